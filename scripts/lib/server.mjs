@@ -1,0 +1,76 @@
+// Start and stop `wrangler dev` for dev, e2e tests and the bench: offline, in its own process group.
+import { spawn, execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
+
+/** Nothing waits on the internet: no metrics, no cf.json fetch, no update banner, no crash reports. */
+export const OFFLINE_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+};
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Apply D1 migrations to a local state directory (idempotent). */
+export async function applyMigrations({ persistDir, config = "wrangler.toml" }) {
+  await promisify(execFile)(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir, "-c", config], {
+    cwd: ROOT,
+    env: { ...process.env, ...OFFLINE_ENV, CI: "true" },
+  });
+}
+
+/**
+ * Start `wrangler dev`; resolves once it answers. `stop()` kills the whole process group (wrangler + workerd).
+ * @param {{port?: number, persistDir: string, config?: string, vars?: Record<string,string>, log?: boolean}} o
+ */
+export async function startServer(o) {
+  const port = o.port ?? (await freePort());
+  const inspector = await freePort();
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", o.persistDir, "-c", o.config ?? "wrangler.toml", "--log-level", o.log ? "info" : "warn", "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...OFFLINE_ENV },
+    detached: true, // its own process group, so stop() takes workerd down with it
+    stdio: ["ignore", o.log ? "inherit" : "pipe", o.log ? "inherit" : "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    try {
+      const r = await fetch(`${url}/v1/health/version`);
+      if (r.ok) return { url, port, stop, child, output: () => output };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  stop();
+  throw new Error(`wrangler dev did not start within 60 s:\n${output}`);
+}

@@ -1,0 +1,17 @@
+import type { Context } from "hono";
+
+/** JSON response; bigint values (bigint columns) are written as bare integers like json-bigint expects. */
+export function json(c: Context, body: unknown, status: 200 | 201 | 202 | 206 = 200): Response {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? `__big__${v}` : v)).replace(/"__big__(-?\d+)"/g, "$1");
+  return c.body(text, status, { "content-type": "application/json" });
+}
+
+/** Appwrite answers every delete with 204 and no body. */
+export function noContent(c: Context): Response {
+  return c.body(null, 204);
+}
+
+/** `{total, <plural>: [...]}`, Appwrite's list envelope. */
+export function list<K extends string, T>(key: K, items: T[], total: number): { total: number } & Record<K, T[]> {
+  return { total, [key]: items } as { total: number } & Record<K, T[]>;
+}

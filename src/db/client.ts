@@ -1,0 +1,15 @@
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "./schema";
+
+export type DB = ReturnType<typeof open>;
+
+/** One drizzle handle per request (cheap: it only wraps the binding). */
+export function open(d1: D1Database) {
+  return drizzle(d1, { schema });
+}
+
+/** True when a D1 error is a SQLite UNIQUE/PRIMARY KEY violation (for `*_already_exists` errors). */
+export function isUniqueViolation(e: unknown): boolean {
+  const msg = String((e as { message?: string })?.message ?? e) + String((e as { cause?: { message?: string } })?.cause?.message ?? "");
+  return /UNIQUE constraint failed|PRIMARY KEY/i.test(msg);
+}

@@ -1,0 +1,48 @@
+import { outbox } from "../db/schema";
+import type { DB } from "../db/client";
+import { channelsFor } from "./channels";
+import { concreteEvent, generateEvents, type EventParams } from "./names";
+
+export interface EventInput {
+  projectId: string;
+  /** Appwrite pattern, e.g. `buckets.[bucketId].files.[fileId].create`. */
+  pattern: string;
+  params: EventParams;
+  /** The REST model of the resource, with sensitive fields already removed. */
+  payload: Record<string, unknown>;
+  /** Roles allowed to receive it in realtime (resource read roles). */
+  roles: readonly string[];
+  /** The acting user, for webhooks' X-Appwrite-Webhook-User-Id. */
+  userId?: string;
+}
+
+/**
+ * The one way a service records an event: returns an insert to put in the SAME `db.batch([...])`
+ * as the mutation, so the event exists if and only if the mutation committed.
+ */
+export function recordEvent(db: DB, e: EventInput) {
+  const event = concreteEvent(e.pattern, e.params);
+  return db.insert(outbox).values({
+    projectId: e.projectId,
+    event,
+    events: generateEvents(e.pattern, e.params),
+    channels: channelsFor(event, e.payload),
+    roles: [...e.roles],
+    payload: e.payload,
+    userId: e.userId ?? "",
+    createdAt: Date.now(),
+  });
+}
+
+/**
+ * Dispatch hook: services call it after a batch commits so consumers see events promptly.
+ * Consumers (realtime, webhooks, function triggers) register here; the sweeper re-runs anything missed.
+ */
+export type Dispatcher = (env: Env) => Promise<void>;
+let dispatcher: Dispatcher | null = null;
+export function setDispatcher(d: Dispatcher): void {
+  dispatcher = d;
+}
+export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+  if (dispatcher) ctx.waitUntil(dispatcher(env).catch((err) => console.error("event dispatch failed", err)));
+}

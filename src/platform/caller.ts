@@ -1,0 +1,134 @@
+import { and, eq } from "drizzle-orm";
+import { getCookie } from "hono/cookie";
+import { jwtVerify, SignJWT } from "jose";
+import { AppwriteError } from "../core/errors";
+import { hashSecret, safeEqual } from "../core/crypto";
+import { KEY_SCOPES, SCOPES } from "../core/scopes";
+import { keys, memberships, sessions, users, type Project } from "../db/schema";
+import type { DB } from "../db/client";
+import type { Caller, Ctx } from "./context";
+import { GUEST_ROLES, userRoles } from "./roles";
+import { decodeSessionSecret, sessionCookieName } from "./session-secret";
+
+const ALL_SCOPES = new Set<string>([...KEY_SCOPES, ...SCOPES.users, "account", "projects.read", "projects.write", "keys.read", "keys.write", "platforms.read", "platforms.write"]);
+
+export const guest = (): Caller => ({ mode: "guest", memberships: [], roles: GUEST_ROLES, scopes: SCOPES.guests, privileged: false, jwt: false });
+
+/** The session string a request carries, in Appwrite's order: cookie, legacy cookie, header, fallback cookies. */
+export function sessionFromRequest(c: Ctx, projectId: string): string | null {
+  const name = sessionCookieName(projectId);
+  const fromCookie = getCookie(c, name) ?? getCookie(c, `${name}_legacy`);
+  if (fromCookie) return fromCookie;
+  const header = c.req.header("x-appwrite-session");
+  if (header) return header;
+  const fallback = c.req.header("x-fallback-cookies");
+  if (fallback) {
+    try {
+      const parsed = JSON.parse(fallback) as Record<string, unknown>;
+      const v = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed[name] : undefined;
+      if (typeof v === "string" && v) return v;
+    } catch {
+      /* malformed fallback cookies are ignored, as Appwrite does */
+    }
+  }
+  return null;
+}
+
+/** Load a user with the named session (or, with `sessionId`, that session) in one D1 round trip. */
+export async function loadUserSession(db: DB, projectId: string, userId: string, match: { secret?: string; sessionId?: string }) {
+  const [sessionRows, userRows, memberRows] = await db.batch([
+    db.select().from(sessions).where(and(eq(sessions.projectId, projectId), eq(sessions.userId, userId))),
+    db.select().from(users).where(and(eq(users.projectId, projectId), eq(users.id, userId))).limit(1),
+    db.select().from(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId))),
+  ]);
+  const user = userRows[0];
+  if (!user) return null;
+  const now = Date.now();
+  const digest = match.secret ? hashSecret(match.secret) : null;
+  // Compare every candidate in constant time rather than looking the secret up by value.
+  let session;
+  for (const s of sessionRows) {
+    const hit = digest ? safeEqual(s.secretHash, digest) : s.id === match.sessionId;
+    if (hit && s.expire > now) session = s;
+  }
+  if (!session) return null;
+  return { user, session, memberships: memberRows };
+}
+
+function userCaller(found: NonNullable<Awaited<ReturnType<typeof loadUserSession>>>, jwt: boolean): Caller {
+  return {
+    mode: "user",
+    user: found.user,
+    session: found.session,
+    memberships: found.memberships,
+    roles: userRoles(found.user, found.memberships),
+    scopes: SCOPES.users,
+    privileged: false,
+    jwt,
+  };
+}
+
+const jwtKey = (env: Env) => new TextEncoder().encode(env.JWT_SECRET || env.ADMIN_KEY || "edgewrite-dev");
+
+export async function signJWT(env: Env, claims: { userId: string; sessionId: string; projectId: string }, seconds: number): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + seconds).sign(jwtKey(env));
+}
+
+export async function verifyJWT(env: Env, token: string): Promise<{ userId: string; sessionId: string; projectId: string } | null> {
+  try {
+    const { payload } = await jwtVerify(token, jwtKey(env), { algorithms: ["HS256"] });
+    const { userId, sessionId, projectId } = payload as Record<string, unknown>;
+    if (typeof userId === "string" && typeof sessionId === "string" && typeof projectId === "string") return { userId, sessionId, projectId };
+  } catch {
+    /* invalid or expired */
+  }
+  return null;
+}
+
+/** Resolve the caller from a session string and/or JWT (shared by HTTP and realtime). */
+export async function resolveUser(env: Env, db: DB, project: Project, sessionString: string | null, jwt: string | null): Promise<Caller> {
+  let caller = guest();
+  const decoded = sessionString ? decodeSessionSecret(sessionString) : null;
+  if (decoded) {
+    const found = await loadUserSession(db, project.id, decoded.userId, { secret: decoded.secret });
+    if (found) caller = userCaller(found, false);
+  }
+  if (jwt) {
+    if (caller.user) throw new AppwriteError("user_jwt_and_cookie_set");
+    const claims = await verifyJWT(env, jwt);
+    if (!claims || claims.projectId !== project.id) throw new AppwriteError("user_jwt_invalid");
+    const found = await loadUserSession(db, project.id, claims.userId, { sessionId: claims.sessionId });
+    if (!found) throw new AppwriteError("user_jwt_invalid");
+    caller = userCaller(found, true);
+  }
+  return caller;
+}
+
+/** Full HTTP caller resolution: session → JWT → API key (a key replaces any user). */
+export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
+  const apiKey = c.req.header("x-appwrite-key");
+  if (apiKey) {
+    if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
+      return { mode: "admin", memberships: [], roles: ["any"], scopes: ALL_SCOPES, privileged: true, jwt: false };
+    }
+    if (project.id === "console") throw new AppwriteError("user_unauthorized");
+    const [key] = await c.var.db.select().from(keys).where(eq(keys.secretHash, hashSecret(apiKey))).limit(1);
+    if (!key || key.projectId !== project.id) throw new AppwriteError("user_unauthorized");
+    if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
+    return { mode: "key", key, memberships: [], roles: ["any"], scopes: new Set(key.scopes), privileged: true, jwt: false };
+  }
+  if (project.id === "console") return guest();
+  const caller = await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null);
+  if (caller.user && !caller.user.status) throw new AppwriteError("user_blocked");
+  return caller;
+}
+
+const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "users", key: "applications", admin: "owner" };
+
+/** Appwrite's scope check, with its exact message: `User (role: guests) missing scopes (["account"])`. */
+export function requireScope(c: Ctx, scope: string): Caller {
+  const caller = c.var.caller;
+  if (caller.scopes.has(scope)) return caller;
+  const who = caller.mode === "key" ? `app.${c.var.project.id}@service.${new URL(c.req.url).hostname}` : (caller.user?.email ?? "User");
+  throw new AppwriteError("general_unauthorized_scope", `${who} (role: ${ROLE_LABEL[caller.mode]}) missing scopes (${JSON.stringify([scope])})`);
+}

@@ -1,0 +1,175 @@
+import { Hono } from "hono";
+import { and, desc, eq } from "drizzle-orm";
+import { AppwriteError } from "../core/errors";
+import { randomHex, hashSecret } from "../core/crypto";
+import { resolveId } from "../core/ids";
+import { p, params } from "../core/params";
+import { json, list, noContent } from "../core/response";
+import { KEY_SCOPES } from "../core/scopes";
+import { parseDate } from "../core/time";
+import { isUniqueViolation } from "../db/client";
+import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
+import { requireScope } from "./caller";
+import type { AppEnv, Ctx } from "./context";
+import { keyModel, platformModel, projectModel } from "./models";
+import { forgetProject, runProjectCleanups } from "./projects";
+
+/**
+ * The console API (Appwrite's console shape), reachable only as the deployment admin:
+ * `X-Appwrite-Project: console` + `X-Appwrite-Key: <ADMIN_KEY>`.
+ */
+export const consoleRoutes = new Hono<AppEnv>();
+
+function admin(c: Ctx, scope: string) {
+  requireScope(c, scope);
+  if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
+}
+
+async function loadProject(c: Ctx): Promise<Project> {
+  const id = c.req.param("projectId")!;
+  const [row] = await c.var.db.select().from(projects).where(eq(projects.id, id)).limit(1);
+  if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
+  return row;
+}
+
+consoleRoutes.post("/", async (c) => {
+  admin(c, "projects.write");
+  const a = await params(c, {
+    projectId: p.customId(),
+    name: p.string({ min: 1, max: 128 }),
+    teamId: p.optional(p.string({ max: 36 })),
+    description: p.optional(p.string({ max: 256 })),
+  });
+  const id = resolveId("projectId", a.projectId);
+  if (id === "console") throw new AppwriteError("project_already_exists");
+  const now = Date.now();
+  try {
+    const [row] = await c.var.db.insert(projects).values({ id, name: a.name, teamId: a.teamId ?? "", description: a.description ?? "", settings: {}, createdAt: now, updatedAt: now }).returning();
+    forgetProject(id);
+    return json(c, projectModel(row!), 201);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppwriteError("project_already_exists");
+    throw e;
+  }
+});
+
+consoleRoutes.get("/", async (c) => {
+  admin(c, "projects.read");
+  const rows = await c.var.db.select().from(projects).orderBy(desc(projects.seq)).limit(5000);
+  return json(c, list("projects", rows.map((r) => projectModel(r)), rows.length));
+});
+
+consoleRoutes.get("/:projectId", async (c) => {
+  admin(c, "projects.read");
+  const project = await loadProject(c);
+  const [ps, ks] = await c.var.db.batch([
+    c.var.db.select().from(platforms).where(eq(platforms.projectId, project.id)),
+    c.var.db.select().from(keys).where(eq(keys.projectId, project.id)),
+  ]);
+  return json(c, projectModel(project, { platforms: ps, keys: ks }));
+});
+
+consoleRoutes.delete("/:projectId", async (c) => {
+  admin(c, "projects.write");
+  const project = await loadProject(c);
+  await runProjectCleanups(c.env, c.var.db, project.id);
+  const db = c.var.db;
+  const scoped = [keys, platforms, users, sessions, tokens, teams, memberships, outbox] as const;
+  await db.batch([db.delete(projects).where(eq(projects.id, project.id)), ...scoped.map((t) => db.delete(t).where(eq(t.projectId, project.id)))]);
+  forgetProject(project.id);
+  return noContent(c);
+});
+
+// ---- API keys ---------------------------------------------------------------------------------
+
+consoleRoutes.post("/:projectId/keys", async (c) => {
+  admin(c, "keys.write");
+  const project = await loadProject(c);
+  const a = await params(c, {
+    keyId: p.optional(p.customId()),
+    name: p.string({ min: 1, max: 128 }),
+    scopes: p.array(p.enum(KEY_SCOPES), { max: 100 }),
+    expire: p.optional(p.string({ max: 64 })),
+  });
+  const expire = a.expire ? parseDate(a.expire) : null;
+  if (a.expire && expire === null) throw new AppwriteError("general_argument_invalid", "Invalid `expire` param: Value must be valid date.");
+  const secret = `standard_${randomHex(64)}`;
+  const now = Date.now();
+  const id = resolveId("keyId", a.keyId ?? "unique()");
+  const [row] = await c.var.db.insert(keys).values({ projectId: project.id, id, name: a.name, scopes: a.scopes, secretHash: hashSecret(secret), expire, createdAt: now, updatedAt: now }).returning();
+  return json(c, keyModel(row!, secret), 201);
+});
+
+consoleRoutes.get("/:projectId/keys", async (c) => {
+  admin(c, "keys.read");
+  const project = await loadProject(c);
+  const rows = await c.var.db.select().from(keys).where(eq(keys.projectId, project.id));
+  return json(c, list("keys", rows.map((k) => keyModel(k)), rows.length));
+});
+
+consoleRoutes.get("/:projectId/keys/:keyId", async (c) => {
+  admin(c, "keys.read");
+  const project = await loadProject(c);
+  const [row] = await c.var.db.select().from(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).limit(1);
+  if (!row) throw new AppwriteError("key_not_found");
+  return json(c, keyModel(row));
+});
+
+consoleRoutes.delete("/:projectId/keys/:keyId", async (c) => {
+  admin(c, "keys.write");
+  const project = await loadProject(c);
+  const gone = await c.var.db.delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning({ id: keys.id });
+  if (!gone.length) throw new AppwriteError("key_not_found");
+  return noContent(c);
+});
+
+// ---- platforms (web hostnames feed CORS) ------------------------------------------------------
+
+const PLATFORM_TYPES = ["web", "flutter-web", "flutter-ios", "flutter-android", "flutter-linux", "flutter-macos", "flutter-windows", "apple-ios", "apple-macos", "apple-watchos", "apple-tvos", "android", "unity", "react-native-ios", "react-native-android"] as const;
+
+consoleRoutes.post("/:projectId/platforms", async (c) => {
+  admin(c, "platforms.write");
+  const project = await loadProject(c);
+  const a = await params(c, {
+    platformId: p.optional(p.customId()),
+    type: p.enum(PLATFORM_TYPES),
+    name: p.string({ min: 1, max: 128 }),
+    key: p.optional(p.string({ max: 256 })),
+    store: p.optional(p.string({ max: 256 })),
+    hostname: p.optional(p.string({ max: 256 })),
+  });
+  const hostname = (a.hostname ?? "").trim().toLowerCase();
+  if ((a.type === "web" || a.type === "flutter-web") && !/^(\*\.)?[a-z0-9.-]+(:\d+)?$/.test(hostname)) {
+    throw new AppwriteError("general_argument_invalid", "Invalid `hostname` param: Value must be a valid hostname without a scheme or path");
+  }
+  const now = Date.now();
+  const id = resolveId("platformId", a.platformId ?? "unique()");
+  const [row] = await c.var.db
+    .insert(platforms)
+    .values({ projectId: project.id, id, type: a.type, name: a.name, key: a.key ?? "", store: a.store ?? "", hostname: hostname.replace(/:\d+$/, ""), createdAt: now, updatedAt: now })
+    .returning();
+  return json(c, platformModel(row!), 201);
+});
+
+consoleRoutes.get("/:projectId/platforms", async (c) => {
+  admin(c, "platforms.read");
+  const project = await loadProject(c);
+  const rows = await c.var.db.select().from(platforms).where(eq(platforms.projectId, project.id));
+  return json(c, list("platforms", rows.map(platformModel), rows.length));
+});
+
+consoleRoutes.get("/:projectId/platforms/:platformId", async (c) => {
+  admin(c, "platforms.read");
+  const project = await loadProject(c);
+  const [row] = await c.var.db.select().from(platforms).where(and(eq(platforms.projectId, project.id), eq(platforms.id, c.req.param("platformId")))).limit(1);
+  if (!row) throw new AppwriteError("platform_not_found");
+  return json(c, platformModel(row));
+});
+
+consoleRoutes.delete("/:projectId/platforms/:platformId", async (c) => {
+  admin(c, "platforms.write");
+  const project = await loadProject(c);
+  const gone = await c.var.db.delete(platforms).where(and(eq(platforms.projectId, project.id), eq(platforms.id, c.req.param("platformId")))).returning({ id: platforms.id });
+  if (!gone.length) throw new AppwriteError("platform_not_found");
+  return noContent(c);
+});

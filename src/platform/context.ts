@@ -1,0 +1,30 @@
+import type { Context } from "hono";
+import type { Key, Membership, Project, Session, User } from "../db/schema";
+import type { DB } from "../db/client";
+
+/** Who is calling, resolved once per request by `resolveCaller`. */
+export interface Caller {
+  /** guest: no credentials; user: session or JWT; key: project API key; admin: the deployment's ADMIN_KEY. */
+  mode: "guest" | "user" | "key" | "admin";
+  user?: User;
+  session?: Session;
+  key?: Key;
+  memberships: Membership[];
+  /** Authorization roles (`any`, `users`, `user:U`, `team:T/owner` …). */
+  roles: string[];
+  scopes: Set<string>;
+  /** API keys and admins skip document-level authorization (scopes still apply). */
+  privileged: boolean;
+  /** Authenticated through X-Appwrite-JWT. */
+  jwt: boolean;
+}
+
+export interface Vars {
+  project: Project;
+  caller: Caller;
+  db: DB;
+  rawParams: Record<string, unknown>;
+}
+
+export type AppEnv = { Bindings: Env; Variables: Vars };
+export type Ctx = Context<AppEnv>;

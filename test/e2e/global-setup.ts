@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+// @ts-expect-error plain ESM helper shared with the dev and bench scripts
+import { applyMigrations, startServer } from "../../scripts/lib/server.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    endpoint: string;
+    adminKey: string;
+  }
+}
+
+/** One real server for the whole e2e run; every test file creates its own project, so data never mixes. */
+export default async function setup(project: TestProject) {
+  const persistDir = mkdtempSync(path.join(tmpdir(), "edgewrite-e2e-"));
+  const adminKey = `e2e-admin-${Math.random().toString(16).slice(2)}`;
+  await applyMigrations({ persistDir });
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: "e2e-jwt-secret" } });
+  project.provide("endpoint", `${server.url}/v1`);
+  project.provide("adminKey", adminKey);
+  return async () => {
+    server.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,38 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two tiers: `unit` runs inside workerd against the Worker (local D1/R2/DO/Queues); `e2e` runs in Node
+ * and drives a real `wrangler dev` server with the official Appwrite SDKs (test/e2e/setup.ts starts it).
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, ADMIN_KEY: "test-admin-key", JWT_SECRET: "test-jwt-secret" } },
+            }),
+          ],
+          test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles: ["./test/unit/apply-migrations.ts"] },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["./test/e2e/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});
