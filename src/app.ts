@@ -6,6 +6,7 @@ import { context } from "./platform/middleware";
 import { consoleRoutes } from "./platform/console";
 import { healthRoutes } from "./services/health/routes";
 import { accountRoutes } from "./services/account/routes";
+import { teamsRoutes } from "./services/teams/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -16,6 +17,7 @@ app.use("/v1/*", context);
 app.route("/v1", healthRoutes);
 app.route("/v1/projects", consoleRoutes);
 app.route("/v1/account", accountRoutes);
+app.route("/v1/teams", teamsRoutes);
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */
 function errorResponse(err: unknown, c: Context<AppEnv>): Response {

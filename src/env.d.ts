@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     ADMIN_KEY: string;
     /** Signs account JWTs; falls back to a digest of ADMIN_KEY when unset. */
     JWT_SECRET?: string;
+    /** Storage: encrypts files at rest (AES-256-GCM, files ≤ 20 MB) and signs file tokens. Falls back to a dev key when unset. */
+    ENCRYPTION_KEY?: string;
   }
 }

@@ -64,8 +64,8 @@ export async function startServer(o) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     try {
-      const r = await fetch(`${url}/v1/health/version`);
-      if (r.ok) return { url, port, stop, child, output: () => output };
+      await fetch(`${url}/v1/health/version`); // any HTTP answer means the runtime is serving
+      return { url, port, stop, child, output: () => output };
     } catch {
       /* not up yet */
     }

@@ -184,8 +184,10 @@ export const p = {
 type Shape = Record<string, Schema<unknown>>;
 export type Parsed<S extends Shape> = { [K in keyof S]: z.infer<S[K]> };
 
+/** Declared with p.optional / p.default (pipes with a leading transform also accept undefined, so ask the def). */
 function isOptional(s: Schema<unknown>): boolean {
-  return (s as unknown as { _zod: { optin?: string } })._zod.optin === "optional";
+  const type = (s as unknown as { _zod: { def: { type: string } } })._zod.def.type;
+  return type === "optional" || type === "default";
 }
 
 /** Validate params against a shape, throwing Appwrite's `general_argument_invalid` messages. */

@@ -2,7 +2,7 @@
  * drizzle mirror of the platform tables. The SQL in migrations/ is the source of truth;
  * test/unit/schema.test.ts checks that every table and column here exists in the migrated database.
  */
-import { integer, sqliteTable, text, primaryKey } from "drizzle-orm/sqlite-core";
+import { integer, real, sqliteTable, text, primaryKey } from "drizzle-orm/sqlite-core";
 
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 const stamps = {
@@ -157,6 +157,53 @@ export const outbox = sqliteTable("outbox", {
   attempts: integer("attempts").notNull().default(0),
 });
 
+// ---- 0003_teams_mfa_oauth.sql (Auth B: MFA authenticators, MFA challenges, OAuth2 identities) ----
+export const authenticators = sqliteTable(
+  "authenticators",
+  {
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    verified: integer("verified", { mode: "boolean" }).notNull().default(false),
+    secret: text("secret").notNull(),
+    ...stamps,
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] })],
+);
+
+export const challenges = sqliteTable(
+  "challenges",
+  {
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    codeHash: text("code_hash").notNull().default(""),
+    expire: integer("expire").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] })],
+);
+
+export const identities = sqliteTable("identities", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  userId: text("user_id").notNull(),
+  provider: text("provider").notNull(),
+  providerUid: text("provider_uid").notNull(),
+  providerEmail: text("provider_email").notNull().default(""),
+  providerAccessToken: text("provider_access_token").notNull().default(""),
+  providerAccessTokenExpiry: integer("provider_access_token_expiry"),
+  providerRefreshToken: text("provider_refresh_token").notNull().default(""),
+  ...stamps,
+});
+
+export type Authenticator = typeof authenticators.$inferSelect;
+export type Challenge = typeof challenges.$inferSelect;
+export type Identity = typeof identities.$inferSelect;
+
 export type Project = typeof projects.$inferSelect;
 export type Key = typeof keys.$inferSelect;
 export type Platform = typeof platforms.$inferSelect;
@@ -166,3 +213,229 @@ export type Token = typeof tokens.$inferSelect;
 export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+
+// ---- TablesDB metadata (migrations/0004_tablesdb.sql; rows live in per-table physical tables) ----
+export const tdbDatabases = sqliteTable("tdb_databases", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  name: text("name").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  type: text("type").notNull().default("tablesdb"),
+  ...stamps,
+});
+
+export const tdbTables = sqliteTable("tdb_tables", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  databaseSeq: integer("database_seq").notNull(),
+  id: text("id").notNull(),
+  name: text("name").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  rowSecurity: integer("row_security", { mode: "boolean" }).notNull().default(false),
+  permissions: json<string[]>("permissions").notNull().default([]),
+  physical: text("physical").notNull(),
+  ...stamps,
+});
+
+export const tdbColumns = sqliteTable("tdb_columns", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  tableSeq: integer("table_seq").notNull(),
+  key: text("key").notNull(),
+  type: text("type").notNull(),
+  format: text("format").notNull().default(""),
+  size: integer("size").notNull().default(0),
+  required: integer("required", { mode: "boolean" }).notNull().default(false),
+  array: integer("array", { mode: "boolean" }).notNull().default(false),
+  defaultValue: text("default_value"),
+  options: json<Record<string, unknown>>("options").notNull().default({}),
+  status: text("status").notNull().default("available"),
+  error: text("error").notNull().default(""),
+  ...stamps,
+});
+
+export const tdbIndexes = sqliteTable("tdb_indexes", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  tableSeq: integer("table_seq").notNull(),
+  key: text("key").notNull(),
+  type: text("type").notNull(),
+  columns: json<string[]>("columns").notNull().default([]),
+  orders: json<string[]>("orders").notNull().default([]),
+  lengths: json<number[]>("lengths").notNull().default([]),
+  status: text("status").notNull().default("available"),
+  error: text("error").notNull().default(""),
+  ...stamps,
+});
+
+export const tdbTransactions = sqliteTable("tdb_transactions", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  status: text("status").notNull().default("pending"),
+  operations: json<unknown[]>("operations").notNull().default([]),
+  userId: text("user_id").notNull().default(""),
+  expiresAt: integer("expires_at").notNull(),
+  ...stamps,
+});
+
+// ---- Functions (migrations/0007_functions.sql; code in R2) ----
+export const functions = sqliteTable("functions", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  name: text("name").notNull(),
+  runtime: text("runtime").notNull(),
+  execute: json<string[]>("execute").notNull().default([]),
+  events: json<string[]>("events").notNull().default([]),
+  schedule: text("schedule").notNull().default(""),
+  timeout: integer("timeout").notNull().default(15),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  logging: integer("logging", { mode: "boolean" }).notNull().default(true),
+  entrypoint: text("entrypoint").notNull().default(""),
+  commands: text("commands").notNull().default(""),
+  scopes: json<string[]>("scopes").notNull().default([]),
+  deploymentId: text("deployment_id").notNull().default(""),
+  deploymentCreatedAt: integer("deployment_created_at"),
+  latestDeploymentId: text("latest_deployment_id").notNull().default(""),
+  latestDeploymentCreatedAt: integer("latest_deployment_created_at"),
+  latestDeploymentStatus: text("latest_deployment_status").notNull().default(""),
+  deploymentRetention: integer("deployment_retention").notNull().default(0),
+  buildSpecification: text("build_specification").notNull().default("s-1vcpu-512mb"),
+  runtimeSpecification: text("runtime_specification").notNull().default("s-1vcpu-512mb"),
+  provider: json<Record<string, unknown>>("provider").notNull().default({}),
+  ...stamps,
+});
+
+export const functionDeployments = sqliteTable("function_deployments", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  functionId: text("function_id").notNull(),
+  type: text("type").notNull().default("manual"),
+  entrypoint: text("entrypoint").notNull().default(""),
+  commands: text("commands").notNull().default(""),
+  activate: integer("activate", { mode: "boolean" }).notNull().default(false),
+  status: text("status").notNull().default("waiting"),
+  sourceSize: integer("source_size").notNull().default(0),
+  buildSize: integer("build_size").notNull().default(0),
+  chunksTotal: integer("chunks_total").notNull().default(1),
+  chunks: json<number[]>("chunks").notNull().default([]),
+  buildLogs: text("build_logs").notNull().default(""),
+  buildDuration: integer("build_duration").notNull().default(0),
+  ...stamps,
+});
+
+export const functionExecutions = sqliteTable("function_executions", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  functionId: text("function_id").notNull(),
+  deploymentId: text("deployment_id").notNull().default(""),
+  trigger: text("trigger").notNull(),
+  status: text("status").notNull(),
+  requestMethod: text("request_method").notNull().default("POST"),
+  requestPath: text("request_path").notNull().default("/"),
+  requestHeaders: json<{ name: string; value: string }[]>("request_headers").notNull().default([]),
+  responseStatusCode: integer("response_status_code").notNull().default(0),
+  responseBody: text("response_body").notNull().default(""),
+  responseHeaders: json<{ name: string; value: string }[]>("response_headers").notNull().default([]),
+  logs: text("logs").notNull().default(""),
+  errors: text("errors").notNull().default(""),
+  duration: real("duration").notNull().default(0),
+  scheduledAt: integer("scheduled_at"),
+  userId: text("user_id").notNull().default(""),
+  ...stamps,
+});
+
+export const functionVariables = sqliteTable("function_variables", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  resourceType: text("resource_type").notNull(),
+  resourceId: text("resource_id").notNull().default(""),
+  key: text("key").notNull(),
+  value: text("value").notNull().default(""),
+  secret: integer("secret", { mode: "boolean" }).notNull().default(false),
+  ...stamps,
+});
+
+export type Fn = typeof functions.$inferSelect;
+export type FnDeployment = typeof functionDeployments.$inferSelect;
+export type FnExecution = typeof functionExecutions.$inferSelect;
+export type FnVariable = typeof functionVariables.$inferSelect;
+
+// ---- storage (migrations/0005_storage.sql) -----------------------------------------------------
+
+export const buckets = sqliteTable("buckets", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  name: text("name").notNull(),
+  permissions: json<string[]>("permissions").notNull().default([]),
+  fileSecurity: integer("file_security", { mode: "boolean" }).notNull().default(false),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  maximumFileSize: integer("maximum_file_size").notNull(),
+  allowedFileExtensions: json<string[]>("allowed_file_extensions").notNull().default([]),
+  compression: text("compression").notNull().default("none"),
+  encryption: integer("encryption", { mode: "boolean" }).notNull().default(true),
+  antivirus: integer("antivirus", { mode: "boolean" }).notNull().default(false),
+  transformations: integer("transformations", { mode: "boolean" }).notNull().default(true),
+  search: text("search").notNull().default(""),
+  ...stamps,
+});
+
+export const files = sqliteTable("files", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  bucketSeq: integer("bucket_seq").notNull(),
+  bucketId: text("bucket_id").notNull(),
+  id: text("id").notNull(),
+  name: text("name").notNull(),
+  folder: text("folder").notNull().default(""),
+  permissions: json<string[]>("permissions").notNull().default([]),
+  signature: text("signature").notNull().default(""),
+  mimeType: text("mime_type").notNull().default(""),
+  sizeOriginal: integer("size_original").notNull(),
+  sizeActual: integer("size_actual").notNull().default(0),
+  chunksTotal: integer("chunks_total").notNull(),
+  chunksUploaded: integer("chunks_uploaded").notNull().default(0),
+  status: text("status").$type<"pending" | "finalizing" | "ready">().notNull().default("ready"),
+  algorithm: text("algorithm").notNull().default("none"),
+  cipher: text("cipher"),
+  iv: text("iv"),
+  keyVersion: integer("key_version"),
+  objectKey: text("object_key").notNull(),
+  uploadId: text("upload_id"),
+  search: text("search").notNull().default(""),
+  ...stamps,
+});
+
+export const filePermissions = sqliteTable(
+  "file_permissions",
+  { item: integer("item").notNull(), action: text("action").notNull(), role: text("role").notNull() },
+  (t) => [primaryKey({ columns: [t.item, t.action, t.role] })],
+);
+
+export const fileParts = sqliteTable(
+  "file_parts",
+  { file: integer("file").notNull(), part: integer("part").notNull(), etag: text("etag").notNull(), size: integer("size").notNull() },
+  (t) => [primaryKey({ columns: [t.file, t.part] })],
+);
+
+export const resourceTokens = sqliteTable("resource_tokens", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  resourceType: text("resource_type").notNull(),
+  resourceId: text("resource_id").notNull(),
+  resourceInternalId: text("resource_internal_id").notNull(),
+  expire: integer("expire"),
+  accessedAt: integer("accessed_at"),
+  ...stamps,
+});
+
+export type Bucket = typeof buckets.$inferSelect;
+export type StoredFile = typeof files.$inferSelect;
+export type ResourceToken = typeof resourceTokens.$inferSelect;

@@ -12,6 +12,13 @@ import { decodeSessionSecret, sessionCookieName } from "./session-secret";
 
 const ALL_SCOPES = new Set<string>([...KEY_SCOPES, ...SCOPES.users, "account", "projects.read", "projects.write", "keys.read", "keys.write", "platforms.read", "platforms.write"]);
 
+/** Other API-key kinds (the dynamic keys of function executions), registered by their service. */
+export type ApiKeyResolver = (env: Env, project: Project, apiKey: string) => Promise<Caller | null>;
+const apiKeyResolvers: ApiKeyResolver[] = [];
+export function onApiKey(resolver: ApiKeyResolver): void {
+  apiKeyResolvers.push(resolver);
+}
+
 export const guest = (): Caller => ({ mode: "guest", memberships: [], roles: GUEST_ROLES, scopes: SCOPES.guests, privileged: false, jwt: false });
 
 /** The session string a request carries, in Appwrite's order: cookie, legacy cookie, header, fallback cookies. */
@@ -112,6 +119,10 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
       return { mode: "admin", memberships: [], roles: ["any"], scopes: ALL_SCOPES, privileged: true, jwt: false };
     }
     if (project.id === "console") throw new AppwriteError("user_unauthorized");
+    for (const resolve of apiKeyResolvers) {
+      const found = await resolve(c.env, project, apiKey);
+      if (found) return found;
+    }
     const [key] = await c.var.db.select().from(keys).where(eq(keys.secretHash, hashSecret(apiKey))).limit(1);
     if (!key || key.projectId !== project.id) throw new AppwriteError("user_unauthorized");
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");

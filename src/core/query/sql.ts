@@ -82,14 +82,23 @@ function encode(q: Query, f: Field, v: unknown): unknown {
   }
 }
 
+/**
+ * Join conditions as a balanced tree: SQLite limits expression depth to 100, and a flat chain of
+ * 100 ANDs is 100 deep, while a balanced one is log2(n).
+ */
+export function joinBalanced(parts: readonly string[], op: "AND" | "OR"): string {
+  if (parts.length === 1) return parts[0]!;
+  const mid = parts.length >> 1;
+  return `(${joinBalanced(parts.slice(0, mid), op)} ${op} ${joinBalanced(parts.slice(mid), op)})`;
+}
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 function compileOne(q: Query, resolve: Resolver, b: Binder): string {
   switch (q.method) {
     case "and":
     case "or": {
-      const parts = q.queries!.map((c) => compileOne(c, resolve, b));
-      return `(${parts.join(q.method === "and" ? " AND " : " OR ")})`;
+      return joinBalanced(q.queries!.map((c) => compileOne(c, resolve, b)), q.method === "and" ? "AND" : "OR");
     }
     case "exists":
     case "notExists": {
@@ -99,7 +108,7 @@ function compileOne(q: Query, resolve: Resolver, b: Binder): string {
         if (!f) throw invalid(`Invalid query: Attribute not found in schema: ${String(a)}`);
         return `${f.sql} IS ${q.method === "exists" ? "NOT " : ""}NULL`;
       });
-      return `(${parts.join(" AND ")})`;
+      return joinBalanced(parts, "AND");
     }
     case "elemMatch":
     case "regex":
@@ -165,12 +174,12 @@ function compileOne(q: Query, resolve: Resolver, b: Binder): string {
       if (f.array) return `${negate}${arrayHas(q.values)}`;
       if (f.type !== "string") throw invalid(`Invalid query: Cannot query contains on attribute "${q.attribute}" because it is not an array or string`);
       const likes = q.values.map((v) => `${col} LIKE ${b.bind(`%${likeEscape(String(encode(q, f, v)))}%`)} ESCAPE '\\'`);
-      return `${negate}(${likes.join(" OR ")})`;
+      return `${negate}${joinBalanced(likes, "OR")}`;
     }
     case "containsAll": {
       needValues();
       if (!f.array) throw invalid(`Invalid query: Cannot query containsAll on attribute "${q.attribute}" because it is not an array`);
-      return q.values.map((v) => arrayHas([v])).join(" AND ");
+      return joinBalanced(q.values.map((v) => arrayHas([v])), "AND");
     }
     case "search":
     case "notSearch": {
@@ -193,7 +202,7 @@ export function ftsTerm(text: string): string {
 /** WHERE clause (without the keyword) for the filters; "1" when there are none. */
 export function compileFilters(filters: readonly Query[], resolve: Resolver, b: Binder): string {
   if (!filters.length) return "1";
-  return filters.map((q) => compileOne(q, resolve, b)).join(" AND ");
+  return joinBalanced(filters.map((q) => compileOne(q, resolve, b)), "AND");
 }
 
 export interface OrderTerm {
@@ -230,9 +239,9 @@ export function cursorCondition(terms: readonly OrderTerm[], values: readonly un
     }
     const asc = (t.direction === "ASC") === (direction === "after");
     ands.push(`${t.sql} ${asc ? ">" : "<"} ${b.bind(values[i])}`);
-    ors.push(`(${ands.join(" AND ")})`);
+    ors.push(joinBalanced(ands, "AND"));
   }
-  return `(${ors.join(" OR ")})`;
+  return joinBalanced(ors, "OR");
 }
 
 export function orderBy(terms: readonly OrderTerm[], random: boolean, reverse = false): string {

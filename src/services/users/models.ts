@@ -1,5 +1,6 @@
 import { formatDate } from "../../core/time";
-import type { User } from "../../db/schema";
+import type { Session, Token, User } from "../../db/schema";
+import { clientInfo, countryName } from "../auth/user-agent";
 
 const date = (ms: number | null) => (ms === null ? "" : formatDate(ms));
 
@@ -33,4 +34,46 @@ export function userModel(u: User) {
 /** Prefs must serialise as `{}`, never `[]`. */
 export function prefsObject(prefs: unknown): Record<string, unknown> {
   return prefs && typeof prefs === "object" && !Array.isArray(prefs) ? (prefs as Record<string, unknown>) : {};
+}
+
+// ---- sessions and tokens -------------------------------------------------------------------------
+
+
+/**
+ * The Session model. `secret` is the encoded session string and is only ever passed in by the code that
+ * just created the session for an API-key/admin caller (Appwrite shows it to them only); otherwise "".
+ */
+export function sessionModel(s: Session, opts: { current?: boolean; secret?: string } = {}) {
+  return {
+    $id: s.id,
+    $createdAt: formatDate(s.createdAt),
+    $updatedAt: formatDate(s.updatedAt),
+    userId: s.userId,
+    expire: formatDate(s.expire),
+    provider: s.provider,
+    providerUid: s.providerUid,
+    providerAccessToken: s.providerAccessToken,
+    providerAccessTokenExpiry: s.providerAccessTokenExpiry === null ? "" : formatDate(s.providerAccessTokenExpiry),
+    providerRefreshToken: s.providerRefreshToken,
+    ip: s.ip,
+    ...clientInfo(s.userAgent),
+    countryCode: s.countryCode,
+    countryName: countryName(s.countryCode),
+    current: opts.current ?? false,
+    factors: s.factors,
+    secret: opts.secret ?? "",
+    mfaUpdatedAt: s.mfaUpdatedAt === null ? "" : formatDate(s.mfaUpdatedAt),
+  };
+}
+
+/** The Token model; `secret` only in the creating response and only where Appwrite shows it. */
+export function tokenModel(t: Token, secret = "", phrase = "") {
+  return {
+    $id: t.id,
+    $createdAt: formatDate(t.createdAt),
+    userId: t.userId,
+    secret,
+    expire: formatDate(t.expire),
+    phrase,
+  };
 }

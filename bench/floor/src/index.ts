@@ -1,0 +1,19 @@
+import type { FloorEnv, FloorRoutes } from "./routes";
+
+/** The floor's own ping: the cheapest response the runtime can give (compare with GET /v1/ping). */
+const base: FloorRoutes = {
+  "GET /ping": () => new Response("Pong!", { headers: { "content-type": "text/plain" } }),
+};
+
+// Each service's raw-work routes (bench/floor/src/<service>.ts, `export const routes`) are merged here.
+const modules: FloorRoutes[] = [base];
+
+const table: FloorRoutes = Object.assign({}, ...modules);
+
+export default {
+  async fetch(req: Request, env: FloorEnv): Promise<Response> {
+    const url = new URL(req.url);
+    const handler = table[`${req.method} ${url.pathname}`];
+    return handler ? handler(req, env) : new Response("not found", { status: 404 });
+  },
+};

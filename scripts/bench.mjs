@@ -1,0 +1,87 @@
+// `npm run bench`: Edgewrite beside a bare "floor" worker on the same runtime, same machine, one run.
+// Each service adds a module in scripts/bench/<service>.mjs (default export: async (ctx) => void).
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ensureInstalled } from "./lib/setup.mjs";
+
+ensureInstalled();
+const { ROOT, applyMigrations, startServer } = await import("./lib/server.mjs");
+const autocannon = (await import("autocannon")).default;
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const only = process.argv.slice(2);
+
+const state = mkdtempSync(path.join(tmpdir(), "edgewrite-bench-"));
+const adminKey = "bench-admin-key";
+const apiDir = path.join(state, "api");
+const floorDir = path.join(state, "floor");
+await applyMigrations({ persistDir: apiDir });
+const api = await startServer({ persistDir: apiDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: "bench-jwt" } });
+const floor = await startServer({ persistDir: floorDir, config: "bench/floor/wrangler.toml" });
+
+const endpoint = `${api.url}/v1`;
+async function consoleCall(method, p, body) {
+  const r = await fetch(`${endpoint}${p}`, { method, headers: { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": adminKey }, body: body && JSON.stringify(body) });
+  return r.json();
+}
+const scopes = ["users.read", "users.write", "teams.read", "teams.write", "databases.read", "databases.write", "tables.read", "tables.write", "columns.read", "columns.write", "indexes.read", "indexes.write", "rows.read", "rows.write", "buckets.read", "buckets.write", "files.read", "files.write", "functions.read", "functions.write", "executions.read", "executions.write", "health.read", "sessions.write"];
+
+const rows = [];
+const fmt = (n, d = 1) => (typeof n === "number" ? n.toFixed(d) : String(n));
+
+/** Run autocannon against one base URL and return req/s and latency percentiles. */
+async function measure(base, opts) {
+  const { path: p = "/", connections = 10, duration = DURATION, ...rest } = opts;
+  const r = await autocannon({ url: base + p, connections, duration, ...rest });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+const ctx = {
+  api: endpoint,
+  floor: floor.url,
+  adminKey,
+  project: null,
+  /** API vs floor under the same load; prints req/s, p50, p99 and the API/floor throughput ratio. */
+  async load(label, apiOpts, floorOpts) {
+    const a = await measure(endpoint, apiOpts);
+    const f = floorOpts ? await measure(floor.url, floorOpts) : null;
+    const row = { label, api: a, floor: f, ratio: f ? a.rps / f.rps : null };
+    rows.push(row);
+    console.log(`  ${label}: ${fmt(a.rps)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms${a.errors ? `, ${a.errors} errors` : ""})` + (f ? ` | floor ${fmt(f.rps)} req/s (p50 ${f.p50}, p99 ${f.p99}) | ratio ${fmt(row.ratio * 100, 0)}%` : ""));
+    return row;
+  },
+  /** A custom row (throughput in MB/s, socket counts, latencies …). */
+  row(label, fields) {
+    rows.push({ label, ...fields });
+    console.log(`  ${label}: ${Object.entries(fields).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}`);
+  },
+};
+
+try {
+  const projectId = "bench";
+  await consoleCall("POST", "/projects", { projectId, name: "Bench" });
+  const key = await consoleCall("POST", `/projects/${projectId}/keys`, { name: "bench", scopes });
+  ctx.project = { projectId, key: key.secret };
+
+  console.log(`Edgewrite bench — local workerd (wrangler dev), ${DURATION} s per run, 10 connections. Local simulator figures, not production.`);
+  console.log("\n[platform]");
+  await ctx.load("GET /v1/ping", { path: "/ping", headers: { "x-appwrite-project": projectId } }, { path: "/ping" });
+
+  const dir = path.join(ROOT, "scripts/bench");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".mjs")).sort()) {
+    const name = file.replace(/\.mjs$/, "");
+    if (only.length && !only.includes(name)) continue;
+    console.log(`\n[${name}]`);
+    try {
+      await (await import(path.join(dir, file))).default(ctx);
+    } catch (e) {
+      console.log(`  ${name} bench failed: ${e?.stack ?? e}`);
+    }
+  }
+} finally {
+  api.stop();
+  floor.stop();
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(state, { recursive: true, force: true });
+}

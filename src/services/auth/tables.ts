@@ -1,0 +1,21 @@
+/** drizzle mirrors of the tables in migrations/0002_auth.sql (auth-owned, so kept out of the shared schema.ts). */
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull(),
+  expire: integer("expire").notNull(),
+});
+
+export const messageOutbox = sqliteTable("message_outbox", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  channel: text("channel").notNull(),
+  recipient: text("recipient").notNull(),
+  subject: text("subject").notNull().default(""),
+  content: text("content").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export type OutboxMessage = typeof messageOutbox.$inferSelect;

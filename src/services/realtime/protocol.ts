@@ -1,0 +1,68 @@
+/**
+ * Realtime wire shapes shared by the upgrade route (src/services/realtime/routes.ts), the shard object
+ * (durable-objects/realtime.ts) and the realtime event consumer. See appwrite-wire.md §7.
+ */
+import { isValidId } from "../../core/ids";
+
+/** Subscriptions of one connection, as the client sent them (channels unconverted) + query strings. */
+export interface SubscriptionInit {
+  id: string;
+  /** Channels exactly as the client named them; converted (account → account.U) per user on load. */
+  channels: string[];
+  queries: string[];
+}
+
+/** What the upgrade route hands the shard for a new connection (internal header, never client input). */
+export interface ConnectionInit {
+  connId: string;
+  projectId: string;
+  userId: string;
+  sessionId: string;
+  roles: string[];
+  subscriptions: SubscriptionInit[];
+  /** The `connected` frame, already serialised. */
+  connected: string;
+}
+
+/** One event as the realtime consumer publishes it to every shard of a project. */
+export interface RealtimeEvent {
+  events: string[];
+  channels: string[];
+  roles: string[];
+  timestamp: string;
+  payload: Record<string, unknown>;
+}
+
+export const INIT_HEADER = "x-edgewrite-realtime-init";
+
+/** Per-connection limits. Appwrite: 32 messages per minute per connection. */
+export const MESSAGES_PER_MINUTE = 32;
+/** Edgewrite bounds per-connection state so one socket cannot exhaust a shard's memory. */
+export const MAX_SUBSCRIPTIONS = 100;
+export const MAX_CHANNELS = 100;
+
+export const errorFrame = (code: number, message: string) => JSON.stringify({ type: "error", data: { code, message } });
+
+/** Appwrite's SubscribePayload validator messages (prefixed `items: ` by the dispatcher). */
+export function subscribeItemError(item: unknown): string | null {
+  if (!item || typeof item !== "object" || Array.isArray(item)) return "Each subscribe payload must be an object.";
+  const o = item as Record<string, unknown>;
+  if ("subscriptionId" in o && !isValidId(o.subscriptionId)) return "subscriptionId is not a valid id.";
+  if (!("channels" in o)) return "channels is not present in payload.";
+  if (!Array.isArray(o.channels)) return "channels is not a valid array.";
+  if (o.channels.some((c) => typeof c !== "string")) return "channels must contain only strings.";
+  if (o.channels.length > MAX_CHANNELS) return `channels must not contain more than ${MAX_CHANNELS} items.`;
+  if ("queries" in o && o.queries !== undefined && !Array.isArray(o.queries)) return "queries is not a valid array.";
+  return null;
+}
+
+/**
+ * Shard count per project. A connection lands on one shard (random); every event of the project is
+ * published to all of them. Override with the REALTIME_SHARDS var.
+ */
+export const DEFAULT_SHARDS = 4;
+export function shardCount(env: Env): number {
+  const n = Number((env as unknown as { REALTIME_SHARDS?: string }).REALTIME_SHARDS);
+  return Number.isInteger(n) && n >= 1 && n <= 256 ? n : DEFAULT_SHARDS;
+}
+export const shardName = (projectId: string, shard: number) => `${projectId}/${shard}`;

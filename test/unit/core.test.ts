@@ -1,0 +1,205 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { getTableConfig } from "drizzle-orm/sqlite-core";
+import { AppwriteError } from "../../src/core/errors";
+import { isValidId, resolveId, uniqueId } from "../../src/core/ids";
+import { fromSearchParams, p, validate } from "../../src/core/params";
+import { assertGrantable, isAllowed, isValidRole, normalizePermissions, ITEM_ACTIONS } from "../../src/core/permissions";
+import { groupQueries, parseQueries, parseQuery } from "../../src/core/query/parse";
+import { Binder, compileFilters, type Resolver } from "../../src/core/query/sql";
+import { formatDate } from "../../src/core/time";
+import { runList, prepareQueries } from "../../src/db/list";
+import * as schema from "../../src/db/schema";
+import { channelsFor, convertChannels } from "../../src/events/channels";
+import { generateEvents } from "../../src/events/names";
+
+const fails = (fn: () => unknown, type: string) => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppwriteError);
+    expect((e as AppwriteError).type).toBe(type);
+    return e as AppwriteError;
+  }
+  throw new Error("expected an AppwriteError");
+};
+
+describe("ids and dates", () => {
+  it("unique() ids look like the SDK's: 20 lowercase hex chars, increasing", () => {
+    const a = uniqueId();
+    expect(a).toMatch(/^[0-9a-f]{20}$/);
+    expect(uniqueId().slice(0, 8) >= a.slice(0, 8)).toBe(true);
+  });
+  it("custom ids follow Appwrite's Key validator", () => {
+    for (const ok of ["a", "A.b-c_d", "1abc", "x".repeat(36)]) expect(isValidId(ok)).toBe(true);
+    for (const bad of ["", "_a", ".a", "-a", "x".repeat(37), "a b", "a$b", "é"]) expect(isValidId(bad)).toBe(false);
+    expect(resolveId("rowId", "unique()")).toMatch(/^[0-9a-f]{20}$/);
+    expect(fails(() => resolveId("rowId", "_bad"), "general_argument_invalid").message).toMatch(/^Invalid `rowId` param: /);
+  });
+  it("formats dates the Appwrite way", () => {
+    expect(formatDate(Date.UTC(2020, 9, 15, 6, 38))).toBe("2020-10-15T06:38:00.000+00:00");
+  });
+});
+
+describe("params", () => {
+  it("decodes GET arrays as key[0]=, key[]= and key=", () => {
+    const sp = new URLSearchParams("queries[0]=a&queries[1]=b&tags[]=x&tags[]=y&one=z&total=false");
+    expect(fromSearchParams(sp)).toEqual({ queries: ["a", "b"], tags: ["x", "y"], one: "z", total: "false" });
+  });
+  it("coerces by declared type and words errors like Appwrite", () => {
+    const shape = { total: p.optional(p.boolean()), limit: p.integer({ min: 1, max: 10 }), ids: p.strings() };
+    expect(validate({ total: "false", limit: "5", ids: "solo" }, shape)).toEqual({ total: false, limit: 5, ids: ["solo"] });
+    expect(fails(() => validate({ ids: [] }, shape), "general_argument_invalid").message).toBe('Param "limit" is not optional.');
+    expect(fails(() => validate({ limit: "11", ids: [] }, shape), "general_argument_invalid").message).toBe("Invalid `limit` param: Value must be a valid range between 1 and 10");
+    fails(() => validate({ limit: 1, ids: Array(101).fill("a") }, shape), "general_argument_invalid");
+    expect(validate({ email: null }, { email: p.optional(p.email()) })).toEqual({ email: undefined });
+  });
+});
+
+describe("permissions", () => {
+  it("validates roles and normalises write", () => {
+    for (const r of ["any", "guests", "users", "users/verified", "user:u1", "user:u1/unverified", "team:t1", "team:t1/owner", "member:m1", "label:vip"]) expect(isValidRole(r)).toBe(true);
+    for (const r of ["anyone", "user:", "users/admin", "team:t1/a/b", "guests/x", "label:"]) expect(isValidRole(r)).toBe(false);
+    expect(normalizePermissions(['write("user:u1")', 'read("any")', 'read("any")'], ITEM_ACTIONS)).toEqual(['update("user:u1")', 'delete("user:u1")', 'read("any")']);
+    expect(normalizePermissions(['write("users")'])).toEqual(['create("users")', 'update("users")', 'delete("users")']);
+    fails(() => normalizePermissions(['create("any")'], ITEM_ACTIONS), "general_argument_invalid");
+    fails(() => normalizePermissions(["read(any)"]), "general_argument_invalid");
+  });
+  it("a caller passes only with a held role, and may grant only roles it holds", () => {
+    const roles = ["any", "users", "user:u1", "team:t1", "team:t1/owner"];
+    expect(isAllowed(roles, ['read("team:t1/owner")'], "read")).toBe(true);
+    expect(isAllowed(roles, ['read("team:t2")', 'update("user:u1")'], "read")).toBe(false);
+    assertGrantable(roles, false, ['read("user:u1")', 'delete("team:t1")']);
+    expect(fails(() => assertGrantable(roles, false, ['read("user:u2")']), "user_unauthorized").code).toBe(401);
+    assertGrantable(["any"], true, ['read("user:u2")']);
+  });
+});
+
+describe("queries", () => {
+  it("parses every SDK shape, nested logic included", () => {
+    const q = parseQuery('{"method":"or","values":[{"method":"equal","attribute":"a","values":[1]},{"method":"isNull","attribute":"b"}]}');
+    expect(q.queries?.map((c) => c.method)).toEqual(["equal", "isNull"]);
+    const g = groupQueries(parseQueries(['{"method":"limit","values":[5]}', '{"method":"limit","values":[9]}', '{"method":"offset","values":[2]}', '{"method":"orderDesc","attribute":"n"}', '{"method":"cursorAfter","values":["r1"]}']));
+    expect([g.limit, g.offset, g.orders, g.cursor]).toEqual([5, 2, [{ attribute: "n", direction: "DESC" }], { direction: "after", id: "r1" }]);
+  });
+  it("rejects malformed queries with general_query_invalid", () => {
+    for (const bad of ["{", "[]", '{"method":"drop"}', '{"method":"equal","attribute":1}', '{"method":"equal","values":"x"}', '{"method":"or","values":[]}', '{"method":"limit","values":[0]}', "x".repeat(4097)]) {
+      fails(() => groupQueries(parseQueries([bad])), "general_query_invalid");
+    }
+    fails(() => parseQueries(Array(101).fill('{"method":"limit","values":[1]}')), "general_query_invalid");
+  });
+});
+
+// A real table to run compiled SQL against: the compiler is only right if D1 agrees.
+const resolve: Resolver = (a) =>
+  ({
+    $id: { sql: "id", type: "string" },
+    $sequence: { sql: "seq", type: "integer" },
+    name: { sql: "name", type: "string" },
+    n: { sql: "n", type: "integer" },
+    score: { sql: "score", type: "float" },
+    done: { sql: "done", type: "boolean" },
+    at: { sql: "at", type: "datetime" },
+    tags: { sql: "tags", type: "string", array: true },
+  })[a] as ReturnType<Resolver>;
+
+async function seed() {
+  await env.DB.exec("CREATE TABLE IF NOT EXISTS qt (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, name TEXT, n INTEGER, score REAL, done INTEGER, at INTEGER, tags TEXT)");
+  await env.DB.exec("DELETE FROM qt");
+  const rows = [
+    ["r1", "apple", 1, 1.5, 1, Date.UTC(2024, 0, 1), '["red","green"]'],
+    ["r2", "banana", 2, 2.5, 0, Date.UTC(2024, 5, 1), '["yellow"]'],
+    ["r3", "cherry", 3, null, 1, Date.UTC(2025, 0, 1), "[]"],
+    ["r4", "100%_pure", 4, 4.5, 0, null, '["red"]'],
+  ];
+  await env.DB.batch(rows.map((r) => env.DB.prepare("INSERT INTO qt (id,name,n,score,done,at,tags) VALUES (?,?,?,?,?,?,?)").bind(...r)));
+}
+
+async function ids(queries: string[]): Promise<string[]> {
+  const b = new Binder();
+  const where = compileFilters(parseQueries(queries), resolve, b);
+  const { results } = await env.DB.prepare(`SELECT id FROM qt WHERE ${where} ORDER BY seq`).bind(...b.finish()).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+const Q = (method: string, attribute: string, values?: unknown[]) => JSON.stringify({ method, attribute, values });
+
+describe("query compiler on D1", () => {
+  it("filters as Appwrite does", async () => {
+    await seed();
+    expect(await ids([Q("equal", "name", ["apple", "cherry"])])).toEqual(["r1", "r3"]);
+    expect(await ids([Q("notEqual", "name", ["apple"])])).toEqual(["r2", "r3", "r4"]);
+    expect(await ids([Q("greaterThan", "n", [1]), Q("lessThanEqual", "n", [3])])).toEqual(["r2", "r3"]);
+    expect(await ids([Q("between", "score", [1.5, 2.5])])).toEqual(["r1", "r2"]);
+    expect(await ids([Q("isNull", "score")])).toEqual(["r3"]);
+    expect(await ids([Q("equal", "done", [true])])).toEqual(["r1", "r3"]);
+    expect(await ids([Q("startsWith", "name", ["100%_"])])).toEqual(["r4"]);
+    expect(await ids([Q("startsWith", "name", ["1%"])])).toEqual([]);
+    expect(await ids([Q("endsWith", "name", ["rry"])])).toEqual(["r3"]);
+    expect(await ids([Q("contains", "name", ["an"])])).toEqual(["r2"]);
+    expect(await ids([Q("contains", "tags", ["red"])])).toEqual(["r1", "r4"]);
+    expect(await ids([Q("containsAll", "tags", ["red", "green"])])).toEqual(["r1"]);
+    expect(await ids([Q("notContains", "tags", ["red"])])).toEqual(["r2", "r3"]);
+    expect(await ids([Q("lessThan", "at", ["2024-03-01T00:00:00.000+00:00"])])).toEqual(["r1"]);
+    expect(await ids([JSON.stringify({ method: "or", values: [{ method: "equal", attribute: "n", values: [1] }, { method: "greaterThan", attribute: "n", values: [3] }] })])).toEqual(["r1", "r4"]);
+    expect(await ids([JSON.stringify({ method: "exists", values: ["score", "at"] })])).toEqual(["r1", "r2"]);
+  });
+
+  it("rejects unknown attributes, wrong value types and unsupported methods", async () => {
+    await expect(ids([Q("equal", "nope", [1])])).rejects.toMatchObject({ type: "general_query_invalid" });
+    await expect(ids([Q("equal", "n", ["x"])])).rejects.toMatchObject({ type: "general_query_invalid" });
+    await expect(ids([Q("search", "name", ["x"])])).rejects.toMatchObject({ type: "general_query_invalid" });
+    await expect(ids([JSON.stringify({ method: "distanceLessThan", attribute: "name", values: [[[1, 2], 3, true]] })])).rejects.toMatchObject({ type: "general_query_invalid" });
+  });
+
+  it("stays under D1's 100 bound parameters however many values a query carries", async () => {
+    await seed();
+    const many = Array.from({ length: 120 }, (_, i) => Q("notEqual", "name", [`x${i}`]));
+    expect(await ids(many.slice(0, 100))).toEqual(["r1", "r2", "r3", "r4"]);
+    expect(await ids([Q("equal", "name", [...Array.from({ length: 400 }, (_, i) => `v${i}`), "banana"])])).toEqual(["r2"]);
+  });
+
+  it("pages with limit, offset, orders and cursors in both directions; totals cap and can be skipped", async () => {
+    await seed();
+    const spec = { from: "qt", columns: "id", base: () => "1", resolve, sequence: "seq", id: "id" };
+    const page = (qs: string[], total = true) => runList<{ id: string }>(env.DB, spec, prepareQueries(qs), total);
+    const r = await page(['{"method":"limit","values":[2]}', '{"method":"orderDesc","attribute":"n"}']);
+    expect([r.rows.map((x) => x.id), r.total]).toEqual([["r4", "r3"], 4]);
+    const after = await page(['{"method":"limit","values":[2]}', '{"method":"orderDesc","attribute":"n"}', '{"method":"cursorAfter","values":["r3"]}']);
+    expect(after.rows.map((x) => x.id)).toEqual(["r2", "r1"]);
+    const before = await page(['{"method":"limit","values":[2]}', '{"method":"cursorBefore","values":["r3"]}']);
+    expect(before.rows.map((x) => x.id)).toEqual(["r1", "r2"]);
+    expect((await page(['{"method":"offset","values":[3]}'], false))).toEqual({ rows: [{ id: "r4" }], total: 0 });
+    await expect(page(['{"method":"cursorAfter","values":["missing"]}'])).rejects.toMatchObject({ type: "general_cursor_not_found" });
+    await expect(page(['{"method":"orderAsc","attribute":"score"}', '{"method":"cursorAfter","values":["r3"]}'])).rejects.toMatchObject({ type: "database_query_order_null" });
+  });
+});
+
+describe("events and channels", () => {
+  it("expands a row create into every wildcard form and both database families", () => {
+    const e = generateEvents("databases.[databaseId].tables.[tableId].rows.[rowId].create", { databaseId: "db1", tableId: "t1", rowId: "r1" });
+    expect(e[0]).toBe("databases.db1.tables.t1.rows.r1.create");
+    for (const name of ["databases.*.tables.*.rows.*.create", "databases.db1.collections.t1.documents.r1.create", "tablesdb.db1.tables.t1.rows.r1.create", "tablesdb.*.tables.*.rows.*", "databases.db1.tables.t1", "databases.*", "tablesdb.db1"]) expect(e).toContain(name);
+  });
+  it("matches Appwrite's examples for files and prefs", () => {
+    expect(new Set(generateEvents("buckets.[bucketId].files.[fileId].create", { bucketId: "B", fileId: "F" }))).toEqual(new Set(["buckets.B.files.F.create", "buckets.*.files.*.create", "buckets.B.files.*.create", "buckets.*.files.F.create", "buckets.B.files.F", "buckets.*.files.*", "buckets.B.files.*", "buckets.*.files.F", "buckets.B", "buckets.*"]));
+    expect(new Set(generateEvents("users.[userId].update.prefs", { userId: "U" }))).toEqual(new Set(["users.U.update.prefs", "users.*.update.prefs", "users.U.update", "users.*.update", "users.U", "users.*"]));
+  });
+  it("publishes a row create on Appwrite's 16 channels, and converts account channels per user", () => {
+    expect(channelsFor("databases.D.tables.T.rows.R.create")).toHaveLength(16);
+    expect(channelsFor("users.U.sessions.S.create")).toEqual(["account", "account.U"]);
+    expect(channelsFor("users.U.update.prefs")).toEqual(["account", "account.U", "account.update", "account.U.update"]);
+    expect(convertChannels(["account", "account.create", "account.other", "files"], "U")).toEqual(["account", "account.U", "account.U.create", "files"]);
+    expect(convertChannels(["account", "files"], undefined)).toEqual(["files"]);
+  });
+});
+
+describe("platform schema", () => {
+  it("every drizzle table and column exists in the migrated database", async () => {
+    for (const t of Object.values(schema).filter((v) => typeof v === "object" && v && "getSQL" in (v as object))) {
+      const { name, columns } = getTableConfig(t as Parameters<typeof getTableConfig>[0]);
+      const { results } = await env.DB.prepare(`SELECT name FROM pragma_table_info(?)`).bind(name).all<{ name: string }>();
+      const actual = new Set(results.map((r) => r.name));
+      for (const c of columns) expect(actual.has(c.name), `${name}.${c.name}`).toBe(true);
+    }
+  });
+});
