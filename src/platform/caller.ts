@@ -4,7 +4,7 @@ import { jwtVerify, SignJWT } from "jose";
 import { AppwriteError } from "../core/errors";
 import { hashSecret, safeEqual } from "../core/crypto";
 import { KEY_SCOPES, SCOPES } from "../core/scopes";
-import { keys, memberships, sessions, users, type Project } from "../db/schema";
+import { keys, memberships, sessions, users, type Key, type Project } from "../db/schema";
 import type { DB } from "../db/client";
 import type { Caller, Ctx } from "./context";
 import { GUEST_ROLES, userRoles } from "./roles";
@@ -123,7 +123,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
       const found = await resolve(c.env, project, apiKey);
       if (found) return found;
     }
-    const [key] = await c.var.db.select().from(keys).where(eq(keys.secretHash, hashSecret(apiKey))).limit(1);
+    const key = await findKey(c.var.db, hashSecret(apiKey));
     if (!key || key.projectId !== project.id) throw new AppwriteError("user_unauthorized");
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: new Set(key.scopes), privileged: true, jwt: false };
@@ -132,6 +132,24 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
   const caller = await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null);
   if (caller.user && !caller.user.status) throw new AppwriteError("user_blocked");
   return caller;
+}
+
+/** API keys are read on every server-SDK request: cache them per isolate briefly, like projects. */
+const KEY_CACHE_MS = 5_000;
+const keyCache = new Map<string, { key: Key | null; at: number }>();
+
+async function findKey(db: DB, secretHash: string): Promise<Key | null> {
+  const hit = keyCache.get(secretHash);
+  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.key;
+  const [key] = await db.select().from(keys).where(eq(keys.secretHash, secretHash)).limit(1);
+  keyCache.set(secretHash, { key: key ?? null, at: Date.now() });
+  if (keyCache.size > 1000) keyCache.delete(keyCache.keys().next().value!);
+  return key ?? null;
+}
+
+/** Drop cached keys (after a key or its project is deleted). */
+export function forgetKeys(): void {
+  keyCache.clear();
 }
 
 const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "users", key: "applications", admin: "owner" };

@@ -9,7 +9,7 @@ import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
 import { isUniqueViolation } from "../db/client";
 import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
-import { requireScope } from "./caller";
+import { forgetKeys, requireScope } from "./caller";
 import type { AppEnv, Ctx } from "./context";
 import { keyModel, platformModel, projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
@@ -77,6 +77,7 @@ consoleRoutes.delete("/:projectId", async (c) => {
   const scoped = [keys, platforms, users, sessions, tokens, teams, memberships, outbox] as const;
   await db.batch([db.delete(projects).where(eq(projects.id, project.id)), ...scoped.map((t) => db.delete(t).where(eq(t.projectId, project.id)))]);
   forgetProject(project.id);
+  forgetKeys();
   return noContent(c);
 });
 
@@ -120,6 +121,7 @@ consoleRoutes.delete("/:projectId/keys/:keyId", async (c) => {
   const project = await loadProject(c);
   const gone = await c.var.db.delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning({ id: keys.id });
   if (!gone.length) throw new AppwriteError("key_not_found");
+  forgetKeys();
   return noContent(c);
 });
 
