@@ -7,17 +7,57 @@ import { consoleRoutes } from "./platform/console";
 import { healthRoutes } from "./services/health/routes";
 import { accountRoutes } from "./services/account/routes";
 import { teamsRoutes } from "./services/teams/routes";
+import { userMembershipsRoutes } from "./services/users/memberships";
+import { realtimeRoutes } from "./services/realtime/routes";
+import { consoleWebhookRoutes, webhookRoutes } from "./services/webhooks/routes";
+import { testHookRoutes } from "./events/test-hooks";
+import { accountMfaRoutes } from "./services/account/mfa";
+import { mfaGate } from "./services/account/mfa-gate";
+import { usersMfaRoutes } from "./services/users/mfa";
+import { accountOAuthRoutes } from "./services/account/oauth2";
+import { oauthSettingsRoutes } from "./services/account/oauth2-settings";
+import { accountIdentitiesRoutes, usersIdentitiesRoutes } from "./services/account/identities";
+import { usersRoutes } from "./services/users/routes";
+import { outboxRoutes } from "./services/messaging/routes";
+import { authConsoleRoutes } from "./services/auth/console-routes";
+import { storageRoutes } from "./services/storage/routes";
+import { tokenRoutes } from "./services/tokens/routes";
+import { functionRoutes, projectVariableRoutes } from "./services/functions/routes";
+import { tablesdbRoutes } from "./services/tablesdb/routes";
+import { databasesRoutes } from "./services/databases/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
 
 app.use("*", cors);
+// Realtime answers its own failures as WebSocket error frames, so it runs before the project/caller middleware.
+app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", context);
+app.use("/v1/*", mfaGate);
 
 app.route("/v1", healthRoutes);
+app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
+app.route("/v1/projects", oauthSettingsRoutes);
 app.route("/v1/projects", consoleRoutes);
+app.route("/v1/webhooks", webhookRoutes);
+app.route("/v1/_edgewrite/test", testHookRoutes);
+app.route("/v1/account/mfa", accountMfaRoutes);
+app.route("/v1/account", accountOAuthRoutes);
+app.route("/v1/account", accountIdentitiesRoutes);
 app.route("/v1/account", accountRoutes);
 app.route("/v1/teams", teamsRoutes);
+app.route("/v1/users", userMembershipsRoutes);
+app.route("/v1/users", usersMfaRoutes);
+app.route("/v1/users", usersIdentitiesRoutes);
+app.route("/v1/users", usersRoutes);
+app.route("/v1/projects", outboxRoutes);
+app.route("/v1/projects", authConsoleRoutes);
+app.route("/v1/storage", storageRoutes);
+app.route("/v1/tablesdb", tablesdbRoutes);
+app.route("/v1/databases", databasesRoutes);
+app.route("/v1/tokens", tokenRoutes);
+app.route("/v1/functions", functionRoutes);
+app.route("/v1/project/variables", projectVariableRoutes);
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */
 function errorResponse(err: unknown, c: Context<AppEnv>): Response {

@@ -1,5 +1,10 @@
 import { app } from "./app";
 import { cronJobs, queueHandlers } from "./background";
+import "./events/dispatcher";
+export { RealtimeShard } from "../durable-objects/realtime";
+export { EventDispatcher } from "../durable-objects/event-dispatcher";
+export { FunctionScheduler } from "../durable-objects/scheduler";
+export { FunctionGateway } from "./services/functions/gateway";
 
 export default {
   fetch: app.fetch,

@@ -1,3 +1,4 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
@@ -12,4 +13,11 @@ export function open(d1: D1Database) {
 export function isUniqueViolation(e: unknown): boolean {
   const msg = String((e as { message?: string })?.message ?? e) + String((e as { cause?: { message?: string } })?.cause?.message ?? "");
   return /UNIQUE constraint failed|PRIMARY KEY/i.test(msg);
+}
+
+export type Statement = BatchItem<"sqlite">;
+
+/** Run statements as one atomic D1 batch (drizzle types batches as non-empty tuples; lists are built dynamically). */
+export async function batch(db: DB, statements: readonly Statement[]): Promise<void> {
+  if (statements.length) await db.batch(statements as unknown as [Statement, ...Statement[]]);
 }

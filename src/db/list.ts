@@ -14,6 +14,8 @@ export interface ListSpec {
   sequence: string;
   /** Column holding the public `$id`, for cursors. */
   id: string;
+  /** Optional statements run first in the page batch (e.g. a schema-version guard); their results are ignored. */
+  prelude?: D1PreparedStatement[];
 }
 
 export interface ListResult<T> {
@@ -47,14 +49,15 @@ export async function runList<T>(d1: D1Database, spec: ListSpec, g: Grouped, wit
   const reverse = g.cursor?.direction === "before";
   if (g.cursor && cursorValues) where.push(cursorCondition(terms, cursorValues, g.cursor.direction, b));
   const select = `SELECT ${spec.columns} FROM ${spec.from} WHERE ${where.join(" AND ")} ORDER BY ${orderBy(terms, g.random, reverse)} LIMIT ${b.bind(g.limit)} OFFSET ${b.bind(g.offset)}`;
-  const statements = [d1.prepare(select).bind(...b.finish())];
+  const prelude = spec.prelude ?? [];
+  const statements = [...prelude, d1.prepare(select).bind(...b.finish())];
 
   if (withTotal) {
     const cb = new Binder();
     const countWhere = `${spec.base(cb)} AND ${compileFilters(g.filters, spec.resolve, cb)}`;
     statements.push(d1.prepare(`SELECT COUNT(*) AS total FROM (SELECT 1 FROM ${spec.from} WHERE ${countWhere} LIMIT ${TOTAL_CAP})`).bind(...cb.finish()));
   }
-  const [page, count] = await d1.batch<Record<string, unknown>>(statements);
+  const [page, count] = (await d1.batch<Record<string, unknown>>(statements)).slice(prelude.length);
   const rows = (page!.results ?? []) as T[];
   if (reverse) rows.reverse();
   return { rows, total: withTotal ? Number((count!.results?.[0] as { total?: number })?.total ?? 0) : 0 };

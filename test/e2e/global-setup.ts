@@ -17,7 +17,7 @@ export default async function setup(project: TestProject) {
   const persistDir = mkdtempSync(path.join(tmpdir(), "edgewrite-e2e-"));
   const adminKey = `e2e-admin-${Math.random().toString(16).slice(2)}`;
   await applyMigrations({ persistDir });
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: "e2e-jwt-secret" } });
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: "e2e-jwt-secret", EDGEWRITE_TEST_HOOKS: "1" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
   return async () => {

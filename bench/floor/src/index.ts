@@ -1,4 +1,7 @@
 import type { FloorEnv, FloorRoutes } from "./routes";
+import { routes as storage } from "./storage";
+import { routes as auth } from "./auth";
+import { routes as tablesdb } from "./tablesdb";
 
 /** The floor's own ping: the cheapest response the runtime can give (compare with GET /v1/ping). */
 const base: FloorRoutes = {
@@ -6,7 +9,7 @@ const base: FloorRoutes = {
 };
 
 // Each service's raw-work routes (bench/floor/src/<service>.ts, `export const routes`) are merged here.
-const modules: FloorRoutes[] = [base];
+const modules: FloorRoutes[] = [base, storage, auth, tablesdb];
 
 const table: FloorRoutes = Object.assign({}, ...modules);
 

@@ -6,8 +6,11 @@ import { requireScope } from "../../platform/caller";
 import type { Caller } from "../../platform/context";
 
 /** recordEvent's insert as a plain D1 statement, so it can join a raw-SQL batch. */
+/** Payloads go through JSON in the outbox: bigint (int64 column bounds) becomes a number there. */
+const plain = (payload: Record<string, unknown>) => JSON.parse(JSON.stringify(payload, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Record<string, unknown>;
+
 export function eventStmt(c: Ctx, e: Omit<EventInput, "projectId" | "userId">): D1PreparedStatement {
-  const query = recordEvent(c.var.db, { ...e, projectId: c.var.project.id, userId: c.var.caller.user?.id });
+  const query = recordEvent(c.var.db, { ...e, payload: plain(e.payload), projectId: c.var.project.id, userId: c.var.caller.user?.id });
   const { sql, params } = query.toSQL();
   return c.env.DB.prepare(sql).bind(...params);
 }
@@ -34,3 +37,24 @@ export function searchLike(search: string | undefined): string | null {
 }
 
 export const invalid = (type: ConstructorParameters<typeof AppwriteError>[0], message?: string) => new AppwriteError(type, message);
+
+/**
+ * Like eventStmt, for a row whose `$sequence` is only known once its INSERT runs earlier in the same
+ * batch: the payload parameter is wrapped in json_set(…, '$."$sequence"', <the row's _seq as text>).
+ */
+export function eventStmtWithSeq(c: Ctx, e: Omit<EventInput, "projectId" | "userId">, physical: string, uid: string): D1PreparedStatement {
+  const payload = plain(e.payload);
+  const query = recordEvent(c.var.db, { ...e, payload, projectId: c.var.project.id, userId: c.var.caller.user?.id });
+  const { sql, params } = query.toSQL();
+  const payloadText = JSON.stringify(payload);
+  const at = params.findIndex((v) => v === payloadText);
+  if (at < 0) return c.env.DB.prepare(sql).bind(...params);
+  const pieces = sql.split("?");
+  let out = pieces[0]!;
+  for (let i = 1; i < pieces.length; i++) {
+    out += i - 1 === at ? `json_set(?, '$."$sequence"', (SELECT CAST(_seq AS TEXT) FROM "${physical}" WHERE _uid = ?))` : "?";
+    out += pieces[i];
+  }
+  const bound = [...params.slice(0, at + 1), uid, ...params.slice(at + 1)];
+  return c.env.DB.prepare(out).bind(...bound);
+}

@@ -2,7 +2,7 @@ import { formatDate } from "../../core/time";
 import type { Flavor } from "./flavor";
 import type { ColumnMeta, DatabaseMeta, IndexMeta, TableMeta } from "./meta";
 
-/** Response models (Appwrite's Database, Table/Collection, Column*/Attribute*, ColumnIndex/Index). */
+/** Response models (Appwrite's Database, Table/Collection, Column and Attribute models, ColumnIndex and Index). */
 export function databaseModel(d: DatabaseMeta) {
   return {
     $id: d.id, name: d.name, $createdAt: formatDate(d.createdAt), $updatedAt: formatDate(d.updatedAt), enabled: d.enabled,

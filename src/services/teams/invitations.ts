@@ -1,3 +1,4 @@
+import { batch } from "../../db/client";
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { json } from "../../core/response";
@@ -6,19 +7,31 @@ import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import type { Ctx } from "../../platform/context";
 import { membershipModel, type MemberRow } from "./models";
 import { recountTeam } from "./teams";
+import { sendMessage } from "../messaging/transport";
+import { createSession } from "../account/sessions";
 
 /**
  * Invitation delivery and acceptance: the two places Teams meets Auth A's code (message transport,
  * session creation). Kept here so routes.ts stays about Appwrite's HTTP shape.
  */
-export async function sendInvitation(
+export function sendInvitation(
   c: Ctx,
   inv: { to: { email: string; phone: string }; link: string; team: Team; inviter: User | undefined; inviteeName: string },
-): Promise<unknown[]> {
-  void c;
-  void inv;
-  // Until the messaging transport exists, behave like Appwrite without SMTP.
-  throw new AppwriteError("general_smtp_disabled");
+): unknown[] {
+  const project = c.var.project.name;
+  if (inv.to.email) {
+    const owner = inv.inviter?.name || inv.inviter?.email || "A team owner";
+    return sendMessage(c, {
+      channel: "email",
+      to: inv.to.email,
+      subject: `Invitation to ${inv.team.name} Team at ${project}`,
+      content:
+        `Hello ${inv.inviteeName},\n\n${owner} invited you to join the ${inv.team.name} team at ${project}.\n` +
+        `Follow this link to accept the invitation:\n${inv.link}\n\nIf you were not expecting this invitation, you can ignore this email.`,
+    });
+  }
+  // Appwrite sends phone invitations as an SMS carrying the link.
+  return sendMessage(c, { channel: "sms", to: inv.to.phone, content: inv.link });
 }
 
 /** Confirm the membership (and verify the invitee's email, as Appwrite does); sign the invitee in if needed. */
@@ -28,9 +41,7 @@ export async function acceptInvitation(c: Ctx, { team, member }: { team: Team; m
   const now = Date.now();
   const confirmed: MemberRow = { ...member, joined: now, confirm: true, updatedAt: now };
   const model = membershipModel(confirmed, team.name, false);
-  const signedIn = !!c.var.caller.user;
-  if (!signedIn) throw new AppwriteError("general_not_implemented", "Signing in through an invitation needs session support.");
-  await db.batch([
+  const statements = [
     db.update(users).set({ emailVerification: true, updatedAt: now }).where(and(eq(users.projectId, projectId), eq(users.id, member.userId))),
     db.update(memberships).set({ joined: now, confirm: true, updatedAt: now }).where(and(eq(memberships.projectId, projectId), eq(memberships.id, member.id))),
     recountTeam(db, projectId, team.id, now),
@@ -38,7 +49,15 @@ export async function acceptInvitation(c: Ctx, { team, member }: { team: Team; m
       projectId, pattern: "teams.[teamId].memberships.[membershipId].update.status", params: { teamId: team.id, membershipId: member.id },
       payload: model, roles: [`team:${team.id}`], userId: member.userId,
     }),
-  ]);
+  ];
+  if (c.var.caller.user) {
+    await batch(db, statements);
+  } else {
+    // Nobody signed in: the invitee gets an email session (factor "email": the invitation proved the address).
+    const [user] = await db.select().from(users).where(and(eq(users.projectId, projectId), eq(users.id, member.userId))).limit(1);
+    if (!user) throw new AppwriteError("user_not_found");
+    await createSession(c, { user: { ...user, emailVerification: true }, provider: "email", providerUid: user.email ?? "", factors: ["email"], statements });
+  }
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, model);
 }

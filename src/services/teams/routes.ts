@@ -15,6 +15,8 @@ import type { AppEnv, Ctx } from "../../platform/context";
 import { onProjectDelete } from "../../platform/projects";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
 import { prefsObject } from "../users/models";
+import { assertUserCapacity, prepareUser } from "../users/users";
+import { authPolicy } from "../auth/policy";
 import { MEMBER_COLUMNS, MEMBER_FROM, memberFromRaw, membershipModel, teamFromRaw, teamModel, type MemberRow } from "./models";
 import {
   canOnTeam, isTeamOwner, loadMember, loadTeam, membershipPermissions, membershipResolver, phoneParam, recountTeam,
@@ -184,14 +186,16 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
   const now = Date.now();
   const statements: unknown[] = [];
   if (!invitee) {
-    // Unknown invitee: a user is created with no password (Appwrite stores a random one nobody knows).
-    invitee = {
-      seq: 0, projectId, id: uniqueId(), name, email: email || null, phone: phone || null, password: null, hash: null,
-      hashOptions: {}, passwordHistory: [], passwordUpdate: null, status: true, labels: [], emailVerification: false,
-      phoneVerification: false, mfa: false, mfaRecoveryCodes: [], prefs: {}, accessedAt: null, createdAt: now, updatedAt: now,
-    };
-    const { seq: _seq, ...row } = invitee;
-    statements.push(db.insert(users).values(row));
+    // Unknown invitee: created now, with no password (Appwrite stores a random one nobody knows).
+    const policy = authPolicy(c.var.project);
+    if (!privileged) await assertUserCapacity(db, projectId, policy);
+    if (email) {
+      const [taken] = await db.select({ id: identities.id }).from(identities).where(and(eq(identities.projectId, projectId), eq(identities.providerEmail, email))).limit(1);
+      if (taken) throw new AppwriteError("user_email_already_exists");
+    }
+    const created = await prepareUser(db, projectId, policy, { id: uniqueId(), email: email || null, phone: phone || null, name });
+    invitee = created.user;
+    statements.push(...created.statements);
   }
 
   const [existing] = await db
@@ -235,7 +239,7 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
   );
   if (!privileged) {
     const link = withQuery(a.url!, { membershipId: member.id, userId: invitee.id, secret, teamId: team.id, teamName: team.name });
-    const extra = await sendInvitation(c, { to: { email, phone }, link, team, inviter: caller.user, inviteeName: invitee.name || name });
+    const extra = sendInvitation(c, { to: { email, phone }, link, team, inviter: caller.user, inviteeName: invitee.name || name });
     statements.push(...extra);
   }
   try {

@@ -1,0 +1,374 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Query } from "../src/core/query/parse";
+import { uniqueId } from "../src/core/ids";
+import { open } from "../src/db/client";
+import { convertChannels } from "../src/events/channels";
+import { resolveUser } from "../src/platform/caller";
+import { findProject } from "../src/platform/projects";
+import { GUEST_ROLES } from "../src/platform/roles";
+import { accountModel } from "../src/services/users/models";
+import { compileQueries, matchesQueries } from "../src/services/realtime/queries";
+import {
+  errorFrame, INIT_HEADER, MAX_SUBSCRIPTIONS, MESSAGES_PER_MINUTE, subscribeItemError,
+  type ConnectionInit, type RealtimeEvent, type SubscriptionInit,
+} from "../src/services/realtime/protocol";
+
+/**
+ * One realtime shard: holds a share of a project's WebSockets with the hibernation API.
+ *
+ * State that must survive hibernation/eviction lives in the object's SQLite storage (connections with
+ * their user and roles, subscriptions as the client sent them); each socket's attachment carries its
+ * connection id and its message-rate window. In memory, rebuilt lazily on wake-up:
+ *   conns: connId → {socket, user, roles, subscriptions}
+ *   index: channel → connId → subscription ids      (delivery looks up only the event's channels)
+ * Pings are answered by the runtime's auto-response, so idle connections never wake the object.
+ */
+interface Attachment {
+  c: string; // connection id
+  w: number; // rate window start (ms)
+  n: number; // messages in the window
+}
+
+interface Sub {
+  channels: string[]; // as sent
+  converted: string[];
+  queries: string[];
+  parsed: Query[];
+}
+
+interface Conn {
+  id: string;
+  ws: WebSocket;
+  userId: string;
+  sessionId: string;
+  roles: Set<string>;
+  subs: Map<string, Sub>;
+}
+
+class FrameError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+const PING = JSON.stringify({ type: "ping" });
+const PONG = JSON.stringify({ type: "pong" });
+
+export class RealtimeShard extends DurableObject<Env> {
+  private conns = new Map<string, Conn>();
+  private index = new Map<string, Map<string, Set<string>>>();
+  private loaded = false;
+  private projectId = "";
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS conns (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL, roles TEXT NOT NULL)`);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS subs (conn_id TEXT NOT NULL, sub_id TEXT NOT NULL, channels TEXT NOT NULL, queries TEXT NOT NULL, PRIMARY KEY (conn_id, sub_id))`);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  // ---- state ------------------------------------------------------------------------------------
+
+  /** Rebuild the in-memory view after a wake-up; forget rows of sockets that are gone. */
+  private ensure(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    const live = new Map<string, WebSocket>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      if (a?.c) live.set(a.c, ws);
+    }
+    const sql = this.ctx.storage.sql;
+    for (const row of sql.exec<{ id: string; project_id: string; user_id: string; session_id: string; roles: string }>("SELECT * FROM conns").toArray()) {
+      const ws = live.get(row.id);
+      if (!ws) {
+        sql.exec("DELETE FROM conns WHERE id = ?", row.id);
+        sql.exec("DELETE FROM subs WHERE conn_id = ?", row.id);
+        continue;
+      }
+      this.projectId = row.project_id;
+      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, roles: new Set(JSON.parse(row.roles) as string[]), subs: new Map() });
+    }
+    for (const row of sql.exec<{ conn_id: string; sub_id: string; channels: string; queries: string }>("SELECT * FROM subs").toArray()) {
+      const conn = this.conns.get(row.conn_id);
+      if (!conn) {
+        sql.exec("DELETE FROM subs WHERE conn_id = ?", row.conn_id);
+        continue;
+      }
+      const queries = JSON.parse(row.queries) as string[];
+      this.putSub(conn, row.sub_id, JSON.parse(row.channels) as string[], queries, compileQueries(queries).parsed, false);
+    }
+  }
+
+  private putSub(conn: Conn, id: string, channels: string[], queries: string[], parsed: Query[], persist = true): Sub {
+    this.unindex(conn, id);
+    const sub: Sub = { channels, converted: convertChannels(channels, conn.userId || undefined), queries, parsed };
+    conn.subs.set(id, sub);
+    for (const ch of sub.converted) {
+      let byConn = this.index.get(ch);
+      if (!byConn) this.index.set(ch, (byConn = new Map()));
+      let ids = byConn.get(conn.id);
+      if (!ids) byConn.set(conn.id, (ids = new Set()));
+      ids.add(id);
+    }
+    if (persist) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO subs (conn_id, sub_id, channels, queries) VALUES (?, ?, ?, ?)", conn.id, id, JSON.stringify(channels), JSON.stringify(queries));
+    return sub;
+  }
+
+  private unindex(conn: Conn, id: string): boolean {
+    const old = conn.subs.get(id);
+    if (!old) return false;
+    for (const ch of old.converted) {
+      const byConn = this.index.get(ch);
+      const ids = byConn?.get(conn.id);
+      ids?.delete(id);
+      if (ids && ids.size === 0) byConn!.delete(conn.id);
+      if (byConn && byConn.size === 0) this.index.delete(ch);
+    }
+    conn.subs.delete(id);
+    return true;
+  }
+
+  private saveConn(conn: Conn): void {
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO conns (id, project_id, user_id, session_id, roles) VALUES (?, ?, ?, ?, ?)",
+      conn.id, this.projectId, conn.userId, conn.sessionId, JSON.stringify([...conn.roles]),
+    );
+  }
+
+  private dropConn(id: string): void {
+    const conn = this.conns.get(id);
+    if (conn) for (const subId of [...conn.subs.keys()]) this.unindex(conn, subId);
+    this.conns.delete(id);
+    this.ctx.storage.sql.exec("DELETE FROM conns WHERE id = ?", id);
+    this.ctx.storage.sql.exec("DELETE FROM subs WHERE conn_id = ?", id);
+  }
+
+  /** A user's identity changed (authentication, role refresh): re-convert every subscription. */
+  private setIdentity(conn: Conn, userId: string, sessionId: string, roles: readonly string[]): void {
+    const changedUser = conn.userId !== userId;
+    conn.userId = userId;
+    conn.sessionId = sessionId;
+    conn.roles = new Set(roles);
+    this.saveConn(conn);
+    if (changedUser) for (const [id, s] of [...conn.subs]) this.putSub(conn, id, s.channels, s.queries, s.parsed, false);
+  }
+
+  // ---- connection -------------------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    this.ensure();
+    const init = JSON.parse(request.headers.get(INIT_HEADER) ?? "null") as ConnectionInit | null;
+    if (!init) return new Response("bad init", { status: 400 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ c: init.connId, w: Date.now(), n: 0 } satisfies Attachment);
+    this.projectId = init.projectId;
+    const conn: Conn = { id: init.connId, ws: server, userId: init.userId, sessionId: init.sessionId, roles: new Set(init.roles), subs: new Map() };
+    this.conns.set(conn.id, conn);
+    this.saveConn(conn);
+    for (const s of init.subscriptions) this.putSub(conn, s.id, s.channels, s.queries, compileQueries(s.queries).parsed);
+    server.send(init.connected);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.ensure();
+    const att = ws.deserializeAttachment() as Attachment | null;
+    const conn = att ? this.conns.get(att.c) : undefined;
+    try {
+      if (!att || !conn) throw new FrameError(1008, "Missing project context. Reconnect to the project first.");
+      const now = Date.now();
+      if (now - att.w >= 60_000) {
+        att.w = now;
+        att.n = 0;
+      }
+      att.n++;
+      ws.serializeAttachment(att);
+      if (att.n > MESSAGES_PER_MINUTE) throw new FrameError(1013, "Too many messages.");
+      const reply = await this.handle(conn, typeof message === "string" ? message : new TextDecoder().decode(message));
+      if (reply) ws.send(reply);
+    } catch (e) {
+      const code = e instanceof FrameError ? e.code : 500;
+      const msg = e instanceof FrameError ? e.message : "Error: Server Error";
+      if (!(e instanceof FrameError)) console.error("realtime message failed", e);
+      try {
+        ws.send(errorFrame(code, msg));
+        if (code === 1008) ws.close(1008, msg.slice(0, 120));
+      } catch {
+        /* socket already gone */
+      }
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.ensure();
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (att?.c) this.dropConn(att.c);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      /* already closed */
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.ensure();
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (att?.c) this.dropConn(att.c);
+  }
+
+  private async handle(conn: Conn, text: string): Promise<string | null> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      msg = null;
+    }
+    if (!msg || typeof msg !== "object" || Array.isArray(msg) || (!("type" in msg) && !("data" in msg))) {
+      throw new FrameError(1003, "Message format is not valid.");
+    }
+    const { type, data } = msg as { type?: unknown; data?: unknown };
+    switch (type) {
+      case "ping":
+        return PONG;
+      case "authentication":
+        return this.authenticate(conn, data);
+      case "subscribe":
+        return this.subscribe(conn, data);
+      case "unsubscribe":
+        return this.unsubscribe(conn, data);
+      default:
+        throw new FrameError(1003, "Message type is not valid.");
+    }
+  }
+
+  private async authenticate(conn: Conn, data: unknown): Promise<string> {
+    const session = data && typeof data === "object" ? (data as Record<string, unknown>).session : undefined;
+    if (session === undefined) throw new FrameError(1003, "Payload is not valid. Session is required");
+    if (typeof session !== "string" || session.length > 2048) throw new FrameError(1003, "session: Value must be a valid string and no longer than 2048 chars");
+    const db = open(this.env.DB);
+    const project = await findProject(db, this.projectId);
+    if (!project) throw new FrameError(1008, "Missing or unknown project ID");
+    const caller = await resolveUser(this.env, db, project, session, null).catch(() => null);
+    if (!caller?.user || !caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
+    this.setIdentity(conn, caller.user.id, caller.session.id, caller.roles);
+    return JSON.stringify({ type: "response", data: { to: "authentication", success: true, user: accountModel(caller.user) } });
+  }
+
+  private subscribe(conn: Conn, data: unknown): string {
+    if (data === undefined || data === null) throw new FrameError(1003, "Payload is not valid. Items is required");
+    if (!Array.isArray(data)) throw new FrameError(1003, "items: Payload is not valid.");
+    const items: { id: string; channels: string[]; queries: string[]; parsed: Query[] }[] = [];
+    for (const item of data) {
+      const err = subscribeItemError(item);
+      if (err) throw new FrameError(1003, `items: ${err}`);
+      const o = item as { subscriptionId?: string; channels: string[]; queries?: unknown[] };
+      let compiled;
+      try {
+        compiled = compileQueries(o.queries ?? []);
+      } catch (e) {
+        throw new FrameError(1003, `Invalid query: ${(e as Error).message}`);
+      }
+      items.push({ id: o.subscriptionId ?? uniqueId(), channels: o.channels, queries: compiled.strings, parsed: compiled.parsed });
+    }
+    const fresh = new Set(items.map((i) => i.id).filter((id) => !conn.subs.has(id)));
+    if (conn.subs.size + fresh.size > MAX_SUBSCRIPTIONS) throw new FrameError(1003, `items: A connection can hold at most ${MAX_SUBSCRIPTIONS} subscriptions.`);
+    const out = items.map((i) => {
+      const sub = this.putSub(conn, i.id, i.channels, i.queries, i.parsed);
+      return { subscriptionId: i.id, channels: sub.converted, queries: sub.queries };
+    });
+    return JSON.stringify({ type: "response", data: { to: "subscribe", success: true, subscriptions: out } });
+  }
+
+  private unsubscribe(conn: Conn, data: unknown): string {
+    if (data === undefined || data === null) throw new FrameError(1003, "Payload is not valid. Items is required");
+    if (!Array.isArray(data) || data.some((i) => !i || typeof i !== "object" || typeof (i as { subscriptionId?: unknown }).subscriptionId !== "string")) {
+      throw new FrameError(1003, "items: Payload is not valid.");
+    }
+    const out = (data as { subscriptionId: string }[]).map(({ subscriptionId }) => {
+      const removed = this.unindex(conn, subscriptionId);
+      if (removed) this.ctx.storage.sql.exec("DELETE FROM subs WHERE conn_id = ? AND sub_id = ?", conn.id, subscriptionId);
+      return { subscriptionId, removed };
+    });
+    return JSON.stringify({ type: "response", data: { to: "unsubscribe", success: true, subscriptions: out } });
+  }
+
+  // ---- RPC from the realtime event consumer -----------------------------------------------------
+
+  /** Deliver events: one frame per connection listing every matching subscription. Returns frames sent. */
+  async publish(events: RealtimeEvent[]): Promise<number> {
+    this.ensure();
+    let sent = 0;
+    for (const ev of events) {
+      const matched = new Map<string, string[]>();
+      const anyRole = ev.roles.includes("any");
+      const seen = new Set<string>();
+      for (const ch of ev.channels) {
+        const byConn = this.index.get(ch);
+        if (!byConn) continue;
+        for (const [connId, subIds] of byConn) {
+          const conn = this.conns.get(connId);
+          if (!conn) continue;
+          if (!anyRole && !ev.roles.some((r) => conn.roles.has(r))) continue;
+          for (const subId of subIds) {
+            const key = `${connId}\u0000${subId}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const sub = conn.subs.get(subId);
+            if (!sub || !matchesQueries(sub.parsed, ev.payload)) continue;
+            let list = matched.get(connId);
+            if (!list) matched.set(connId, (list = []));
+            list.push(subId);
+          }
+        }
+      }
+      if (matched.size === 0) continue;
+      const base = JSON.stringify({ type: "event", data: { events: ev.events, channels: ev.channels, timestamp: ev.timestamp, payload: ev.payload } });
+      const head = base.slice(0, -2);
+      for (const [connId, ids] of matched) {
+        try {
+          this.conns.get(connId)!.ws.send(`${head},"subscriptions":${JSON.stringify(ids)}}}`);
+          sent++;
+        } catch {
+          this.dropConn(connId);
+        }
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * A user's permissions changed (membership, labels, status, deletion, session revoked): replace the
+   * roles of that user's connections. `roles = null` turns them into guests. With `sessionId`, only
+   * connections authenticated by that session are affected.
+   */
+  async refreshUser(userId: string, roles: string[] | null, sessionId?: string): Promise<number> {
+    this.ensure();
+    let n = 0;
+    for (const conn of this.conns.values()) {
+      if (conn.userId !== userId || (sessionId && conn.sessionId !== sessionId)) continue;
+      if (roles) this.setIdentity(conn, userId, conn.sessionId, roles);
+      else this.setIdentity(conn, "", "", GUEST_ROLES);
+      n++;
+    }
+    return n;
+  }
+
+  /** A team was deleted: nobody holds its roles any more. */
+  async dropTeam(teamId: string): Promise<void> {
+    this.ensure();
+    for (const conn of this.conns.values()) {
+      const keep = [...conn.roles].filter((r) => r !== `team:${teamId}` && !r.startsWith(`team:${teamId}/`));
+      if (keep.length !== conn.roles.size) this.setIdentity(conn, conn.userId, conn.sessionId, keep);
+    }
+  }
+
+  async stats(): Promise<{ connections: number; subscriptions: number; channels: number }> {
+    this.ensure();
+    let subscriptions = 0;
+    for (const c of this.conns.values()) subscriptions += c.subs.size;
+    return { connections: this.conns.size, subscriptions, channels: this.index.size };
+  }
+}

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { AppwriteError } from "../core/errors";
+import { json } from "../core/response";
+import type { AppEnv, Ctx } from "../platform/context";
+import { shardCount, shardName } from "../services/realtime/protocol";
+import { dispatcherStub, testHooksEnabled } from "./dispatcher";
+
+/**
+ * Test-only controls, mounted at /v1/_edgewrite/test. They exist only when the server runs with
+ * EDGEWRITE_TEST_HOOKS=1 (test/e2e/global-setup.ts passes it with --var; wrangler.toml never sets it),
+ * and only for the deployment admin. Otherwise every path is a plain 404.
+ */
+export const testHookRoutes = new Hono<AppEnv>();
+
+function guard(c: Ctx): void {
+  if (!testHooksEnabled(c.env) || c.var.caller.mode !== "admin") {
+    throw new AppwriteError("general_route_not_found", "The requested route was not found. Please refer to the API docs and try again.");
+  }
+}
+
+/** Make the next dispatch pass crash after reading the outbox (nothing retries it but the cron sweep). */
+testHookRoutes.post("/dispatcher/fail-once", async (c) => {
+  guard(c);
+  await dispatcherStub(c.env).armFaults(1);
+  return json(c, await dispatcherStub(c.env).status());
+});
+
+testHookRoutes.get("/dispatcher", async (c) => {
+  guard(c);
+  return json(c, await dispatcherStub(c.env).status());
+});
+
+
+/** Connection counts of a project's realtime shards. */
+testHookRoutes.get("/realtime/:projectId", async (c) => {
+  guard(c);
+  const projectId = c.req.param("projectId");
+  const stats = await Promise.all(Array.from({ length: shardCount(c.env) }, (_, i) => c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(projectId, i))).stats()));
+  return json(c, { shards: stats });
+});

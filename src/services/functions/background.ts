@@ -1,0 +1,154 @@
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { onQueue } from "../../background";
+import { AppwriteError } from "../../core/errors";
+import { open, type DB } from "../../db/client";
+import { functionExecutions, functions, type Fn, type FnExecution, type OutboxRow } from "../../db/schema";
+import { onEvents } from "../../events/consumers";
+import { eventMatches } from "../../events/names";
+import { scheduleDispatch } from "../../events/outbox";
+import { runBuild } from "./builder";
+import {
+  activeDeployment,
+  attachBody,
+  executionEvent,
+  insertExecution,
+  messageBody,
+  newExecution,
+  REQUEST_HEADER_ALLOWLIST,
+  filterHeaders,
+  resultFields,
+  runFunction,
+  type ExecutionMessage,
+  type FunctionsMessage,
+} from "./execute";
+import type { Exports } from "./runtime";
+
+/**
+ * Everything that runs outside a request: the EXECUTIONS queue (async executions and builds), event
+ * triggers (the "functions" event consumer) and scheduled runs (started by FunctionScheduler alarms).
+ */
+export const EXECUTIONS_QUEUE = "edgewrite-executions";
+
+type WaitUntil = { waitUntil(p: Promise<unknown>): void };
+
+/** Run one queued execution. Idempotent: only a `waiting`/`scheduled` row is taken, once. */
+export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUntil, msg: ExecutionMessage): Promise<void> {
+  const db = open(env.DB);
+  const now = Date.now();
+  const [taken] = await db
+    .update(functionExecutions)
+    .set({ status: "processing", updatedAt: now })
+    .where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId), inArray(functionExecutions.status, ["waiting", "scheduled"])))
+    .returning();
+  if (!taken) return;
+  const [fn] = await db.select().from(functions).where(and(eq(functions.projectId, msg.projectId), eq(functions.id, msg.functionId))).limit(1);
+  await db.batch([executionEvent(db, taken, "update")]);
+  scheduleDispatch(env, ctx);
+
+  let fields: Partial<FnExecution>;
+  try {
+    if (!fn) throw new AppwriteError("function_not_found");
+    const deploymentId = await activeDeployment(db, fn);
+    const result = await runFunction(env, exports, db, {
+      fn,
+      deploymentId,
+      executionId: taken.id,
+      trigger: taken.trigger as "http" | "schedule" | "event",
+      method: msg.method,
+      path: msg.path,
+      headers: msg.headers,
+      body: await messageBody(env, msg),
+      userId: msg.userId,
+      jwt: msg.jwt,
+      event: msg.event,
+      origin: msg.origin,
+    });
+    fields = { ...resultFields(result), deploymentId };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    fields = { status: "failed", responseStatusCode: 500, errors: `${message}\n`, duration: 0 };
+  }
+  const done = { ...taken, ...fields, updatedAt: Date.now() } as FnExecution;
+  await db.batch([
+    db.update(functionExecutions).set({ ...fields, updatedAt: done.updatedAt }).where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId))),
+    executionEvent(db, done, "update"),
+  ]);
+  scheduleDispatch(env, ctx);
+}
+
+/** Create an execution row for a schedule/event trigger; queue it (events) or hand it back to run now (schedules). */
+export async function enqueueTriggered(env: Env, db: DB, fn: Fn, o: { trigger: "schedule" | "event"; body: string; event?: string; userId?: string; queue?: boolean }) {
+  const headers: Record<string, string> = o.trigger === "event" ? { "content-type": "application/json" } : {};
+  const execution = newExecution(fn, fn.deploymentId, {
+    trigger: o.trigger,
+    status: "waiting",
+    method: "POST",
+    path: "/",
+    requestHeaders: filterHeaders(headers, REQUEST_HEADER_ALLOWLIST),
+    userId: "",
+  });
+  await db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]);
+  const base: ExecutionMessage = { kind: "execution", projectId: fn.projectId, functionId: fn.id, executionId: execution.id, method: "POST", path: "/", headers, userId: o.userId ?? "", jwt: "", event: o.event };
+  if (o.queue === false) return { ...base, body: o.body };
+  const msg = await attachBody(env, base, o.body);
+  await env.EXECUTIONS.send(msg);
+  return msg;
+}
+
+/**
+ * A schedule fired (FunctionScheduler alarm): one execution if the function is still enabled and
+ * deployed, run right there in the alarm (no queue hop). Returns false when the schedule is obsolete.
+ */
+export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, projectId: string, functionId: string): Promise<boolean> {
+  const db = open(env.DB);
+  const [fn] = await db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, functionId))).limit(1);
+  if (!fn || !fn.enabled || !fn.schedule || !fn.deploymentId) return false;
+  const msg = await enqueueTriggered(env, db, fn, { trigger: "schedule", body: "", queue: false });
+  scheduleDispatch(env, ctx);
+  await runQueuedExecution(env, exports, ctx, msg);
+  return true;
+}
+
+/**
+ * Event triggers: every outbox row is matched against the `events` of its project's enabled, deployed
+ * functions. A function's own execution events never trigger it again (no loops).
+ */
+export async function functionEventConsumer(env: Env, events: OutboxRow[], ctx: WaitUntil): Promise<void> {
+  if (!events.length) return;
+  const db = open(env.DB);
+  const projects = [...new Set(events.map((e) => e.projectId))];
+  const candidates = await db
+    .select()
+    .from(functions)
+    .where(and(inArray(functions.projectId, projects), ne(functions.events, sql`'[]'`), eq(functions.enabled, true), ne(functions.deploymentId, "")));
+  if (!candidates.length) return;
+  for (const row of events) {
+    for (const fn of candidates) {
+      if (fn.projectId !== row.projectId) continue;
+      if (row.event.startsWith(`functions.${fn.id}.executions.`)) continue;
+      if (!eventMatches(fn.events, row.events)) continue;
+      await enqueueTriggered(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId });
+    }
+  }
+  scheduleDispatch(env, ctx);
+}
+
+onEvents("functions", functionEventConsumer);
+
+onQueue(EXECUTIONS_QUEUE, async (batch, env, ctx) => {
+  const exports = ctx.exports as unknown as Exports;
+  await Promise.all(
+    batch.messages.map(async (m) => {
+      const msg = m.body as FunctionsMessage;
+      try {
+        if (msg.kind === "build") await runBuild(env, ctx, msg);
+        else if (msg.kind === "execution") await runQueuedExecution(env, exports, ctx, msg);
+        m.ack();
+      } catch (e) {
+        console.error("functions queue message failed", (e as Error)?.message);
+        m.retry();
+      }
+    }),
+  );
+});
+

@@ -1,0 +1,242 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { AppwriteError } from "../../core/errors";
+import { uniqueId } from "../../core/ids";
+import type { DB } from "../../db/client";
+import { functionDeployments, functionExecutions, functions, functionVariables, type Fn, type FnExecution, type FnVariable } from "../../db/schema";
+import { recordEvent } from "../../events/outbox";
+import { executionModel } from "./models";
+import { functionEnv, invoke, type Exports, type InvocationResult } from "./runtime";
+import { decryptValue, signDynamicKey } from "./secrets";
+import { r2 } from "./store";
+
+/**
+ * One execution, whatever its trigger (http, schedule, event): the function's active deployment, its
+ * variables, a dynamic API key limited to the function's scopes, the Appwrite request headers, the run
+ * in its Dynamic Worker, and the stored result.
+ */
+export const REQUEST_HEADER_ALLOWLIST = ["content-type", "agent", "content-length", "host", "x-appwrite-client-ip"];
+export const RESPONSE_HEADER_ALLOWLIST = ["content-type", "content-length"];
+const INLINE_BODY_LIMIT = 64 * 1024;
+
+export type Trigger = "http" | "schedule" | "event";
+
+/** What a queued (async, scheduled or event) execution carries until it runs. */
+export interface ExecutionMessage {
+  kind: "execution";
+  projectId: string;
+  functionId: string;
+  executionId: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Large bodies wait in R2. */
+  bodyKey?: string;
+  userId: string;
+  jwt: string;
+  event?: string;
+  origin?: string;
+}
+
+export interface BuildMessage {
+  kind: "build";
+  projectId: string;
+  functionId: string;
+  deploymentId: string;
+}
+
+export type FunctionsMessage = ExecutionMessage | BuildMessage;
+
+export const roleFor = (userId: string) => (userId ? [`user:${userId}`] : []);
+
+export function executionEvent(db: DB, e: FnExecution, action: "create" | "update" | "delete") {
+  return recordEvent(db, {
+    projectId: e.projectId,
+    pattern: `functions.[functionId].executions.[executionId].${action}`,
+    params: { functionId: e.functionId, executionId: e.id },
+    payload: executionModel(e),
+    roles: roleFor(e.userId),
+    userId: e.userId || undefined,
+  });
+}
+
+/**
+ * Everything an execution needs, in ONE D1 round trip: the function, its active deployment's status
+ * and the variables (project-wide and the function's own).
+ */
+export async function loadForExecution(env: Env, db: DB, projectId: string, functionId: string) {
+  const [fns, deps, vars] = await db.batch([
+    db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, functionId))).limit(1),
+    db
+      .select({ id: functionDeployments.id, status: functionDeployments.status, functionId: functionDeployments.functionId })
+      .from(functionDeployments)
+      .where(and(eq(functionDeployments.projectId, projectId), sql`${functionDeployments.id} = (SELECT deployment_id FROM functions WHERE project_id = ${projectId} AND id = ${functionId})`))
+      .limit(1),
+    db.select().from(functionVariables).where(and(eq(functionVariables.projectId, projectId), inArray(functionVariables.resourceId, ["", functionId]))),
+  ]);
+  const fn = fns[0];
+  if (!fn) throw new AppwriteError("function_not_found");
+  return { fn, deployment: deps[0] ?? null, variables: () => decryptVariables(env, vars, functionId) };
+}
+
+/** The active deployment from loadForExecution, or Appwrite's errors. */
+export function readyDeployment(fn: Fn, d: { id: string; status: string; functionId: string } | null): string {
+  if (!fn.deploymentId || !d || d.functionId !== fn.id) throw new AppwriteError("deployment_not_found", "Deployment not found. Create a deployment before trying to execute a function");
+  if (d.status !== "ready") throw new AppwriteError("build_not_ready");
+  return d.id;
+}
+
+async function decryptVariables(env: Env, rows: FnVariable[], functionId: string): Promise<Record<string, string>> {
+  const vars: Record<string, string> = {};
+  const ordered = [...rows.filter((r) => r.resourceType === "project"), ...rows.filter((r) => r.resourceType === "function" && r.resourceId === functionId)];
+  for (const r of ordered) vars[r.key] = r.secret ? await decryptValue(env, r.value) : r.value;
+  return vars;
+}
+
+/** Project variables, then the function's own (which win), decrypted. */
+export async function loadVariables(env: Env, db: DB, projectId: string, functionId: string): Promise<Record<string, string>> {
+  const rows = await db
+    .select()
+    .from(functionVariables)
+    .where(and(eq(functionVariables.projectId, projectId), inArray(functionVariables.resourceId, ["", functionId])));
+  return decryptVariables(env, rows, functionId);
+}
+
+/** The function's active, ready deployment or Appwrite's error. */
+export async function activeDeployment(db: DB, fn: Fn): Promise<string> {
+  if (!fn.deploymentId) throw new AppwriteError("deployment_not_found", "Deployment not found. Create a deployment before trying to execute a function");
+  const [d] = await db
+    .select({ status: functionDeployments.status, functionId: functionDeployments.functionId })
+    .from(functionDeployments)
+    .where(and(eq(functionDeployments.projectId, fn.projectId), eq(functionDeployments.id, fn.deploymentId)))
+    .limit(1);
+  if (!d || d.functionId !== fn.id) throw new AppwriteError("deployment_not_found", "Deployment not found. Create a deployment before trying to execute a function");
+  if (d.status !== "ready") throw new AppwriteError("build_not_ready");
+  return fn.deploymentId;
+}
+
+export function filterHeaders(headers: Record<string, string>, allow: readonly string[]): { name: string; value: string }[] {
+  return Object.entries(headers)
+    .filter(([k]) => allow.includes(k.toLowerCase()))
+    .map(([name, value]) => ({ name, value: String(value) }));
+}
+
+export interface RunInput {
+  fn: Fn;
+  deploymentId: string;
+  executionId: string;
+  trigger: Trigger;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  userId: string;
+  jwt: string;
+  event?: string;
+  /** Scheme://host[:port] the function sees as its own URL. */
+  origin?: string;
+  clientIp?: string;
+  /** Variables already loaded (loadForExecution); read from D1 when absent. */
+  variables?: Record<string, string>;
+}
+
+/** The headers Appwrite adds to every execution request (x-appwrite-*), over the caller's own. */
+export async function executionHeaders(env: Env, input: RunInput): Promise<{ headers: Record<string, string>; apiKey: string }> {
+  const apiKey = await signDynamicKey(env, { projectId: input.fn.projectId, functionId: input.fn.id, scopes: input.fn.scopes }, input.fn.timeout + 60);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.headers)) headers[k.toLowerCase()] = String(v);
+  Object.assign(headers, {
+    "x-appwrite-execution-id": input.executionId,
+    "x-appwrite-key": apiKey,
+    "x-appwrite-trigger": input.trigger,
+    "x-appwrite-user-id": input.userId,
+    "x-appwrite-user-jwt": input.jwt,
+    "x-appwrite-country-code": "",
+    "x-appwrite-continent-code": "",
+    "x-appwrite-continent-eu": "false",
+    "x-appwrite-client-ip": input.clientIp ?? "",
+  });
+  if (input.event) headers["x-appwrite-event"] = input.event;
+  return { headers, apiKey };
+}
+
+export async function runFunction(env: Env, exports: Exports, db: DB, input: RunInput): Promise<InvocationResult> {
+  const { headers, apiKey } = await executionHeaders(env, input);
+  const origin = input.origin ?? "http://localhost";
+  headers.host ??= new URL(origin).host;
+  const userVars = input.variables ?? (await loadVariables(env, db, input.fn.projectId, input.fn.id));
+  const vars = functionEnv(input.fn, input.fn.projectId, input.deploymentId, userVars);
+  const path = input.path.startsWith("/") ? input.path : `/${input.path}`;
+  return invoke(env, exports, input.fn, input.fn.projectId, input.deploymentId, vars, {
+    method: input.method,
+    url: origin + path,
+    headers,
+    body: input.body,
+    timeout: input.fn.timeout,
+    logging: input.fn.logging,
+    apiKey,
+  });
+}
+
+/** Row fields of a finished run. */
+export function resultFields(result: InvocationResult) {
+  return {
+    status: result.statusCode >= 500 ? "failed" : "completed",
+    responseStatusCode: result.statusCode,
+    responseHeaders: filterHeaders(result.headers, RESPONSE_HEADER_ALLOWLIST),
+    logs: result.logs,
+    errors: result.errors,
+    duration: result.duration,
+  } as const;
+}
+
+/** A new execution row (not yet stored). */
+export function newExecution(fn: Fn, deploymentId: string, o: { id?: string; trigger: Trigger; status: string; method: string; path: string; requestHeaders: { name: string; value: string }[]; userId: string; scheduledAt?: number | null }): FnExecution {
+  const now = Date.now();
+  return {
+    seq: 0,
+    projectId: fn.projectId,
+    id: o.id ?? uniqueId(),
+    functionId: fn.id,
+    deploymentId,
+    trigger: o.trigger,
+    status: o.status,
+    requestMethod: o.method,
+    requestPath: o.path,
+    requestHeaders: o.requestHeaders,
+    responseStatusCode: 0,
+    responseBody: "",
+    responseHeaders: [],
+    logs: "",
+    errors: "",
+    duration: 0,
+    scheduledAt: o.scheduledAt ?? null,
+    userId: o.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function insertExecution(db: DB, e: FnExecution) {
+  const { seq: _seq, ...values } = e;
+  void _seq;
+  return db.insert(functionExecutions).values(values);
+}
+
+/** Put a body on a queue message: inline when small, in R2 otherwise. */
+export async function attachBody(env: Env, msg: ExecutionMessage, body: string): Promise<ExecutionMessage> {
+  if (body.length <= INLINE_BODY_LIMIT) return { ...msg, body };
+  const key = r2.body(msg.projectId, msg.executionId);
+  await env.BUCKET.put(key, body);
+  return { ...msg, bodyKey: key };
+}
+
+export async function messageBody(env: Env, msg: ExecutionMessage): Promise<Uint8Array> {
+  if (msg.bodyKey) {
+    const obj = await env.BUCKET.get(msg.bodyKey);
+    const bytes = obj ? new Uint8Array(await obj.arrayBuffer()) : new Uint8Array();
+    await env.BUCKET.delete(msg.bodyKey);
+    return bytes;
+  }
+  return new TextEncoder().encode(msg.body ?? "");
+}

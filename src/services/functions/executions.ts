@@ -1,0 +1,279 @@
+import { Hono } from "hono";
+import { and, eq } from "drizzle-orm";
+import { AppwriteError } from "../../core/errors";
+import { uniqueId } from "../../core/ids";
+import { p, params } from "../../core/params";
+import type { Binder } from "../../core/query/sql";
+import { json, list, noContent } from "../../core/response";
+import { parseDate } from "../../core/time";
+import { prepareQueries, runList } from "../../db/list";
+import { functionExecutions, type Fn, type FnExecution } from "../../db/schema";
+import { scheduleDispatch } from "../../events/outbox";
+import { requireScope, signJWT } from "../../platform/caller";
+import type { AppEnv, Caller, Ctx } from "../../platform/context";
+import {
+  attachBody,
+  loadForExecution,
+  readyDeployment,
+  executionEvent,
+  filterHeaders,
+  insertExecution,
+  newExecution,
+  REQUEST_HEADER_ALLOWLIST,
+  resultFields,
+  runFunction,
+  type ExecutionMessage,
+} from "./execute";
+import { executionModel } from "./models";
+import type { Exports } from "./runtime";
+import { scheduleExecution, unscheduleExecution } from "./schedules";
+import { fromRaw, loadFunction, resolver } from "./store";
+
+/** /v1/functions/:functionId/executions, and the direct HTTP route /v1/functions/:functionId/http/*. */
+export const executionRoutes = new Hono<AppEnv>();
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"] as const;
+const exportsOf = (c: Ctx) => (c.executionCtx as unknown as { exports: Exports }).exports;
+const clientIp = (c: Ctx) => c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
+
+/** A function callers may see: disabled ones exist only for API keys (Appwrite's rule). */
+async function visibleFunction(c: Ctx): Promise<Fn> {
+  const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId")!);
+  if (!fn.enabled && !c.var.caller.privileged) throw new AppwriteError("function_not_found");
+  return fn;
+}
+
+/** Function + active deployment + variables in one round trip, for running it now. */
+async function runnable(c: Ctx) {
+  const loaded = await loadForExecution(c.env, c.var.db, c.var.project.id, c.req.param("functionId")!);
+  if (!loaded.fn.enabled && !c.var.caller.privileged) throw new AppwriteError("function_not_found");
+  return loaded;
+}
+
+function assertExecute(caller: Caller, fn: Fn) {
+  if (caller.privileged) return;
+  const held = new Set(caller.roles);
+  if (!fn.execute.some((r) => held.has(r))) {
+    throw new AppwriteError(
+      "user_unauthorized",
+      `Missing "execute" permission for role "${caller.roles[caller.roles.length - 1] ?? "guests"}". Only "${JSON.stringify(fn.execute)}" scopes are allowed and "${JSON.stringify(caller.roles)}" was given.`,
+    );
+  }
+}
+
+async function userJwt(c: Ctx, fn: Fn): Promise<string> {
+  const { user, session } = c.var.caller;
+  if (!user || !session) return "";
+  return signJWT(c.env, { userId: user.id, sessionId: session.id, projectId: c.var.project.id }, fn.timeout + 60);
+}
+
+function parseHeaders(raw: unknown): Record<string, string> {
+  let v = raw;
+  if (typeof v === "string") {
+    try {
+      v = v.trim() === "" ? {} : JSON.parse(v);
+    } catch {
+      throw new AppwriteError("general_argument_invalid", "Invalid `headers` param: Value must be a valid object.");
+    }
+  }
+  if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return {};
+  if (typeof v !== "object" || Array.isArray(v)) throw new AppwriteError("general_argument_invalid", "Invalid `headers` param: Value must be a valid object.");
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || (typeof val !== "string" && typeof val !== "number" && typeof val !== "boolean")) {
+      throw new AppwriteError("general_argument_invalid", "Invalid `headers` param: Headers must be an object of valid header names and string values.");
+    }
+    out[k.toLowerCase()] = String(val);
+  }
+  return out;
+}
+
+executionRoutes.post("/:functionId/executions", async (c) => {
+  const caller = requireScope(c, "executions.write");
+  const a = await params(c, {
+    body: p.default(p.string({ max: 10485760 }), ""),
+    async: p.default(p.boolean(), false),
+    path: p.default(p.string({ max: 2048 }), "/"),
+    method: p.default(p.enum(METHODS), "POST"),
+    headers: p.optional(p.any()),
+    scheduledAt: p.optional(p.string({ max: 100 })),
+  });
+  if (!a.async && a.scheduledAt) {
+    throw new AppwriteError("general_bad_request", "Scheduled executions must run asynchronously. Set scheduledAt to a future date, or set async to true.");
+  }
+  let scheduledAt: number | null = null;
+  if (a.scheduledAt) {
+    scheduledAt = parseDate(a.scheduledAt);
+    if (scheduledAt === null || scheduledAt < Date.now() + 60_000) throw new AppwriteError("general_bad_request", "Execution schedule must be a valid date, and at least 1 minute from now");
+  }
+  const userHeaders = parseHeaders(a.headers);
+  const loaded = await runnable(c);
+  const fn = loaded.fn;
+  const deploymentId = readyDeployment(fn, loaded.deployment);
+  assertExecute(caller, fn);
+
+  const db = c.var.db;
+  const projectId = c.var.project.id;
+  const userId = caller.user?.id ?? "";
+  const jwt = await userJwt(c, fn);
+  const ip = clientIp(c);
+  const requestHeaders = filterHeaders({ ...userHeaders, "x-appwrite-client-ip": ip }, REQUEST_HEADER_ALLOWLIST);
+  const path = a.path || "/";
+  const origin = new URL(c.req.url).origin;
+  const executionId = uniqueId();
+
+  if (a.async) {
+    const execution = newExecution(fn, deploymentId, { id: executionId, trigger: scheduledAt ? "schedule" : "http", status: scheduledAt ? "scheduled" : "waiting", method: a.method, path, requestHeaders, userId, scheduledAt });
+    await db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]);
+    const msg = await attachBody(c.env, { kind: "execution", projectId, functionId: fn.id, executionId, method: a.method, path, headers: { ...userHeaders }, userId, jwt, origin } satisfies ExecutionMessage, a.body);
+    if (scheduledAt) await scheduleExecution(c.env, scheduledAt, msg);
+    else await c.env.EXECUTIONS.send(msg);
+    scheduleDispatch(c.env, c.executionCtx);
+    return json(c, executionModel(execution), 202);
+  }
+
+  const result = await runFunction(c.env, exportsOf(c), db, {
+    fn,
+    deploymentId,
+    executionId,
+    trigger: "http",
+    method: a.method,
+    path,
+    headers: userHeaders,
+    body: new TextEncoder().encode(a.body),
+    userId,
+    jwt,
+    origin,
+    clientIp: ip,
+    variables: await loaded.variables(),
+  });
+  const execution = { ...newExecution(fn, deploymentId, { id: executionId, trigger: "http", status: "processing", method: a.method, path, requestHeaders, userId }), ...resultFields(result) };
+  await db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]);
+  scheduleDispatch(c.env, c.executionCtx);
+  // The caller gets the whole response (all headers and the body); the stored execution keeps only allow-listed headers.
+  const headers = Object.entries({ ...result.headers, "x-appwrite-execution-id": executionId }).map(([name, value]) => ({ name, value }));
+  return json(c, { ...executionModel(execution), responseBody: new TextDecoder().decode(result.body), responseHeaders: headers }, 201);
+});
+
+const resolve = resolver({
+  trigger: { sql: "trigger", type: "string" },
+  status: { sql: "status", type: "string" },
+  responseStatusCode: { sql: "response_status_code", type: "integer" },
+  duration: { sql: "duration", type: "float" },
+  requestMethod: { sql: "request_method", type: "string" },
+  requestPath: { sql: "request_path", type: "string" },
+  deploymentId: { sql: "deployment_id", type: "string" },
+  functionId: { sql: "function_id", type: "string" },
+  resourceId: { sql: "function_id", type: "string" },
+  scheduledAt: { sql: "scheduled_at", type: "datetime" },
+});
+
+executionRoutes.get("/:functionId/executions", async (c) => {
+  const caller = requireScope(c, "executions.read");
+  const fn = await visibleFunction(c);
+  const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
+  const projectId = c.var.project.id;
+  const owner = caller.privileged ? null : (caller.user?.id ?? "\u0000none");
+  const result = await runList<Record<string, unknown>>(
+    c.env.DB,
+    {
+      from: "function_executions",
+      columns: "*",
+      base: (b: Binder) => `project_id = ${b.bind(projectId)} AND function_id = ${b.bind(fn.id)}${owner === null ? "" : ` AND user_id = ${b.bind(owner)}`}`,
+      resolve,
+      sequence: "seq",
+      id: "id",
+    },
+    prepareQueries(a.queries),
+    a.total,
+  );
+  const rows = result.rows.map((r) => fromRaw<FnExecution>(r, ["requestHeaders", "responseHeaders"]));
+  return json(c, list("executions", rows.map(executionModel), result.total));
+});
+
+async function loadExecution(c: Ctx, fn: Fn): Promise<FnExecution> {
+  const [row] = await c.var.db
+    .select()
+    .from(functionExecutions)
+    .where(and(eq(functionExecutions.projectId, c.var.project.id), eq(functionExecutions.id, c.req.param("executionId")!)))
+    .limit(1);
+  if (!row || row.functionId !== fn.id) throw new AppwriteError("execution_not_found");
+  if (!c.var.caller.privileged && (!c.var.caller.user || row.userId !== c.var.caller.user.id)) throw new AppwriteError("execution_not_found");
+  return row;
+}
+
+executionRoutes.get("/:functionId/executions/:executionId", async (c) => {
+  requireScope(c, "executions.read");
+  const fn = await visibleFunction(c);
+  return json(c, executionModel(await loadExecution(c, fn)));
+});
+
+executionRoutes.delete("/:functionId/executions/:executionId", async (c) => {
+  requireScope(c, "executions.write");
+  if (!c.var.caller.privileged) throw new AppwriteError("user_unauthorized");
+  const fn = await visibleFunction(c);
+  const e = await loadExecution(c, fn);
+  if (e.status === "waiting" || e.status === "processing") throw new AppwriteError("execution_in_progress");
+  if (e.status === "scheduled") await unscheduleExecution(c.env, e.projectId, fn.id, e.id);
+  const db = c.var.db;
+  await db.batch([
+    db.delete(functionExecutions).where(and(eq(functionExecutions.projectId, e.projectId), eq(functionExecutions.id, e.id))),
+    executionEvent(db, e, "delete"),
+  ]);
+  scheduleDispatch(c.env, c.executionCtx);
+  return noContent(c);
+});
+
+/**
+ * Direct HTTP access (Edgewrite's stand-in for Appwrite's function domains):
+ * `ANY /v1/functions/:functionId/http/<path>?project=<projectId>` runs the function with that method,
+ * path, query, headers and raw body, and answers with the function's own status, headers and body.
+ * As with domains, the function's `execute` roles must include "any" or "guests".
+ */
+executionRoutes.all("/:functionId/http/*", async (c) => {
+  const loaded = await loadForExecution(c.env, c.var.db, c.var.project.id, c.req.param("functionId")!);
+  const fn = loaded.fn;
+  if (!fn.enabled) throw new AppwriteError("function_not_found");
+  if (!fn.execute.includes("any") && !fn.execute.includes("guests")) throw new AppwriteError("function_execute_permission_missing");
+  const deploymentId = readyDeployment(fn, loaded.deployment);
+  const url = new URL(c.req.url);
+  const prefix = `/v1/functions/${fn.id}/http`;
+  const rest = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "/";
+  url.searchParams.delete("project");
+  const path = (rest || "/") + (url.searchParams.size ? `?${url.searchParams}` : "");
+  const headers: Record<string, string> = {};
+  c.req.raw.headers.forEach((value, key) => {
+    if (!/^x-appwrite-(key|jwt|session|project)$/.test(key)) headers[key] = value;
+  });
+  const ip = clientIp(c);
+  const executionId = uniqueId();
+  const userId = c.var.caller.user?.id ?? "";
+  const method = c.req.method.toUpperCase();
+  const body = method === "GET" || method === "HEAD" ? new Uint8Array() : new Uint8Array(await c.req.arrayBuffer());
+  const result = await runFunction(c.env, exportsOf(c), c.var.db, {
+    fn,
+    deploymentId,
+    executionId,
+    trigger: "http",
+    method,
+    path,
+    headers,
+    body,
+    userId,
+    jwt: await userJwt(c, fn),
+    origin: url.origin,
+    clientIp: ip,
+    variables: await loaded.variables(),
+  });
+  const db = c.var.db;
+  const execution = {
+    ...newExecution(fn, deploymentId, { id: executionId, trigger: "http", status: "processing", method, path, requestHeaders: filterHeaders({ ...headers, "x-appwrite-client-ip": ip }, REQUEST_HEADER_ALLOWLIST), userId }),
+    ...resultFields(result),
+  };
+  c.executionCtx.waitUntil(db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]).then(() => scheduleDispatch(c.env, c.executionCtx)));
+  const out = new Headers();
+  for (const [k, v] of Object.entries(result.headers)) out.set(k, v);
+  out.set("x-appwrite-execution-id", executionId);
+  const status = result.statusCode >= 200 && result.statusCode <= 599 ? result.statusCode : 500;
+  return new Response(method === "HEAD" || [204, 205, 304].includes(status) ? null : result.body, { status, headers: out });
+});

@@ -1,0 +1,272 @@
+import { Hono } from "hono";
+import { and, eq } from "drizzle-orm";
+import { AppwriteError } from "../../core/errors";
+import { resolveId } from "../../core/ids";
+import { p, params } from "../../core/params";
+import { isValidRole } from "../../core/permissions";
+import type { Binder } from "../../core/query/sql";
+import { json, list, noContent } from "../../core/response";
+import { KEY_SCOPES } from "../../core/scopes";
+import { isUniqueViolation } from "../../db/client";
+import { prepareQueries, runList } from "../../db/list";
+import { functionDeployments, functionExecutions, functions, functionVariables, type Fn } from "../../db/schema";
+import { recordEvent } from "../../events/outbox";
+import { scheduleDispatch } from "../../events/outbox";
+import { onProjectDelete } from "../../platform/projects";
+import { requireScope } from "../../platform/caller";
+import type { AppEnv, Ctx } from "../../platform/context";
+import { isValidCron } from "./cron";
+import { deploymentRoutes, updateFunctionDeployment } from "./deployments";
+import { executionRoutes } from "./executions";
+import { functionModel } from "./models";
+import { checkRuntime, JS_RUNTIMES, runtimeModel } from "./runtimes";
+import { configureSchedule } from "./schedules";
+import { fromRaw, loadFunction, r2, resolver, searchClause } from "./store";
+import { variableRoutes } from "./variables";
+import "./background";
+import "./dynamic-key";
+
+/** /v1/functions: functions CRUD, runtimes, then deployments, executions and variables. */
+export const functionRoutes = new Hono<AppEnv>();
+
+const EVENT = /^[a-zA-Z0-9*_.\-[\]]+$/;
+
+function checkRoles(roles: string[]): string[] {
+  for (const r of roles) {
+    if (r.length > 64 || !isValidRole(r)) {
+      throw new AppwriteError("general_argument_invalid", `Invalid \`execute\` param: Role "${r}" is not allowed. Must be one of: any, guests, users, user:[id], team:[id], member:[id], label:[name].`);
+    }
+  }
+  return [...new Set(roles)];
+}
+
+function checkEvents(events: string[]): string[] {
+  for (const e of events) {
+    if (!EVENT.test(e) || e.split(".").length < 2 || e.length > 256) throw new AppwriteError("general_argument_invalid", "Invalid `events` param: Event is not valid.");
+  }
+  return [...new Set(events)];
+}
+
+function checkSchedule(schedule: string | undefined): string | undefined {
+  if (schedule !== undefined && !isValidCron(schedule)) throw new AppwriteError("general_argument_invalid", "Invalid `schedule` param: String must be a valid cron expression");
+  return schedule;
+}
+
+const shape = () => ({
+  runtime: p.string({ max: 64 }),
+  execute: p.optional(p.strings({ max: 100, maxLength: 64 })),
+  events: p.optional(p.strings({ max: 100, maxLength: 256 })),
+  schedule: p.optional(p.string({ max: 256 })),
+  timeout: p.optional(p.integer({ min: 1, max: 900 })),
+  enabled: p.optional(p.boolean()),
+  logging: p.optional(p.boolean()),
+  entrypoint: p.optional(p.string({ max: 1028 })),
+  commands: p.optional(p.string({ max: 8192 })),
+  scopes: p.optional(p.array(p.enum(KEY_SCOPES), { max: 100 })),
+  installationId: p.optional(p.string({ max: 128 })),
+  providerRepositoryId: p.optional(p.string({ max: 128 })),
+  providerBranch: p.optional(p.string({ max: 128 })),
+  providerSilentMode: p.optional(p.boolean()),
+  providerRootDirectory: p.optional(p.string({ max: 128 })),
+  providerBranches: p.optional(p.strings({ max: 100, maxLength: 128 })),
+  providerPaths: p.optional(p.strings({ max: 100, maxLength: 128 })),
+  buildSpecification: p.optional(p.string({ max: 128 })),
+  runtimeSpecification: p.optional(p.string({ max: 128 })),
+  deploymentRetention: p.optional(p.integer({ min: 0, max: 36500 })),
+});
+
+const SPECIFICATIONS = [
+  { memory: 512, cpus: 0.5, enabled: true, slug: "s-0.5vcpu-512mb" },
+  { memory: 512, cpus: 1, enabled: true, slug: "s-1vcpu-512mb" },
+  { memory: 1024, cpus: 1, enabled: true, slug: "s-1vcpu-1gb" },
+];
+
+function checkSpecification(name: "buildSpecification" | "runtimeSpecification", v: string | undefined) {
+  if (v !== undefined && !SPECIFICATIONS.some((s) => s.slug === v)) {
+    throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: Specification must be one of: ${SPECIFICATIONS.map((s) => s.slug).join(", ")}`);
+  }
+  return v;
+}
+
+function provider(a: Record<string, unknown>, base: Record<string, unknown> = {}) {
+  const out = { ...base };
+  for (const k of ["installationId", "providerRepositoryId", "providerBranch", "providerSilentMode", "providerRootDirectory", "providerBranches", "providerPaths"]) {
+    if (a[k] !== undefined) out[k] = a[k];
+  }
+  return out;
+}
+
+function functionEvent(c: Ctx, f: Fn, action: "create" | "update" | "delete") {
+  return recordEvent(c.var.db, { projectId: f.projectId, pattern: `functions.[functionId].${action}`, params: { functionId: f.id }, payload: functionModel(f), roles: [] });
+}
+
+functionRoutes.get("/runtimes", (c) => {
+  requireScope(c, "functions.read");
+  return json(c, list("runtimes", JS_RUNTIMES.map(runtimeModel), JS_RUNTIMES.length));
+});
+
+functionRoutes.get("/specifications", (c) => {
+  requireScope(c, "functions.read");
+  return json(c, list("specifications", SPECIFICATIONS, SPECIFICATIONS.length));
+});
+
+functionRoutes.post("/", async (c) => {
+  requireScope(c, "functions.write");
+  const a = await params(c, { functionId: p.customId(), name: p.string({ min: 1, max: 128 }), ...shape() });
+  const runtime = checkRuntime(a.runtime);
+  const id = resolveId("functionId", a.functionId);
+  const now = Date.now();
+  try {
+    const [row] = await c.var.db
+      .insert(functions)
+      .values({
+        projectId: c.var.project.id,
+        id,
+        name: a.name,
+        runtime,
+        execute: checkRoles(a.execute ?? []),
+        events: checkEvents(a.events ?? []),
+        schedule: checkSchedule(a.schedule) ?? "",
+        timeout: a.timeout ?? 15,
+        enabled: a.enabled ?? true,
+        logging: a.logging ?? true,
+        entrypoint: a.entrypoint ?? "",
+        commands: a.commands ?? "",
+        scopes: [...new Set(a.scopes ?? [])],
+        deploymentRetention: a.deploymentRetention ?? 0,
+        buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? "s-1vcpu-512mb",
+        runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? "s-1vcpu-512mb",
+        provider: provider(a),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await c.var.db.batch([functionEvent(c, row!, "create")]);
+    scheduleDispatch(c.env, c.executionCtx);
+    return json(c, functionModel(row!), 201);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppwriteError("function_already_exists");
+    throw e;
+  }
+});
+
+const resolve = resolver({
+  name: { sql: "name", type: "string" },
+  enabled: { sql: "enabled", type: "boolean" },
+  runtime: { sql: "runtime", type: "string" },
+  deploymentId: { sql: "deployment_id", type: "string" },
+  schedule: { sql: "schedule", type: "string" },
+  scheduleNext: { sql: "schedule", type: "string" },
+  timeout: { sql: "timeout", type: "integer" },
+  entrypoint: { sql: "entrypoint", type: "string" },
+  commands: { sql: "commands", type: "string" },
+  installationId: { sql: "json_extract(provider, '$.installationId')", type: "string" },
+});
+
+functionRoutes.get("/", async (c) => {
+  requireScope(c, "functions.read");
+  const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
+  const projectId = c.var.project.id;
+  const result = await runList<Record<string, unknown>>(
+    c.env.DB,
+    { from: "functions", columns: "*", base: (b: Binder) => `project_id = ${b.bind(projectId)} AND ${searchClause(b, ["id", "name", "runtime"], a.search)}`, resolve, sequence: "seq", id: "id" },
+    prepareQueries(a.queries),
+    a.total,
+  );
+  const rows = result.rows.map((r) => fromRaw<Fn>(r, ["execute", "events", "scopes", "provider"], ["enabled", "logging"]));
+  return json(c, list("functions", rows.map((f) => functionModel(f)), result.total));
+});
+
+async function withVars(c: Ctx, f: Fn) {
+  const vars = await c.var.db
+    .select()
+    .from(functionVariables)
+    .where(and(eq(functionVariables.projectId, f.projectId), eq(functionVariables.resourceType, "function"), eq(functionVariables.resourceId, f.id)));
+  return functionModel(f, vars);
+}
+
+functionRoutes.get("/:functionId", async (c) => {
+  requireScope(c, "functions.read");
+  return json(c, await withVars(c, await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"))));
+});
+
+functionRoutes.put("/:functionId", async (c) => {
+  requireScope(c, "functions.write");
+  const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"));
+  const a = await params(c, { name: p.string({ min: 1, max: 128 }), ...shape(), runtime: p.optional(p.string({ max: 64 })) });
+  const [row] = await c.var.db
+    .update(functions)
+    .set({
+      name: a.name,
+      runtime: a.runtime === undefined ? fn.runtime : checkRuntime(a.runtime),
+      execute: a.execute === undefined ? fn.execute : checkRoles(a.execute),
+      events: a.events === undefined ? fn.events : checkEvents(a.events),
+      schedule: checkSchedule(a.schedule) ?? fn.schedule,
+      timeout: a.timeout ?? fn.timeout,
+      enabled: a.enabled ?? fn.enabled,
+      logging: a.logging ?? fn.logging,
+      entrypoint: a.entrypoint ?? fn.entrypoint,
+      commands: a.commands ?? fn.commands,
+      scopes: a.scopes === undefined ? fn.scopes : [...new Set(a.scopes)],
+      deploymentRetention: a.deploymentRetention ?? fn.deploymentRetention,
+      buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? fn.buildSpecification,
+      runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? fn.runtimeSpecification,
+      provider: provider(a, fn.provider),
+      updatedAt: Date.now(),
+    })
+    .where(and(eq(functions.projectId, fn.projectId), eq(functions.id, fn.id)))
+    .returning();
+  await c.var.db.batch([functionEvent(c, row!, "update")]);
+  if (row!.schedule !== fn.schedule || row!.enabled !== fn.enabled) await configureSchedule(c.env, row!);
+  scheduleDispatch(c.env, c.executionCtx);
+  return json(c, await withVars(c, row!));
+});
+
+functionRoutes.patch("/:functionId/deployment", async (c) => {
+  const fn = await updateFunctionDeployment(c);
+  await c.var.db.batch([functionEvent(c, fn, "update")]);
+  scheduleDispatch(c.env, c.executionCtx);
+  return json(c, await withVars(c, fn));
+});
+
+/** Remove a function's rows and R2 objects (function delete and project delete). */
+async function purge(env: Env, db: Ctx["var"]["db"], projectId: string, functionId?: string) {
+  const one = functionId !== undefined;
+  await db.batch([
+    db.delete(functionExecutions).where(one ? and(eq(functionExecutions.projectId, projectId), eq(functionExecutions.functionId, functionId)) : eq(functionExecutions.projectId, projectId)),
+    db.delete(functionDeployments).where(one ? and(eq(functionDeployments.projectId, projectId), eq(functionDeployments.functionId, functionId)) : eq(functionDeployments.projectId, projectId)),
+    db
+      .delete(functionVariables)
+      .where(one ? and(eq(functionVariables.projectId, projectId), eq(functionVariables.resourceType, "function"), eq(functionVariables.resourceId, functionId)) : eq(functionVariables.projectId, projectId)),
+    db.delete(functions).where(one ? and(eq(functions.projectId, projectId), eq(functions.id, functionId)) : eq(functions.projectId, projectId)),
+  ]);
+  const prefix = functionId ? r2.prefix(projectId, functionId) : `functions/${projectId}/`;
+  for (let cursor: string | undefined; ; ) {
+    const page = await env.BUCKET.list({ prefix, cursor });
+    if (page.objects.length) await env.BUCKET.delete(page.objects.map((o) => o.key));
+    if (!page.truncated) break;
+    cursor = page.cursor;
+  }
+}
+
+functionRoutes.delete("/:functionId", async (c) => {
+  requireScope(c, "functions.write");
+  const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"));
+  await c.var.db.batch([functionEvent(c, fn, "delete")]);
+  await purge(c.env, c.var.db, fn.projectId, fn.id);
+  await configureSchedule(c.env, { ...fn, schedule: "" });
+  scheduleDispatch(c.env, c.executionCtx);
+  return noContent(c);
+});
+
+onProjectDelete(async (env, db, projectId) => {
+  const fns = await db.select({ id: functions.id }).from(functions).where(eq(functions.projectId, projectId));
+  await purge(env, db, projectId);
+  for (const f of fns) await configureSchedule(env, { projectId, id: f.id, schedule: "", enabled: false, deploymentId: "" });
+});
+
+functionRoutes.route("/:functionId/deployments", deploymentRoutes);
+functionRoutes.route("/:functionId/variables", variableRoutes("function"));
+functionRoutes.route("/", executionRoutes);
+
+export const projectVariableRoutes = variableRoutes("project");

@@ -1,0 +1,119 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import type { Fn } from "../../db/schema";
+import { loaderModules, type Build } from "./build";
+import { runtimeInfo } from "./runtimes";
+import { r2 } from "./store";
+import { WRAPPER_MODULE, wrapperSource } from "./wrapper";
+
+/**
+ * Running a deployment: one Dynamic Worker per (deployment, variables), loaded from the build in R2 the
+ * first time and kept warm by the Worker Loader. The loaded worker has no network of its own: its
+ * global `fetch` goes to FunctionGateway (src/services/functions/gateway.ts), which routes
+ * APPWRITE_FUNCTION_API_ENDPOINT to this app and refuses every other host unless the function allows
+ * outbound traffic (variable EDGEWRITE_OUTBOUND=allow).
+ */
+export const INTERNAL_API_HOST = "edgewrite.internal";
+export const INTERNAL_API_ENDPOINT = `http://${INTERNAL_API_HOST}/v1`;
+export const OUTBOUND_VARIABLE = "EDGEWRITE_OUTBOUND";
+const COMPATIBILITY_DATE = "2026-04-20";
+const LOG_LIMIT = 1_000_000;
+
+export interface Invocation {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  timeout: number;
+  logging: boolean;
+  apiKey: string;
+}
+
+export interface InvocationResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  logs: string;
+  errors: string;
+  /** Seconds. */
+  duration: number;
+}
+
+interface RunOutput {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  logs: string;
+  errors: string;
+}
+
+export interface Exports {
+  FunctionGateway(opts: { props: { projectId: string; outbound: boolean } }): Fetcher;
+}
+
+/** Keep the end of overlong logs, as Appwrite does, with its warning line first. */
+export function truncateLog(text: string, kind: "Logs" | "Errors"): string {
+  if (text.length <= LOG_LIMIT) return text;
+  const warning = `[WARNING] ${kind} truncated. The output exceeded ${LOG_LIMIT} characters.\n`;
+  return warning + text.slice(-(LOG_LIMIT - warning.length));
+}
+
+/** The environment a deployment sees (process.env): user variables, then APPWRITE_FUNCTION_*. */
+export function functionEnv(fn: Fn, projectId: string, deploymentId: string, userVars: Record<string, string>): Record<string, string> {
+  const rt = runtimeInfo(fn.runtime);
+  return {
+    ...userVars,
+    APPWRITE_FUNCTION_API_ENDPOINT: INTERNAL_API_ENDPOINT,
+    APPWRITE_FUNCTION_ID: fn.id,
+    APPWRITE_FUNCTION_NAME: fn.name,
+    APPWRITE_FUNCTION_DEPLOYMENT: deploymentId,
+    APPWRITE_FUNCTION_PROJECT_ID: projectId,
+    APPWRITE_FUNCTION_RUNTIME_NAME: rt.name,
+    APPWRITE_FUNCTION_RUNTIME_VERSION: rt.version,
+    APPWRITE_FUNCTION_CPUS: "1",
+    APPWRITE_FUNCTION_MEMORY: "512",
+    APPWRITE_VERSION: "1.9.6",
+    APPWRITE_REGION: "default",
+    APPWRITE_DEPLOYMENT_TYPE: "manual",
+  };
+}
+
+export async function invoke(env: Env, exports: Exports, fn: Fn, projectId: string, deploymentId: string, vars: Record<string, string>, inv: Invocation): Promise<InvocationResult> {
+  const outbound = vars[OUTBOUND_VARIABLE] === "allow";
+  const digest = bytesToHex(sha256(utf8ToBytes(JSON.stringify([vars, outbound, fn.runtime])))).slice(0, 16);
+  const started = Date.now();
+  const worker = env.LOADER.get(`${projectId}/${deploymentId}/${digest}`, async () => {
+    const obj = await env.BUCKET.get(r2.build(projectId, fn.id, deploymentId));
+    if (!obj) throw new Error("The deployment's build is missing.");
+    const build = (await obj.json()) as Build;
+    return {
+      compatibilityDate: COMPATIBILITY_DATE,
+      compatibilityFlags: ["nodejs_compat"],
+      mainModule: WRAPPER_MODULE,
+      modules: { ...loaderModules(build), [WRAPPER_MODULE]: { js: wrapperSource(build.entry, runtimeInfo(fn.runtime).key) } },
+      env: vars,
+      globalOutbound: exports.FunctionGateway({ props: { projectId, outbound } }),
+    };
+  });
+  const entry = worker.getEntrypoint() as unknown as { run(inv: Invocation): Promise<RunOutput> };
+  let timer: number | undefined;
+  // Backstop for code that never yields (the wrapper's own timer cannot fire then).
+  const backstop = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), inv.timeout * 1000 + 1500) as unknown as number));
+  let out: RunOutput;
+  try {
+    const r = await Promise.race([entry.run(inv), backstop]);
+    out = r === "timeout" ? { statusCode: 500, headers: {}, body: new Uint8Array(), logs: "", errors: "Execution timed out.\n" } : r;
+  } catch (e) {
+    const message = e instanceof Error ? e.stack || e.message : String(e);
+    out = { statusCode: 500, headers: {}, body: new Uint8Array(), logs: "", errors: `${message}\n` };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+  return {
+    ...out,
+    body: out.body instanceof Uint8Array ? out.body : new Uint8Array(out.body ?? []),
+    logs: inv.logging ? truncateLog(out.logs, "Logs") : "",
+    errors: inv.logging ? truncateLog(out.errors, "Errors") : "",
+    duration: (Date.now() - started) / 1000,
+  };
+}

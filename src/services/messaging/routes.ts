@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { AppwriteError } from "../../core/errors";
+import { json } from "../../core/response";
+import { formatDate } from "../../core/time";
+import { projects } from "../../db/schema";
+import { requireScope } from "../../platform/caller";
+import type { AppEnv } from "../../platform/context";
+import { onProjectDelete } from "../../platform/projects";
+import { messageOutbox } from "../auth/tables";
+
+/** Console-only: the local message outbox (mounted at /v1/projects next to the console API). */
+export const outboxRoutes = new Hono<AppEnv>();
+
+outboxRoutes.get("/:projectId/outbox", async (c) => {
+  requireScope(c, "projects.read");
+  if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
+  const projectId = c.req.param("projectId");
+  const db = c.var.db;
+  const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).limit(1);
+  if (!found) throw new AppwriteError("project_not_found", `Project with the requested ID '${projectId}' could not be found.`);
+  const url = new URL(c.req.url);
+  const channel = url.searchParams.get("channel");
+  const to = url.searchParams.get("to");
+  const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 100) || 100, 1), 1000);
+  const where = and(eq(messageOutbox.projectId, projectId), channel ? eq(messageOutbox.channel, channel) : undefined, to ? eq(messageOutbox.recipient, to) : undefined);
+  const [rows, count] = await db.batch([
+    db.select().from(messageOutbox).where(where).orderBy(desc(messageOutbox.seq)).limit(limit),
+    db.select({ n: sql<number>`count(*)` }).from(messageOutbox).where(where),
+  ]);
+  return json(c, {
+    total: Number(count[0]?.n ?? 0),
+    messages: rows.map((m) => ({ $id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, content: m.content, $createdAt: formatDate(m.createdAt) })),
+  });
+});
+
+onProjectDelete(async (_env, db, projectId) => {
+  await db.delete(messageOutbox).where(eq(messageOutbox.projectId, projectId));
+});

@@ -1,0 +1,58 @@
+/**
+ * The one way auth (and teams) send email and SMS.
+ *
+ * `sendMessage(c, msg)` returns D1 statements to put in the SAME `db.batch([...])` as the mutation that
+ * needs the message (token row, membership row …), so a message exists if and only if that commit did.
+ * Transports:
+ *  - "outbox" (the only one today, used whenever the project has no provider configured — always so in
+ *    local dev and tests): the message is stored in `message_outbox` and listed to the console admin at
+ *    GET /v1/projects/{projectId}/outbox → {total, messages:[{$id, channel, to, subject, content, $createdAt}]}.
+ *  - provider transports (Messaging, later) will stage a delivery row here the same way and send it from a
+ *    queue consumer after the commit.
+ */
+import type { BatchItem } from "drizzle-orm/batch";
+import { uniqueId } from "../../core/ids";
+import type { DB } from "../../db/client";
+import type { Ctx } from "../../platform/context";
+import { messageOutbox } from "../auth/tables";
+
+export interface Message {
+  channel: "email" | "sms";
+  /** Email address or E.164 phone number. */
+  to: string;
+  subject?: string;
+  content: string;
+}
+
+export interface Transport {
+  readonly name: string;
+  stage(db: DB, projectId: string, message: Message): BatchItem<"sqlite">[];
+}
+
+/** The local transport: keep the message for the console admin to read. */
+export const outboxTransport: Transport = {
+  name: "outbox",
+  stage(db, projectId, m) {
+    return [
+      db.insert(messageOutbox).values({
+        projectId,
+        id: uniqueId(),
+        channel: m.channel,
+        recipient: m.to,
+        subject: m.subject ?? "",
+        content: m.content,
+        createdAt: Date.now(),
+      }),
+    ];
+  },
+};
+
+/** The transport for a project: a configured provider (none yet) or the local outbox. */
+export function transportFor(_project: { settings: Record<string, unknown> }): Transport {
+  return outboxTransport;
+}
+
+/** Stage a message; commit the returned statements in the caller's batch. */
+export function sendMessage(c: Ctx, message: Message): BatchItem<"sqlite">[] {
+  return transportFor(c.var.project).stage(c.var.db, c.var.project.id, message);
+}

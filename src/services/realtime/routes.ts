@@ -1,0 +1,126 @@
+import { Hono } from "hono";
+import { AppwriteError } from "../../core/errors";
+import { uniqueId } from "../../core/ids";
+import { fromSearchParams } from "../../core/params";
+import { open } from "../../db/client";
+import { convertChannels } from "../../events/channels";
+import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
+import type { AppEnv, Caller } from "../../platform/context";
+import { originHost } from "../../platform/cors";
+import { findProject } from "../../platform/projects";
+import { accountModel } from "../users/models";
+import { errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
+import { compileQueries } from "./queries";
+import "./consumer";
+
+/**
+ * `GET /v1/realtime?project=P` — the WebSocket upgrade (appwrite-wire.md §7.1). Mounted before the
+ * project/caller middleware: failures must become `error` frames on an accepted socket (Appwrite sends
+ * the error, then closes with 1008), not HTTP error bodies.
+ */
+export const realtimeRoutes = new Hono<AppEnv>();
+
+class UpgradeError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+/** Accept a socket only to tell the client why it cannot stay: error frame, then close. */
+function refuse(code: number, message: string): Response {
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  server.send(errorFrame(code, message));
+  server.close(code === 1008 || code === 1013 || code === 1003 ? code : 1008, message.slice(0, 120));
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/** Legacy URL form: `channels[]=…` plus per-channel queries `<channel with . → _>[]=<query>` (Realtime::constructSubscriptions). */
+function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionInit[]; mapping: string[] } {
+  const raw = fromSearchParams(url.searchParams);
+  const slots: { channels: string[]; queries: string[] }[] = [];
+  for (const channel of names) {
+    let params = raw[channel.replaceAll(".", "_")] ?? raw[channel];
+    if (channel === "project" && typeof params === "string") params = undefined;
+    if (params === undefined || params === null) {
+      slots[0] ??= { channels: [], queries: [] };
+      slots[0].channels.push(channel);
+      continue;
+    }
+    const list = Array.isArray(params) ? params : [params];
+    list.forEach((slot, i) => {
+      slots[i] ??= { channels: [], queries: [] };
+      if (!slots[i]!.channels.includes(channel)) slots[i]!.channels.push(channel);
+      if (slots[i]!.queries.length === 0) slots[i]!.queries = (Array.isArray(slot) ? slot : [slot]).map(String);
+    });
+  }
+  const subs: SubscriptionInit[] = [];
+  const mapping: string[] = [];
+  slots.forEach((slot) => {
+    if (!slot) return;
+    let queries: string[];
+    try {
+      queries = compileQueries(slot.queries).strings;
+    } catch (e) {
+      throw new UpgradeError(1008, `Invalid query: ${(e as Error).message}`);
+    }
+    const id = uniqueId();
+    subs.push({ id, channels: slot.channels, queries });
+    mapping.push(id);
+  });
+  return { subs, mapping };
+}
+
+realtimeRoutes.get("/", async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppwriteError("general_argument_invalid", "The realtime endpoint only accepts WebSocket upgrade requests.", 426);
+  }
+  const url = new URL(c.req.url);
+  try {
+    const projectId = url.searchParams.get("project") || c.req.header("x-appwrite-project") || "";
+    const db = open(c.env.DB);
+    const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
+    if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
+
+    // Cross-site socket hijacking guard: a browser Origin must be one of the project's web platforms.
+    const origin = c.req.header("origin");
+    if (origin && !c.get("trustedOrigin" as never)) {
+      throw new UpgradeError(1008, `Invalid Origin. Register your new client (${originHost(origin) ?? origin}) as a new Web platform on your project console dashboard`);
+    }
+
+    let caller: Caller;
+    try {
+      const jwt = c.req.header("x-appwrite-jwt") || url.searchParams.get("jwt") || null;
+      caller = await resolveUser(c.env, db, project, sessionFromRequest(c, project.id), jwt);
+    } catch (e) {
+      if (e instanceof AppwriteError) throw new UpgradeError(e.code, e.message);
+      throw e;
+    }
+    if (caller.user && !caller.user.status) caller = guest();
+    const userId = caller.user?.id ?? "";
+
+    const requested = fromSearchParams(url.searchParams).channels;
+    const list = (Array.isArray(requested) ? requested : requested === undefined ? [] : [requested]).filter((x): x is string => typeof x === "string");
+    if (list.length > MAX_CHANNELS) throw new UpgradeError(1008, `A connection can subscribe to at most ${MAX_CHANNELS} channels.`);
+    const names = convertChannels(list, userId || undefined);
+    const legacy = names.length ? legacySubscriptions(url, names) : { subs: [], mapping: [] };
+
+    const init: ConnectionInit = {
+      connId: uniqueId(),
+      projectId: project.id,
+      userId,
+      sessionId: caller.session?.id ?? "",
+      roles: caller.roles,
+      subscriptions: legacy.subs,
+      connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user) : null } }),
+    };
+    const shard = Math.floor(Math.random() * shardCount(c.env));
+    const stub = c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(project.id, shard)));
+    const headers = new Headers({ upgrade: "websocket", [INIT_HEADER]: JSON.stringify(init) });
+    return await stub.fetch("https://realtime.internal/connect", { headers });
+  } catch (e) {
+    if (e instanceof UpgradeError) return refuse(e.code, e.message);
+    throw e;
+  }
+});

@@ -1,0 +1,322 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { AppwriteException, Functions, Users, type Models } from "node-appwrite";
+import { InputFile } from "node-appwrite/file";
+import { randomBytes } from "node:crypto";
+import { consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { COMMONJS, DENO, HELLO, ON_EVENT, TICK, V2, WRITER, tarGz } from "./fixtures/functions";
+
+/** Functions over the wire with node-appwrite 27.1.0: CRUD, variables, deployments, executions, triggers. */
+let project: TestProject;
+let functions: Functions;
+let hello: Models.Function;
+let helloDeployment: Models.Deployment;
+let tick: Models.Function;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T>, ok: (t: T) => boolean, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (ok(last)) return last;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 500)}`);
+}
+
+async function deploy(functionId: string, files: Record<string, string | Uint8Array>, entrypoint: string, activate = true): Promise<Models.Deployment> {
+  const code = InputFile.fromBuffer(await tarGz(files), "code.tar.gz");
+  const created = await functions.createDeployment({ functionId, code, activate, entrypoint });
+  expect(created.status).toBe("waiting");
+  return until("deployment build", () => functions.getDeployment({ functionId, deploymentId: created.$id }), (d) => d.status === "ready" || d.status === "failed");
+}
+
+async function createDeployed(name: string, files: Record<string, string | Uint8Array>, entrypoint: string, extra: Record<string, unknown> = {}) {
+  const fn = await functions.create({ functionId: "unique()", name, runtime: "node-22" as never, ...extra });
+  const d = await deploy(fn.$id, files, entrypoint);
+  expect(d.status, d.buildLogs).toBe("ready");
+  return { fn: await functions.get({ functionId: fn.$id }), deployment: d };
+}
+
+const err = (p: Promise<unknown>) => p.then(() => null, (e: AppwriteException) => e);
+
+beforeAll(async () => {
+  project = await createProject("functions");
+  functions = new Functions(project.server());
+  // The scheduled function starts first, so its minute boundary passes while the other tests run.
+  ({ fn: tick } = await createDeployed("tick", TICK, "index.js", { schedule: "* * * * *" }));
+  const created = await createDeployed("hello", HELLO, "index.js", { execute: ["any"], timeout: 2 });
+  hello = created.fn;
+  helloDeployment = created.deployment;
+}, 120_000);
+
+describe("functions CRUD and runtimes", () => {
+  it("lists the JavaScript runtimes", async () => {
+    const r = await functions.listRuntimes();
+    expect(r.total).toBe(r.runtimes.length);
+    const ids = r.runtimes.map((x) => x.$id);
+    expect(ids).toEqual(expect.arrayContaining(["node-22", "node-18.0", "bun-1.1", "deno-2.0"]));
+    expect(r.runtimes.find((x) => x.$id === "node-22")).toMatchObject({ key: "node", name: "Node.js", version: "22" });
+  });
+
+  it("creates, reads, lists, updates and deletes a function", async () => {
+    const fn = await functions.create({ functionId: "crud1", name: "CRUD", runtime: "bun-1.1" as never, execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, scopes: ["users.read" as never], entrypoint: "index.js" });
+    expect(fn).toMatchObject({ $id: "crud1", name: "CRUD", runtime: "bun-1.1", execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, enabled: true, logging: true, scopes: ["users.read"], deploymentId: "", version: "v5", entrypoint: "index.js" });
+    expect((await err(functions.create({ functionId: "crud1", name: "again", runtime: "node-22" as never })))?.type).toBe("function_already_exists");
+    expect((await functions.get({ functionId: "crud1" })).name).toBe("CRUD");
+    const listed = await functions.list({ search: "CRUD" });
+    expect(listed.functions.map((f) => f.$id)).toContain("crud1");
+    const updated = await functions.update({ functionId: "crud1", name: "CRUD 2", enabled: false, timeout: 5 });
+    expect(updated).toMatchObject({ name: "CRUD 2", enabled: false, timeout: 5, runtime: "bun-1.1", schedule: "0 * * * *" });
+    expect((await functions.delete({ functionId: "crud1" })).message).toBe("");
+    const gone = await err(functions.get({ functionId: "crud1" }));
+    expect([gone?.code, gone?.type]).toEqual([404, "function_not_found"]);
+  });
+
+  it("rejects bad input with Appwrite's errors", async () => {
+    const badRuntime = await err(functions.create({ functionId: "unique()", name: "x", runtime: "cobol-1" as never }));
+    expect([badRuntime?.code, badRuntime?.type]).toEqual([400, "general_argument_invalid"]);
+    const python = await err(functions.create({ functionId: "unique()", name: "x", runtime: "python-3.12" as never }));
+    expect([python?.code, python?.type]).toEqual([404, "function_runtime_unsupported"]);
+    const cron = await err(functions.create({ functionId: "unique()", name: "x", runtime: "node-22" as never, schedule: "every minute" }));
+    expect([cron?.code, cron?.type, cron?.message]).toEqual([400, "general_argument_invalid", "Invalid `schedule` param: String must be a valid cron expression"]);
+    const timeout = await err(functions.create({ functionId: "unique()", name: "x", runtime: "node-22" as never, timeout: 0 }));
+    expect(timeout?.type).toBe("general_argument_invalid");
+    const role = await err(functions.create({ functionId: "unique()", name: "x", runtime: "node-22" as never, execute: ["root"] }));
+    expect(role?.type).toBe("general_argument_invalid");
+    const guest = await err(new Functions(project.guest()).list());
+    expect([guest?.code, guest?.type]).toEqual([401, "general_unauthorized_scope"]);
+  });
+});
+
+describe("variables", () => {
+  it("keeps secret values out of every response while the function reads them", async () => {
+    const secret = await functions.createVariable({ functionId: hello.$id, variableId: "unique()", key: "MY_SECRET", value: "s3cr3t-value" });
+    expect(secret).toMatchObject({ key: "MY_SECRET", value: "", secret: true, resourceType: "function", resourceId: hello.$id });
+    const plain = await functions.createVariable({ functionId: hello.$id, variableId: "plain1", key: "MY_PLAIN", value: "visible", secret: false });
+    expect(plain.value).toBe("visible");
+    const dup = await err(functions.createVariable({ functionId: hello.$id, variableId: "unique()", key: "MY_PLAIN", value: "x", secret: false }));
+    expect([dup?.code, dup?.type]).toEqual([409, "variable_already_exists"]);
+    const listed = await functions.listVariables({ functionId: hello.$id });
+    expect(listed.total).toBe(2);
+    expect(listed.variables.find((v) => v.key === "MY_SECRET")?.value).toBe("");
+    expect(JSON.stringify(await functions.get({ functionId: hello.$id }))).not.toContain("s3cr3t-value");
+    const unset = await err(functions.updateVariable({ functionId: hello.$id, variableId: secret.$id, secret: false }));
+    expect([unset?.code, unset?.type]).toEqual([400, "variable_cannot_unset_secret"]);
+    const toSecret = await functions.updateVariable({ functionId: hello.$id, variableId: "plain1", key: "MY_PLAIN", value: "still-visible", secret: false });
+    expect(toSecret.value).toBe("still-visible");
+
+    // Project-wide variables (/v1/project/variables, project.* scopes) reach every function.
+    const key = await consoleCall("POST", `/projects/${project.projectId}/keys`, { name: "project", scopes: ["project.read", "project.write"] });
+    const headers = { "content-type": "application/json", "x-appwrite-project": project.projectId, "x-appwrite-key": key.json.secret };
+    const shared = await raw("POST", "/project/variables", { headers, body: JSON.stringify({ variableId: "shared1", key: "SHARED", value: "from-project", secret: true }) });
+    expect(shared.status).toBe(201);
+    expect(shared.body).toMatchObject({ key: "SHARED", value: "", secret: true, resourceType: "project" });
+    const pl = await raw("GET", "/project/variables", { headers });
+    expect(pl.body.total).toBe(1);
+
+    const run = await functions.createExecution({ functionId: hello.$id, body: "" });
+    const out = JSON.parse(run.responseBody);
+    expect(out.env).toMatchObject({ secret: "s3cr3t-value", plain: "still-visible", shared: "from-project" });
+  });
+});
+
+describe("deployments", () => {
+  it("builds a tar.gz from the SDK, activates it and gives the source back", async () => {
+    expect(helloDeployment).toMatchObject({ status: "ready", resourceId: hello.$id, resourceType: "functions", entrypoint: "index.js", activate: true });
+    expect(helloDeployment.sourceSize).toBeGreaterThan(0);
+    expect(helloDeployment.buildLogs).toContain("Build completed.");
+    expect(hello.deploymentId).toBe(helloDeployment.$id);
+    expect(hello.latestDeploymentId).toBe(helloDeployment.$id);
+    expect(hello.latestDeploymentStatus).toBe("ready");
+    const bytes = await functions.getDeploymentDownload({ functionId: hello.$id, deploymentId: helloDeployment.$id });
+    const again = await tarGz(HELLO);
+    expect(Buffer.from(bytes as ArrayBuffer).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(Buffer.from(bytes as ArrayBuffer).length).toBe(helloDeployment.sourceSize);
+    expect(again.length).toBeGreaterThan(0);
+    const list = await functions.listDeployments({ functionId: hello.$id });
+    expect(list.deployments.map((d) => d.$id)).toContain(helloDeployment.$id);
+  });
+
+  it("fails a build with a missing entrypoint and keeps the log; requires an entrypoint and a .tar.gz", async () => {
+    const fn = await functions.create({ functionId: "unique()", name: "broken", runtime: "node-22" as never });
+    const bad = await deploy(fn.$id, { "other.js": "export default () => 1;" }, "index.js");
+    expect(bad.status).toBe("failed");
+    expect(bad.buildLogs).toContain('Entrypoint "index.js" was not found');
+    expect((await functions.get({ functionId: fn.$id })).deploymentId).toBe("");
+    const missing = await err(functions.createDeployment({ functionId: fn.$id, code: InputFile.fromBuffer(await tarGz(V2), "code.tar.gz"), activate: true }));
+    expect([missing?.code, missing?.type]).toEqual([404, "function_entrypoint_missing"]);
+    const notGz = await err(functions.createDeployment({ functionId: fn.$id, code: InputFile.fromBuffer(Buffer.from("hi"), "code.zip"), activate: true, entrypoint: "index.js" }));
+    expect(notGz?.type).toBe("storage_file_type_unsupported");
+    const notExec = await err(functions.createExecution({ functionId: fn.$id }));
+    expect([notExec?.code, notExec?.type]).toEqual([404, "deployment_not_found"]);
+  });
+
+  it("activates a new deployment and rolls back to the old one", async () => {
+    const { fn, deployment: first } = await createDeployed("rollback", HELLO, "index.js");
+    const second = await deploy(fn.$id, V2, "index.js");
+    expect(second.status).toBe("ready");
+    expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe("version two");
+    const back = await functions.updateFunctionDeployment({ functionId: fn.$id, deploymentId: first.$id });
+    expect(back.deploymentId).toBe(first.$id);
+    const run = await functions.createExecution({ functionId: fn.$id, xpath: "/?name=again" });
+    expect(JSON.parse(run.responseBody).greeting).toBe("Hello, again!");
+    expect(run.deploymentId).toBe(first.$id);
+    await functions.deleteDeployment({ functionId: fn.$id, deploymentId: second.$id });
+    expect((await err(functions.getDeployment({ functionId: fn.$id, deploymentId: second.$id })))?.type).toBe("deployment_not_found");
+  });
+
+  it("uploads a deployment larger than 5 MiB in chunks", async () => {
+    const fn = await functions.create({ functionId: "unique()", name: "big", runtime: "node-22" as never });
+    const blob = randomBytes(6 * 1024 * 1024).toString("base64");
+    const d = await deploy(fn.$id, { "index.js": `import data from "./blob.txt"; export default async ({ res }) => res.text("size " + data.length);`, "blob.txt": blob }, "index.js");
+    expect(d.status, d.buildLogs).toBe("ready");
+    expect(d.sourceSize).toBeGreaterThan(5 * 1024 * 1024);
+    expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe(`size ${blob.length}`);
+  });
+
+  it("runs CommonJS entrypoints and Deno-style code", async () => {
+    const cjs = await createDeployed("cjs", COMMONJS, "index.cjs");
+    expect((await functions.createExecution({ functionId: cjs.fn.$id })).responseBody).toBe("from commonjs");
+    const fn = await functions.create({ functionId: "unique()", name: "deno", runtime: "deno-2.0" as never });
+    expect((await deploy(fn.$id, DENO, "mod.js")).status).toBe("ready");
+    expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe("deno Deno");
+  });
+});
+
+describe("executions", () => {
+  it("runs synchronously with Appwrite's context and answers 201 with the response", async () => {
+    const run = await functions.createExecution({ functionId: hello.$id, body: '{"a":1}', async: false, xpath: "/greet?name=Ada&x=1", method: "PUT" as never, headers: { "content-type": "application/json", "x-test": "yes" } });
+    expect(run).toMatchObject({ functionId: hello.$id, resourceId: hello.$id, resourceType: "functions", deploymentId: helloDeployment.$id, trigger: "http", status: "completed", responseStatusCode: 200, requestMethod: "PUT", requestPath: "/greet?name=Ada&x=1" });
+    expect(run.requestHeaders).toEqual(expect.arrayContaining([{ name: "content-type", value: "application/json" }]));
+    expect(run.responseHeaders).toEqual(expect.arrayContaining([{ name: "x-custom", value: "yes" }, { name: "content-type", value: "application/json; charset=utf-8" }]));
+    expect(typeof run.duration).toBe("number");
+    expect(run.logs).toContain("hello log\n");
+    expect(run.logs).toContain('{"structured":true}');
+    expect(run.errors).toBe("hello error\n");
+    const out = JSON.parse(run.responseBody);
+    expect(out).toMatchObject({ greeting: "Hello, Ada!", method: "PUT", path: "/greet", query: { name: "Ada", x: "1" }, queryString: "name=Ada&x=1", bodyText: '{"a":1}', body: { a: 1 } });
+    expect(out.headers).toMatchObject({ "x-test": "yes", "x-appwrite-trigger": "http", "x-appwrite-execution-id": run.$id });
+    expect(out.headers["x-appwrite-key"]).toMatch(/^dynamic_/);
+    expect(out.env).toMatchObject({ id: hello.$id, name: "hello", deployment: helloDeployment.$id, project: project.projectId, runtimeName: "Node.js", runtimeVersion: "22" });
+    const stored = await functions.getExecution({ functionId: hello.$id, executionId: run.$id });
+    expect(stored).toMatchObject({ status: "completed", responseStatusCode: 200, logs: run.logs });
+    // Only allow-listed response headers are stored.
+    expect(stored.responseHeaders.map((h) => h.name)).not.toContain("x-custom");
+  });
+
+  it("runs asynchronously through the queue: 202 waiting, then completed", async () => {
+    const queued = await functions.createExecution({ functionId: hello.$id, body: "async body", async: true, xpath: "/async" });
+    expect(queued.status).toBe("waiting");
+    expect(queued.responseStatusCode).toBe(0);
+    const done = await until("async execution", () => functions.getExecution({ functionId: hello.$id, executionId: queued.$id }), (e) => e.status === "completed" || e.status === "failed");
+    expect(done).toMatchObject({ status: "completed", responseStatusCode: 200, trigger: "http", requestPath: "/async" });
+    expect(done.logs).toContain("hello log");
+    const list = await functions.listExecutions({ functionId: hello.$id });
+    expect(list.executions.map((e) => e.$id)).toContain(queued.$id);
+    await functions.deleteExecution({ functionId: hello.$id, executionId: queued.$id });
+    expect((await err(functions.getExecution({ functionId: hello.$id, executionId: queued.$id })))?.type).toBe("execution_not_found");
+  });
+
+  it("keeps a thrown error: status failed, 500 and the error text", async () => {
+    const run = await functions.createExecution({ functionId: hello.$id, xpath: "/throw" });
+    expect(run).toMatchObject({ status: "failed", responseStatusCode: 500 });
+    expect(run.errors).toContain("boom from the function");
+    const missing = await functions.createExecution({ functionId: hello.$id, xpath: "/missing-return" });
+    expect(missing.status).toBe("failed");
+    expect(missing.errors).toContain("Return statement missing.");
+  });
+
+  it("enforces the function timeout", async () => {
+    const run = await functions.createExecution({ functionId: hello.$id, xpath: "/sleep" });
+    expect(run).toMatchObject({ status: "failed", responseStatusCode: 500 });
+    expect(run.errors).toContain("Execution timed out.");
+  });
+
+  it("blocks outbound fetch by default", async () => {
+    const run = await functions.createExecution({ functionId: hello.$id, xpath: "/fetch" });
+    expect(run.responseBody).toMatch(/^blocked: This worker is not permitted to access the internet/);
+  });
+
+  it("turns console output into logs, like open-runtimes", async () => {
+    const run = await functions.createExecution({ functionId: hello.$id, xpath: "/native" });
+    expect(run.responseStatusCode).toBe(204);
+    expect(run.logs).toContain("Native logs detected.");
+    expect(run.logs).toContain('native line {"a":1}');
+  });
+
+  it("writes through its dynamic key, limited to the function's scopes", async () => {
+    const allowed = await createDeployed("writer", WRITER, "main.mjs", { scopes: ["users.write"] });
+    const userId = `fnuser${Date.now().toString(36)}`;
+    const run = await functions.createExecution({ functionId: allowed.fn.$id, body: JSON.stringify({ userId }) });
+    expect(JSON.parse(run.responseBody)).toMatchObject({ status: 201, body: { $id: userId, name: "made by a function" } });
+    expect((await new Users(project.server()).get({ userId })).name).toBe("made by a function");
+
+    const denied = await createDeployed("writer-no-scope", WRITER, "main.mjs", { scopes: ["users.read"] });
+    const out = JSON.parse((await functions.createExecution({ functionId: denied.fn.$id, body: JSON.stringify({ userId: `${userId}b` }) })).responseBody);
+    expect(out.status).toBe(401);
+    expect(out.body.type).toBe("general_unauthorized_scope");
+    // The key belongs to its project only.
+    const other = await createProject("functions-other");
+    const key = JSON.parse((await functions.createExecution({ functionId: hello.$id })).responseBody).headers["x-appwrite-key"];
+    const r = await raw("GET", "/users", { headers: { "x-appwrite-project": other.projectId, "x-appwrite-key": key } });
+    expect(r.status).toBe(401);
+  });
+
+  it("needs execute permission for clients", async () => {
+    const guestFns = new Functions(project.guest());
+    const ok = await guestFns.createExecution({ functionId: hello.$id, xpath: "/?name=guest" });
+    expect(JSON.parse(ok.responseBody).greeting).toBe("Hello, guest!");
+    const { fn: closed } = await createDeployed("closed", V2, "index.js");
+    const denied = await err(guestFns.createExecution({ functionId: closed.$id }));
+    expect([denied?.code, denied?.type]).toEqual([401, "user_unauthorized"]);
+    const scheduled = await err(functions.createExecution({ functionId: hello.$id, async: false, scheduledAt: new Date(Date.now() + 3600_000).toISOString() }));
+    expect([scheduled?.code, scheduled?.type]).toEqual([400, "general_bad_request"]);
+    const later = await functions.createExecution({ functionId: hello.$id, async: true, scheduledAt: new Date(Date.now() + 3600_000).toISOString() });
+    expect(later).toMatchObject({ status: "scheduled", trigger: "schedule" });
+    expect(later.scheduledAt).toBeTruthy();
+  });
+
+  it("answers HTTP requests directly at /v1/functions/{id}/http/*", async () => {
+    const r = await fetch(`${endpoint}/functions/${hello.$id}/http/web/page?name=Web&project=${project.projectId}`, { method: "POST", headers: { "content-type": "text/plain" }, body: "raw body" });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-custom")).toBe("yes");
+    expect(r.headers.get("x-appwrite-execution-id")).toBeTruthy();
+    const out = await r.json();
+    expect(out).toMatchObject({ greeting: "Hello, Web!", method: "POST", path: "/web/page", query: { name: "Web" }, bodyText: "raw body" });
+    const redirect = await fetch(`${endpoint}/functions/${hello.$id}/http/redirect?project=${project.projectId}`, { redirect: "manual" });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get("location")).toBe("https://appwrite.io/");
+    const { fn: closed } = await createDeployed("closed-http", V2, "index.js", { execute: ["users"] });
+    const denied = await raw("GET", `/functions/${closed.$id}/http/?project=${project.projectId}`);
+    expect([denied.status, denied.body.type]).toEqual([401, "function_execute_permission_missing"]);
+  });
+});
+
+describe("triggers", () => {
+  it("runs on a matching event (users.*.create)", async () => {
+    const { fn } = await createDeployed("on-user", ON_EVENT, "index.js", { events: ["users.*.create"] });
+    const user = await new Users(project.server()).create({ userId: "unique()", email: `ev${Date.now()}@example.com` });
+    const list = await until(
+      "event execution",
+      () => functions.listExecutions({ functionId: fn.$id }),
+      (l) => l.executions.some((e) => e.status === "completed"),
+    );
+    const e = list.executions.find((x) => x.status === "completed")!;
+    expect(e.trigger).toBe("event");
+    expect(e.logs).toContain(`event=users.${user.$id}.create id=${user.$id} trigger=event`);
+  });
+
+  it("runs on its cron schedule with no manual step", async () => {
+    const list = await until(
+      "scheduled execution",
+      () => functions.listExecutions({ functionId: tick.$id }),
+      (l) => l.executions.some((e) => e.status === "completed"),
+      75_000,
+    );
+    const e = list.executions.find((x) => x.status === "completed")!;
+    expect(e.trigger).toBe("schedule");
+    expect(e.logs).toContain("tick schedule");
+  }, 90_000);
+});

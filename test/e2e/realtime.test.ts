@@ -1,0 +1,302 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { Teams, Users } from "node-appwrite";
+import { adminKey, createProject, endpoint, type TestProject } from "./harness";
+
+/**
+ * Appwrite's realtime protocol (appwrite-wire.md §7) driven frame by frame with `ws`. Events come from
+ * real mutations (Users and Teams APIs) through the outbox → dispatcher → realtime shards.
+ * Absence of an event is asserted without timers: a later "marker" event the socket must get arrives
+ * first (delivery keeps outbox order per connection).
+ */
+type Frame = { type: string; data?: any };
+
+class Socket {
+  readonly frames: Frame[] = [];
+  private waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (m) => {
+      this.frames.push(JSON.parse(m.toString()));
+      this.wake();
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  static async open(query: string, headers: Record<string, string> = {}): Promise<Socket> {
+    const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?${query}`, { headers });
+    const s = new Socket(ws);
+    await new Promise<void>((res, rej) => {
+      ws.once("open", () => res());
+      ws.once("error", rej);
+    });
+    return s;
+  }
+  send(frame: unknown) {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+  /** The next frame not yet taken (frames are consumed in order). */
+  private cursor = 0;
+  async next(timeoutMs = 15_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.cursor >= this.frames.length) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for a frame`);
+      if (Date.now() > deadline) throw new Error(`no frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+    return this.frames[this.cursor++]!;
+  }
+  async request(frame: unknown): Promise<Frame> {
+    this.send(frame);
+    return this.next();
+  }
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    for (let i = 0; i < 75 && !this.closed; i++) await new Promise((r) => setTimeout(r, 200));
+    return this.closed!;
+  }
+  close() {
+    this.ws.close();
+  }
+}
+
+let project: TestProject;
+let users: Users;
+const sockets: Socket[] = [];
+const track = (s: Socket) => (sockets.push(s), s);
+
+async function makeUser(id: string): Promise<{ id: string; secret: string; sessionId: string }> {
+  await users.create({ userId: id, email: `${id}@example.com`, password: "password-1234", name: id });
+  const session = await users.createSession({ userId: id });
+  expect(session.secret).toBeTruthy();
+  return { id, secret: session.secret, sessionId: session.$id };
+}
+
+beforeAll(async () => {
+  project = await createProject("realtime");
+  users = new Users(project.server());
+});
+afterAll(() => sockets.forEach((s) => s.close()));
+
+describe("realtime connection (wire §7.1/7.2)", () => {
+  it("sends `connected` first with user null for a guest, answers ping with pong", async () => {
+    const s = track(await Socket.open(`project=${project.projectId}`));
+    expect(await s.next()).toEqual({ type: "connected", data: { channels: [], subscriptions: [], user: null } });
+    expect(await s.request({ type: "ping" })).toEqual({ type: "pong" });
+  });
+
+  it("knows the user at upgrade from the session header, the fallback cookie and the cookie", async () => {
+    const u = await makeUser("hdr1");
+    const byHeader = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
+    expect((await byHeader.next()).data.user).toMatchObject({ $id: "hdr1", email: "hdr1@example.com" });
+    const byFallback = track(await Socket.open(`project=${project.projectId}`, { "x-fallback-cookies": JSON.stringify({ [`a_session_${project.projectId}`]: u.secret }) }));
+    expect((await byFallback.next()).data.user.$id).toBe("hdr1");
+    const byCookie = track(await Socket.open(`project=${project.projectId}`, { cookie: `a_session_${project.projectId}=${u.secret}` }));
+    const c = await byCookie.next();
+    expect(c.data.user.$id).toBe("hdr1");
+    // The user model never carries secrets.
+    expect(c.data.user.password).toBeUndefined();
+  });
+
+  it("knows the user at upgrade from a JWT (`jwt` query param, as the web SDK sends it)", async () => {
+    await makeUser("jwt1");
+    const { jwt } = await users.createJWT({ userId: "jwt1" });
+    const byJwt = track(await Socket.open(`project=${project.projectId}&jwt=${encodeURIComponent(jwt)}`));
+    const first = await byJwt.next();
+    expect(first.type).toBe("connected");
+    expect(first.data.user.$id).toBe("jwt1");
+  });
+
+  it("authenticates in-band with a session secret; a bad session is error 1003 and the socket stays open", async () => {
+    const u = await makeUser("auth1");
+    const s = track(await Socket.open(`project=${project.projectId}`));
+    await s.next();
+    const bad = await s.request({ type: "authentication", data: { session: "nope" } });
+    expect(bad).toEqual({ type: "error", data: { code: 1003, message: "Session is not valid." } });
+    const ok = await s.request({ type: "authentication", data: { session: u.secret } });
+    expect(ok).toMatchObject({ type: "response", data: { to: "authentication", success: true, user: { $id: "auth1" } } });
+    expect(s.closed).toBeNull();
+  });
+
+  it("refuses malformed frames and unknown types with 1003, and a query method realtime does not support", async () => {
+    const s = track(await Socket.open(`project=${project.projectId}`));
+    await s.next();
+    expect(await s.request("not json")).toEqual({ type: "error", data: { code: 1003, message: "Message format is not valid." } });
+    expect(await s.request({ type: "dance" })).toEqual({ type: "error", data: { code: 1003, message: "Message type is not valid." } });
+    const q = await s.request({ type: "subscribe", data: [{ subscriptionId: "q1", channels: ["rows"], queries: [JSON.stringify({ method: "search", attribute: "title", values: ["x"] })] }] });
+    expect(q.type).toBe("error");
+    expect(q.data.code).toBe(1003);
+    expect(q.data.message).toMatch(/^Invalid query: /);
+    const noChannels = await s.request({ type: "subscribe", data: [{ subscriptionId: "q2" }] });
+    expect(noChannels).toEqual({ type: "error", data: { code: 1003, message: "items: channels is not present in payload." } });
+  });
+
+  it("an unknown project is error 1008 and the socket is closed with 1008", async () => {
+    const s = await Socket.open(`project=nope-${Date.now()}`);
+    expect(await s.next()).toEqual({ type: "error", data: { code: 1008, message: "Missing or unknown project ID" } });
+    expect((await s.waitClosed()).code).toBe(1008);
+  });
+
+  it("a browser Origin that is not a platform of the project is error 1008", async () => {
+    const s = await Socket.open(`project=${project.projectId}`, { origin: "https://evil.example" });
+    const f = await s.next();
+    expect(f.type).toBe("error");
+    expect(f.data.code).toBe(1008);
+    expect(f.data.message).toContain("Invalid Origin");
+    expect((await s.waitClosed()).code).toBe(1008);
+  });
+
+  it("limits a connection to 32 messages a minute (error 1013)", async () => {
+    const s = track(await Socket.open(`project=${project.projectId}`));
+    await s.next();
+    for (let i = 0; i < 32; i++) s.send({ type: "unsubscribe", data: [{ subscriptionId: `x${i}` }] });
+    for (let i = 0; i < 32; i++) expect((await s.next()).data.to).toBe("unsubscribe");
+    expect(await s.request({ type: "unsubscribe", data: [{ subscriptionId: "x" }] })).toEqual({ type: "error", data: { code: 1013, message: "Too many messages." } });
+  });
+});
+
+describe("subscriptions and delivery", () => {
+  it("subscribe with client ids, replace on repeat, unsubscribe; one frame lists every matching subscription", async () => {
+    const u = await makeUser("sub1");
+    const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
+    await s.next();
+    const r1 = await s.request({ type: "subscribe", data: [{ subscriptionId: "s1", channels: ["account"], queries: [] }] });
+    expect(r1.data).toEqual({ to: "subscribe", success: true, subscriptions: [{ subscriptionId: "s1", channels: ["account", "account.sub1"], queries: [expect.stringContaining('"select"')] }] });
+
+    await users.updateName({ userId: "sub1", name: "first" });
+    const e1 = await s.next();
+    expect(e1.type).toBe("event");
+    expect(e1.data.subscriptions).toEqual(["s1"]);
+    expect(e1.data.events).toContain("users.sub1.update.name");
+    expect(e1.data.events).toContain("users.*.update.name");
+    expect(e1.data.channels).toEqual(expect.arrayContaining(["account", "account.sub1", "account.update", "account.sub1.update"]));
+    expect(e1.data.payload).toMatchObject({ $id: "sub1", name: "first" });
+    expect(e1.data.payload.password).toBeUndefined();
+    expect(e1.data.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+
+    // s1 now listens to updates only (replace, not merge); s2 to everything on the account.
+    const r2 = await s.request({ type: "subscribe", data: [{ subscriptionId: "s1", channels: ["account.update"] }, { subscriptionId: "s2", channels: ["account"] }] });
+    expect(r2.data.subscriptions.map((x: any) => [x.subscriptionId, x.channels])).toEqual([["s1", ["account.sub1.update"]], ["s2", ["account", "account.sub1"]]]);
+    await users.updateName({ userId: "sub1", name: "second" });
+    const e2 = await s.next();
+    expect(e2.data.subscriptions.sort()).toEqual(["s1", "s2"]);
+    expect(e2.data.payload.name).toBe("second");
+
+    const r3 = await s.request({ type: "unsubscribe", data: [{ subscriptionId: "s1" }, { subscriptionId: "ghost" }] });
+    expect(r3.data).toEqual({ to: "unsubscribe", success: true, subscriptions: [{ subscriptionId: "s1", removed: true }, { subscriptionId: "ghost", removed: false }] });
+    await users.updateName({ userId: "sub1", name: "third" });
+    const e3 = await s.next();
+    expect(e3.data.subscriptions).toEqual(["s2"]);
+  });
+
+  it("subscription queries filter on the payload (equal, and/or, comparisons); no match → no subscription id", async () => {
+    const u = await makeUser("qry1");
+    const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
+    await s.next();
+    const eq = JSON.stringify({ method: "equal", attribute: "name", values: ["wanted"] });
+    const orQ = JSON.stringify({ method: "or", values: [{ method: "equal", attribute: "name", values: ["other"] }, { method: "isNull", attribute: "nothing" }] });
+    const lt = JSON.stringify({ method: "lessThan", attribute: "name", values: ["b"] });
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "eq", channels: ["account"], queries: [eq] }, { subscriptionId: "or", channels: ["account"], queries: [orQ] }, { subscriptionId: "lt", channels: ["account"], queries: [lt] }] });
+    await users.updateName({ userId: "qry1", name: "zzz" });
+    expect((await s.next()).data.subscriptions).toEqual(["or"]);
+    await users.updateName({ userId: "qry1", name: "wanted" });
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["eq", "or"]);
+    await users.updateName({ userId: "qry1", name: "a" });
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["lt", "or"]);
+  });
+
+  it("account events reach only their own user; a guest on `account` gets none", async () => {
+    const a = await makeUser("own-a");
+    const b = await makeUser("own-b");
+    const sa = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": a.secret }));
+    const sb = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": b.secret }));
+    const sg = track(await Socket.open(`project=${project.projectId}`));
+    for (const s of [sa, sb, sg]) await s.next();
+    for (const s of [sa, sb, sg]) await s.request({ type: "subscribe", data: [{ subscriptionId: "acc", channels: ["account", "account.own-a"] }] });
+    await users.updateName({ userId: "own-a", name: "A!" });
+    await users.updateName({ userId: "own-b", name: "B!" });
+    expect((await sa.next()).data.payload.name).toBe("A!");
+    // B's first event is its own: A's event was never sent to B.
+    expect((await sb.next()).data.payload).toMatchObject({ $id: "own-b", name: "B!" });
+    expect(sg.frames.filter((f) => f.type === "event")).toEqual([]);
+  });
+
+  it("team events follow membership: roles are recomputed when a membership is created and deleted", async () => {
+    const m = await makeUser("member1");
+    const teams = new Teams(project.server());
+    const team = await teams.create({ teamId: "team1", name: "Team one" });
+    const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": m.secret }));
+    await s.next();
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "t", channels: ["teams", "account"] }] });
+
+    await teams.updateName({ teamId: team.$id, name: "hidden" }); // not a member yet: must not arrive
+    await users.updateName({ userId: "member1", name: "marker-1" });
+    expect((await s.next()).data.payload.name).toBe("marker-1");
+
+    const membership = await teams.createMembership({ teamId: team.$id, roles: ["dev"], userId: "member1" });
+    await teams.updateName({ teamId: team.$id, name: "visible" });
+    let f = await s.next();
+    while (f.data.payload?.name !== "visible") f = await s.next(); // membership events may come first
+    expect(f.data.events).toContain("teams.team1.update");
+
+    await teams.deleteMembership({ teamId: team.$id, membershipId: membership.$id });
+    await teams.updateName({ teamId: team.$id, name: "hidden-again" });
+    await users.updateName({ userId: "member1", name: "marker-2" });
+    f = await s.next();
+    while (f.data.payload?.name !== "marker-2") {
+      expect(f.data.payload?.name).not.toBe("hidden-again");
+      f = await s.next();
+    }
+  });
+
+  it("the legacy URL form: channels[] with per-channel queries, server-chosen ids in `connected`", async () => {
+    const u = await makeUser("legacy1");
+    const q = encodeURIComponent(JSON.stringify({ method: "equal", attribute: "name", values: ["match"] }));
+    const s = track(await Socket.open(`project=${project.projectId}&channels[]=account&channels[]=teams&account[]=${q}`, { "x-appwrite-session": u.secret }));
+    const c = await s.next();
+    expect(c.type).toBe("connected");
+    expect(c.data.channels).toEqual(["account", "account.legacy1", "teams"]);
+    expect(c.data.subscriptions).toHaveLength(1);
+    expect(c.data.user.$id).toBe("legacy1");
+    await users.updateName({ userId: "legacy1", name: "nope" });
+    await users.updateName({ userId: "legacy1", name: "match" });
+    const e = await s.next();
+    expect(e.data.payload.name).toBe("match");
+    expect(e.data.subscriptions).toEqual(c.data.subscriptions);
+  });
+
+  it("a legacy URL query realtime does not support is error 1008 and a close", async () => {
+    const q = encodeURIComponent(JSON.stringify({ method: "search", attribute: "name", values: ["x"] }));
+    const s = await Socket.open(`project=${project.projectId}&channels[]=teams&teams[]=${q}`);
+    const f = await s.next();
+    expect(f.data.code).toBe(1008);
+    expect((await s.waitClosed()).code).toBe(1008);
+  });
+
+  it("a revoked session stops account events on sockets it authenticated", async () => {
+    const u = await makeUser("revoke1");
+    const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
+    await s.next();
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "a", channels: ["account"] }] });
+    await users.deleteSession({ userId: "revoke1", sessionId: u.sessionId });
+    await users.updateName({ userId: "revoke1", name: "after-logout" });
+    // Wait until the realtime consumer has passed that event, then flush the socket with a ping:
+    // the pong comes after any frame the shard sent before it.
+    const status = async () => (await fetch(`${endpoint}/_edgewrite/test/dispatcher`, { headers: { "x-appwrite-project": "console", "x-appwrite-key": adminKey } })).json();
+    const before = (await status()).cursors.realtime;
+    await users.updateName({ userId: "revoke1", name: "later" });
+    for (let i = 0; i < 75 && (await status()).cursors.realtime <= before; i++) await new Promise((r) => setTimeout(r, 200));
+    s.send({ type: "ping" });
+    while ((await s.next()).type !== "pong");
+    const events = s.frames.filter((f) => f.type === "event");
+    expect(events.map((e) => e.data.payload.name)).not.toContain("after-logout");
+    expect(events.map((e) => e.data.payload.name)).not.toContain("later");
+  });
+});
