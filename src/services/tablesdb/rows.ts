@@ -273,7 +273,7 @@ export function insertStatements(c: Ctx, t: TableMeta, rows: Prepared[]): D1Prep
     const m = /^(\w+)\("(.*)"\)$/.exec(perm)!;
     return [r.id, m[1], m[2]];
   }));
-  const out = [c.env.DB.prepare(`INSERT INTO ${q(t.physical)} (${names.join(", ")}) SELECT ${extract} FROM json_each(?1)`).bind(JSON.stringify(payload))];
+  const out = [c.env.DB.prepare(`INSERT INTO ${q(t.physical)} (${names.join(", ")}) SELECT ${extract} FROM json_each(?1) RETURNING _uid, _seq`).bind(JSON.stringify(payload))];
   if (triples.length) {
     out.push(c.env.DB.prepare(
       `INSERT OR IGNORE INTO ${q(permsTable(t))} (item, action, role) SELECT t._seq, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each(?1) j JOIN ${q(t.physical)} t ON t._uid = json_extract(j.value, '$[0]')`,
@@ -306,14 +306,13 @@ export async function createRows(c: Ctx, fl: Flavor, t: TableMeta, rows: NewRow[
   }
   const models = prepared.map((p) => modelOfPrepared(fl, t, p));
   const stmts = [guardStmt(c.env.DB, t), ...insertStatements(c, t, prepared), ...models.map((m) => rowEvent(c, t, m, action, true))];
-  stmts.push(c.env.DB.prepare(`SELECT _uid, _seq FROM ${q(t.physical)} WHERE _uid IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(prepared.map((p) => p.id))));
   let res: D1Result<Raw>[];
   try {
     res = await c.env.DB.batch<Raw>(stmts);
   } catch (e) {
     throw writeError(fl, e, prepared.length === 1 ? prepared[0]!.id : "");
   }
-  const seqs = new Map(res.at(-1)!.results.map((r) => [String(r._uid), String(r._seq)]));
+  const seqs = new Map(res[1]!.results.map((r) => [String(r._uid), String(r._seq)]));
   for (const m of models) m.$sequence = seqs.get(String(m.$id)) ?? "0";
   return models;
 }
