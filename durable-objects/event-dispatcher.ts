@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { CrashFault, dispatchPass, testHooksEnabled } from "../src/events/dispatcher";
+import { setOccupancyReader } from "../src/services/realtime/occupancy";
 
 /**
  * Serialises event dispatch for the deployment (see src/events/dispatcher.ts). `kick()` marks work
@@ -12,6 +13,28 @@ export class EventDispatcher extends DurableObject<Env> {
   private running: Promise<void> | null = null;
   private dirty = false;
   private retries = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Realtime shard occupancy (src/services/realtime/occupancy.ts): which shards of a project hold sockets.
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS realtime_occupancy (project_id TEXT NOT NULL, shard INTEGER NOT NULL, occupied INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (project_id, shard))");
+    setOccupancyReader((projectId) =>
+      ctx.storage.sql.exec<{ shard: number }>("SELECT shard FROM realtime_occupancy WHERE project_id = ? AND occupied = 1", projectId).toArray().map((r) => r.shard),
+    );
+  }
+
+  /** A realtime shard went from empty to occupied or back; `seq` orders one shard's reports. */
+  async setOccupancy(projectId: string, shard: number, occupied: boolean, seq: number): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO realtime_occupancy (project_id, shard, occupied, seq) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (project_id, shard) DO UPDATE SET occupied = ?3, seq = ?4 WHERE seq < ?4`,
+      projectId, shard, occupied ? 1 : 0, seq,
+    );
+  }
+
+  async occupancy(projectId: string): Promise<number[]> {
+    return this.ctx.storage.sql.exec<{ shard: number }>("SELECT shard FROM realtime_occupancy WHERE project_id = ? AND occupied = 1 ORDER BY shard", projectId).toArray().map((r) => r.shard);
+  }
 
   async kick(): Promise<void> {
     this.dirty = true;

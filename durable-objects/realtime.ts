@@ -2,10 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { Query } from "../src/core/query/parse";
 import { uniqueId } from "../src/core/ids";
 import { open } from "../src/db/client";
+import { dispatcherStub } from "../src/events/dispatcher";
 import { convertChannels } from "../src/events/channels";
 import { resolveUser } from "../src/platform/caller";
 import { findProject } from "../src/platform/projects";
 import { GUEST_ROLES } from "../src/platform/roles";
+import { needsMoreFactors } from "../src/services/account/mfa-gate";
 import { accountModel } from "../src/services/users/models";
 import { compileQueries, matchesQueries } from "../src/services/realtime/queries";
 import {
@@ -22,6 +24,10 @@ import {
  *   conns: connId → {socket, user, roles, subscriptions}
  *   index: channel → connId → subscription ids      (delivery looks up only the event's channels)
  * Pings are answered by the runtime's auto-response, so idle connections never wake the object.
+ *
+ * Occupancy (src/services/realtime/occupancy.ts): before its first socket gets `connected`, the shard
+ * tells the event dispatcher it is occupied; after its last socket goes, that it is empty. The consumer
+ * publishes only to occupied shards. Reports are numbered (`meta.occ_seq`) so they apply in order.
  */
 interface Attachment {
   c: string; // connection id
@@ -59,12 +65,58 @@ export class RealtimeShard extends DurableObject<Env> {
   private index = new Map<string, Map<string, Set<string>>>();
   private loaded = false;
   private projectId = "";
+  private shard = -1;
+  /** What the dispatcher was last told (mirrors `meta.occ`); `occupying` coalesces concurrent first sockets. */
+  private reported = false;
+  private occupying: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS conns (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL, roles TEXT NOT NULL)`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS subs (conn_id TEXT NOT NULL, sub_id TEXT NOT NULL, channels TEXT NOT NULL, queries TEXT NOT NULL, PRIMARY KEY (conn_id, sub_id))`);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  private meta(key: string): string | undefined {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+  }
+
+  private setMeta(key: string, value: string | number): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, String(value));
+  }
+
+  /**
+   * Tell the dispatcher this shard is (not) occupied; the number orders this shard's reports. "Occupied"
+   * counts only once the dispatcher has it; "empty" counts at once (a new socket re-reports).
+   */
+  private async report(occupied: boolean): Promise<void> {
+    if (!this.projectId || this.shard < 0) return;
+    const seq = Number(this.meta("occ_seq") ?? 0) + 1;
+    this.setMeta("occ_seq", seq);
+    if (!occupied) {
+      this.reported = false;
+      this.setMeta("occ", 0);
+    }
+    await dispatcherStub(this.env).setOccupancy(this.projectId, this.shard, occupied, seq);
+    if (occupied) {
+      this.reported = true;
+      this.setMeta("occ", 1);
+    }
+  }
+
+  /** Before a socket is answered: make sure the project's events are sent here. */
+  private async occupy(): Promise<void> {
+    while (!this.reported) {
+      this.occupying ??= this.report(true).finally(() => (this.occupying = null));
+      await this.occupying;
+    }
+  }
+
+  /** After the last socket went, or (`force`) when events arrive for nobody: stop the fan-out to this shard. */
+  private vacate(force = false): void {
+    if ((!this.reported && !force) || this.conns.size > 0 || this.occupying) return;
+    this.ctx.waitUntil(this.report(false).catch((e) => console.error("realtime occupancy report failed", String(e))));
   }
 
   // ---- state ------------------------------------------------------------------------------------
@@ -73,6 +125,9 @@ export class RealtimeShard extends DurableObject<Env> {
   private ensure(): void {
     if (this.loaded) return;
     this.loaded = true;
+    this.projectId = this.meta("project_id") ?? "";
+    this.shard = Number(this.meta("shard") ?? -1);
+    this.reported = this.meta("occ") === "1";
     const live = new Map<string, WebSocket>();
     for (const ws of this.ctx.getWebSockets()) {
       const a = ws.deserializeAttachment() as Attachment | null;
@@ -142,6 +197,7 @@ export class RealtimeShard extends DurableObject<Env> {
     this.conns.delete(id);
     this.ctx.storage.sql.exec("DELETE FROM conns WHERE id = ?", id);
     this.ctx.storage.sql.exec("DELETE FROM subs WHERE conn_id = ?", id);
+    if (this.conns.size === 0) this.vacate();
   }
 
   /** A user's identity changed (authentication, role refresh): re-convert every subscription. */
@@ -160,11 +216,17 @@ export class RealtimeShard extends DurableObject<Env> {
     this.ensure();
     const init = JSON.parse(request.headers.get(INIT_HEADER) ?? "null") as ConnectionInit | null;
     if (!init) return new Response("bad init", { status: 400 });
+    if (this.projectId !== init.projectId || this.shard !== init.shard) {
+      this.projectId = init.projectId;
+      this.shard = init.shard;
+      this.setMeta("project_id", init.projectId);
+      this.setMeta("shard", init.shard);
+    }
+    await this.occupy();
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ c: init.connId, w: Date.now(), n: 0 } satisfies Attachment);
-    this.projectId = init.projectId;
     const conn: Conn = { id: init.connId, ws: server, userId: init.userId, sessionId: init.sessionId, roles: new Set(init.roles), subs: new Map() };
     this.conns.set(conn.id, conn);
     this.saveConn(conn);
@@ -253,6 +315,8 @@ export class RealtimeShard extends DurableObject<Env> {
     if (!project) throw new FrameError(1008, "Missing or unknown project ID");
     const caller = await resolveUser(this.env, db, project, session, null).catch(() => null);
     if (!caller?.user || !caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
+    // A sign-in that still owes its second factor authenticates nothing (the REST gate's rule, mfa-gate.ts).
+    if (await needsMoreFactors(db, project.id, caller.user, caller.session)) throw new FrameError(401, "More factors are required to complete the sign in process.");
     this.setIdentity(conn, caller.user.id, caller.session.id, caller.roles);
     return JSON.stringify({ type: "response", data: { to: "authentication", success: true, user: accountModel(caller.user) } });
   }
@@ -300,6 +364,10 @@ export class RealtimeShard extends DurableObject<Env> {
   /** Deliver events: one frame per connection listing every matching subscription. Returns frames sent. */
   async publish(events: RealtimeEvent[]): Promise<number> {
     this.ensure();
+    if (this.conns.size === 0) {
+      this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report): stop the fan-out here
+      return 0;
+    }
     let sent = 0;
     for (const ev of events) {
       const matched = new Map<string, string[]>();
@@ -342,14 +410,15 @@ export class RealtimeShard extends DurableObject<Env> {
   /**
    * A user's permissions changed (membership, labels, status, deletion, session revoked): replace the
    * roles of that user's connections. `roles = null` turns them into guests. With `sessionId`, only
-   * connections authenticated by that session are affected.
+   * connections authenticated by that session are affected. Connections of `halfSessions` (sessions
+   * that still owe a second factor, mfa-gate.ts) become guests.
    */
-  async refreshUser(userId: string, roles: string[] | null, sessionId?: string): Promise<number> {
+  async refreshUser(userId: string, roles: string[] | null, sessionId?: string, halfSessions: string[] = []): Promise<number> {
     this.ensure();
     let n = 0;
     for (const conn of this.conns.values()) {
       if (conn.userId !== userId || (sessionId && conn.sessionId !== sessionId)) continue;
-      if (roles) this.setIdentity(conn, userId, conn.sessionId, roles);
+      if (roles && !halfSessions.includes(conn.sessionId)) this.setIdentity(conn, userId, conn.sessionId, roles);
       else this.setIdentity(conn, "", "", GUEST_ROLES);
       n++;
     }

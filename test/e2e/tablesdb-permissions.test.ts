@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Client, ID, Permission, Query, Role, TablesDB, Teams, Users } from "node-appwrite";
+import WebSocket from "ws";
 import { createProject, endpoint, type TestProject } from "./harness";
 
 /**
@@ -10,6 +11,7 @@ let project: TestProject;
 let server: TablesDB;
 const clients: Record<string, TablesDB> = {};
 let aliceId = "";
+let aliceSecret = "";
 let teamId = "";
 const D = "perm";
 
@@ -23,9 +25,10 @@ beforeAll(async () => {
   const mk = async (name: string) => {
     const u = await users.create({ userId: ID.unique(), email: `${name}-${Date.now()}@example.com`, password: "password-123456", name });
     const s = await users.createSession({ userId: u.$id });
-    return { id: u.$id, client: new TablesDB(new Client().setEndpoint(endpoint).setProject(project.projectId).setSession(s.secret)) };
+    return { id: u.$id, secret: s.secret, client: new TablesDB(new Client().setEndpoint(endpoint).setProject(project.projectId).setSession(s.secret)) };
   };
   const alice = await mk("alice");
+  aliceSecret = alice.secret;
   const bob = await mk("bob");
   const carol = await mk("carol");
   aliceId = alice.id;
@@ -119,5 +122,43 @@ describe("row permission matrix (node-appwrite sessions, teams, API key)", () =>
     await server.update({ databaseId: "off", name: "Off", enabled: false });
     expect(await outcome(clients.guest!.listRows({ databaseId: "off", tableId: "t" }))).toBe("404 database_not_found");
     expect(await outcome(server.listRows({ databaseId: "off", tableId: "t" }))).toBe("ok");
+  });
+});
+
+describe("row events (realtime, recorded in the same batch as the write)", () => {
+  it("a reader receives create/update/delete with the Row payload; rows it cannot read are not delivered", async () => {
+    await server.createTable({ databaseId: D, tableId: "ev", name: "ev", permissions: [Permission.create(Role.users())], rowSecurity: true, columns: [{ key: "v", type: "integer", required: false }] });
+    const frames: any[] = [];
+    const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}`, { headers: { "x-appwrite-session": aliceSecret } });
+    ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
+    await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
+    const next = async (type: string) => {
+      for (let i = 0; i < 100; i++) {
+        const at = frames.findIndex((f) => f.type === type);
+        if (at >= 0) return frames.splice(at, 1)[0];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no ${type} frame; got ${JSON.stringify(frames)}`);
+    };
+    try {
+      await next("connected");
+      ws.send(JSON.stringify({ type: "subscribe", data: [{ subscriptionId: "s", channels: [`databases.${D}.tables.ev.rows`] }] }));
+      expect((await next("response")).data.success).toBe(true);
+      await server.createRow({ databaseId: D, tableId: "ev", rowId: "hidden", data: { v: 0 }, permissions: [] });
+      const mine = await clients.alice!.createRow({ databaseId: D, tableId: "ev", rowId: "mine", data: { v: 1 } });
+      const created = await next("event");
+      expect(created.data.events).toEqual(expect.arrayContaining([`databases.${D}.tables.ev.rows.mine.create`, `tablesdb.${D}.tables.ev.rows.mine.create`, `databases.${D}.collections.ev.documents.mine.create`]));
+      expect(created.data.payload).toEqual(mine);
+      expect(created.data.payload.$sequence).toMatch(/^\d+$/);
+      await clients.alice!.updateRow({ databaseId: D, tableId: "ev", rowId: "mine", data: { v: 2 } });
+      const updated = await next("event");
+      expect(updated.data.events).toContain(`databases.${D}.tables.ev.rows.mine.update`);
+      expect(updated.data.payload.v).toBe(2);
+      await clients.alice!.deleteRow({ databaseId: D, tableId: "ev", rowId: "mine" });
+      expect((await next("event")).data.events).toContain(`databases.${D}.tables.ev.rows.mine.delete`);
+      expect(frames.filter((f) => f.type === "event")).toEqual([]);
+    } finally {
+      ws.close();
+    }
   });
 });

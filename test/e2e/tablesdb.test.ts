@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Databases, ID, Operator, Permission, Query, Role, TablesDB } from "node-appwrite";
-import { createProject, raw, type TestProject } from "./harness";
+import { consoleCall, createProject, raw, type TestProject } from "./harness";
 
 let project: TestProject;
 let db: TablesDB;
@@ -333,5 +333,23 @@ describe("legacy Databases API over the same storage", () => {
     await expectError(legacy.getCollection({ databaseId: "main", collectionId: "nope" }), 404, "collection_not_found");
     await legacy.deleteDocument({ databaseId: "main", collectionId: "docs", documentId: "d1" });
     expect((await legacy.listDocuments({ databaseId: "main", collectionId: "docs" })).total).toBe(0);
+  });
+});
+
+describe("project cleanup", () => {
+  it("deleting a project drops its databases and tables (onProjectDelete)", async () => {
+    const p = await createProject("tablesdb-cleanup");
+    const t = new TablesDB(p.server());
+    await t.create({ databaseId: "d", name: "D" });
+    await t.createTable({ databaseId: "d", tableId: "t", name: "T", columns: [{ key: "s", type: "text", required: false }], indexes: [{ key: "f", type: "fulltext", attributes: ["s"] }] });
+    await t.createRow({ databaseId: "d", tableId: "t", rowId: "r", data: { s: "hello" } });
+    const del = await consoleCall("DELETE", `/projects/${p.projectId}`);
+    expect(del.status).toBe(204);
+    // A new project with the same id starts empty.
+    const again = await consoleCall("POST", "/projects", { projectId: p.projectId, name: "again" });
+    expect(again.status).toBe(201);
+    const key = await consoleCall("POST", `/projects/${p.projectId}/keys`, { name: "k", scopes: ["databases.read"] });
+    const fresh = new TablesDB(new (await import("node-appwrite")).Client().setEndpoint((await import("./harness")).endpoint).setProject(p.projectId).setKey(key.json.secret));
+    expect((await fresh.list()).total).toBe(0);
   });
 });

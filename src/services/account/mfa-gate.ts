@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { AppwriteError } from "../../core/errors";
 import type { AppEnv } from "../../platform/context";
+import type { DB } from "../../db/client";
+import type { User } from "../../db/schema";
 import { totpAuthenticator } from "./mfa";
 
 /**
@@ -22,15 +24,23 @@ const EXEMPT: [string, RegExp][] = [
   ["DELETE", /^\/v1\/account\/sessions\/[^/]+\/?$/],
 ];
 
+/** The rule itself (also used by realtime): does this user's session still owe a second factor? */
+export async function needsMoreFactors(
+  db: DB,
+  projectId: string,
+  user: Pick<User, "id" | "mfa" | "emailVerification" | "phoneVerification"> | null | undefined,
+  session: { factors: readonly string[] } | null | undefined,
+): Promise<boolean> {
+  if (!user?.mfa || !session || session.factors.length >= 2) return false;
+  return user.emailVerification || user.phoneVerification || !!(await totpAuthenticator(db, projectId, user.id))?.verified;
+}
+
 export const mfaGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { user, session } = c.var.caller;
   if (user?.mfa && session && session.factors.length < 2) {
     const path = new URL(c.req.url).pathname;
     const exempt = EXEMPT.some(([m, re]) => m === c.req.method && re.test(path));
-    if (!exempt) {
-      const more = user.emailVerification || user.phoneVerification || !!(await totpAuthenticator(c.var.db, c.var.project.id, user.id))?.verified;
-      if (more) throw new AppwriteError("user_more_factors_required");
-    }
+    if (!exempt && (await needsMoreFactors(c.var.db, c.var.project.id, user, session))) throw new AppwriteError("user_more_factors_required");
   }
   await next();
 };

@@ -19,6 +19,11 @@ import { checkPhone, sessionEvent, updateUser } from "../users/routes";
 import { accountModel, prefsObject, sessionModel, tokenModel } from "../users/models";
 import { assertUserCapacity, commitNewUser, findUserByEmail, findUserById, findUserByPhone, prepareUser, userWhere } from "../users/users";
 import { clearSessionCookies, createSession } from "./sessions";
+import { audit, listLogs } from "../auth/audit";
+import { assertAuthMethod, sessionAlertsEnabled } from "../auth/console-routes";
+import { clientInfo, countryName } from "../auth/user-agent";
+import { contactTargetStatements, targetsFor } from "../users/targets";
+import { requestCountry, requestUserAgent } from "./sessions";
 import { deleteToken, findToken, longSecret, newToken, otpCode, phrase as makePhrase, sweepExpiredTokens, TOKEN_TTL, type TokenType } from "./tokens";
 
 export const accountRoutes = new Hono<AppEnv>();
@@ -41,30 +46,68 @@ function noSession(c: Ctx): void {
 const url = (c: Ctx) => new URL(c.req.url).pathname;
 
 /** Apps call this to ask "am I signed in?": a guest gets `401 general_unauthorized_scope`. */
-accountRoutes.get("/", (c) => {
+accountRoutes.get("/", async (c) => {
   const caller = me(c);
-  return json(c, accountModel(caller.user));
+  return json(c, await accountOut(c, caller.user));
 });
+
+/** The Account model with the user's targets. */
+async function accountOut(c: Ctx, u: User) {
+  return accountModel(u, await targetsFor(c.var.db, c.var.project.id, u.id));
+}
+
+/** Update the signed-in user, audited as Appwrite's `user.update`, and answer the Account model. */
+async function updateMe(c: Ctx, u: User, changes: Partial<User>, attr: string, extra: BatchItem<"sqlite">[] = [], conflict?: Parameters<typeof updateUser>[5]) {
+  const next = { ...u, ...changes };
+  return accountOut(c, await updateUser(c, u, changes, attr, [...extra, audit(c, next, "user.update")], conflict));
+}
+
+/**
+ * Session alert email (console: session-alerts), as Appwrite's Mails listener: only for users with an email,
+ * not for email-token/magic-URL sessions, and not for a user's first session.
+ */
+async function sessionAlert(c: Ctx, user: User, provider: string, factors: string[]): Promise<BatchItem<"sqlite">[]> {
+  if (!sessionAlertsEnabled(c.var.project) || !user.email) return [];
+  if ((provider === "magic-url" || provider === "token") && factors.includes("email")) return [];
+  const [row] = await c.var.db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, user.id))).limit(1);
+  if (!row) return [];
+  const name = projectName(c);
+  const ua = requestUserAgent(c);
+  const when = new Date().toISOString().replace("T", " ").slice(0, 19);
+  return sendMessage(c, {
+    channel: "email", to: user.email, subject: `Security alert: new session on your ${name} account`,
+    content: [
+      `Hello ${user.name},`,
+      `A new session has been created on your ${name} account, on ${when} UTC.`,
+      `Device: ${clientInfo(ua).clientName || ua}`,
+      `IP Address: ${clientIp(c)}`,
+      `Country: ${countryName(requestCountry(c))}`,
+      "If this was you, there's nothing more you need to do. If you didn't initiate this session or suspect any unauthorized activity, please secure your account.",
+    ].join("\n"),
+  });
+}
 
 // ---- sign-up --------------------------------------------------------------------------------------
 
 accountRoutes.post("/", async (c) => {
   requireScope(c, "sessions.write");
+  assertAuthMethod(c, "email-password");
   const a = await params(c, { userId: p.customId(), email: p.email(), password: p.string({ max: 512 }), name: p.optional(p.string({ max: 128 })) });
   await rateLimit(c, "account.create", { limit: 10, keys: [`url:${url(c)},ip:${clientIp(c)}`] });
   const policy = authPolicy(c.var.project);
   checkPasswordFormat(a.password, policy);
   await assertUserCapacity(c.var.db, c.var.project.id, policy);
-  const { user, statements } = await prepareUser(c.var.db, c.var.project.id, policy, { id: resolveId("userId", a.userId), email: a.email, name: a.name, password: a.password });
-  await commitNewUser(c.var.db, statements);
+  const { user, statements, targets } = await prepareUser(c.var.db, c.var.project.id, policy, { id: resolveId("userId", a.userId), email: a.email, name: a.name, password: a.password });
+  await commitNewUser(c.var.db, [...statements, audit(c, user, "user.create")]);
   scheduleDispatch(c.env, c.executionCtx);
-  return json(c, accountModel(user), 201);
+  return json(c, accountModel(user, targets), 201);
 });
 
 // ---- email/password and anonymous sessions ---------------------------------------------------------
 
 async function emailPasswordSession(c: Ctx) {
   noSession(c);
+  assertAuthMethod(c, "email-password");
   const a = await params(c, { email: p.email(), password: p.string({ max: 512 }) });
   const email = a.email.toLowerCase();
   await rateLimit(c, "sessions.email", { limit: 10, keys: [`url:${url(c)},email:${email}`] });
@@ -83,6 +126,7 @@ async function emailPasswordSession(c: Ctx) {
     current = { ...user, ...h };
     statements.push(c.var.db.update(users).set(h).where(userWhere(c.var.project.id, user.id)));
   }
+  statements.push(...(await sessionAlert(c, current, "email", ["password"])), audit(c, current, "session.create"));
   const { model } = await createSession(c, { user: current, provider: "email", providerUid: email, factors: ["password"], statements });
   return json(c, model, 201);
 }
@@ -91,12 +135,13 @@ accountRoutes.post("/sessions", emailPasswordSession);
 
 accountRoutes.post("/sessions/anonymous", async (c) => {
   noSession(c);
+  assertAuthMethod(c, "anonymous");
   await rateLimit(c, "sessions.anonymous", { limit: 50, keys: [`ip:${clientIp(c)}`] });
   if (c.var.project.id === "console") throw new AppwriteError("user_anonymous_console_prohibited");
   const policy = authPolicy(c.var.project);
   await assertUserCapacity(c.var.db, c.var.project.id, policy);
   const { user, statements } = await prepareUser(c.var.db, c.var.project.id, policy, { id: resolveId("userId", "unique()") });
-  const { model } = await createSession(c, { user, provider: "anonymous", factors: ["anonymous"], statements });
+  const { model } = await createSession(c, { user, provider: "anonymous", factors: ["anonymous"], statements: [...statements, audit(c, user, "session.create")] });
   return json(c, model, 201);
 });
 
@@ -133,6 +178,7 @@ async function tokenSession(c: Ctx) {
   if (next !== user) {
     statements.push(db.update(users).set({ emailVerification: next.emailVerification, phoneVerification: next.phoneVerification, updatedAt: Date.now() }).where(userWhere(c.var.project.id, user.id)));
   }
+  statements.push(...(await sessionAlert(c, next, provider, factors)), audit(c, next, "session.create"));
   const { model } = await createSession(c, { user: next, provider, factors, statements });
   return json(c, model, 201);
 }
@@ -162,6 +208,7 @@ const projectName = (c: Ctx) => c.var.project.name;
 
 accountRoutes.post("/tokens/magic-url", async (c) => {
   requireScope(c, "sessions.write");
+  assertAuthMethod(c, "magic-url");
   const a = await params(c, { userId: p.customId(), email: p.email(), url: p.optional(p.url()), phrase: p.default(p.boolean(), false) });
   const email = a.email.toLowerCase();
   await rateLimit(c, "tokens.magic-url", { limit: 60, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},ip:${clientIp(c)}`] });
@@ -177,6 +224,7 @@ accountRoutes.post("/tokens/magic-url", async (c) => {
     sweepExpiredTokens(c.var.db, c.var.project.id, user.id),
     c.var.db.insert(tokens).values(token),
     tokenEvent(c, token),
+    audit(c, user, "session.create"),
     ...sendMessage(c, {
       channel: "email", to: email, subject: `${projectName(c)} Login`,
       content: `Sign in to ${projectName(c)} with this link: ${link}\n${phrase ? `Security phrase: ${phrase}\n` : ""}The link expires in 1 hour.`,
@@ -188,6 +236,7 @@ accountRoutes.post("/tokens/magic-url", async (c) => {
 
 accountRoutes.post("/tokens/email", async (c) => {
   requireScope(c, "sessions.write");
+  assertAuthMethod(c, "email-otp");
   const a = await params(c, { userId: p.customId(), email: p.email(), phrase: p.default(p.boolean(), false) });
   const email = a.email.toLowerCase();
   await rateLimit(c, "tokens.email", { limit: 10, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},ip:${clientIp(c)}`] });
@@ -200,6 +249,7 @@ accountRoutes.post("/tokens/email", async (c) => {
     sweepExpiredTokens(c.var.db, c.var.project.id, user.id),
     c.var.db.insert(tokens).values(token),
     tokenEvent(c, token),
+    audit(c, user, "session.create"),
     ...sendMessage(c, {
       channel: "email", to: email, subject: `OTP for ${projectName(c)} Login`,
       content: `Your one-time code for ${projectName(c)} is ${code}.\n${phrase ? `Security phrase: ${phrase}\n` : ""}It expires in 15 minutes.`,
@@ -211,6 +261,7 @@ accountRoutes.post("/tokens/email", async (c) => {
 
 accountRoutes.post("/tokens/phone", async (c) => {
   requireScope(c, "sessions.write");
+  assertAuthMethod(c, "phone");
   const a = await params(c, { userId: p.customId(), phone: p.string({ max: 16 }) });
   checkPhone(a.phone);
   await rateLimit(c, "tokens.phone", { limit: 10, keys: [`url:${url(c)},phone:${a.phone}`, `url:${url(c)},ip:${clientIp(c)}`] });
@@ -229,6 +280,7 @@ accountRoutes.post("/tokens/phone", async (c) => {
     sweepExpiredTokens(c.var.db, c.var.project.id, user.id),
     c.var.db.insert(tokens).values(token),
     tokenEvent(c, token),
+    audit(c, user, "session.create"),
     ...sendMessage(c, { channel: "sms", to: a.phone, content: `${code} is your ${projectName(c)} login code. It expires in 15 minutes.` }),
   ] as Batch);
   scheduleDispatch(c.env, c.executionCtx);
@@ -239,6 +291,7 @@ accountRoutes.post("/tokens/phone", async (c) => {
 
 accountRoutes.post("/jwts", async (c) => {
   const caller = me(c);
+  assertAuthMethod(c, "jwt");
   if (caller.jwt) throw new AppwriteError("user_jwt_creation_denied");
   const a = await params(c, { duration: p.default(p.integer({ min: 0, max: 3600 }), 900) });
   await rateLimit(c, "jwts", { limit: 100, keys: [`url:${url(c)},userId:${caller.user.id}`] });
@@ -256,13 +309,13 @@ accountRoutes.patch("/prefs", async (c) => {
   const { user } = me(c);
   const a = await params(c, { prefs: p.object() });
   if (JSON.stringify(a.prefs).length > 65535) throw new AppwriteError("general_argument_invalid", "Invalid `prefs` param: Value must be a valid JSON object");
-  return json(c, accountModel(await updateUser(c, user, { prefs: a.prefs }, "prefs")));
+  return json(c, await updateMe(c, user, { prefs: a.prefs }, "prefs"));
 });
 
 accountRoutes.patch("/name", async (c) => {
   const { user } = me(c);
   const a = await params(c, { name: p.string({ max: 128 }) });
-  return json(c, accountModel(await updateUser(c, user, { name: a.name }, "name")));
+  return json(c, await updateMe(c, user, { name: a.name }, "name"));
 });
 
 /** Email/phone changes need the current password, unless the user never set one (anonymous, OAuth2). */
@@ -285,7 +338,7 @@ accountRoutes.patch("/email", async (c) => {
     Object.assign(changes, h, { passwordUpdate: Date.now(), passwordHistory: nextHistory(policy, user.passwordHistory, h.password) });
   }
   try {
-    return json(c, accountModel(await updateUser(c, user, changes, "email", [], "user_email_already_exists")));
+    return json(c, await updateMe(c, user, changes, "email", contactTargetStatements(c, user, "email", user.email, email), "user_email_already_exists"));
   } catch (e) {
     // Appwrite answers a generic bad request so the call cannot probe for existing accounts.
     if (e instanceof AppwriteError && e.type === "user_email_already_exists") throw new AppwriteError("general_bad_request");
@@ -298,7 +351,7 @@ accountRoutes.patch("/phone", async (c) => {
   const a = await params(c, { phone: p.string({ max: 16 }), password: p.string({ max: 512 }) });
   checkPhone(a.phone);
   await assertCurrentPassword(user, a.password);
-  return json(c, accountModel(await updateUser(c, user, { phone: a.phone, phoneVerification: false }, "phone", [], "user_phone_already_exists")));
+  return json(c, await updateMe(c, user, { phone: a.phone, phoneVerification: false }, "phone", contactTargetStatements(c, user, "sms", user.phone, a.phone), "user_phone_already_exists"));
 });
 
 accountRoutes.patch("/password", async (c) => {
@@ -312,16 +365,28 @@ accountRoutes.patch("/password", async (c) => {
   await checkHistory(a.password, policy, user.passwordHistory);
   const h = await hashPassword(a.password);
   const changes: Partial<User> = { ...h, passwordUpdate: Date.now(), passwordHistory: nextHistory(policy, user.passwordHistory, h.password) };
-  return json(c, accountModel(await updateUser(c, user, changes, "password")));
+  return json(c, await updateMe(c, user, changes, "password"));
 });
 
 /** Block one's own account: status false, every session revoked, cookies cleared. */
 accountRoutes.patch("/status", async (c) => {
   const { user } = me(c);
   const db = c.var.db;
-  const next = await updateUser(c, user, { status: false }, "status", [db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, user.id)))]);
+  const rows = await userSessions(c, user.id);
+  const next = await updateMe(c, user, { status: false }, "status", [
+    db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, user.id))),
+    ...rows.map((s) => sessionEvent(c, s, "delete")),
+  ]);
   clearSessionCookies(c);
-  return json(c, accountModel(next));
+  return json(c, next);
+});
+
+// ---- logs ----------------------------------------------------------------------------------------
+
+accountRoutes.get("/logs", async (c) => {
+  const { user } = me(c);
+  const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
+  return json(c, await listLogs(c, user.id, a.queries, a.total));
 });
 
 // ---- sessions ------------------------------------------------------------------------------------
@@ -358,7 +423,7 @@ accountRoutes.patch("/sessions/:sessionId", async (c) => {
   const now = Date.now();
   const next: Session = { ...s, expire: now + authPolicy(c.var.project).duration * 1000, updatedAt: now };
   const db = c.var.db;
-  await db.batch([db.update(sessions).set({ expire: next.expire, updatedAt: now }).where(and(eq(sessions.projectId, s.projectId), eq(sessions.id, s.id))), sessionEvent(c, next, "update")]);
+  await db.batch([db.update(sessions).set({ expire: next.expire, updatedAt: now }).where(and(eq(sessions.projectId, s.projectId), eq(sessions.id, s.id))), sessionEvent(c, next, "update"), audit(c, caller.user, "session.update")]);
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, sessionModel(next, { current: s.id === caller.session?.id }));
 });
@@ -367,7 +432,7 @@ accountRoutes.delete("/sessions/:sessionId", async (c) => {
   const caller = me(c);
   const s = await findOwnSession(c, caller, c.req.param("sessionId"));
   const db = c.var.db;
-  await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, s.projectId), eq(sessions.id, s.id))), sessionEvent(c, s, "delete")]);
+  await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, s.projectId), eq(sessions.id, s.id))), sessionEvent(c, s, "delete"), audit(c, caller.user, "session.delete")]);
   scheduleDispatch(c.env, c.executionCtx);
   if (s.id === caller.session?.id) clearSessionCookies(c);
   return noContent(c);
@@ -377,7 +442,7 @@ accountRoutes.delete("/sessions", async (c) => {
   const caller = me(c);
   const rows = await userSessions(c, caller.user.id);
   const db = c.var.db;
-  await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, caller.user.id))), ...rows.map((s) => sessionEvent(c, s, "delete"))]);
+  await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, caller.user.id))), ...rows.map((s) => sessionEvent(c, s, "delete")), audit(c, caller.user, "session.delete")]);
   scheduleDispatch(c.env, c.executionCtx);
   clearSessionCookies(c);
   return noContent(c);
@@ -402,6 +467,7 @@ accountRoutes.post("/recovery", async (c) => {
     sweepExpiredTokens(db, c.var.project.id, user.id),
     db.insert(tokens).values(token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].recovery.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
+    audit(c, user, "recovery.create"),
     ...sendMessage(c, { channel: "email", to: email, subject: "Password Reset", content: `Reset your ${projectName(c)} password with this link: ${link}\nThe link expires in 1 hour.` }),
   ]);
   scheduleDispatch(c.env, c.executionCtx);
@@ -425,6 +491,7 @@ accountRoutes.put("/recovery", async (c) => {
   await updateUser(c, user, changes, "password", [
     deleteToken(db, token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].recovery.[tokenId].update", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
+    audit(c, user, "recovery.update"),
   ]);
   return json(c, tokenModel(token));
 });
@@ -446,6 +513,7 @@ async function createEmailVerification(c: Ctx) {
     sweepExpiredTokens(db, c.var.project.id, user.id),
     db.insert(tokens).values(token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].verification.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
+    audit(c, user, "verification.create"),
     ...sendMessage(c, { channel: "email", to: user.email, subject: "Account Verification", content: `Verify your ${projectName(c)} email address with this link: ${link}\nThe link expires in 1 hour.` }),
   ]);
   scheduleDispatch(c.env, c.executionCtx);
@@ -463,6 +531,7 @@ async function confirmVerification(c: Ctx, type: TokenType, field: "emailVerific
   await updateUser(c, user, { [field]: true }, "verification", [
     deleteToken(db, token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].verification.[tokenId].update", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
+    audit(c, user, "verification.update"),
   ]);
   return json(c, tokenModel(token));
 }
@@ -474,6 +543,7 @@ accountRoutes.put("/verification", (c) => confirmVerification(c, "verification",
 
 async function createPhoneVerification(c: Ctx) {
   const { user } = me(c);
+  assertAuthMethod(c, "phone");
   await rateLimit(c, "verification.phone", { limit: 10, keys: [`url:${url(c)},userId:${user.id}`, `url:${url(c)},ip:${clientIp(c)}`] });
   if (!user.phone) throw new AppwriteError("user_phone_not_found");
   if (user.phoneVerification) throw new AppwriteError("user_phone_already_verified");
@@ -484,6 +554,7 @@ async function createPhoneVerification(c: Ctx) {
     sweepExpiredTokens(db, c.var.project.id, user.id),
     db.insert(tokens).values(token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].verification.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
+    audit(c, user, "verification.create"),
     ...sendMessage(c, { channel: "sms", to: user.phone, content: `${code} is your ${projectName(c)} verification code. It expires in 15 minutes.` }),
   ]);
   scheduleDispatch(c.env, c.executionCtx);

@@ -1,14 +1,19 @@
 /**
- * Console auth policy routes, Appwrite's console shape (Modules/Project/Http/Project/Policies/*):
- * PATCH /v1/projects/{projectId}/auth/{limit|duration|max-sessions|password-history|password-dictionary|personal-data}
- * → the Project model. Count params are `total` (current console) or `limit` (older console). Admin only.
+ * Console auth policy routes, Appwrite's console shape (Modules/Project/Http/Project/Policies/*, AuthMethods/Update):
+ * PATCH /v1/projects/{projectId}/auth/{limit|duration|max-sessions|password-history|password-dictionary|personal-data
+ *   |session-alerts|memberships-privacy|<method>} → the Project model. Count params are `total` (current console) or
+ * `limit` (older console). Admin only.
+ *
+ * Settings live in `projects.settings.auth` under Appwrite's `auths` keys (sessionAlerts, membershipsUserName,
+ * emailPassword, usersAuthMagicURL …). The Project model from platform/models.ts does not know the newer keys,
+ * so responses here add them (`authConsoleFields`).
  */
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { collectParams, p, validate } from "../../core/params";
 import { json } from "../../core/response";
-import { projects } from "../../db/schema";
+import { projects, type Project } from "../../db/schema";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
@@ -17,17 +22,22 @@ import { forgetProject } from "../../platform/projects";
 export const authConsoleRoutes = new Hono<AppEnv>();
 
 async function setAuth(c: Ctx, key: string, value: unknown) {
+  return setAuthMany(c, { [key]: value });
+}
+
+async function setAuthMany(c: Ctx, values: Record<string, unknown>) {
   requireScope(c, "projects.write");
   if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
   const id = c.req.param("projectId")!;
   const db = c.var.db;
   const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);
   if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
-  const settings = { ...row.settings, auth: { ...(row.settings.auth ?? {}), [key]: value } };
+  const settings = { ...row.settings, auth: { ...(row.settings.auth ?? {}), ...values } };
   const now = Date.now();
   await db.update(projects).set({ settings, updatedAt: now }).where(eq(projects.id, id));
   forgetProject(id);
-  return json(c, projectModel({ ...row, settings, updatedAt: now }));
+  const next = { ...row, settings, updatedAt: now };
+  return json(c, { ...projectModel(next), ...authConsoleFields(next) });
 }
 
 /** `total` (new console) or `limit` (old console); null → the "off" value. */
@@ -53,4 +63,97 @@ authConsoleRoutes.patch("/:projectId/auth/password-dictionary", async (c) => {
 authConsoleRoutes.patch("/:projectId/auth/personal-data", async (c) => {
   const a = validate(await collectParams(c), { enabled: p.boolean() });
   return setAuth(c, "personalDataCheck", a.enabled);
+});
+
+// ---- session alerts, memberships privacy, per-method toggles ------------------------------------------
+
+/** Appwrite's auth methods (app/config/auth.php): route id → `auths` key and the name used in its error. */
+export const AUTH_METHODS = {
+  "email-password": { key: "emailPassword", label: "Email / Password" },
+  "magic-url": { key: "usersAuthMagicURL", label: "Magic URL" },
+  "email-otp": { key: "emailOtp", label: "Email OTP" },
+  anonymous: { key: "anonymous", label: "Anonymous" },
+  invites: { key: "invites", label: "Invites" },
+  jwt: { key: "JWT", label: "JWT" },
+  phone: { key: "phone", label: "Phone" },
+} as const;
+export type AuthMethod = keyof typeof AUTH_METHODS;
+
+const authOf = (p: Project) => (p.settings.auth ?? {}) as Record<string, unknown>;
+
+/**
+ * A disabled auth method → `501 user_auth_method_unsupported` with Appwrite's message. API keys and admins
+ * are exempt, as in Appwrite's `auth` group hook.
+ */
+export function assertAuthMethod(c: Ctx, method: AuthMethod): void {
+  if (c.var.caller.privileged) return;
+  const m = AUTH_METHODS[method];
+  if (authOf(c.var.project)[m.key] === false) throw new AppwriteError("user_auth_method_unsupported", `${m.label} authentication is disabled for this project`);
+}
+
+/** Appwrite's membership privacy flags (defaults: visible); API keys and admins always see everything. */
+export interface MembershipPrivacy {
+  userName: boolean;
+  userEmail: boolean;
+  mfa: boolean;
+  userId: boolean;
+  userPhone: boolean;
+}
+
+export function membershipPrivacy(project: Project, privileged: boolean): MembershipPrivacy {
+  const a = authOf(project);
+  const show = (k: string) => privileged || a[k] !== false;
+  return { userName: show("membershipsUserName"), userEmail: show("membershipsUserEmail"), mfa: show("membershipsMfa"), userId: show("membershipsUserId"), userPhone: show("membershipsUserPhone") };
+}
+
+/** Whether new sessions send the user an email alert (console: session-alerts). */
+export const sessionAlertsEnabled = (project: Project) => authOf(project).sessionAlerts === true;
+
+/** The Project model's auth fields platform/models.ts does not fill from settings (Appwrite's names). */
+export function authConsoleFields(p: Project) {
+  const a = authOf(p);
+  const fields: Record<string, unknown> = {
+    authSessionAlerts: a.sessionAlerts === true,
+    authMembershipsUserName: a.membershipsUserName !== false,
+    authMembershipsUserEmail: a.membershipsUserEmail !== false,
+    authMembershipsMfa: a.membershipsMfa !== false,
+    authMembershipsUserId: a.membershipsUserId !== false,
+    authMembershipsUserPhone: a.membershipsUserPhone !== false,
+  };
+  for (const m of Object.values(AUTH_METHODS)) fields[`auth${m.key[0]!.toUpperCase()}${m.key.slice(1)}`] = a[m.key] !== false;
+  return fields;
+}
+
+authConsoleRoutes.patch("/:projectId/auth/session-alerts", async (c) => {
+  const a = validate(await collectParams(c), { alerts: p.optional(p.boolean()), enabled: p.optional(p.boolean()) });
+  const value = a.alerts ?? a.enabled;
+  if (value === undefined) throw new AppwriteError("general_argument_invalid", "Param \"alerts\" is not optional.");
+  return setAuth(c, "sessionAlerts", value);
+});
+
+/** Older console: userName, userEmail, mfa; current: also userId, userPhone, userMFA. Unset params keep their value. */
+authConsoleRoutes.patch("/:projectId/auth/memberships-privacy", async (c) => {
+  const a = validate(await collectParams(c), {
+    userName: p.optional(p.boolean()), userEmail: p.optional(p.boolean()), mfa: p.optional(p.boolean()),
+    userMFA: p.optional(p.boolean()), userId: p.optional(p.boolean()), userPhone: p.optional(p.boolean()),
+  });
+  const values: Record<string, unknown> = {};
+  if (a.userName !== undefined) values.membershipsUserName = a.userName;
+  if (a.userEmail !== undefined) values.membershipsUserEmail = a.userEmail;
+  if ((a.mfa ?? a.userMFA) !== undefined) values.membershipsMfa = a.mfa ?? a.userMFA;
+  if (a.userId !== undefined) values.membershipsUserId = a.userId;
+  if (a.userPhone !== undefined) values.membershipsUserPhone = a.userPhone;
+  return setAuthMany(c, values);
+});
+
+/** PATCH …/auth/{method} {status|enabled}: enable or disable one auth method (registered last: literal routes win). */
+authConsoleRoutes.patch("/:projectId/auth/:method", async (c) => {
+  const method = c.req.param("method");
+  if (!(method in AUTH_METHODS)) {
+    throw new AppwriteError("general_argument_invalid", `Invalid \`methodId\` param: Value must be one of (${Object.keys(AUTH_METHODS).join(", ")})`);
+  }
+  const raw = await collectParams(c);
+  const name = raw.status !== undefined ? "status" : "enabled";
+  const a = validate({ [name]: raw[name] }, { [name]: p.boolean() });
+  return setAuth(c, AUTH_METHODS[method as AuthMethod].key, a[name]);
 });

@@ -1,6 +1,5 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { onQueue } from "../../background";
-import { AppwriteError } from "../../core/errors";
 import { open, type DB } from "../../db/client";
 import { functionExecutions, functions, type Fn, type FnExecution, type OutboxRow } from "../../db/schema";
 import { onEvents } from "../../events/consumers";
@@ -8,8 +7,9 @@ import { eventMatches } from "../../events/names";
 import { scheduleDispatch } from "../../events/outbox";
 import { runBuild } from "./builder";
 import {
-  activeDeployment,
   attachBody,
+  loadForExecution,
+  readyDeployment,
   executionEvent,
   insertExecution,
   messageBody,
@@ -41,14 +41,14 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
     .where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId), inArray(functionExecutions.status, ["waiting", "scheduled"])))
     .returning();
   if (!taken) return;
-  const [fn] = await db.select().from(functions).where(and(eq(functions.projectId, msg.projectId), eq(functions.id, msg.functionId))).limit(1);
   await db.batch([executionEvent(db, taken, "update")]);
   scheduleDispatch(env, ctx);
 
   let fields: Partial<FnExecution>;
   try {
-    if (!fn) throw new AppwriteError("function_not_found");
-    const deploymentId = await activeDeployment(db, fn);
+    const loaded = await loadForExecution(env, db, msg.projectId, msg.functionId);
+    const fn = loaded.fn;
+    const deploymentId = readyDeployment(fn, loaded.deployment);
     const result = await runFunction(env, exports, db, {
       fn,
       deploymentId,
@@ -62,6 +62,8 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
       jwt: msg.jwt,
       event: msg.event,
       origin: msg.origin,
+      variables: await loaded.variables(),
+      runnable: loaded.runnable,
     });
     fields = { ...resultFields(result), deploymentId };
   } catch (e) {

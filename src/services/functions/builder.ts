@@ -5,6 +5,7 @@ import { recordEvent } from "../../events/outbox";
 import { buildArchive, BuildError } from "./build";
 import type { BuildMessage } from "./execute";
 import { deploymentModel, deploymentStatus } from "./models";
+import { invalidateFunction } from "./cache";
 import { configureSchedule } from "./schedules";
 import { r2 } from "./store";
 
@@ -75,6 +76,7 @@ export async function activate(env: Env, db: DB, d: FnDeployment) {
     .set({ deploymentId: d.id, deploymentCreatedAt: d.createdAt, updatedAt: Date.now() })
     .where(and(eq(functions.projectId, d.projectId), eq(functions.id, d.functionId)))
     .returning();
+  invalidateFunction(d.projectId, d.functionId);
   if (fn) await configureSchedule(env, fn);
   return fn;
 }

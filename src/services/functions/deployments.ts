@@ -13,6 +13,7 @@ import type { AppEnv, Ctx } from "../../platform/context";
 import { activate, deploymentEvent } from "./builder";
 import type { BuildMessage } from "./execute";
 import { deploymentModel } from "./models";
+import { forgetBuild, invalidateFunction } from "./cache";
 import { configureSchedule } from "./schedules";
 import { fromRaw, loadDeployment, loadFunction, r2, resolver, searchClause } from "./store";
 
@@ -237,6 +238,8 @@ deploymentRoutes.delete("/:deploymentId", async (c) => {
     writes.push(db.update(functions).set({ latestDeploymentId: "", latestDeploymentCreatedAt: null, latestDeploymentStatus: "" }).where(and(eq(functions.projectId, projectId), eq(functions.id, fn.id))) as never);
   }
   await db.batch(writes as [(typeof writes)[0]]);
+  invalidateFunction(projectId, fn.id);
+  forgetBuild(d.id);
   const keys = [r2.source(projectId, fn.id, d.id), r2.build(projectId, fn.id, d.id), ...Array.from({ length: d.chunksTotal }, (_, i) => r2.chunk(projectId, fn.id, d.id, i + 1))];
   await c.env.BUCKET.delete(keys);
   if (fn.deploymentId === d.id) await configureSchedule(c.env, { ...fn, deploymentId: "" });

@@ -1,6 +1,20 @@
 import { AppwriteError } from "../../core/errors";
 import { onApiKey } from "../../platform/caller";
-import { DYNAMIC_PREFIX, verifyDynamicKey } from "./secrets";
+import { DYNAMIC_PREFIX, verifyDynamicKey, type DynamicKeyResult } from "./secrets";
+
+/** Verified keys, until they expire: a function's API calls reuse one key, so its signature is checked once per isolate. */
+const verified = new Map<string, Extract<DynamicKeyResult, { ok: true }>>();
+async function verify(env: Env, apiKey: string): Promise<DynamicKeyResult> {
+  const hit = verified.get(apiKey);
+  if (hit && hit.exp * 1000 > Date.now()) return hit;
+  if (hit) verified.delete(apiKey);
+  const r = await verify(env, apiKey);
+  if (r.ok) {
+    verified.set(apiKey, r);
+    if (verified.size > 1000) verified.delete(verified.keys().next().value!);
+  }
+  return r;
+}
 
 /**
  * Executions' dynamic API keys (`dynamic_<jwt>`, header x-appwrite-key inside a function): an API-key

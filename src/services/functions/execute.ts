@@ -5,7 +5,8 @@ import type { DB } from "../../db/client";
 import { functionDeployments, functionExecutions, functions, functionVariables, type Fn, type FnExecution, type FnVariable } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
 import { executionModel } from "./models";
-import { functionEnv, invoke, type Exports, type InvocationResult } from "./runtime";
+import { cachedDynamicKey, cachedRunnable, epochOf, rememberRunnable, workerDigest, type Runnable } from "./cache";
+import { functionEnv, invoke, OUTBOUND_VARIABLE, type Exports, type InvocationResult } from "./runtime";
 import { decryptValue, signDynamicKey } from "./secrets";
 import { r2 } from "./store";
 
@@ -61,10 +62,14 @@ export function executionEvent(db: DB, e: FnExecution, action: "create" | "updat
 }
 
 /**
- * Everything an execution needs, in ONE D1 round trip: the function, its active deployment's status
- * and the variables (project-wide and the function's own).
+ * Everything an execution needs: the function, its active deployment's status and the variables
+ * (project-wide and the function's own). From this isolate's cache when fresh (src/services/functions/cache.ts),
+ * otherwise in ONE D1 round trip; a runnable result is cached.
  */
-export async function loadForExecution(env: Env, db: DB, projectId: string, functionId: string) {
+export async function loadForExecution(env: Env, db: DB, projectId: string, functionId: string): Promise<Loaded> {
+  const hit = cachedRunnable(projectId, functionId);
+  if (hit) return { fn: hit.fn, deployment: { id: hit.deploymentId, status: "ready", functionId }, runnable: hit, variables: async () => hit.variables };
+  const epoch = epochOf(projectId, functionId);
   const [fns, deps, vars] = await db.batch([
     db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, functionId))).limit(1),
     db
@@ -76,7 +81,21 @@ export async function loadForExecution(env: Env, db: DB, projectId: string, func
   ]);
   const fn = fns[0];
   if (!fn) throw new AppwriteError("function_not_found");
-  return { fn, deployment: deps[0] ?? null, variables: () => decryptVariables(env, vars, functionId) };
+  const deployment = deps[0] ?? null;
+  if (!fn.deploymentId || !deployment || deployment.functionId !== fn.id || deployment.status !== "ready") {
+    return { fn, deployment, runnable: null, variables: () => decryptVariables(env, vars, functionId) };
+  }
+  const runnable: Runnable = { fn, deploymentId: deployment.id, variables: await decryptVariables(env, vars, functionId), at: Date.now(), epoch };
+  rememberRunnable(runnable);
+  return { fn, deployment, runnable, variables: async () => runnable.variables };
+}
+
+export interface Loaded {
+  fn: Fn;
+  deployment: { id: string; status: string; functionId: string } | null;
+  /** Set when the function has a ready active deployment (what runFunction reuses). */
+  runnable: Runnable | null;
+  variables: () => Promise<Record<string, string>>;
 }
 
 /** The active deployment from loadForExecution, or Appwrite's errors. */
@@ -102,19 +121,6 @@ export async function loadVariables(env: Env, db: DB, projectId: string, functio
   return decryptVariables(env, rows, functionId);
 }
 
-/** The function's active, ready deployment or Appwrite's error. */
-export async function activeDeployment(db: DB, fn: Fn): Promise<string> {
-  if (!fn.deploymentId) throw new AppwriteError("deployment_not_found", "Deployment not found. Create a deployment before trying to execute a function");
-  const [d] = await db
-    .select({ status: functionDeployments.status, functionId: functionDeployments.functionId })
-    .from(functionDeployments)
-    .where(and(eq(functionDeployments.projectId, fn.projectId), eq(functionDeployments.id, fn.deploymentId)))
-    .limit(1);
-  if (!d || d.functionId !== fn.id) throw new AppwriteError("deployment_not_found", "Deployment not found. Create a deployment before trying to execute a function");
-  if (d.status !== "ready") throw new AppwriteError("build_not_ready");
-  return fn.deploymentId;
-}
-
 export function filterHeaders(headers: Record<string, string>, allow: readonly string[]): { name: string; value: string }[] {
   return Object.entries(headers)
     .filter(([k]) => allow.includes(k.toLowerCase()))
@@ -138,11 +144,14 @@ export interface RunInput {
   clientIp?: string;
   /** Variables already loaded (loadForExecution); read from D1 when absent. */
   variables?: Record<string, string>;
+  /** The cached runnable (loadForExecution): its worker environment and id digest are computed once. */
+  runnable?: Runnable | null;
 }
 
 /** The headers Appwrite adds to every execution request (x-appwrite-*), over the caller's own. */
 export async function executionHeaders(env: Env, input: RunInput): Promise<{ headers: Record<string, string>; apiKey: string }> {
-  const apiKey = await signDynamicKey(env, { projectId: input.fn.projectId, functionId: input.fn.id, scopes: input.fn.scopes }, input.fn.timeout + 60);
+  const fn = input.fn;
+  const apiKey = await cachedDynamicKey(fn, (seconds) => signDynamicKey(env, { projectId: fn.projectId, functionId: fn.id, scopes: fn.scopes }, seconds));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.headers)) headers[k.toLowerCase()] = String(v);
   Object.assign(headers, {
@@ -164,10 +173,17 @@ export async function runFunction(env: Env, exports: Exports, db: DB, input: Run
   const { headers, apiKey } = await executionHeaders(env, input);
   const origin = input.origin ?? "http://localhost";
   headers.host ??= new URL(origin).host;
-  const userVars = input.variables ?? (await loadVariables(env, db, input.fn.projectId, input.fn.id));
-  const vars = functionEnv(input.fn, input.fn.projectId, input.deploymentId, userVars);
   const path = input.path.startsWith("/") ? input.path : `/${input.path}`;
-  return invoke(env, exports, input.fn, input.fn.projectId, input.deploymentId, vars, {
+  const r = input.runnable;
+  let prepared = r && r.deploymentId === input.deploymentId ? r.prepared : undefined;
+  if (!prepared) {
+    const userVars = input.variables ?? (await loadVariables(env, db, input.fn.projectId, input.fn.id));
+    const vars = functionEnv(input.fn, input.fn.projectId, input.deploymentId, userVars);
+    prepared = { env: vars, outbound: vars[OUTBOUND_VARIABLE] === "allow", digest: "" };
+    prepared.digest = workerDigest(vars, prepared.outbound, input.fn.runtime);
+    if (r && r.deploymentId === input.deploymentId) r.prepared = prepared;
+  }
+  return invoke(env, exports, input.fn, input.fn.projectId, input.deploymentId, prepared, {
     method: input.method,
     url: origin + path,
     headers,

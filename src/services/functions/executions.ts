@@ -25,6 +25,7 @@ import {
   type ExecutionMessage,
 } from "./execute";
 import { executionModel } from "./models";
+import { persistExecution, settleExecutions } from "./persist";
 import type { Exports } from "./runtime";
 import { scheduleExecution, unscheduleExecution } from "./schedules";
 import { fromRaw, loadFunction, resolver } from "./store";
@@ -146,10 +147,11 @@ executionRoutes.post("/:functionId/executions", async (c) => {
     origin,
     clientIp: ip,
     variables: await loaded.variables(),
+    runnable: loaded.runnable,
   });
   const execution = { ...newExecution(fn, deploymentId, { id: executionId, trigger: "http", status: "processing", method: a.method, path, requestHeaders, userId }), ...resultFields(result) };
-  await db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  // Stored (with its event) right after the response, as Appwrite does; reads in this isolate settle it first.
+  persistExecution(c.env, c.executionCtx, db, execution);
   // The caller gets the whole response (all headers and the body); the stored execution keeps only allow-listed headers.
   const headers = Object.entries({ ...result.headers, "x-appwrite-execution-id": executionId }).map(([name, value]) => ({ name, value }));
   return json(c, { ...executionModel(execution), responseBody: new TextDecoder().decode(result.body), responseHeaders: headers }, 201);
@@ -172,6 +174,7 @@ executionRoutes.get("/:functionId/executions", async (c) => {
   const caller = requireScope(c, "executions.read");
   const fn = await visibleFunction(c);
   const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
+  await settleExecutions(c.env, c.executionCtx, c.var.db);
   const projectId = c.var.project.id;
   const owner = caller.privileged ? null : (caller.user?.id ?? "\u0000none");
   const result = await runList<Record<string, unknown>>(
@@ -192,6 +195,7 @@ executionRoutes.get("/:functionId/executions", async (c) => {
 });
 
 async function loadExecution(c: Ctx, fn: Fn): Promise<FnExecution> {
+  await settleExecutions(c.env, c.executionCtx, c.var.db);
   const [row] = await c.var.db
     .select()
     .from(functionExecutions)
@@ -264,13 +268,14 @@ executionRoutes.all("/:functionId/http/*", async (c) => {
     origin: url.origin,
     clientIp: ip,
     variables: await loaded.variables(),
+    runnable: loaded.runnable,
   });
   const db = c.var.db;
   const execution = {
     ...newExecution(fn, deploymentId, { id: executionId, trigger: "http", status: "processing", method, path, requestHeaders: filterHeaders({ ...headers, "x-appwrite-client-ip": ip }, REQUEST_HEADER_ALLOWLIST), userId }),
     ...resultFields(result),
   };
-  c.executionCtx.waitUntil(db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]).then(() => scheduleDispatch(c.env, c.executionCtx)));
+  persistExecution(c.env, c.executionCtx, db, execution);
   const out = new Headers();
   for (const [k, v] of Object.entries(result.headers)) out.set(k, v);
   out.set("x-appwrite-execution-id", executionId);

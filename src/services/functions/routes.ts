@@ -20,6 +20,8 @@ import { deploymentRoutes, updateFunctionDeployment } from "./deployments";
 import { executionRoutes } from "./executions";
 import { functionModel } from "./models";
 import { checkRuntime, JS_RUNTIMES, runtimeModel } from "./runtimes";
+import { invalidateFunction } from "./cache";
+import { settleExecutions } from "./persist";
 import { configureSchedule } from "./schedules";
 import { fromRaw, loadFunction, r2, resolver, searchClause } from "./store";
 import { variableRoutes } from "./variables";
@@ -216,6 +218,7 @@ functionRoutes.put("/:functionId", async (c) => {
     })
     .where(and(eq(functions.projectId, fn.projectId), eq(functions.id, fn.id)))
     .returning();
+  invalidateFunction(fn.projectId, fn.id);
   await c.var.db.batch([functionEvent(c, row!, "update")]);
   if (row!.schedule !== fn.schedule || row!.enabled !== fn.enabled) await configureSchedule(c.env, row!);
   scheduleDispatch(c.env, c.executionCtx);
@@ -224,14 +227,17 @@ functionRoutes.put("/:functionId", async (c) => {
 
 functionRoutes.patch("/:functionId/deployment", async (c) => {
   const fn = await updateFunctionDeployment(c);
+  invalidateFunction(fn.projectId, fn.id);
   await c.var.db.batch([functionEvent(c, fn, "update")]);
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, await withVars(c, fn));
 });
 
 /** Remove a function's rows and R2 objects (function delete and project delete). */
-async function purge(env: Env, db: Ctx["var"]["db"], projectId: string, functionId?: string) {
+async function purge(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, db: Ctx["var"]["db"], projectId: string, functionId?: string) {
   const one = functionId !== undefined;
+  await settleExecutions(env, ctx, db);
+  invalidateFunction(projectId, functionId);
   await db.batch([
     db.delete(functionExecutions).where(one ? and(eq(functionExecutions.projectId, projectId), eq(functionExecutions.functionId, functionId)) : eq(functionExecutions.projectId, projectId)),
     db.delete(functionDeployments).where(one ? and(eq(functionDeployments.projectId, projectId), eq(functionDeployments.functionId, functionId)) : eq(functionDeployments.projectId, projectId)),
@@ -253,7 +259,7 @@ functionRoutes.delete("/:functionId", async (c) => {
   requireScope(c, "functions.write");
   const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"));
   await c.var.db.batch([functionEvent(c, fn, "delete")]);
-  await purge(c.env, c.var.db, fn.projectId, fn.id);
+  await purge(c.env, c.executionCtx, c.var.db, fn.projectId, fn.id);
   await configureSchedule(c.env, { ...fn, schedule: "" });
   scheduleDispatch(c.env, c.executionCtx);
   return noContent(c);
@@ -261,7 +267,7 @@ functionRoutes.delete("/:functionId", async (c) => {
 
 onProjectDelete(async (env, db, projectId) => {
   const fns = await db.select({ id: functions.id }).from(functions).where(eq(functions.projectId, projectId));
-  await purge(env, db, projectId);
+  await purge(env, { waitUntil: (p) => void p.catch(() => {}) }, db, projectId);
   for (const f of fns) await configureSchedule(env, { projectId, id: f.id, schedule: "", enabled: false, deploymentId: "" });
 });
 

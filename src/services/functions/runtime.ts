@@ -1,6 +1,5 @@
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { Fn } from "../../db/schema";
+import { cachedBuild, type Prepared } from "./cache";
 import { loaderModules, type Build } from "./build";
 import { runtimeInfo } from "./runtimes";
 import { r2 } from "./store";
@@ -78,14 +77,16 @@ export function functionEnv(fn: Fn, projectId: string, deploymentId: string, use
   };
 }
 
-export async function invoke(env: Env, exports: Exports, fn: Fn, projectId: string, deploymentId: string, vars: Record<string, string>, inv: Invocation): Promise<InvocationResult> {
-  const outbound = vars[OUTBOUND_VARIABLE] === "allow";
-  const digest = bytesToHex(sha256(utf8ToBytes(JSON.stringify([vars, outbound, fn.runtime])))).slice(0, 16);
+export async function invoke(env: Env, exports: Exports, fn: Fn, projectId: string, deploymentId: string, prepared: Prepared, inv: Invocation): Promise<InvocationResult> {
+  const { env: vars, outbound, digest } = prepared;
   const started = Date.now();
   const worker = env.LOADER.get(`${projectId}/${deploymentId}/${digest}`, async () => {
-    const obj = await env.BUCKET.get(r2.build(projectId, fn.id, deploymentId));
-    if (!obj) throw new Error("The deployment's build is missing.");
-    const build = (await obj.json()) as Build;
+    const build = await cachedBuild(deploymentId, async () => {
+      const obj = await env.BUCKET.get(r2.build(projectId, fn.id, deploymentId));
+      if (!obj) throw new Error("The deployment's build is missing.");
+      const text = await obj.text();
+      return { build: JSON.parse(text) as Build, chars: text.length };
+    });
     return {
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: ["nodejs_compat"],

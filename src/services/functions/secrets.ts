@@ -55,15 +55,15 @@ export async function signDynamicKey(env: Env, claims: { projectId: string; func
   return DYNAMIC_PREFIX + jwt;
 }
 
-export type DynamicKeyResult = { ok: true; projectId: string; functionId: string; scopes: string[] } | { ok: false; expired: boolean };
+export type DynamicKeyResult = { ok: true; projectId: string; functionId: string; scopes: string[]; /** Epoch seconds. */ exp: number } | { ok: false; expired: boolean };
 
 export async function verifyDynamicKey(env: Env, key: string): Promise<DynamicKeyResult> {
   if (!key.startsWith(DYNAMIC_PREFIX)) return { ok: false, expired: false };
   try {
     const { payload } = await jwtVerify(key.slice(DYNAMIC_PREFIX.length), jwtKey(env), { algorithms: ["HS256"] });
-    const { projectId, functionId, scopes } = payload as Record<string, unknown>;
-    if (typeof projectId !== "string" || !Array.isArray(scopes)) return { ok: false, expired: false };
-    return { ok: true, projectId, functionId: String(functionId ?? ""), scopes: scopes.filter((s): s is string => typeof s === "string") };
+    const { projectId, functionId, scopes, exp } = payload as Record<string, unknown>;
+    if (typeof projectId !== "string" || !Array.isArray(scopes) || typeof exp !== "number") return { ok: false, expired: false };
+    return { ok: true, projectId, functionId: String(functionId ?? ""), scopes: scopes.filter((s): s is string => typeof s === "string"), exp };
   } catch (e) {
     return { ok: false, expired: (e as { code?: string })?.code === "ERR_JWT_EXPIRED" };
   }

@@ -11,7 +11,11 @@ import { functionVariables, type FnVariable } from "../../db/schema";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { variableModel } from "./models";
+import { invalidateFunction } from "./cache";
 import { encryptValue } from "./secrets";
+
+/** Variables feed running functions: drop the cached runnable(s) they belong to. */
+const changed = (projectId: string, o: Owner) => invalidateFunction(projectId, o.resourceType === "function" ? o.resourceId : undefined);
 import { fromRaw, loadFunction, resolver } from "./store";
 
 /**
@@ -55,6 +59,7 @@ export function variableRoutes(kind: "function" | "project") {
         .insert(functionVariables)
         .values({ projectId: c.var.project.id, id, ...o, key: a.key, value: a.secret ? await encryptValue(c.env, a.value) : a.value, secret: a.secret, createdAt: now, updatedAt: now })
         .returning();
+      changed(c.var.project.id, o);
       return json(c, variableModel(row!), 201);
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppwriteError("variable_already_exists");
@@ -98,6 +103,7 @@ export function variableRoutes(kind: "function" | "project") {
         .set({ key: a.key ?? current.key, value, secret, updatedAt: Date.now() })
         .where(where(c.var.project.id, o, current.id))
         .returning();
+      changed(c.var.project.id, o);
       return json(c, variableModel(row!));
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppwriteError("variable_already_exists");
@@ -109,6 +115,7 @@ export function variableRoutes(kind: "function" | "project") {
     const o = await owner(c, kind, true);
     const current = await load(c, o, c.req.param("variableId"));
     await c.var.db.delete(functionVariables).where(where(c.var.project.id, o, current.id));
+    changed(c.var.project.id, o);
     return noContent(c);
   });
 

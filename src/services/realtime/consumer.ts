@@ -1,20 +1,24 @@
 import { and, eq } from "drizzle-orm";
 import { formatDate } from "../../core/time";
 import { open } from "../../db/client";
-import { memberships, users, type OutboxRow } from "../../db/schema";
+import { memberships, sessions, users, type OutboxRow } from "../../db/schema";
 import { onEvents } from "../../events/consumers";
 import { userRoles } from "../../platform/roles";
+import { needsMoreFactors } from "../account/mfa-gate";
+import { occupiedShards } from "./occupancy";
 import { shardCount, shardName, type RealtimeEvent } from "./protocol";
 
 /**
- * Realtime consumer: publishes every event of a project to all of that project's shards (each shard
- * indexes its own sockets by channel and applies the delivery rule). Events that change who may read
+ * Realtime consumer: publishes every event of a project to those of the project's shards that hold
+ * sockets (occupancy.ts), all at once (each shard indexes its own sockets by channel and applies the
+ * delivery rule). Events that change who may read
  * what (memberships, teams, labels, status, user or session deletion) are followed by a role refresh for
  * the affected user's sockets, in outbox order, so later events are filtered with the new roles.
  */
 type Change = { kind: "user"; userId: string; sessionId?: string } | { kind: "team"; teamId: string };
 
-const ROLE_EVENTS = /^users\.[^.]+\.(update\.(labels|status|email|phone|verification)|delete)$/;
+/** Also `update.mfa`: turning MFA on (or adding a factor) can leave a one-factor session short (mfa-gate.ts). */
+const ROLE_EVENTS = /^users\.[^.]+\.(update\.(labels|status|email|phone|verification|mfa)|delete)$/;
 
 function permissionChange(row: OutboxRow): Change | null {
   const parts = row.event.split(".");
@@ -28,16 +32,22 @@ function permissionChange(row: OutboxRow): Change | null {
   return null;
 }
 
-/** Current roles of a user from D1, or null when the user (or, for a revoked session, the session) is gone. */
-async function currentRoles(env: Env, projectId: string, userId: string): Promise<string[] | null> {
+/**
+ * Current roles of a user from D1 (null when the user is gone or blocked), and which of the user's
+ * sessions still owe a second factor (mfa-gate.ts): sockets they authenticated fall back to guests.
+ */
+async function currentRoles(env: Env, projectId: string, userId: string): Promise<{ roles: string[] | null; halfSessions: string[] }> {
   const db = open(env.DB);
-  const [u, m] = await db.batch([
+  const [u, m, s] = await db.batch([
     db.select().from(users).where(and(eq(users.projectId, projectId), eq(users.id, userId))).limit(1),
     db.select().from(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId))),
+    db.select({ id: sessions.id, factors: sessions.factors }).from(sessions).where(and(eq(sessions.projectId, projectId), eq(sessions.userId, userId))),
   ]);
   const user = u[0];
-  if (!user || !user.status) return null;
-  return userRoles(user, m);
+  if (!user || !user.status) return { roles: null, halfSessions: [] };
+  const halfSessions: string[] = [];
+  for (const session of s) if (await needsMoreFactors(db, projectId, user, session)) halfSessions.push(session.id);
+  return { roles: userRoles(user, m), halfSessions };
 }
 
 const toRealtime = (row: OutboxRow): RealtimeEvent => ({
@@ -49,8 +59,8 @@ const toRealtime = (row: OutboxRow): RealtimeEvent => ({
 });
 
 async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promise<void> {
-  const n = shardCount(env);
-  const shards = Array.from({ length: n }, (_, i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))));
+  const shards = occupiedShards(projectId, shardCount(env)).map((i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))));
+  if (!shards.length) return; // nobody is connected to this project
   let batch: RealtimeEvent[] = [];
   const flush = async () => {
     if (!batch.length) return;
@@ -68,8 +78,8 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
     } else if (change.sessionId) {
       await Promise.all(shards.map((s) => s.refreshUser(change.userId, null, change.sessionId)));
     } else {
-      const roles = await currentRoles(env, projectId, change.userId);
-      await Promise.all(shards.map((s) => s.refreshUser(change.userId, roles)));
+      const { roles, halfSessions } = await currentRoles(env, projectId, change.userId);
+      await Promise.all(shards.map((s) => s.refreshUser(change.userId, roles, undefined, halfSessions)));
     }
   }
   await flush();

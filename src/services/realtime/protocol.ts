@@ -16,6 +16,8 @@ export interface SubscriptionInit {
 export interface ConnectionInit {
   connId: string;
   projectId: string;
+  /** Which of the project's shards this is (the shard reports its occupancy under this number). */
+  shard: number;
   userId: string;
   sessionId: string;
   roles: string[];
@@ -37,6 +39,17 @@ export const INIT_HEADER = "x-edgewrite-realtime-init";
 
 /** Per-connection limits. Appwrite: 32 messages per minute per connection. */
 export const MESSAGES_PER_MINUTE = 32;
+/**
+ * Appwrite's connect abuse limit: 128 connections per minute per IP (app/realtime.php, key `url:{url},ip:{ip}`),
+ * answered with error 1013 "Too many requests" and a close. Edgewrite counts per project. The
+ * REALTIME_CONNECT_LIMIT var overrides it ("0" turns it off, like Appwrite's _APP_OPTIONS_ABUSE=disabled).
+ */
+export const CONNECTIONS_PER_MINUTE = 128;
+export function connectLimit(env: Env): number {
+  const raw = (env as unknown as { REALTIME_CONNECT_LIMIT?: string }).REALTIME_CONNECT_LIMIT;
+  const n = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isInteger(n) && n >= 0 ? n : CONNECTIONS_PER_MINUTE;
+}
 /** Edgewrite bounds per-connection state so one socket cannot exhaust a shard's memory. */
 export const MAX_SUBSCRIPTIONS = 100;
 export const MAX_CHANNELS = 100;

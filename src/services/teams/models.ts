@@ -83,22 +83,32 @@ export function memberFromRaw(r: Record<string, unknown>): MemberRow {
   };
 }
 
-/** Membership model (wire doc §3.3). */
-export function membershipModel(m: MemberRow, teamName: string, privileged: boolean) {
+/** Which member fields a reader may see (the project's memberships privacy; see auth/console-routes.ts). */
+export interface MemberVisibility {
+  userName: boolean;
+  userEmail: boolean;
+  mfa: boolean;
+  userId: boolean;
+  userPhone: boolean;
+}
+
+/** Membership model (wire doc §3.3). `visible` (list/get for clients) blanks what the privacy policy hides. */
+export function membershipModel(m: MemberRow, teamName: string, privileged: boolean, visible?: MemberVisibility) {
+  const show = (k: keyof MemberVisibility) => !visible || visible[k];
   return {
     $id: m.id,
     $createdAt: formatDate(m.createdAt),
     $updatedAt: formatDate(m.updatedAt),
-    userId: m.userId,
-    userName: m.userName,
-    userEmail: m.userEmail,
-    userPhone: m.userPhone,
+    userId: show("userId") ? m.userId : "",
+    userName: show("userName") ? m.userName : "",
+    userEmail: show("userEmail") ? m.userEmail : "",
+    userPhone: show("userPhone") ? m.userPhone : "",
     teamId: m.teamId,
     teamName,
     invited: date(m.invited),
     joined: date(m.joined),
     confirm: m.confirm,
-    mfa: m.mfa,
+    mfa: show("mfa") ? m.mfa : false,
     userAccessedAt: privileged ? date(m.userAccessedAt) : "",
     roles: m.roles,
   };

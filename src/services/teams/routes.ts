@@ -18,6 +18,7 @@ import { prefsObject } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
 import { authPolicy } from "../auth/policy";
 import { MEMBER_COLUMNS, MEMBER_FROM, memberFromRaw, membershipModel, teamFromRaw, teamModel, type MemberRow } from "./models";
+import { membershipPrivacy } from "../auth/console-routes";
 import {
   canOnTeam, isTeamOwner, loadMember, loadTeam, membershipPermissions, membershipResolver, phoneParam, recountTeam,
   roleKeys, searchClause, teamResolver,
@@ -270,7 +271,8 @@ teamsRoutes.get("/:teamId/memberships", async (c) => {
     prepareQueries(a.queries),
     a.total,
   );
-  return json(c, list("memberships", result.rows.map((r) => membershipModel(memberFromRaw(r), team.name, caller.privileged)), result.total));
+  const visible = membershipPrivacy(c.var.project, caller.privileged);
+  return json(c, list("memberships", result.rows.map((r) => membershipModel(memberFromRaw(r), team.name, caller.privileged, visible)), result.total));
 });
 
 /** Team (readable by the caller) and one of its memberships, with Appwrite's error order. */
@@ -287,7 +289,7 @@ async function teamAndMember(c: Ctx) {
 teamsRoutes.get("/:teamId/memberships/:membershipId", async (c) => {
   const caller = requireScope(c, "teams.read");
   const { team, member } = await teamAndMember(c);
-  return json(c, membershipModel(member, team.name, caller.privileged));
+  return json(c, membershipModel(member, team.name, caller.privileged, membershipPrivacy(c.var.project, caller.privileged)));
 });
 
 teamsRoutes.patch("/:teamId/memberships/:membershipId", async (c) => {

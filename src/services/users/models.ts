@@ -1,11 +1,15 @@
 import { formatDate } from "../../core/time";
 import type { Session, Token, User } from "../../db/schema";
 import { clientInfo, countryName } from "../auth/user-agent";
+import type { TargetModel } from "./targets";
 
 const date = (ms: number | null) => (ms === null ? "" : formatDate(ms));
 
-/** The Account model: User without password, hash and hashOptions (what a user sees of itself). */
-export function accountModel(u: User) {
+/**
+ * The Account model: User without password, hash and hashOptions (what a user sees of itself).
+ * `targets`: the user's messaging targets (`targetsFor`), [] when the caller did not load them.
+ */
+export function accountModel(u: User, targets: TargetModel[] = []) {
   return {
     $id: u.id,
     $createdAt: formatDate(u.createdAt),
@@ -21,14 +25,14 @@ export function accountModel(u: User) {
     phoneVerification: u.phoneVerification,
     mfa: u.mfa,
     prefs: prefsObject(u.prefs),
-    targets: [],
+    targets,
     accessedAt: date(u.accessedAt),
   };
 }
 
 /** The User model for API keys: adds the password hash and its algorithm (Appwrite's admin view). */
-export function userModel(u: User) {
-  return { ...accountModel(u), password: u.password ?? "", hash: u.hash ?? "", hashOptions: u.hashOptions };
+export function userModel(u: User, targets: TargetModel[] = []) {
+  return { ...accountModel(u, targets), password: u.password ?? "", hash: u.hash ?? "", hashOptions: u.hashOptions };
 }
 
 /** Prefs must serialise as `{}`, never `[]`. */

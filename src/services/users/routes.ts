@@ -20,6 +20,8 @@ import { authPolicy, checkHistory, checkPasswordFormat, checkPersonalData, nextH
 import { createSession } from "../account/sessions";
 import { prefsObject, sessionModel, tokenModel, userModel } from "./models";
 import { commitNewUser, PHONE, PHONE_DESCRIPTION, prepareUser, publicUser, requireUser, rethrowUserConflict, userWhere } from "./users";
+import { contactTargetStatements, deleteUserTargets, targetsFor, targetsForMany, usersTargetsRoutes } from "./targets";
+import { deleteUserLogs, listLogs } from "../auth/audit";
 
 export const usersRoutes = new Hono<AppEnv>();
 
@@ -31,6 +33,11 @@ export function checkPhone(value: string | undefined | null, param = "phone"): v
 }
 
 const roles = (u: { id: string }) => [`user:${u.id}`];
+
+/** The User model with its targets loaded (one extra read). */
+export async function userOut(c: Ctx, u: User) {
+  return userModel(u, await targetsFor(c.var.db, c.var.project.id, u.id));
+}
 
 /** Record `users.[userId].<action>` with the User payload (no password material). */
 export function userEvent(c: Ctx, u: User, action: string) {
@@ -46,10 +53,10 @@ const base = {
 };
 
 async function create(c: Ctx, n: Parameters<typeof prepareUser>[3]) {
-  const { user, statements } = await prepareUser(c.var.db, c.var.project.id, authPolicy(c.var.project), n);
+  const { user, statements, targets } = await prepareUser(c.var.db, c.var.project.id, authPolicy(c.var.project), n);
   await commitNewUser(c.var.db, statements);
   scheduleDispatch(c.env, c.executionCtx);
-  return json(c, userModel(user), 201);
+  return json(c, userModel(user, targets), 201);
 }
 
 usersRoutes.post("/", async (c) => {
@@ -193,13 +200,15 @@ usersRoutes.get("/", async (c) => {
     grouped,
     a.total,
   );
-  return json(c, list("users", result.rows.map((r) => userModel(userFromRaw(r))), result.total));
+  const found = result.rows.map(userFromRaw);
+  const targets = await targetsForMany(c.var.db, projectId, found.map((u) => u.id));
+  return json(c, list("users", found.map((u) => userModel(u, targets.get(u.id) ?? [])), result.total));
 });
 
 usersRoutes.get("/:userId", async (c) => {
   read(c);
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
-  return json(c, userModel(u));
+  return json(c, await userOut(c, u));
 });
 
 usersRoutes.get("/:userId/prefs", async (c) => {
@@ -227,6 +236,8 @@ export function deleteUserStatements(c: Ctx, u: User): BatchItem<"sqlite">[] {
     db.delete(identities).where(and(eq(identities.projectId, projectId), eq(identities.userId, u.id))),
     db.delete(authenticators).where(and(eq(authenticators.projectId, projectId), eq(authenticators.userId, u.id))),
     db.delete(challenges).where(and(eq(challenges.projectId, projectId), eq(challenges.userId, u.id))),
+    deleteUserTargets(c, u.id),
+    deleteUserLogs(c, u.id),
     userEvent(c, u, "delete"),
   ];
 }
@@ -259,7 +270,7 @@ usersRoutes.patch("/:userId/name", async (c) => {
   write(c);
   const a = await params(c, { name: p.string({ max: 128 }) });
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
-  return json(c, userModel(await updateUser(c, u, { name: a.name }, "name")));
+  return json(c, await userOut(c, await updateUser(c, u, { name: a.name }, "name")));
 });
 
 usersRoutes.patch("/:userId/email", async (c) => {
@@ -269,7 +280,7 @@ usersRoutes.patch("/:userId/email", async (c) => {
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const email = a.email ? a.email.toLowerCase() : null;
   const changes: Partial<User> = { email, emailVerification: email === u.email ? u.emailVerification : false };
-  return json(c, userModel(await updateUser(c, u, changes, "email", [], "user_email_already_exists")));
+  return json(c, await userOut(c, await updateUser(c, u, changes, "email", contactTargetStatements(c, u, "email", u.email, email), "user_email_already_exists")));
 });
 
 usersRoutes.patch("/:userId/phone", async (c) => {
@@ -278,7 +289,7 @@ usersRoutes.patch("/:userId/phone", async (c) => {
   checkPhone(a.number, "number");
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const phone = a.number || null;
-  return json(c, userModel(await updateUser(c, u, { phone, phoneVerification: phone === u.phone ? u.phoneVerification : false }, "phone", [], "user_phone_already_exists")));
+  return json(c, await userOut(c, await updateUser(c, u, { phone, phoneVerification: phone === u.phone ? u.phoneVerification : false }, "phone", contactTargetStatements(c, u, "sms", u.phone, phone), "user_phone_already_exists")));
 });
 
 usersRoutes.patch("/:userId/password", async (c) => {
@@ -287,21 +298,21 @@ usersRoutes.patch("/:userId/password", async (c) => {
   const policy = authPolicy(c.var.project);
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   if (a.password === "") {
-    return json(c, userModel(await updateUser(c, u, { password: null, passwordUpdate: Date.now() }, "password")));
+    return json(c, await userOut(c, await updateUser(c, u, { password: null, passwordUpdate: Date.now() }, "password")));
   }
   checkPasswordFormat(a.password, policy);
   checkPersonalData(a.password, policy, u);
   await checkHistory(a.password, policy, u.passwordHistory);
   const h = await hashPassword(a.password);
   const changes: Partial<User> = { ...h, passwordHistory: nextHistory(policy, u.passwordHistory, h.password), passwordUpdate: Date.now() };
-  return json(c, userModel(await updateUser(c, u, changes, "password")));
+  return json(c, await userOut(c, await updateUser(c, u, changes, "password")));
 });
 
 usersRoutes.patch("/:userId/status", async (c) => {
   write(c);
   const a = await params(c, { status: p.boolean() });
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
-  return json(c, userModel(await updateUser(c, u, { status: a.status }, "status")));
+  return json(c, await userOut(c, await updateUser(c, u, { status: a.status }, "status")));
 });
 
 const LABEL = /^[A-Za-z0-9]{1,36}$/;
@@ -312,7 +323,7 @@ usersRoutes.put("/:userId/labels", async (c) => {
     if (!LABEL.test(l)) throw new AppwriteError("general_argument_invalid", "Invalid `labels` param: Value must a valid array no longer than 1000 items and Value must be a valid string and at least 1 chars and no longer than 36 chars");
   }
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
-  return json(c, userModel(await updateUser(c, u, { labels: [...new Set(a.labels)] }, "labels")));
+  return json(c, await userOut(c, await updateUser(c, u, { labels: [...new Set(a.labels)] }, "labels")));
 });
 
 usersRoutes.patch("/:userId/prefs", async (c) => {
@@ -328,15 +339,27 @@ usersRoutes.patch("/:userId/verification", async (c) => {
   write(c);
   const a = await params(c, { emailVerification: p.boolean() });
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
-  return json(c, userModel(await updateUser(c, u, { emailVerification: a.emailVerification }, "verification")));
+  return json(c, await userOut(c, await updateUser(c, u, { emailVerification: a.emailVerification }, "verification")));
 });
 
 usersRoutes.patch("/:userId/verification/phone", async (c) => {
   write(c);
   const a = await params(c, { phoneVerification: p.boolean() });
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
-  return json(c, userModel(await updateUser(c, u, { phoneVerification: a.phoneVerification }, "verification")));
+  return json(c, await userOut(c, await updateUser(c, u, { phoneVerification: a.phoneVerification }, "verification")));
 });
+
+// ---- logs and targets ------------------------------------------------------------------------------
+
+/** The user's own account activity (actions taken with an API key are the key's, as in Appwrite). */
+usersRoutes.get("/:userId/logs", async (c) => {
+  read(c);
+  const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
+  const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
+  return json(c, await listLogs(c, u.id, a.queries, a.total));
+});
+
+usersRoutes.route("/", usersTargetsRoutes);
 
 // ---- sessions ------------------------------------------------------------------------------------
 

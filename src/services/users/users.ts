@@ -11,6 +11,7 @@ import { recordEvent } from "../../events/outbox";
 import { hashPassword } from "../auth/passwords";
 import { type AuthPolicy, checkPersonalData, nextHistory } from "../auth/policy";
 import { userModel } from "./models";
+import { newUserTargets, targetModel, type TargetModel } from "./targets";
 
 export async function findUserById(db: DB, projectId: string, userId: string): Promise<User | null> {
   const [row] = await db.select().from(users).where(and(eq(users.projectId, projectId), eq(users.id, userId))).limit(1);
@@ -49,11 +50,11 @@ export interface NewUser {
 }
 
 /**
- * Build a user row plus its insert and `users.[userId].create` event, for the caller's batch.
+ * Build a user row plus its insert, its email/sms targets and `users.[userId].create` event, for the caller's batch.
  * Commit with `commitNewUser` (or include `statements` in a larger batch and map unique violations with
  * `rethrowUserConflict`).
  */
-export async function prepareUser(db: DB, projectId: string, policy: AuthPolicy, n: NewUser): Promise<{ user: User; statements: BatchItem<"sqlite">[] }> {
+export async function prepareUser(db: DB, projectId: string, policy: AuthPolicy, n: NewUser): Promise<{ user: User; statements: BatchItem<"sqlite">[]; targets: TargetModel[] }> {
   const now = Date.now();
   const email = n.email ? n.email.toLowerCase() : null;
   const phone = n.phone || null;
@@ -87,10 +88,14 @@ export async function prepareUser(db: DB, projectId: string, policy: AuthPolicy,
     updatedAt: now,
   };
   const { seq: _seq, ...values } = user;
+  // Appwrite gives every user an email target (and an sms target for a phone) when it is created.
+  const t = newUserTargets(db, user);
   return {
     user,
+    targets: t.targets.map(targetModel),
     statements: [
       db.insert(users).values(values),
+      ...t.statements,
       recordEvent(db, { projectId, pattern: "users.[userId].create", params: { userId: n.id }, payload: publicUser(user), roles: [`user:${n.id}`], userId: n.id }),
     ],
   };
