@@ -1,19 +1,29 @@
-// Functions: sync-execution latency of a hello-world function, warm and cold, beside a plain API request.
-// Warm = the deployment's Dynamic Worker is loaded; cold = a new Dynamic Worker (changing a variable
-// gives the deployment a new worker id, so the next execution loads code from R2 and starts an isolate).
-// Sequential single-connection samples give p50/p99; autocannon adds throughput under 10 connections.
-// BENCH_FUNCTIONS_WARM (default 200) and BENCH_FUNCTIONS_COLD (default 20) set the sample counts.
+// Functions: sync-execution latency of a hello-world function, warm and cold, beside plain API requests
+// (the floor of issue 7: GET /v1/functions/{id}, which reads D1 twice, and GET /v1/ping, which reads nothing).
+// - warm: the function is cached in the isolate and its Dynamic Worker is loaded; samples back to back,
+//   so the write-behind of earlier executions (row + event + dispatcher pass) runs during later ones.
+// - cold, new worker: a variable changes before each sample, so the execution reloads the function from D1
+//   and starts a new Dynamic Worker (the deployment's code is already known to the isolate).
+// - cold, new deployment: a new deployment is built and activated before each sample; its first execution
+//   reads D1, reads the build from R2 and starts a new Dynamic Worker (the real cold start after a deploy).
+// Sequential single-connection samples give p50/p99. Autocannon adds throughput under 10 connections
+// (BENCH_FUNCTIONS_LOAD=0 skips it). BENCH_FUNCTIONS_WARM (default 200), BENCH_FUNCTIONS_COLD (default 20)
+// and BENCH_FUNCTIONS_DEPLOYS (default 8) set the sample counts.
 import { Client, Functions, ID } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { createTarGzip } from "nanotar";
+import { loadavg } from "node:os";
 
 const WARM = Number(process.env.BENCH_FUNCTIONS_WARM ?? 200);
 const COLD = Number(process.env.BENCH_FUNCTIONS_COLD ?? 20);
+const DEPLOYS = Number(process.env.BENCH_FUNCTIONS_DEPLOYS ?? 8);
+const LOAD = process.env.BENCH_FUNCTIONS_LOAD !== "0";
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function sample(n, fn) {
   const out = [];
@@ -30,42 +40,73 @@ export default async function (ctx) {
   const functions = new Functions(new Client().setEndpoint(ctx.api).setProject(projectId).setKey(key));
   const headers = { "x-appwrite-project": projectId, "x-appwrite-key": key, "content-type": "application/json" };
   const fn = await functions.create({ functionId: ID.unique(), name: "bench-hello", runtime: "node-22", execute: ["any"] });
-  const code = await createTarGzip([{ name: "index.js", data: 'export default async ({ res }) => res.text("Hello, World!");' }]);
-  const d = await functions.createDeployment({ functionId: fn.$id, code: InputFile.fromBuffer(Buffer.from(code), "code.tar.gz"), activate: true, entrypoint: "index.js" });
-  for (let i = 0; i < 120; i++) {
-    const s = (await functions.getDeployment({ functionId: fn.$id, deploymentId: d.$id })).status;
-    if (s === "ready") break;
-    if (s === "failed") throw new Error("bench function build failed");
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const code = Buffer.from(await createTarGzip([{ name: "index.js", data: 'export default async ({ res }) => res.text("Hello, World!");' }]));
+
+  /** Upload, build and activate a deployment; resolves once the function runs it. */
+  const deploy = async () => {
+    const d = await functions.createDeployment({ functionId: fn.$id, code: InputFile.fromBuffer(code, "code.tar.gz"), activate: true, entrypoint: "index.js" });
+    for (let i = 0; i < 240; i++) {
+      const f = await functions.get({ functionId: fn.$id });
+      if (f.deploymentId === d.$id) return d.$id;
+      if (f.latestDeploymentStatus === "failed") throw new Error("bench function build failed");
+      await sleep(250);
+    }
+    throw new Error("bench deployment was not activated in time");
+  };
+  await deploy();
 
   const exec = async () => {
     const r = await fetch(`${ctx.api}/functions/${fn.$id}/executions`, { method: "POST", headers, body: '{"async":false}' });
     const body = await r.json();
     if (r.status !== 201 || body.responseBody !== "Hello, World!") throw new Error(`execution failed: ${r.status} ${JSON.stringify(body).slice(0, 200)}`);
   };
-  const plain = async () => {
-    const r = await fetch(`${ctx.api}/functions/${fn.$id}`, { headers });
+  const get = (path) => async () => {
+    const r = await fetch(`${ctx.api}${path}`, { headers });
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`plain request failed: ${r.status}`);
   };
+  const plain = get(`/functions/${fn.$id}`);
+  const ping = get("/ping");
 
+  const load0 = loadavg()[0];
   await exec(); // load the worker once
   await sample(20, exec);
   await sample(20, plain);
+  await sample(20, ping);
   const plainMs = await sample(WARM, plain);
+  const pingMs = await sample(WARM, ping);
   const warmMs = await sample(WARM, exec);
-  const coldMs = [];
+  await sleep(300);
+
+  const coldWorkerMs = [];
   for (let i = 0; i < COLD; i++) {
     await functions.createVariable({ functionId: fn.$id, variableId: ID.unique(), key: `COLD_${i}`, value: String(i), secret: false });
-    coldMs.push(...(await sample(1, exec)));
+    await sleep(100);
+    coldWorkerMs.push(...(await sample(1, exec)));
   }
-  const row = (label, xs) => ctx.row(label, { "p50 ms": pct(xs, 50), "p99 ms": pct(xs, 99), n: xs.length });
-  row("plain API request GET /v1/functions/{id} (1 conn)", plainMs);
-  row("sync execution, warm (1 conn)", warmMs);
-  row("sync execution, cold start (1 conn)", coldMs);
-  ctx.row("overhead vs plain request", { "warm p50 ms": pct(warmMs, 50) - pct(plainMs, 50), "cold p50 ms": pct(coldMs, 50) - pct(plainMs, 50), "cold - warm p50 ms": pct(coldMs, 50) - pct(warmMs, 50) });
+  const coldDeployMs = [];
+  for (let i = 0; i < DEPLOYS; i++) {
+    await deploy();
+    await sleep(300); // let the deployment's own events settle
+    coldDeployMs.push(...(await sample(1, exec)));
+  }
+  const load1 = loadavg()[0];
 
+  const row = (label, xs) => ctx.row(label, { "p50 ms": pct(xs, 50), "p99 ms": pct(xs, 99), n: xs.length });
+  row("plain API request GET /v1/functions/{id} (1 conn, the floor)", plainMs);
+  row("plain API request GET /v1/ping (1 conn, no D1)", pingMs);
+  row("sync execution, warm (1 conn)", warmMs);
+  row("sync execution, cold: new worker, known deployment (1 conn)", coldWorkerMs);
+  row("sync execution, cold: first run of a new deployment (1 conn)", coldDeployMs);
+  ctx.row("overhead vs plain request (p50)", {
+    "warm ms": pct(warmMs, 50) - pct(plainMs, 50),
+    "warm vs ping ms": pct(warmMs, 50) - pct(pingMs, 50),
+    "cold new worker ms": pct(coldWorkerMs, 50) - pct(plainMs, 50),
+    "cold new deployment ms": pct(coldDeployMs, 50) - pct(plainMs, 50),
+  });
+  ctx.row("machine load average (1 min) before/after the sequential samples", { before: load0, after: load1 });
+
+  if (!LOAD) return;
   await ctx.load("sync execution, warm (10 conns)", { method: "POST", path: `/functions/${fn.$id}/executions`, headers, body: '{"async":false}' }, { path: "/ping" });
   await ctx.load("HTTP route /v1/functions/{id}/http/ (10 conns)", { path: `/functions/${fn.$id}/http/?project=${projectId}` }, { path: "/ping" });
   await ctx.load("plain API request GET /v1/functions/{id} (10 conns)", { path: `/functions/${fn.$id}`, headers }, { path: "/ping" });

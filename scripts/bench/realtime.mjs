@@ -1,8 +1,19 @@
 // Realtime figures: N concurrent sockets on one channel, connect rate, write-to-receipt latency, memory.
-// Bounded and self-stopping: every phase has a deadline and all sockets are closed at the end.
+// Bounded and self-stopping: every phase has a deadline, all sockets are closed and the server stopped at the end.
 // BENCH_RT_SOCKETS (default 5000) and BENCH_RT_WRITES (default 10) tune it.
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+//
+// It runs its own server from a frozen bundle (`wrangler deploy --dry-run` into a temp dir, then
+// `wrangler dev --no-bundle` on that copy): `wrangler dev` on the source tree rebuilds and restarts the
+// runtime whenever anyone saves a file under src/, and a restart drops every WebSocket — with several
+// people editing, a minutes-long 5,000-socket run rarely survived (that, not delivery, was most of the
+// "writes never reach every socket"). The connect abuse limit is turned off for it (REALTIME_CONNECT_LIMIT=0).
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import WebSocket from "ws";
+import { OFFLINE_ENV, ROOT, applyMigrations, startServer } from "../lib/server.mjs";
 
 const N = Number(process.env.BENCH_RT_SOCKETS ?? 5000);
 const WRITES = Number(process.env.BENCH_RT_WRITES ?? 10);
@@ -12,7 +23,11 @@ const PHASE_MS = 120_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => (xs.length ? xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
-/** RSS (MB) of the workerd processes in the process group of whoever listens on `port` (wrangler dev: proxy + user worker). */
+/**
+ * RSS (MB) of the workerd processes in the process group of whoever listens on `port`: `proxy` is the
+ * one listening (wrangler dev's local proxy, which holds a second copy of every socket — not present in
+ * production), `runtime` the rest (the worker and its Durable Objects).
+ */
 function groupRssMb(port) {
   try {
     const hex = port.toString(16).toUpperCase().padStart(4, "0");
@@ -36,39 +51,100 @@ function groupRssMb(port) {
       }
       if (pgid) break;
     }
-    if (!pgid) return NaN;
-    let kb = 0;
+    if (!pgid) return { proxy: NaN, runtime: NaN };
+    let proxy = 0;
+    let runtime = 0;
     for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
       try {
         if (stat(pid)[2] !== pgid || readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "workerd") continue;
         const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        if (m) kb += Number(m[1]);
+        const listens = readdirSync(`/proc/${pid}/fd`).some((fd) => {
+          try {
+            const l = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+            return !!l && inodes.has(l[1]);
+          } catch {
+            return false;
+          }
+        });
+        if (m) listens ? (proxy += Number(m[1]) / 1024) : (runtime += Number(m[1]) / 1024);
       } catch {
         /* gone */
       }
     }
-    return kb / 1024;
+    return { proxy, runtime };
   } catch {
-    return NaN;
+    return { proxy: NaN, runtime: NaN };
   }
 }
 
+/** A server of its own on a frozen bundle of the current tree (see the header). */
+async function frozenServer() {
+  const dir = mkdtempSync(path.join(tmpdir(), "edgewrite-rt-bench-"));
+  await promisify(execFile)(path.join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", path.join(dir, "dist"), "-c", "wrangler.toml"], {
+    cwd: ROOT,
+    env: { ...process.env, ...OFFLINE_ENV },
+  });
+  const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main\s*=.*$/m, 'main = "dist/index.js"\nno_bundle = true')
+    .replace(/^migrations_dir\s*=.*$/m, `migrations_dir = ${JSON.stringify(path.join(ROOT, "migrations"))}`);
+  const config = path.join(dir, "wrangler.toml");
+  writeFileSync(config, toml);
+  const persistDir = path.join(dir, "state");
+  const adminKey = `rt-bench-${Math.random().toString(16).slice(2)}`;
+  await applyMigrations({ persistDir, config });
+  const server = await startServer({ persistDir, config, vars: { ADMIN_KEY: adminKey, JWT_SECRET: "rt-bench-jwt", REALTIME_CONNECT_LIMIT: "0" } });
+  const api = `${server.url}/v1`;
+  const consoleCall = async (method, p, body) => {
+    const r = await fetch(`${api}${p}`, { method, headers: { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": adminKey }, body: body && JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const projectId = "rtbench";
+  await consoleCall("POST", "/projects", { projectId, name: "Realtime bench" });
+  const key = await consoleCall("POST", `/projects/${projectId}/keys`, { name: "bench", scopes: ["users.read", "users.write", "sessions.write"] });
+  return {
+    api,
+    port: server.port,
+    project: { projectId, key: key.secret },
+    output: server.output,
+    async stop() {
+      server.stop();
+      await sleep(500);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export default async function realtime(ctx) {
-  const { projectId, key } = ctx.project;
+  const server = await frozenServer();
+  try {
+    await run(ctx, server);
+  } catch (e) {
+    console.log(`  realtime bench server output (tail):\n${server.output().slice(-3000)}`);
+    throw e;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function run(ctx, server) {
+  const { projectId, key } = server.project;
+  const api = server.api;
   const headers = { "content-type": "application/json", "x-appwrite-project": projectId, "x-appwrite-key": key };
-  const port = Number(new URL(ctx.api).port);
+  const port = server.port;
   const userId = `rt-bench-${Date.now().toString(36)}`;
-  let r = await fetch(`${ctx.api}/users`, { method: "POST", headers, body: JSON.stringify({ userId, email: `${userId}@example.com`, password: "password-1234" }) });
+  let r = await fetch(`${api}/users`, { method: "POST", headers, body: JSON.stringify({ userId, email: `${userId}@example.com`, password: "password-1234" }) });
   if (!r.ok) throw new Error(`user create failed: ${r.status} ${await r.text()}`);
-  r = await fetch(`${ctx.api}/users/${userId}/sessions`, { method: "POST", headers, body: "{}" });
+  r = await fetch(`${api}/users/${userId}/sessions`, { method: "POST", headers, body: "{}" });
   const session = (await r.json()).secret;
   if (!session) throw new Error("no session secret");
 
-  const wsUrl = `${ctx.api.replace(/^http/, "ws")}/realtime?project=${projectId}&channels[]=account`;
+  const wsUrl = `${api.replace(/^http/, "ws")}/realtime?project=${projectId}&channels[]=account`;
   const sockets = [];
   const pending = new Map(); // write id -> start time
   const latencies = [];
   const received = new Map(); // write id -> count
+  const closes = new Map(); // close code -> sockets
   const open = () =>
     new Promise((resolve) => {
       const ws = new WebSocket(wsUrl, { headers: { "x-appwrite-session": session } });
@@ -87,6 +163,7 @@ export default async function realtime(ctx) {
         }
       });
       ws.on("error", () => (clearTimeout(t), done(false)));
+      ws.on("close", (code) => closes.set(code, (closes.get(code) ?? 0) + 1));
     });
 
   try {
@@ -104,19 +181,28 @@ export default async function realtime(ctx) {
     const rssAfter = groupRssMb(port);
     ctx.row("realtime: concurrent sockets on one channel", { sockets: sockets.length, target: N, failed });
     ctx.row("realtime: connect rate (sockets/s, 100 in flight)", { rate: sockets.length / connectS, seconds: connectS });
-    ctx.row("realtime: server memory (workerd RSS, MB)", { before: rssBefore, after: rssAfter, perThousandSockets: ((rssAfter - rssBefore) / Math.max(1, sockets.length)) * 1000 });
+    const per1k = (a, b) => ((b - a) / Math.max(1, sockets.length)) * 1000;
+    ctx.row("realtime: server memory (workerd RSS, MB; proxy = wrangler dev's local proxy)", {
+      runtimeBefore: rssBefore.runtime,
+      runtimeAfter: rssAfter.runtime,
+      runtimePer1k: per1k(rssBefore.runtime, rssAfter.runtime),
+      proxyPer1k: per1k(rssBefore.proxy, rssAfter.proxy),
+    });
 
     // Phase 2: WRITES sequential writes; each is an account event every socket subscribes to.
     let complete = 0;
     const delivered = [];
+    const openAtStart = sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length;
     for (let i = 0; i < WRITES; i++) {
       const id = `w${i}-${Date.now()}`;
       pending.set(id, performance.now());
-      const res = await fetch(`${ctx.api}/users/${userId}/name`, { method: "PATCH", headers, body: JSON.stringify({ name: id }) });
+      const res = await fetch(`${api}/users/${userId}/name`, { method: "PATCH", headers, body: JSON.stringify({ name: id }) });
       if (!res.ok) throw new Error(`write failed: ${res.status}`);
       const until = Date.now() + 30_000;
+      const target = () => sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length;
       while ((received.get(id) ?? 0) < sockets.length && Date.now() < until) await sleep(5);
       if ((received.get(id) ?? 0) >= sockets.length) complete++;
+      else console.log(`  write ${i}: ${received.get(id) ?? 0}/${sockets.length} delivered after 30 s (${target()} sockets open)`);
       delivered.push(received.get(id) ?? 0);
     }
     ctx.row(`realtime: write-to-receipt latency over ${sockets.length} sockets × ${WRITES} writes (ms)`, {
@@ -125,8 +211,10 @@ export default async function realtime(ctx) {
       max: Math.max(...latencies),
       fullFanouts: complete,
       minDelivered: Math.min(...delivered),
-      open: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+      openAtStart,
+      openAtEnd: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
     });
+    if (closes.size) ctx.row("realtime: sockets closed by the server during the run (by close code)", Object.fromEntries(closes));
   } finally {
     for (const ws of sockets) ws.terminate();
   }

@@ -50,15 +50,22 @@ export function channelsFor(concreteEvent: string, payload: Record<string, unkno
   return [...out];
 }
 
-/** Subscribe-side conversion for a signed-in user: `account` gains `account.U`; other users' account channels go. */
+/**
+ * Subscribe-side conversion (Appwrite's Realtime::convertChannels). Signed-in user U: `account` gains
+ * `account.U`, `account.<action>` becomes `account.U.<action>`. Guest: `account` and `account.<action>`
+ * stay as sent (they never match: account events carry `user:` roles only). Other `account.X` go.
+ */
 export function convertChannels(channels: readonly string[], userId: string | undefined): string[] {
   const out = new Set<string>();
   for (const ch of channels) {
-    if (!ch.startsWith("account")) {
+    if (ch !== "account" && !ch.startsWith("account.")) {
       out.add(ch);
       continue;
     }
-    if (!userId) continue;
+    if (!userId) {
+      if (ch === "account" || ACTIONS.has(ch.slice("account.".length))) out.add(ch);
+      continue;
+    }
     if (ch === "account") {
       out.add("account");
       out.add(`account.${userId}`);

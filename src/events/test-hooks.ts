@@ -4,6 +4,7 @@ import { json } from "../core/response";
 import type { AppEnv, Ctx } from "../platform/context";
 import { shardCount, shardName } from "../services/realtime/protocol";
 import { dispatcherStub, testHooksEnabled } from "./dispatcher";
+import { functionTestHooks } from "../services/functions/test-hooks";
 
 /**
  * Test-only controls, mounted at /v1/_edgewrite/test. They exist only when the server runs with
@@ -38,3 +39,6 @@ testHookRoutes.get("/realtime/:projectId", async (c) => {
   const stats = await Promise.all(Array.from({ length: shardCount(c.env) }, (_, i) => c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(projectId, i))).stats()));
   return json(c, { shards: stats });
 });
+
+/** Functions: insert a stuck execution, run the sweeper now (src/services/functions/test-hooks.ts). */
+testHookRoutes.route("/functions", functionTestHooks);

@@ -1,5 +1,6 @@
 import { formatDate } from "../core/time";
 import type { Key, Platform, Project } from "../db/schema";
+import { authConsoleFields } from "../services/auth/settings";
 
 /** Auth settings with Appwrite's defaults; the Auth service reads and updates them. */
 export function authSettings(p: Project) {
@@ -12,10 +13,7 @@ export function authSettings(p: Project) {
     authPasswordDictionary: (a.passwordDictionary as boolean) ?? false,
     authPersonalDataCheck: (a.personalDataCheck as boolean) ?? false,
     authMockNumbers: [],
-    authSessionAlerts: false,
-    authMembershipsUserName: true,
-    authMembershipsUserEmail: true,
-    authMembershipsMfa: true,
+    ...authConsoleFields(p),
   };
 }
 

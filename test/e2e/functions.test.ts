@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppwriteException, Functions, Users, type Models } from "node-appwrite";
+import { AppwriteException, Functions, TablesDB, Users, type Models } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { randomBytes } from "node:crypto";
-import { consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
-import { COMMONJS, DENO, HELLO, ON_EVENT, TICK, V2, WRITER, tarGz } from "./fixtures/functions";
+import { adminKey, consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { COMMONJS, DENO, HELLO, ON_EVENT, ON_ROW, ROW_WRITER, TICK, TYPESCRIPT, TYPESCRIPT_BROKEN, V2, WRITER, tarGz } from "./fixtures/functions";
 
 /** Functions over the wire with node-appwrite 27.1.0: CRUD, variables, deployments, executions, triggers. */
 let project: TestProject;
@@ -320,3 +320,87 @@ describe("triggers", () => {
     expect(e.logs).toContain("tick schedule");
   }, 90_000);
 });
+
+describe("TypeScript deployments", () => {
+  it("compiles .ts modules at build and runs them", async () => {
+    const { fn, deployment } = await createDeployed("typescript", TYPESCRIPT, "src/main.ts");
+    expect(deployment.buildLogs).toContain("Compiled 4 TypeScript modules");
+    const run = await functions.createExecution({ functionId: fn.$id, xpath: "/?name=edge", method: "GET" as never });
+    expect(run.status, run.errors).toBe("completed");
+    expect(JSON.parse(run.responseBody)).toEqual({ text: "HELLO, EDGE!", n: 42 });
+    expect(run.logs).toContain("typed 42");
+  });
+
+  it("fails the build on a TypeScript syntax error and logs where", async () => {
+    const fn = await functions.create({ functionId: "unique()", name: "ts-broken", runtime: "node-22" as never });
+    const d = await deploy(fn.$id, TYPESCRIPT_BROKEN, "index.ts");
+    expect(d.status).toBe("failed");
+    expect(d.buildLogs).toContain("TypeScript: index.ts:");
+  });
+});
+
+describe("rows and functions", () => {
+  it("writes a row through its dynamic key and runs on the row create", async () => {
+    const tables = new TablesDB(project.server());
+    const databaseId = "fndb";
+    await tables.create({ databaseId, name: "Functions DB" });
+    await tables.createTable({ databaseId, tableId: "notes", name: "Notes", columns: [{ key: "title", type: "varchar", size: 64, required: true }] as never });
+    const { fn: onRow } = await createDeployed("on-row", ON_ROW, "index.js", { events: ["databases.*.tables.*.rows.*.create"] });
+    const { fn: writer } = await createDeployed("row-writer", ROW_WRITER, "index.js", { scopes: ["rows.write"] });
+
+    const rowId = `row${Date.now().toString(36)}`;
+    const run = await functions.createExecution({ functionId: writer.$id, body: JSON.stringify({ databaseId, tableId: "notes", rowId, title: "from a function" }) });
+    expect(run.status, run.errors).toBe("completed");
+    expect(JSON.parse(run.responseBody)).toMatchObject({ status: 201, body: { $id: rowId, title: "from a function" } });
+    expect((await tables.getRow({ databaseId, tableId: "notes", rowId })).title).toBe("from a function");
+
+    const list = await until(
+      "row-create execution",
+      () => functions.listExecutions({ functionId: onRow.$id }),
+      (l) => l.executions.some((e) => e.status === "completed" && e.logs.includes(rowId)),
+    );
+    const e = list.executions.find((x) => x.logs.includes(rowId))!;
+    expect(e.trigger).toBe("event");
+    expect(e.logs).toContain(`event=databases.${databaseId}.tables.notes.rows.${rowId}.create row=${rowId} title=from a function trigger=event`);
+
+    // Without rows.write the dynamic key is refused.
+    const { fn: noScope } = await createDeployed("row-writer-no-scope", ROW_WRITER, "index.js", { scopes: ["rows.read"] });
+    const out = JSON.parse((await functions.createExecution({ functionId: noScope.$id, body: JSON.stringify({ databaseId, tableId: "notes", rowId: `${rowId}b`, title: "x" }) })).responseBody);
+    expect([out.status, out.body.type]).toEqual([401, "general_unauthorized_scope"]);
+  });
+});
+
+describe("stuck executions", () => {
+  const hook = async (path: string, body: unknown, key = adminKey, projectId = "console") => {
+    const r = await fetch(`${endpoint}/_edgewrite/test/functions/${path}`, { method: "POST", headers: { "content-type": "application/json", "x-appwrite-project": projectId, "x-appwrite-key": key }, body: JSON.stringify(body) });
+    return { status: r.status, json: await r.json() };
+  };
+
+  it("re-sends a lost queue message, then gives up after bounded attempts", async () => {
+    const lost = await hook("stuck", { projectId: project.projectId, functionId: hello.$id, ageMs: 10 * 60_000 });
+    expect(lost.status).toBe(201);
+    const exhausted = await hook("stuck", { projectId: project.projectId, functionId: hello.$id, ageMs: 10 * 60_000, attempts: 3 });
+    const fresh = await hook("stuck", { projectId: project.projectId, functionId: hello.$id, ageMs: 0 });
+    // What a client sees of a waiting execution: no stashed message.
+    const waiting = await functions.getExecution({ functionId: hello.$id, executionId: lost.json.$id });
+    expect(waiting).toMatchObject({ status: "waiting", responseBody: "" });
+
+    const sweep = await hook("sweep", {});
+    expect(sweep.status).toBe(200);
+    expect(sweep.json.requeued).toBeGreaterThanOrEqual(1);
+    expect(sweep.json.failed).toBeGreaterThanOrEqual(1);
+    const done = await until("re-sent execution", () => functions.getExecution({ functionId: hello.$id, executionId: lost.json.$id }), (e) => e.status === "completed" || e.status === "failed");
+    expect(done).toMatchObject({ status: "completed", responseStatusCode: 200 });
+    expect(done.logs).toContain("hello log");
+    const failed = await functions.getExecution({ functionId: hello.$id, executionId: exhausted.json.$id });
+    expect(failed).toMatchObject({ status: "failed", responseStatusCode: 500 });
+    expect(failed.errors).toContain("queue message was lost");
+    expect((await functions.getExecution({ functionId: hello.$id, executionId: fresh.json.$id })).status).toBe("waiting");
+  });
+
+  it("keeps the test hooks from anyone but the deployment admin", async () => {
+    const r = await hook("sweep", {}, project.key, project.projectId);
+    expect([r.status, r.json.type]).toEqual([404, "general_route_not_found"]);
+  });
+});
+

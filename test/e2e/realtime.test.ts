@@ -300,3 +300,71 @@ describe("subscriptions and delivery", () => {
     expect(events.map((e) => e.data.payload.name)).not.toContain("later");
   });
 });
+
+describe("who a connection is, and how many may connect", () => {
+  it("a guest keeps `account` and `account.<action>` in its subscription (they never match); other account channels go", async () => {
+    const s = track(await Socket.open(`project=${project.projectId}`));
+    await s.next();
+    const r = await s.request({ type: "subscribe", data: [{ subscriptionId: "g", channels: ["account", "account.update", "account.someone", "teams"] }] });
+    expect(r.data.subscriptions[0].channels).toEqual(["account", "account.update", "teams"]);
+    // Authenticating rebinds them to the user: account.update → account.<id>.update.
+    const u = await makeUser("guest2user");
+    await s.request({ type: "authentication", data: { session: u.secret } });
+    await users.updateName({ userId: "guest2user", name: "now-mine" });
+    const e = await s.next();
+    expect(e.data.subscriptions).toEqual(["g"]);
+    expect(e.data.payload.name).toBe("now-mine");
+  });
+
+  it("a session that still owes its second factor does not authenticate realtime (upgrade, in-band, and when MFA is turned on)", async () => {
+    const u = await makeUser("mfa-rt");
+    const before = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
+    expect((await before.next()).data.user.$id).toBe("mfa-rt");
+    await before.request({ type: "subscribe", data: [{ subscriptionId: "a", channels: ["account"] }] });
+    await users.updateEmailVerification({ userId: "mfa-rt", emailVerification: true });
+    await users.updateMFA({ userId: "mfa-rt", mfa: true }); // u's one-factor session now owes a second factor
+
+    const half = await users.createSession({ userId: "mfa-rt" });
+    const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": half.secret }));
+    expect((await s.next()).data.user).toBeNull();
+    const auth = await s.request({ type: "authentication", data: { session: half.secret } });
+    expect(auth).toEqual({ type: "error", data: { code: 401, message: "More factors are required to complete the sign in process." } });
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "a", channels: ["account"] }] });
+
+    await users.updateName({ userId: "mfa-rt", name: "secret-name" });
+    // Marker: once another user's later event arrived, the name change has been fanned out to every shard;
+    // a frame through each shard object (unsubscribe, not the runtime-answered ping) then flushes its socket.
+    const marker = await makeUser("mfa-marker");
+    const m = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": marker.secret }));
+    await m.next();
+    await m.request({ type: "subscribe", data: [{ subscriptionId: "a", channels: ["account"] }] });
+    await users.updateName({ userId: "mfa-marker", name: "m" });
+    expect((await m.next()).data.payload.name).toBe("m");
+    for (const x of [s, before]) {
+      x.send({ type: "unsubscribe", data: [{ subscriptionId: "flush" }] });
+      while ((await x.next()).data?.to !== "unsubscribe");
+    }
+    expect(s.frames.filter((f) => f.type === "event")).toEqual([]);
+    expect(before.frames.filter((f) => f.type === "event").map((f) => f.data.payload.name)).not.toContain("secret-name");
+  });
+
+  it("limits connections to 128 a minute per IP (error 1013 \"Too many requests\", then a close)", async () => {
+    const own = await createProject("realtime-abuse"); // the count is per project: other tests are unaffected
+    // Stay inside one fixed one-minute window.
+    const into = Date.now() % 60_000;
+    if (into > 40_000) await new Promise((r) => setTimeout(r, 60_000 - into + 100));
+    const opened: Socket[] = [];
+    try {
+      for (let i = 0; i < 128; i += 32) {
+        const batch = await Promise.all(Array.from({ length: 32 }, () => Socket.open(`project=${own.projectId}`)));
+        opened.push(...batch);
+        for (const s of batch) expect((await s.next()).type).toBe("connected");
+      }
+      const over = await Socket.open(`project=${own.projectId}`);
+      expect(await over.next()).toEqual({ type: "error", data: { code: 1013, message: "Too many requests" } });
+      expect((await over.waitClosed()).code).toBe(1013);
+    } finally {
+      opened.forEach((s) => s.close());
+    }
+  });
+});

@@ -20,7 +20,7 @@ import { accountModel, prefsObject, sessionModel, tokenModel } from "../users/mo
 import { assertUserCapacity, commitNewUser, findUserByEmail, findUserById, findUserByPhone, prepareUser, userWhere } from "../users/users";
 import { clearSessionCookies, createSession } from "./sessions";
 import { audit, listLogs } from "../auth/audit";
-import { assertAuthMethod, sessionAlertsEnabled } from "../auth/console-routes";
+import { assertAuthMethod, sessionAlertsEnabled } from "../auth/settings";
 import { clientInfo, countryName } from "../auth/user-agent";
 import { contactTargetStatements, targetsFor } from "../users/targets";
 import { requestCountry, requestUserAgent } from "./sessions";

@@ -5,8 +5,7 @@
  * `limit` (older console). Admin only.
  *
  * Settings live in `projects.settings.auth` under Appwrite's `auths` keys (sessionAlerts, membershipsUserName,
- * emailPassword, usersAuthMagicURL …). The Project model from platform/models.ts does not know the newer keys,
- * so responses here add them (`authConsoleFields`).
+ * emailPassword, usersAuthMagicURL …); settings.ts reads them at request time and maps them onto the Project model.
  */
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
@@ -17,6 +16,7 @@ import { projects, type Project } from "../../db/schema";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
+import { AUTH_METHODS, type AuthMethod } from "./settings";
 import { forgetProject } from "../../platform/projects";
 
 export const authConsoleRoutes = new Hono<AppEnv>();
@@ -37,7 +37,7 @@ async function setAuthMany(c: Ctx, values: Record<string, unknown>) {
   await db.update(projects).set({ settings, updatedAt: now }).where(eq(projects.id, id));
   forgetProject(id);
   const next = { ...row, settings, updatedAt: now };
-  return json(c, { ...projectModel(next), ...authConsoleFields(next) });
+  return json(c, projectModel(next));
 }
 
 /** `total` (new console) or `limit` (old console); null → the "off" value. */
@@ -67,62 +67,6 @@ authConsoleRoutes.patch("/:projectId/auth/personal-data", async (c) => {
 
 // ---- session alerts, memberships privacy, per-method toggles ------------------------------------------
 
-/** Appwrite's auth methods (app/config/auth.php): route id → `auths` key and the name used in its error. */
-export const AUTH_METHODS = {
-  "email-password": { key: "emailPassword", label: "Email / Password" },
-  "magic-url": { key: "usersAuthMagicURL", label: "Magic URL" },
-  "email-otp": { key: "emailOtp", label: "Email OTP" },
-  anonymous: { key: "anonymous", label: "Anonymous" },
-  invites: { key: "invites", label: "Invites" },
-  jwt: { key: "JWT", label: "JWT" },
-  phone: { key: "phone", label: "Phone" },
-} as const;
-export type AuthMethod = keyof typeof AUTH_METHODS;
-
-const authOf = (p: Project) => (p.settings.auth ?? {}) as Record<string, unknown>;
-
-/**
- * A disabled auth method → `501 user_auth_method_unsupported` with Appwrite's message. API keys and admins
- * are exempt, as in Appwrite's `auth` group hook.
- */
-export function assertAuthMethod(c: Ctx, method: AuthMethod): void {
-  if (c.var.caller.privileged) return;
-  const m = AUTH_METHODS[method];
-  if (authOf(c.var.project)[m.key] === false) throw new AppwriteError("user_auth_method_unsupported", `${m.label} authentication is disabled for this project`);
-}
-
-/** Appwrite's membership privacy flags (defaults: visible); API keys and admins always see everything. */
-export interface MembershipPrivacy {
-  userName: boolean;
-  userEmail: boolean;
-  mfa: boolean;
-  userId: boolean;
-  userPhone: boolean;
-}
-
-export function membershipPrivacy(project: Project, privileged: boolean): MembershipPrivacy {
-  const a = authOf(project);
-  const show = (k: string) => privileged || a[k] !== false;
-  return { userName: show("membershipsUserName"), userEmail: show("membershipsUserEmail"), mfa: show("membershipsMfa"), userId: show("membershipsUserId"), userPhone: show("membershipsUserPhone") };
-}
-
-/** Whether new sessions send the user an email alert (console: session-alerts). */
-export const sessionAlertsEnabled = (project: Project) => authOf(project).sessionAlerts === true;
-
-/** The Project model's auth fields platform/models.ts does not fill from settings (Appwrite's names). */
-export function authConsoleFields(p: Project) {
-  const a = authOf(p);
-  const fields: Record<string, unknown> = {
-    authSessionAlerts: a.sessionAlerts === true,
-    authMembershipsUserName: a.membershipsUserName !== false,
-    authMembershipsUserEmail: a.membershipsUserEmail !== false,
-    authMembershipsMfa: a.membershipsMfa !== false,
-    authMembershipsUserId: a.membershipsUserId !== false,
-    authMembershipsUserPhone: a.membershipsUserPhone !== false,
-  };
-  for (const m of Object.values(AUTH_METHODS)) fields[`auth${m.key[0]!.toUpperCase()}${m.key.slice(1)}`] = a[m.key] !== false;
-  return fields;
-}
 
 authConsoleRoutes.patch("/:projectId/auth/session-alerts", async (c) => {
   const a = validate(await collectParams(c), { alerts: p.optional(p.boolean()), enabled: p.optional(p.boolean()) });

@@ -18,10 +18,12 @@ import {
   filterHeaders,
   resultFields,
   runFunction,
+  stashMessage,
   type ExecutionMessage,
   type FunctionsMessage,
 } from "./execute";
 import type { Exports } from "./runtime";
+import { watchQueued } from "./schedules";
 
 /**
  * Everything that runs outside a request: the EXECUTIONS queue (async executions and builds), event
@@ -37,7 +39,7 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
   const now = Date.now();
   const [taken] = await db
     .update(functionExecutions)
-    .set({ status: "processing", updatedAt: now })
+    .set({ status: "processing", responseBody: "", updatedAt: now })
     .where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId), inArray(functionExecutions.status, ["waiting", "scheduled"])))
     .returning();
   if (!taken) return;
@@ -79,7 +81,7 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
 }
 
 /** Create an execution row for a schedule/event trigger; queue it (events) or hand it back to run now (schedules). */
-export async function enqueueTriggered(env: Env, db: DB, fn: Fn, o: { trigger: "schedule" | "event"; body: string; event?: string; userId?: string; queue?: boolean }) {
+export async function enqueueTriggered(env: Env, db: DB, fn: Fn, o: { trigger: "schedule" | "event"; body: string; event?: string; userId?: string; queue?: boolean; ctx?: WaitUntil }) {
   const headers: Record<string, string> = o.trigger === "event" ? { "content-type": "application/json" } : {};
   const execution = newExecution(fn, fn.deploymentId, {
     trigger: o.trigger,
@@ -89,11 +91,13 @@ export async function enqueueTriggered(env: Env, db: DB, fn: Fn, o: { trigger: "
     requestHeaders: filterHeaders(headers, REQUEST_HEADER_ALLOWLIST),
     userId: "",
   });
-  await db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]);
   const base: ExecutionMessage = { kind: "execution", projectId: fn.projectId, functionId: fn.id, executionId: execution.id, method: "POST", path: "/", headers, userId: o.userId ?? "", jwt: "", event: o.event };
-  if (o.queue === false) return { ...base, body: o.body };
-  const msg = await attachBody(env, base, o.body);
+  const msg = o.queue === false ? { ...base, body: o.body } : await attachBody(env, base, o.body);
+  // The waiting row carries its message (execute.ts, stashMessage) for the sweeper.
+  await db.batch([insertExecution(db, { ...execution, responseBody: stashMessage(msg) }), executionEvent(db, execution, "create")]);
+  if (o.queue === false) return msg;
   await env.EXECUTIONS.send(msg);
+  if (o.ctx) watchQueued(env, o.ctx);
   return msg;
 }
 
@@ -129,7 +133,7 @@ export async function functionEventConsumer(env: Env, events: OutboxRow[], ctx: 
       if (fn.projectId !== row.projectId) continue;
       if (row.event.startsWith(`functions.${fn.id}.executions.`)) continue;
       if (!eventMatches(fn.events, row.events)) continue;
-      await enqueueTriggered(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId });
+      await enqueueTriggered(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId, ctx });
     }
   }
   scheduleDispatch(env, ctx);

@@ -1,10 +1,14 @@
+import { transform } from "sucrase";
 import { ArchiveError, readTarGz } from "./tar";
 
 /**
  * The build step: unpack the source archive, check it, pick the entrypoint and turn every file into a
  * Worker Loader module. Relative ESM imports between files work as they do in Node (module names are
  * the archive paths). No bundler runs: bare package imports must be bundled into the archive by the user.
- * TypeScript is not compiled yet: a `.ts` entrypoint fails the build with a clear log line.
+ * TypeScript (`.ts`, `.mts`, `.cts`) is compiled here by stripping types (sucrase's typescript transform:
+ * no type checking, modern syntax kept, type-only imports dropped); a TS module keeps its archive path as
+ * its module name, and its relative imports are pointed at the files that exist (`./x.js` → `./x.ts`,
+ * `./x` → `./x.ts` / `./x/index.ts` …), as TypeScript's resolver would. JSX/TSX is not compiled.
  */
 export type BuiltModule = { js: string } | { cjs: string } | { text: string } | { json: unknown } | { data: string } | { wasm: string };
 export interface Build {
@@ -16,6 +20,7 @@ export const MAX_BUILD_BYTES = 16 * 1024 * 1024;
 
 const TEXT = /\.(txt|md|html|htm|css|csv|svg|xml|yaml|yml|toml|map)$/i;
 const JS = /\.(js|mjs)$/i;
+const TS = /\.(ts|mts|cts)$/i;
 const dec = new TextDecoder();
 
 const b64 = (bytes: Uint8Array) => {
@@ -31,6 +36,47 @@ function looksCommonJs(src: string): boolean {
 
 export class BuildError extends Error {}
 
+/** Resolve a relative specifier from module `from` against the archive's files, as TypeScript would. */
+function resolveRelative(from: string, spec: string, exists: (name: string) => boolean): string | null {
+  const base = from.includes("/") ? from.slice(0, from.lastIndexOf("/") + 1) : "";
+  const parts: string[] = [];
+  for (const seg of (base + spec).split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") parts.pop();
+    else parts.push(seg);
+  }
+  const target = parts.join("/");
+  if (exists(target)) return null; // already right
+  const stem = target.replace(/\.(js|mjs|cjs)$/i, "");
+  const ext = target.slice(stem.length).toLowerCase();
+  const candidates = ext
+    ? [stem + { ".js": ".ts", ".mjs": ".mts", ".cjs": ".cts" }[ext]!]
+    : [".ts", ".mts", ".js", ".mjs", ".cjs", ".json", "/index.ts", "/index.js", "/index.mjs"].map((e) => target + e);
+  const hit = candidates.find(exists);
+  if (!hit) return null;
+  const fromParts = base.split("/").filter(Boolean);
+  const hitParts = hit.split("/");
+  let common = 0;
+  while (common < fromParts.length && common < hitParts.length - 1 && fromParts[common] === hitParts[common]) common++;
+  const up = fromParts.length - common;
+  return (up ? "../".repeat(up) : "./") + hitParts.slice(common).join("/");
+}
+
+/** Strip a TypeScript module's types and point its relative imports at existing modules. */
+export function compileTypeScript(name: string, source: string, exists: (name: string) => boolean): string {
+  let code: string;
+  try {
+    code = transform(source, { transforms: ["typescript"], disableESTransforms: true, production: true, filePath: name }).code;
+  } catch (e) {
+    throw new BuildError(`TypeScript: ${name}: ${(e as Error)?.message ?? String(e)}`);
+  }
+  const rewrite = (spec: string) => (spec.startsWith("./") || spec.startsWith("../") ? (resolveRelative(name, spec, exists) ?? spec) : spec);
+  return code
+    .replace(/(\b(?:from|import)\s*)(["'])(\.{1,2}\/[^"'\n]*)\2/g, (_, lead: string, q: string, spec: string) => `${lead}${q}${rewrite(spec)}${q}`)
+    .replace(/(\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"'\n]*)\2/g, (_, lead: string, q: string, spec: string) => `${lead}${q}${rewrite(spec)}${q}`)
+    .replace(/(\brequire\s*\(\s*)(["'])(\.{1,2}\/[^"'\n]*)\2/g, (_, lead: string, q: string, spec: string) => `${lead}${q}${rewrite(spec)}${q}`);
+}
+
 export async function buildArchive(source: ArrayBuffer, entrypoint: string, log: (line: string) => void): Promise<{ build: Build; size: number }> {
   let files: Map<string, Uint8Array>;
   try {
@@ -43,18 +89,25 @@ export async function buildArchive(source: ArrayBuffer, entrypoint: string, log:
   if (!files.has(entry)) {
     throw new BuildError(`Entrypoint "${entrypoint}" was not found in the archive. Files: ${[...files.keys()].slice(0, 20).join(", ") || "(none)"}`);
   }
-  if (/\.(ts|mts|cts|tsx|jsx)$/i.test(entry)) {
-    throw new BuildError(`Entrypoint "${entrypoint}" is TypeScript/JSX, which this server does not compile yet. Deploy the compiled JavaScript (ESM) instead.`);
+  if (/\.(tsx|jsx)$/i.test(entry)) {
+    throw new BuildError(`Entrypoint "${entrypoint}" is JSX/TSX, which this server does not compile. Deploy JavaScript or TypeScript (.ts) instead.`);
   }
-  if (!JS.test(entry) && !/\.cjs$/i.test(entry)) throw new BuildError(`Entrypoint "${entrypoint}" must be a JavaScript file (.js, .mjs or .cjs).`);
+  if (!JS.test(entry) && !TS.test(entry) && !/\.cjs$/i.test(entry)) throw new BuildError(`Entrypoint "${entrypoint}" must be a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts or .cts).`);
 
   const modules: Record<string, BuiltModule> = {};
+  const exists = (name: string) => files.has(name) && name !== "__edgewrite_main.js" && !/\.d\.(ts|mts|cts)$/i.test(name);
   let size = 0;
+  let compiled = 0;
   for (const [name, bytes] of files) {
     if (name === "__edgewrite_main.js") continue;
     size += bytes.byteLength;
     if (size > MAX_BUILD_BYTES) throw new BuildError(`The deployment is larger than ${MAX_BUILD_BYTES / 1024 / 1024} MiB once unpacked.`);
-    if (JS.test(name)) {
+    if (/\.d\.(ts|mts|cts)$/i.test(name)) continue; // declarations only
+    if (TS.test(name)) {
+      const js = compileTypeScript(name, dec.decode(bytes), exists);
+      modules[name] = /\.cts$/i.test(name) || looksCommonJs(js) ? { cjs: js } : { js };
+      compiled++;
+    } else if (JS.test(name)) {
       const src = dec.decode(bytes);
       modules[name] = looksCommonJs(src) ? { cjs: src } : { js: src };
     } else if (/\.cjs$/i.test(name)) {
@@ -73,6 +126,7 @@ export async function buildArchive(source: ArrayBuffer, entrypoint: string, log:
       modules[name] = { data: b64(bytes) };
     }
   }
+  if (compiled) log(`Compiled ${compiled} TypeScript module${compiled === 1 ? "" : "s"} (types stripped, not checked).`);
   log(`Entrypoint: ${entry} (${"cjs" in modules[entry]! ? "CommonJS" : "ES module"}).`);
   log(`Built ${Object.keys(modules).length} module${Object.keys(modules).length === 1 ? "" : "s"}, ${size} bytes.`);
   return { build: { entry, modules }, size };

@@ -4,7 +4,7 @@ import { uniqueId } from "../../core/ids";
 import type { DB } from "../../db/client";
 import { functionDeployments, functionExecutions, functions, functionVariables, type Fn, type FnExecution, type FnVariable } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
-import { executionModel } from "./models";
+import { executionModel, QUEUED_MARK } from "./models";
 import { cachedDynamicKey, cachedRunnable, epochOf, rememberRunnable, workerDigest, type Runnable } from "./cache";
 import { functionEnv, invoke, OUTBOUND_VARIABLE, type Exports, type InvocationResult } from "./runtime";
 import { decryptValue, signDynamicKey } from "./secrets";
@@ -47,6 +47,22 @@ export interface BuildMessage {
 }
 
 export type FunctionsMessage = ExecutionMessage | BuildMessage;
+
+/**
+ * A queued execution keeps its message in its own row until a consumer takes it: `response_body` holds
+ * QUEUED_MARK + {attempts, msg} while the row is `waiting` (the Execution model never shows it, and the
+ * take clears it). The sweeper (src/services/functions/sweeper.ts) re-sends it if the queue lost it.
+ */
+export const stashMessage = (msg: ExecutionMessage, attempts = 0) => QUEUED_MARK + JSON.stringify({ attempts, msg });
+export function readStash(responseBody: string): { attempts: number; msg: ExecutionMessage } | null {
+  if (!responseBody.startsWith(QUEUED_MARK)) return null;
+  try {
+    const v = JSON.parse(responseBody.slice(QUEUED_MARK.length)) as { attempts: number; msg: ExecutionMessage };
+    return v && v.msg?.kind === "execution" && typeof v.attempts === "number" ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 export const roleFor = (userId: string) => (userId ? [`user:${userId}`] : []);
 

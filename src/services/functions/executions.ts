@@ -22,12 +22,13 @@ import {
   REQUEST_HEADER_ALLOWLIST,
   resultFields,
   runFunction,
+  stashMessage,
   type ExecutionMessage,
 } from "./execute";
 import { executionModel } from "./models";
 import { persistExecution, settleExecutions } from "./persist";
 import type { Exports } from "./runtime";
-import { scheduleExecution, unscheduleExecution } from "./schedules";
+import { scheduleExecution, unscheduleExecution, watchQueued } from "./schedules";
 import { fromRaw, loadFunction, resolver } from "./store";
 
 /** /v1/functions/:functionId/executions, and the direct HTTP route /v1/functions/:functionId/http/*. */
@@ -125,10 +126,15 @@ executionRoutes.post("/:functionId/executions", async (c) => {
 
   if (a.async) {
     const execution = newExecution(fn, deploymentId, { id: executionId, trigger: scheduledAt ? "schedule" : "http", status: scheduledAt ? "scheduled" : "waiting", method: a.method, path, requestHeaders, userId, scheduledAt });
-    await db.batch([insertExecution(db, execution), executionEvent(db, execution, "create")]);
     const msg = await attachBody(c.env, { kind: "execution", projectId, functionId: fn.id, executionId, method: a.method, path, headers: { ...userHeaders }, userId, jwt, origin } satisfies ExecutionMessage, a.body);
+    // A waiting row carries its message, so the sweeper can send it again if the queue loses it.
+    const stored = scheduledAt ? execution : { ...execution, responseBody: stashMessage(msg) };
+    await db.batch([insertExecution(db, stored), executionEvent(db, execution, "create")]);
     if (scheduledAt) await scheduleExecution(c.env, scheduledAt, msg);
-    else await c.env.EXECUTIONS.send(msg);
+    else {
+      await c.env.EXECUTIONS.send(msg);
+      watchQueued(c.env, c.executionCtx);
+    }
     scheduleDispatch(c.env, c.executionCtx);
     return json(c, executionModel(execution), 202);
   }

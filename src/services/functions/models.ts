@@ -1,6 +1,9 @@
 import { formatDate } from "../../core/time";
 import type { Fn, FnDeployment, FnExecution, FnVariable } from "../../db/schema";
 
+/** Marks a `waiting` row's stashed queue message (src/services/functions/execute.ts), never shown. */
+export const QUEUED_MARK = "\u0000edgewrite-queued:";
+
 const date = (ms: number | null) => (ms === null || ms === undefined ? "" : formatDate(ms));
 
 /** Variable model: a secret's value is never returned, to anyone. */
@@ -112,7 +115,7 @@ export function executionModel(e: FnExecution) {
     requestPath: e.requestPath,
     requestHeaders: e.requestHeaders,
     responseStatusCode: e.responseStatusCode,
-    responseBody: e.responseBody,
+    responseBody: e.responseBody.startsWith(QUEUED_MARK) ? "" : e.responseBody,
     responseHeaders: e.responseHeaders,
     logs: e.logs,
     errors: e.errors,

@@ -26,6 +26,7 @@ import { configureSchedule } from "./schedules";
 import { fromRaw, loadFunction, r2, resolver, searchClause } from "./store";
 import { variableRoutes } from "./variables";
 import "./background";
+import "./sweeper";
 import "./dynamic-key";
 
 /** /v1/functions: functions CRUD, runtimes, then deployments, executions and variables. */

@@ -8,8 +8,10 @@ import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
 import { originHost } from "../../platform/cors";
 import { findProject } from "../../platform/projects";
+import { needsMoreFactors } from "../account/mfa-gate";
+import { clientIp } from "../auth/rate-limit";
 import { accountModel } from "../users/models";
-import { errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
+import { connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
 import "./consumer";
 
@@ -72,6 +74,20 @@ function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionIni
   return { subs, mapping };
 }
 
+/**
+ * Appwrite's connect abuse limit (app/realtime.php): `limit` connections per minute per IP, counted in a
+ * fixed window in D1's `rate_limits` (the REST limiter's table, src/services/auth/rate-limit.ts). True when over.
+ */
+async function overConnectLimit(env: Env, projectId: string, ip: string, limit: number): Promise<boolean> {
+  if (limit <= 0) return false;
+  const now = Date.now();
+  const windowStart = Math.floor(now / 60_000) * 60_000;
+  const row = await env.DB.prepare("INSERT INTO rate_limits (key, count, expire) VALUES (?1, 1, ?2) ON CONFLICT(key) DO UPDATE SET count = count + 1 RETURNING count")
+    .bind(`${projectId}|realtime.connect|url:/v1/realtime,ip:${ip}|${windowStart}`, windowStart + 60_000)
+    .first<{ count: number }>();
+  return Number(row?.count ?? 0) > limit;
+}
+
 realtimeRoutes.get("/", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppwriteError("general_argument_invalid", "The realtime endpoint only accepts WebSocket upgrade requests.", 426);
@@ -82,6 +98,7 @@ realtimeRoutes.get("/", async (c) => {
     const db = open(c.env.DB);
     const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
+    if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");
 
     // Cross-site socket hijacking guard: a browser Origin must be one of the project's web platforms.
     const origin = c.req.header("origin");
@@ -98,6 +115,8 @@ realtimeRoutes.get("/", async (c) => {
       throw e;
     }
     if (caller.user && !caller.user.status) caller = guest();
+    // A sign-in that still owes its second factor is a guest here, as it is nobody on the REST API (mfa-gate.ts).
+    if (caller.user && (await needsMoreFactors(db, project.id, caller.user, caller.session))) caller = guest();
     const userId = caller.user?.id ?? "";
 
     const requested = fromSearchParams(url.searchParams).channels;
@@ -106,16 +125,17 @@ realtimeRoutes.get("/", async (c) => {
     const names = convertChannels(list, userId || undefined);
     const legacy = names.length ? legacySubscriptions(url, names) : { subs: [], mapping: [] };
 
+    const shard = Math.floor(Math.random() * shardCount(c.env));
     const init: ConnectionInit = {
       connId: uniqueId(),
       projectId: project.id,
+      shard,
       userId,
       sessionId: caller.session?.id ?? "",
       roles: caller.roles,
       subscriptions: legacy.subs,
       connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user) : null } }),
     };
-    const shard = Math.floor(Math.random() * shardCount(c.env));
     const stub = c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(project.id, shard)));
     const headers = new Headers({ upgrade: "websocket", [INIT_HEADER]: JSON.stringify(init) });
     return await stub.fetch("https://realtime.internal/connect", { headers });

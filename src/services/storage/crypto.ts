@@ -1,45 +1,16 @@
+import { purposeKey } from "../../core/secrets";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { READ_BUFFER } from "./constants";
 
 /**
  * At-rest protection of stored files, as Appwrite does it: files up to 20 MB are gzip-compressed
  * (when the bucket asks) and then AES-GCM-encrypted (when the bucket asks). The key is derived from
- * the deployment secret ENCRYPTION_KEY; without it a fixed development key is used (README: set it).
+ * the deployment's root secret (ENCRYPTION_KEY; see src/core/secrets.ts).
  */
 export const CIPHER = "aes-256-gcm";
 export const KEY_VERSION = 1;
-const DEV_KEY = "edgewrite-development-encryption-key";
-
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-let warned = false;
-export function storageSecret(env: Env): string {
-  if (env.ENCRYPTION_KEY) return env.ENCRYPTION_KEY;
-  if (!warned) {
-    warned = true;
-    console.warn("ENCRYPTION_KEY is not set: stored files are encrypted with the public development key. Set it with `wrangler secret put ENCRYPTION_KEY`.");
-  }
-  return DEV_KEY;
-}
-
-function fileKey(env: Env): Promise<CryptoKey> {
-  const secret = storageSecret(env);
-  let key = keyCache.get(secret);
-  if (!key) {
-    key = (async () => {
-      const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), "HKDF", false, ["deriveKey"]);
-      return crypto.subtle.deriveKey(
-        { name: "HKDF", hash: "SHA-256", salt: new TextEncoder().encode("edgewrite-storage"), info: new TextEncoder().encode(`files-v${KEY_VERSION}`) },
-        base,
-        { name: "AES-GCM", length: 256 },
-        false,
-        ["encrypt", "decrypt"],
-      );
-    })();
-    keyCache.set(secret, key);
-  }
-  return key;
-}
+/** The file-content key: one purpose of the deployment's root secret (src/core/secrets.ts). */
+const fileKey = (env: Env) => purposeKey(env, `files-v${KEY_VERSION}`);
 
 /** Associated data binds a ciphertext to its file, so stored objects cannot be swapped between files. */
 const aad = (objectKey: string) => new TextEncoder().encode(objectKey);

@@ -158,7 +158,7 @@ const adminTable = (c: Ctx, fl: Flavor, fresh = true) =>
   loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh, allowDisabled: true });
 
 export function findColumn(fl: Flavor, t: TableMeta, key: string): ColumnMeta {
-  const col = t.columns.find((x) => x.key === key);
+  const col = t.columns.find((x) => x.key === key && !x.options.hidden);
   if (!col) throw error(fl.err.columnNotFound, key);
   return col;
 }

@@ -14,7 +14,14 @@ import {
   updateStatements, upsertRow, withConflictRetry, writeError, readRawMany, insertStatements, prepareNew, modelOfPrepared, rowEvent, type Model,
 } from "./rows";
 import { stageOperation, readThroughTransaction } from "./transactions";
-import { relationshipDeleteStatements, expandRelationships, writeRelationships } from "./relationships";
+import { relationshipDeleteStatements, expandRelationships, writeRelationships, hasRelationships } from "./relationships";
+
+/** Appwrite refuses bulk writes on tables with relationship columns (general_bad_request). */
+function refuseBulk(fl: Flavor, t: { columns: { type: string; options: Record<string, unknown> }[] }, what: string, createWording = false): void {
+  if (!hasRelationships(t as never)) return;
+  const ns = fl.legacy ? "databases" : "tablesDB";
+  throw new AppwriteError("general_bad_request", `Bulk ${what} is not supported for ${ns} with relationship ${createWording ? fl.columns : "attributes"}`);
+}
 
 const rowsKey = (fl: Flavor) => fl.rows;
 
@@ -82,8 +89,12 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
             return { id: bulkId($id), data: rest, permissions: ($permissions as string[] | undefined) ?? null };
           })
         : [{ id: resolveId(fl.rowParam, rowId!), data: data!, permissions: (a.permissions as string[] | undefined) ?? null }];
+      if (rows) refuseBulk(fl, t, "create", true);
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId as string, rows ? { action: "bulkCreate", data: items } : { action: "create", rowId: items[0]!.id, data: items[0]!.data, permissions: items[0]!.permissions });
-      if (!rows && (await writeRelationships(c, fl, t, items[0]!))) return [await getRow(c, fl, t, items[0]!.id, null)];
+      if (!rows) {
+        const m = await writeRelationships(c, fl, t, items[0]!);
+        if (m) return [m];
+      }
       return createRows(c, fl, t, items);
     });
     scheduleDispatch(c.env, c.executionCtx);
@@ -102,6 +113,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         const { $id, $permissions, ...rest } = row;
         return { id: bulkId($id), data: rest, permissions: ($permissions as string[] | undefined) ?? null };
       });
+      refuseBulk(fl, t, "upsert");
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "bulkUpsert", data: items });
       return withConflictRetry(fl, async () => {
         const existing = await readRawMany(c, t, items.map((i) => i.id));
@@ -148,6 +160,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     const explicitLimit = (a.queries ?? []).some((s) => /"method"\s*:\s*"limit"/.test(s));
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
+      refuseBulk(fl, t, "update");
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "bulkUpdate", data: { data, queries: a.queries ?? [] } });
       return withConflictRetry(fl, async () => {
         const raws = await matchRows(c, fl, t, g, explicitLimit);
@@ -179,6 +192,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     const explicitLimit = (a.queries ?? []).some((s) => /"method"\s*:\s*"limit"/.test(s));
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
+      refuseBulk(fl, t, "delete");
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "bulkDelete", data: { queries: a.queries ?? [] } });
       return withConflictRetry(fl, async () => {
         const raws = await matchRows(c, fl, t, g, explicitLimit);
@@ -224,6 +238,8 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     const rowId = resolveId(fl.rowParam, c.req.param(fl.rowParam)!);
     const row = await withTable(c, fl, dbId, tId, async (t) => {
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "upsert", rowId, data: data ?? {}, permissions: a.permissions ?? null });
+      const m = await writeRelationships(c, fl, t, { id: rowId, data: data ?? {}, permissions: a.permissions }, "upsert");
+      if (m) return m;
       return upsertRow(c, fl, t, rowId, data ?? {}, a.permissions);
     });
     scheduleDispatch(c.env, c.executionCtx);
@@ -241,7 +257,8 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     const rowId = c.req.param(fl.rowParam)!;
     const row = await withTable(c, fl, dbId, tId, async (t) => {
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "update", rowId, data: data ?? {}, permissions: a.permissions ?? null });
-      if (data && (await writeRelationships(c, fl, t, { id: rowId, data, permissions: a.permissions }, true))) return getRow(c, fl, t, rowId, null);
+      const m = await writeRelationships(c, fl, t, { id: rowId, data: data ?? {}, permissions: a.permissions }, true);
+      if (m) return m;
       return updateRow(c, fl, t, rowId, data ?? {}, a.permissions);
     });
     scheduleDispatch(c.env, c.executionCtx);

@@ -9,7 +9,7 @@ import type { Ctx } from "../../platform/context";
 import { eventStmt, eventStmtWithSeq } from "./common";
 import { ftsName } from "./ddl";
 import type { Flavor } from "./flavor";
-import { changedGuard, failedGuard, guardStmt, permsTable, q, type ColumnMeta, type TableMeta } from "./meta";
+import { changedGuard, failedGuard, guardStmt, loadTable, permsTable, q, type ColumnMeta, type TableMeta } from "./meta";
 import { applyOperator, asOperator } from "./operators";
 import { dataColumns, decodeValue, encodeValue, structureError, ValueError } from "./validation";
 
@@ -39,11 +39,26 @@ export function fieldType(col: ColumnMeta): FieldType {
   }
 }
 
-export function resolver(t: TableMeta): Resolver {
+export function resolver(t: TableMeta, related?: Map<string, TableMeta>, alias = "t"): Resolver {
   const fts = t.indexes.filter((i) => i.type === "fulltext");
   return (key) => {
+    if (alias !== "t") {
+      const f = resolver(t)(key);
+      return f && { sql: f.sql.replace(/^t\./, `${alias}.`), type: f.type, array: f.array };
+    }
     if (SYSTEM[key]) return SYSTEM[key];
-    const col = t.columns.find((c) => c.key === key && c.sql && c.status === "available");
+    const dot = key.indexOf(".");
+    if (dot > 0 && related) {
+      // `rel.field` on a *-to-one relationship stored here: the related row's value (correlated subquery).
+      const col = t.columns.find((c) => c.key === key.slice(0, dot) && c.type === "relationship" && c.sql && !c.options.hidden);
+      const rt = col && related.get(String(col.options.relatedTable));
+      if (!col || !rt) return undefined;
+      const inner = `r${related.size}_${col.seq}`;
+      const f = resolver(rt, undefined, inner)(key.slice(dot + 1));
+      if (!f) return undefined;
+      return { sql: `(SELECT ${f.sql} FROM ${q(rt.physical)} ${inner} WHERE ${inner}._uid = t.${col.sql})`, type: f.type, array: f.array };
+    }
+    const col = t.columns.find((c) => c.key === key && c.sql && c.status === "available" && !c.options.hidden);
     if (!col) return undefined;
     const idx = fts.find((i) => i.columns.includes(key));
     const name = idx ? q(ftsName(t, idx.seq)) : "";
@@ -78,7 +93,7 @@ export function rowModel(fl: Flavor, t: TableMeta, raw: Raw, select: Set<string>
     $permissions: JSON.parse(String(raw._permissions ?? "[]")),
   };
   for (const col of dataColumns(t)) {
-    if (select && !select.has(col.key)) continue;
+    if ((select && !select.has(col.key)) || col.options.hidden) continue;
     out[col.key] = decodeValue(col, raw[col.sql]);
   }
   return out;
@@ -141,11 +156,25 @@ export async function getRow(c: Ctx, fl: Flavor, t: TableMeta, rowId: string, se
   return rowModel(fl, t, raw, sel);
 }
 
+/** Related tables of the *-to-one relationships a query names as `rel.field`. */
+async function relatedForQueries(c: Ctx, fl: Flavor, t: TableMeta, g: Grouped): Promise<Map<string, TableMeta> | undefined> {
+  const cols = t.columns.filter((x) => x.type === "relationship" && x.sql && !x.options.hidden);
+  if (!cols.length) return undefined;
+  const text = JSON.stringify([g.filters, g.orders]);
+  const out = new Map<string, TableMeta>();
+  for (const col of cols) {
+    if (!text.includes(`"${col.key}.`)) continue;
+    const id = String(col.options.relatedTable);
+    if (!out.has(id)) out.set(id, await loadTable(c, fl, t.db.id, id, { allowDisabled: true }));
+  }
+  return out;
+}
+
 export async function listRows(c: Ctx, fl: Flavor, t: TableMeta, g: Grouped, withTotal: boolean, base?: (b: Binder) => string): Promise<{ rows: Model[]; raws: Raw[]; total: number }> {
   const sel = selection(fl, t, g.select);
   const res = await runList<Raw>(c.env.DB, {
     from: `${q(t.physical)} AS t`, columns: selectList(t), sequence: "t._seq", id: "t._uid",
-    base: base ?? ((b) => readFilter(c, t, b)), resolve: resolver(t), prelude: [guardStmt(c.env.DB, t)],
+    base: base ?? ((b) => readFilter(c, t, b)), resolve: resolver(t, await relatedForQueries(c, fl, t, g)), prelude: [guardStmt(c.env.DB, t)],
   }, g, withTotal);
   return { rows: res.rows.map((r) => rowModel(fl, t, r, sel)), raws: res.rows, total: res.total };
 }
@@ -181,7 +210,7 @@ function userData(c: Ctx, fl: Flavor, data: Record<string, unknown>): { values: 
 function unknownKey(fl: Flavor, t: TableMeta, values: Record<string, unknown>): void {
   for (const k of Object.keys(values)) {
     const col = t.columns.find((c) => c.key === k);
-    if (!col || !col.sql) throw structureError(fl, `Unknown attribute: "${k}"`);
+    if (!col || !col.sql || col.options.hidden) throw structureError(fl, `Unknown attribute: "${k}"`);
     if (col.status !== "available") throw error(fl.err.columnNotAvailable, k);
   }
 }

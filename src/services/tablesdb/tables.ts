@@ -16,6 +16,7 @@ import { columnEvent, inlineColumn, insertColumnStmt, MAX_COLUMNS, nextSeq, sche
 import { buildIndex, indexStatements, uniqueBuildFailed } from "./indexes";
 import { databaseFrom, forgetTable, loadDatabase, loadTable, tableFrom, type ColumnMeta, type DatabaseMeta, type TableMeta } from "./meta";
 import { tableModel } from "./models";
+import { relationshipTableDropStatements } from "./relationships";
 
 const TABLE_FIELDS = (fl: Flavor): Record<string, { sql: string; type: "string" | "integer" | "datetime" | "boolean" }> => ({
   $id: { sql: "id", type: "string" },
@@ -150,6 +151,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
     requireScope(c, fl.scope.tablesWrite);
     const t = await loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh: true, allowDisabled: true });
     await batch(c, [
+      ...(await relationshipTableDropStatements(c, fl, t)),
       ...dropTableSql(t).map((s) => c.env.DB.prepare(s)),
       c.env.DB.prepare("DELETE FROM tdb_columns WHERE table_seq = ?1").bind(t.seq),
       c.env.DB.prepare("DELETE FROM tdb_indexes WHERE table_seq = ?1").bind(t.seq),

@@ -54,6 +54,8 @@ function describe(col: ColumnMeta, v: unknown): string | null {
       return typeof v === "boolean" ? null : "Value must be a valid boolean";
     case "datetime":
       return parseDate(v) !== null ? null : "Value must be valid date between 0000-01-01 00:00:00 and 9999-12-31 23:59:59.";
+    case "relationship":
+      return typeof v === "string" ? null : "Value must be a valid related row ID";
     default:
       return null;
   }

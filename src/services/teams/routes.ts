@@ -18,7 +18,7 @@ import { prefsObject } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
 import { authPolicy } from "../auth/policy";
 import { MEMBER_COLUMNS, MEMBER_FROM, memberFromRaw, membershipModel, teamFromRaw, teamModel, type MemberRow } from "./models";
-import { membershipPrivacy } from "../auth/console-routes";
+import { assertAuthMethod, membershipPrivacy } from "../auth/settings";
 import {
   canOnTeam, isTeamOwner, loadMember, loadTeam, membershipPermissions, membershipResolver, phoneParam, recountTeam,
   roleKeys, searchClause, teamResolver,
@@ -147,6 +147,7 @@ teamsRoutes.put("/:teamId/prefs", async (c) => {
 
 teamsRoutes.post("/:teamId/memberships", async (c) => {
   const caller = requireScope(c, "teams.write");
+  assertAuthMethod(c, "invites");
   const a = await params(c, {
     email: p.optional(p.email()),
     userId: p.optional(p.uid()),

@@ -1,20 +1,17 @@
 import { jwtVerify, SignJWT } from "jose";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { utf8ToBytes } from "@noble/hashes/utils.js";
+import { purposeBytes } from "../../core/secrets";
 import { and, eq } from "drizzle-orm";
 import type { DB } from "../../db/client";
 import { resourceTokens, type ResourceToken } from "../../db/schema";
 
 /**
  * A resource token's `secret` is a JWT (HS256) naming the token and its resource, as in Appwrite. It is
- * signed with a key derived from the deployment's ENCRYPTION_KEY (else JWT_SECRET, else ADMIN_KEY), so
+ * signed with a key derived from the deployment's root secret (src/core/secrets.ts), so
  * the database holds nothing secret; a request using it is checked against the token row every time,
  * so deleting a token or moving its expiry takes effect at once.
  */
-function signingKey(env: Env): Uint8Array {
-  const base = env.ENCRYPTION_KEY || env.JWT_SECRET || env.ADMIN_KEY || "edgewrite-dev";
-  return sha256(utf8ToBytes(`edgewrite-resource-tokens:${base}`));
-}
+const signingKey = (env: Env) => sha256(purposeBytes(env, "resource-tokens"));
 
 export async function tokenSecret(env: Env, t: ResourceToken): Promise<string> {
   const jwt = new SignJWT({ tokenId: t.id, projectId: t.projectId, resourceId: t.resourceId, resourceType: t.resourceType, resourceInternalId: t.resourceInternalId })

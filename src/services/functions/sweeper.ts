@@ -1,0 +1,78 @@
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { onCron } from "../../background";
+import { open } from "../../db/client";
+import { functionExecutions, type FnExecution } from "../../db/schema";
+import { scheduleDispatch } from "../../events/outbox";
+import { executionEvent, readStash, stashMessage } from "./execute";
+
+/**
+ * The sweeper for executions a queue message should have started but did not (the message was lost:
+ * the send failed after the row was written, or the consumer gave up after its retries):
+ * - a `waiting` row untouched for STUCK_AFTER_MS gets its stashed message (execute.ts, stashMessage)
+ *   sent again, up to MAX_REQUEUES times (a message that was only late just finds the row taken:
+ *   runQueuedExecution takes a waiting row once);
+ * - after that, or without a readable message, the row becomes `failed` with the reason in `errors`;
+ * - a `processing` row older than the longest timeout plus PROCESSING_GRACE_MS lost its worker: `failed`.
+ * Runs every minute from the cron trigger and, because crons do not fire under `wrangler dev`, from a
+ * FunctionScheduler alarm armed while async executions are in flight (schedules.ts, watchQueued).
+ */
+export const STUCK_AFTER_MS = 2 * 60_000;
+export const MAX_REQUEUES = 3;
+const MAX_TIMEOUT_MS = 900_000;
+const PROCESSING_GRACE_MS = 2 * 60_000;
+const BATCH = 100;
+
+export const LOST_MESSAGE = `The execution was not started: its queue message was lost and was re-sent ${MAX_REQUEUES} times without success.`;
+export const LOST_WORKER = "The execution did not finish: its worker stopped before storing a result.";
+
+export interface SweepResult {
+  requeued: number;
+  failed: number;
+  /** waiting + processing executions left (the sweeper keeps its alarm while any remain). */
+  open: number;
+}
+
+export async function sweepExecutions(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, o: { stuckAfterMs?: number } = {}): Promise<SweepResult> {
+  const db = open(env.DB);
+  const now = Date.now();
+  const stuckBefore = now - (o.stuckAfterMs ?? STUCK_AFTER_MS);
+  const rows = await db
+    .select()
+    .from(functionExecutions)
+    .where(
+      or(
+        and(eq(functionExecutions.status, "waiting"), lt(functionExecutions.updatedAt, stuckBefore)),
+        and(eq(functionExecutions.status, "processing"), lt(functionExecutions.updatedAt, now - MAX_TIMEOUT_MS - PROCESSING_GRACE_MS)),
+      ),
+    )
+    .limit(BATCH);
+  let requeued = 0;
+  let failed = 0;
+  for (const row of rows) {
+    // Conditional on the row being exactly as read, so a consumer or another sweep that got there first wins.
+    const same = and(eq(functionExecutions.projectId, row.projectId), eq(functionExecutions.id, row.id), eq(functionExecutions.status, row.status), eq(functionExecutions.updatedAt, row.updatedAt));
+    const stash = row.status === "waiting" ? readStash(row.responseBody) : null;
+    if (stash && stash.attempts < MAX_REQUEUES) {
+      const [won] = await db.update(functionExecutions).set({ responseBody: stashMessage(stash.msg, stash.attempts + 1), updatedAt: now }).where(same).returning({ id: functionExecutions.id });
+      if (!won) continue;
+      await env.EXECUTIONS.send(stash.msg);
+      requeued++;
+      continue;
+    }
+    const fields = { status: "failed", responseStatusCode: 500, responseBody: "", errors: `${row.status === "waiting" ? LOST_MESSAGE : LOST_WORKER}\n`, updatedAt: now } as const;
+    const [won] = await db.update(functionExecutions).set(fields).where(same).returning({ id: functionExecutions.id });
+    if (!won) continue;
+    await db.batch([executionEvent(db, { ...row, ...fields } as FnExecution, "update")]);
+    failed++;
+  }
+  if (failed) scheduleDispatch(env, ctx);
+  const [{ n }] = (await db
+    .select({ n: sql<number>`count(*)` })
+    .from(functionExecutions)
+    .where(inArray(functionExecutions.status, ["waiting", "processing"]))) as [{ n: number }];
+  return { requeued, failed, open: Number(n) };
+}
+
+onCron(async (env, ctx) => {
+  await sweepExecutions(env, ctx);
+});
