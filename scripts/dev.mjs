@@ -18,7 +18,7 @@ if (!existsSync(varsFile)) {
 const adminKey = /^ADMIN_KEY=(.*)$/m.exec(readFileSync(varsFile, "utf8"))?.[1]?.trim() ?? "";
 
 await applyMigrations({ persistDir });
-const server = await startServer({ port, persistDir, log: true });
+const server = await startServer({ port, persistDir, log: true, testScheduled: true });
 const endpoint = `${server.url}/v1`;
 console.log(`
 Edgewrite is running: ${endpoint}
@@ -33,7 +33,11 @@ Create a project, then an API key for it:
     -d '{"name":"server","scopes":["users.read","users.write","databases.read","databases.write","tables.read","tables.write","rows.read","rows.write","buckets.read","buckets.write","files.read","files.write","functions.read","functions.write","executions.read","executions.write","health.read"]}'
 `);
 void adminKey;
+// wrangler dev never fires cron triggers; fire the minutely one ourselves so outbox sweeps and upload
+// cleanup run locally exactly as deployed (function schedules use Durable Object alarms and need nothing).
+const cron = setInterval(() => fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`).catch(() => {}), 60_000);
 const stop = () => {
+  clearInterval(cron);
   server.stop();
   process.exit(0);
 };

@@ -77,6 +77,56 @@ function groupRssMb(port) {
   }
 }
 
+/** TCP ports a process listens on (from /proc). */
+function listeningPorts(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  const ports = [];
+  for (const f of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(f, "utf8").split("\n").slice(1)) {
+      const c = line.trim().split(/\s+/);
+      if (c[3] === "0A" && inodes.has(c[9])) ports.push(parseInt(c[1].split(":")[1], 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * The runtime's own entry socket, behind wrangler dev's proxy. The proxy (a second workerd) holds about
+ * six file descriptors per proxied WebSocket; with this machine's hard limit of 20,000 descriptors per
+ * process it dies at ~3,300 sockets (measured), taking every socket with it. Production has no such
+ * proxy, so the sockets connect to the runtime directly (BENCH_RT_DIRECT=0 goes through the proxy).
+ */
+async function runtimeEntry(child, publicPort) {
+  const pgid = String(child.pid);
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      if (st[2] !== pgid || readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "workerd") continue;
+      const ports = listeningPorts(pid);
+      if (ports.includes(publicPort)) continue;
+      for (const port of ports) {
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/v1/health/version`, { signal: AbortSignal.timeout(1000) });
+          if (r.ok && "version" in (await r.json())) return `http://127.0.0.1:${port}/v1`;
+        } catch {
+          /* inspector, debug port … */
+        }
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
 /** A server of its own on a frozen bundle of the current tree (see the header). */
 async function frozenServer() {
   const dir = mkdtempSync(path.join(tmpdir(), "edgewrite-rt-bench-"));
@@ -102,8 +152,11 @@ async function frozenServer() {
   const projectId = "rtbench";
   await consoleCall("POST", "/projects", { projectId, name: "Realtime bench" });
   const key = await consoleCall("POST", `/projects/${projectId}/keys`, { name: "bench", scopes: ["users.read", "users.write", "sessions.write"] });
+  const direct = process.env.BENCH_RT_DIRECT === "0" ? null : await runtimeEntry(server.child, server.port);
   return {
     api,
+    socketApi: direct ?? api,
+    direct: !!direct,
     port: server.port,
     project: { projectId, key: key.secret },
     output: server.output,
@@ -139,7 +192,8 @@ async function run(ctx, server) {
   const session = (await r.json()).secret;
   if (!session) throw new Error("no session secret");
 
-  const wsUrl = `${api.replace(/^http/, "ws")}/realtime?project=${projectId}&channels[]=account`;
+  const wsUrl = `${server.socketApi.replace(/^http/, "ws")}/realtime?project=${projectId}&channels[]=account`;
+  console.log(`  sockets connect ${server.direct ? "to the runtime directly (not through wrangler dev's proxy)" : "through wrangler dev's proxy"}`);
   const sockets = [];
   const pending = new Map(); // write id -> start time
   const latencies = [];

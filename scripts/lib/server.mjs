@@ -43,6 +43,7 @@ export async function startServer(o) {
   const inspector = await freePort();
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", o.persistDir, "-c", o.config ?? "wrangler.toml", "--log-level", o.log ? "info" : "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
+  if (o.testScheduled) args.push("--test-scheduled");
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
     env: { ...process.env, ...OFFLINE_ENV },

@@ -1,6 +1,6 @@
 import { AppwriteError } from "../core/errors";
 import { groupQueries, parseQueries, type Grouped } from "../core/query/parse";
-import { Binder, compileFilters, compileOrders, cursorCondition, orderBy, TOTAL_CAP, type Resolver } from "../core/query/sql";
+import { Binder, compileFilters, compileOrders, cursorCondition, orderBy, TOTAL_CAP, type Field, type Resolver } from "../core/query/sql";
 
 export interface ListSpec {
   /** FROM clause, e.g. `users` or `"t_12_5" AS t`. */
@@ -61,4 +61,14 @@ export async function runList<T>(d1: D1Database, spec: ListSpec, g: Grouped, wit
   const rows = (page!.results ?? []) as T[];
   if (reverse) rows.reverse();
   return { rows, total: withTotal ? Number((count!.results?.[0] as { total?: number })?.total ?? 0) : 0 };
+}
+
+/** The attributes every list resolves (`$id`, `$createdAt`, `$updatedAt`, `$sequence`), for tables using the platform's column names. */
+export function systemFields(alias = ""): Record<string, Field> {
+  return {
+    $id: { sql: `${alias}id`, type: "string" },
+    $createdAt: { sql: `${alias}created_at`, type: "datetime" },
+    $updatedAt: { sql: `${alias}updated_at`, type: "datetime" },
+    $sequence: { sql: `${alias}seq`, type: "integer" },
+  };
 }

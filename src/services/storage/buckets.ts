@@ -7,7 +7,7 @@ import { CONTAINER_ACTIONS, normalizePermissions, rolesFor } from "../../core/pe
 import { ftsTerm, type Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
 import { isUniqueViolation } from "../../db/client";
-import { prepareQueries, runList } from "../../db/list";
+import { prepareQueries, runList, systemFields } from "../../db/list";
 import { buckets, files, resourceTokens, type Bucket } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
@@ -88,10 +88,7 @@ bucketRoutes.post("/", async (c) => {
 });
 
 const BUCKET_FIELDS: Record<string, Field> = {
-  $id: { sql: "b.id", type: "string" },
-  $createdAt: { sql: "b.created_at", type: "datetime" },
-  $updatedAt: { sql: "b.updated_at", type: "datetime" },
-  $sequence: { sql: "b.seq", type: "integer" },
+  ...systemFields("b."),
   enabled: { sql: "b.enabled", type: "boolean" },
   name: { sql: "b.name", type: "string" },
   fileSecurity: { sql: "b.file_security", type: "boolean" },

@@ -4,7 +4,7 @@ import { p, params } from "../../core/params";
 import { assertGrantable, ITEM_ACTIONS, normalizePermissions } from "../../core/permissions";
 import { ftsTerm, type Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
-import { prepareQueries, runList } from "../../db/list";
+import { prepareQueries, runList, systemFields } from "../../db/list";
 import { fileParts, filePermissions, files, resourceTokens, type Bucket, type StoredFile } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
@@ -19,10 +19,7 @@ import { createFile } from "./upload";
 export const fileRoutes = new Hono<AppEnv>();
 
 const FILE_FIELDS: Record<string, Field> = {
-  $id: { sql: "f.id", type: "string" },
-  $createdAt: { sql: "f.created_at", type: "datetime" },
-  $updatedAt: { sql: "f.updated_at", type: "datetime" },
-  $sequence: { sql: "f.seq", type: "integer" },
+  ...systemFields("f."),
   name: { sql: "f.name", type: "string" },
   folder: { sql: "f.folder", type: "string" },
   signature: { sql: "f.signature", type: "string" },

@@ -6,7 +6,7 @@ import { p, params } from "../../core/params";
 import type { Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
 import { parseDate } from "../../core/time";
-import { prepareQueries, runList } from "../../db/list";
+import { prepareQueries, runList, systemFields } from "../../db/list";
 import { resourceTokens, type ResourceToken } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
@@ -66,10 +66,7 @@ tokenRoutes.post("/buckets/:bucketId/files/:fileId", async (c) => {
 });
 
 const TOKEN_FIELDS: Record<string, Field> = {
-  $id: { sql: "t.id", type: "string" },
-  $createdAt: { sql: "t.created_at", type: "datetime" },
-  $updatedAt: { sql: "t.updated_at", type: "datetime" },
-  $sequence: { sql: "t.seq", type: "integer" },
+  ...systemFields("t."),
   expire: { sql: "t.expire", type: "datetime" },
 };
 

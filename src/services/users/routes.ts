@@ -10,7 +10,7 @@ import { resolveId, uniqueId } from "../../core/ids";
 import { p, params } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import type { Field } from "../../core/query/sql";
-import { prepareQueries, runList } from "../../db/list";
+import { prepareQueries, runList, systemFields } from "../../db/list";
 import { authenticators, challenges, identities, memberships, sessions, teams, tokens, users, type Token, type User } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
@@ -119,10 +119,7 @@ usersRoutes.post("/scrypt-modified", async (c) => {
 // ---- list / get ----------------------------------------------------------------------------------
 
 const USER_FIELDS: Record<string, Field> = {
-  $id: { sql: "id", type: "string" },
-  $createdAt: { sql: "created_at", type: "datetime" },
-  $updatedAt: { sql: "updated_at", type: "datetime" },
-  $sequence: { sql: "seq", type: "integer" },
+  ...systemFields(),
   name: { sql: "name", type: "string" },
   email: { sql: "email", type: "string" },
   phone: { sql: "phone", type: "string" },

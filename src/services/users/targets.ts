@@ -17,7 +17,7 @@ import type { Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
 import { formatDate } from "../../core/time";
 import { isUniqueViolation, type DB } from "../../db/client";
-import { prepareQueries, runList } from "../../db/list";
+import { prepareQueries, runList, systemFields } from "../../db/list";
 import type { User } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
@@ -130,10 +130,7 @@ export function deleteUserTargets(c: Ctx, userId: string): BatchItem<"sqlite"> {
 export const usersTargetsRoutes = new Hono<AppEnv>();
 
 const TARGET_FIELDS: Record<string, Field> = {
-  $id: { sql: "id", type: "string" },
-  $createdAt: { sql: "created_at", type: "datetime" },
-  $updatedAt: { sql: "updated_at", type: "datetime" },
-  $sequence: { sql: "seq", type: "integer" },
+  ...systemFields(),
   userId: { sql: "user_id", type: "string" },
   providerId: { sql: "provider_id", type: "string" },
   identifier: { sql: "identifier", type: "string" },
