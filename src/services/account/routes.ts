@@ -14,7 +14,7 @@ import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { authPolicy, checkHistory, checkPasswordFormat, checkPersonalData, nextHistory } from "../auth/policy";
 import { clientIp, rateLimit } from "../auth/rate-limit";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
-import { sendMessage } from "../messaging/transport";
+import { sendMessage, type Message } from "../messaging/transport";
 import { checkPhone, sessionEvent, updateUser } from "../users/routes";
 import { accountModel, prefsObject, sessionModel, tokenModel } from "../users/models";
 import { assertUserCapacity, commitNewUser, findUserByEmail, findUserById, findUserByPhone, prepareUser, userWhere } from "../users/users";
@@ -28,7 +28,6 @@ import { deleteToken, findToken, longSecret, newToken, otpCode, phrase as makePh
 
 export const accountRoutes = new Hono<AppEnv>();
 
-type Batch = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 
 /** The signed-in user (scope `account`); guests get Appwrite's exact scope error. */
 function me(c: Ctx): Caller & { user: User } {
@@ -200,8 +199,22 @@ async function userForEmail(c: Ctx, userId: string, email: string): Promise<{ us
   return prepareUser(c.var.db, c.var.project.id, policy, { id: resolveId("userId", userId), email });
 }
 
-function tokenEvent(c: Ctx, t: Token) {
-  return recordEvent(c.var.db, { projectId: c.var.project.id, pattern: "users.[userId].tokens.[tokenId].create", params: { userId: t.userId, tokenId: t.id }, payload: tokenModel(t), roles: [`user:${t.userId}`], userId: t.userId });
+/**
+ * Store a one-time token with its event, audit row and message — and `prelude` (e.g. the user a token
+ * flow creates) — in one batch, then dispatch. `kind` names Appwrite's event family for it.
+ */
+async function issueToken(c: Ctx, o: { user: User; token: Token; kind: "tokens" | "recovery" | "verification"; audit: string; message: Message; prelude?: BatchItem<"sqlite">[] }): Promise<void> {
+  const db = c.var.db;
+  const { user, token } = o;
+  await commitNewUser(db, [
+    ...(o.prelude ?? []),
+    sweepExpiredTokens(db, c.var.project.id, user.id),
+    db.insert(tokens).values(token),
+    recordEvent(db, { projectId: c.var.project.id, pattern: `users.[userId].${o.kind}.[tokenId].create`, params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
+    audit(c, user, o.audit),
+    ...sendMessage(c, o.message),
+  ]);
+  scheduleDispatch(c.env, c.executionCtx);
 }
 
 const projectName = (c: Ctx) => c.var.project.name;
@@ -219,18 +232,10 @@ accountRoutes.post("/tokens/magic-url", async (c) => {
   const token = newToken(c.var.project.id, user.id, "magic-url", secret, TOKEN_TTL.magicUrl);
   const base = a.url ?? `${new URL(c.req.url).origin}/console/auth/magic-url`;
   const link = withQuery(base, { userId: user.id, secret, expire: new Date(token.expire).toISOString(), project: c.var.project.id });
-  await commitNewUser(c.var.db, [
-    ...statements,
-    sweepExpiredTokens(c.var.db, c.var.project.id, user.id),
-    c.var.db.insert(tokens).values(token),
-    tokenEvent(c, token),
-    audit(c, user, "session.create"),
-    ...sendMessage(c, {
+  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: {
       channel: "email", to: email, subject: `${projectName(c)} Login`,
       content: `Sign in to ${projectName(c)} with this link: ${link}\n${phrase ? `Security phrase: ${phrase}\n` : ""}The link expires in 1 hour.`,
-    }),
-  ] as Batch);
-  scheduleDispatch(c.env, c.executionCtx);
+    } });
   return json(c, tokenModel(token, c.var.caller.privileged ? secret : "", phrase), 201);
 });
 
@@ -244,18 +249,10 @@ accountRoutes.post("/tokens/email", async (c) => {
   const code = otpCode();
   const phrase = a.phrase ? makePhrase() : "";
   const token = newToken(c.var.project.id, user.id, "email", code, TOKEN_TTL.otp);
-  await commitNewUser(c.var.db, [
-    ...statements,
-    sweepExpiredTokens(c.var.db, c.var.project.id, user.id),
-    c.var.db.insert(tokens).values(token),
-    tokenEvent(c, token),
-    audit(c, user, "session.create"),
-    ...sendMessage(c, {
+  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: {
       channel: "email", to: email, subject: `OTP for ${projectName(c)} Login`,
       content: `Your one-time code for ${projectName(c)} is ${code}.\n${phrase ? `Security phrase: ${phrase}\n` : ""}It expires in 15 minutes.`,
-    }),
-  ] as Batch);
-  scheduleDispatch(c.env, c.executionCtx);
+    } });
   return json(c, tokenModel(token, c.var.caller.privileged ? code : "", phrase), 201);
 });
 
@@ -275,15 +272,7 @@ accountRoutes.post("/tokens/phone", async (c) => {
   }
   const code = otpCode();
   const token = newToken(c.var.project.id, user.id, "phone", code, TOKEN_TTL.otp);
-  await commitNewUser(c.var.db, [
-    ...statements,
-    sweepExpiredTokens(c.var.db, c.var.project.id, user.id),
-    c.var.db.insert(tokens).values(token),
-    tokenEvent(c, token),
-    audit(c, user, "session.create"),
-    ...sendMessage(c, { channel: "sms", to: a.phone, content: `${code} is your ${projectName(c)} login code. It expires in 15 minutes.` }),
-  ] as Batch);
-  scheduleDispatch(c.env, c.executionCtx);
+  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: { channel: "sms", to: a.phone, content: `${code} is your ${projectName(c)} login code. It expires in 15 minutes.` } });
   return json(c, tokenModel(token, c.var.caller.privileged ? code : ""), 201);
 });
 
@@ -462,15 +451,7 @@ accountRoutes.post("/recovery", async (c) => {
   const secret = longSecret();
   const token = newToken(c.var.project.id, user.id, "recovery", secret, TOKEN_TTL.recovery);
   const link = withQuery(a.url, { userId: user.id, secret, expire: new Date(token.expire).toISOString() });
-  const db = c.var.db;
-  await db.batch([
-    sweepExpiredTokens(db, c.var.project.id, user.id),
-    db.insert(tokens).values(token),
-    recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].recovery.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
-    audit(c, user, "recovery.create"),
-    ...sendMessage(c, { channel: "email", to: email, subject: "Password Reset", content: `Reset your ${projectName(c)} password with this link: ${link}\nThe link expires in 1 hour.` }),
-  ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  await issueToken(c, { user, token, kind: "recovery", audit: "recovery.create", message: { channel: "email", to: email, subject: "Password Reset", content: `Reset your ${projectName(c)} password with this link: ${link}\nThe link expires in 1 hour.` } });
   return json(c, tokenModel(token, c.var.caller.privileged ? secret : ""), 201);
 });
 
@@ -508,15 +489,7 @@ async function createEmailVerification(c: Ctx) {
   const secret = longSecret();
   const token = newToken(c.var.project.id, user.id, "verification", secret, TOKEN_TTL.verification);
   const link = withQuery(a.url, { userId: user.id, secret, expire: new Date(token.expire).toISOString() });
-  const db = c.var.db;
-  await db.batch([
-    sweepExpiredTokens(db, c.var.project.id, user.id),
-    db.insert(tokens).values(token),
-    recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].verification.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
-    audit(c, user, "verification.create"),
-    ...sendMessage(c, { channel: "email", to: user.email, subject: "Account Verification", content: `Verify your ${projectName(c)} email address with this link: ${link}\nThe link expires in 1 hour.` }),
-  ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  await issueToken(c, { user, token, kind: "verification", audit: "verification.create", message: { channel: "email", to: user.email, subject: "Account Verification", content: `Verify your ${projectName(c)} email address with this link: ${link}\nThe link expires in 1 hour.` } });
   return json(c, tokenModel(token), 201);
 }
 
@@ -549,15 +522,7 @@ async function createPhoneVerification(c: Ctx) {
   if (user.phoneVerification) throw new AppwriteError("user_phone_already_verified");
   const code = otpCode();
   const token = newToken(c.var.project.id, user.id, "phone-verification", code, TOKEN_TTL.otp);
-  const db = c.var.db;
-  await db.batch([
-    sweepExpiredTokens(db, c.var.project.id, user.id),
-    db.insert(tokens).values(token),
-    recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].verification.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
-    audit(c, user, "verification.create"),
-    ...sendMessage(c, { channel: "sms", to: user.phone, content: `${code} is your ${projectName(c)} verification code. It expires in 15 minutes.` }),
-  ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  await issueToken(c, { user, token, kind: "verification", audit: "verification.create", message: { channel: "sms", to: user.phone, content: `${code} is your ${projectName(c)} verification code. It expires in 15 minutes.` } });
   return json(c, tokenModel(token), 201);
 }
 accountRoutes.post("/verifications/phone", createPhoneVerification);
