@@ -119,7 +119,7 @@ export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, pr
  * Event triggers: every outbox row is matched against the `events` of its project's enabled, deployed
  * functions. A function's own execution events never trigger it again (no loops).
  */
-export async function functionEventConsumer(env: Env, events: OutboxRow[], ctx: WaitUntil): Promise<void> {
+export async function functionEventConsumer(env: Env, events: OutboxRow[], _ctx: WaitUntil): Promise<void> {
   if (!events.length) return;
   const db = open(env.DB);
   const projects = [...new Set(events.map((e) => e.projectId))];
@@ -128,16 +128,25 @@ export async function functionEventConsumer(env: Env, events: OutboxRow[], ctx: 
     .from(functions)
     .where(and(inArray(functions.projectId, projects), ne(functions.events, sql`'[]'`), eq(functions.enabled, true), ne(functions.deploymentId, "")));
   if (!candidates.length) return;
+  let queued = 0;
   for (const row of events) {
     for (const fn of candidates) {
       if (fn.projectId !== row.projectId) continue;
       if (row.event.startsWith(`functions.${fn.id}.executions.`)) continue;
       if (!eventMatches(fn.events, row.events)) continue;
-      await enqueueTriggered(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId, ctx });
+      await enqueueTriggered(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId, ctx: detached });
+      queued++;
     }
   }
-  scheduleDispatch(env, ctx);
+  // This runs inside the dispatcher's own pass, which awaits everything handed to `ctx`: a kick handed
+  // to it would wait for the very loop that is waiting for it (a deadlock that also held every later
+  // kick, and with them every queue invocation). The kick only marks the loop dirty, so it runs one more
+  // pass for the new executions' events; nothing waits for it.
+  if (queued) scheduleDispatch(env, detached);
 }
+
+/** Work started from inside the dispatcher that the dispatcher must not wait for. */
+const detached: WaitUntil = { waitUntil: (p) => void p.catch((e) => console.error("functions: background step failed", (e as Error)?.message)) };
 
 onEvents("functions", functionEventConsumer);
 
