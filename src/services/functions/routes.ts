@@ -10,8 +10,7 @@ import { KEY_SCOPES } from "../../core/scopes";
 import { isUniqueViolation } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
 import { functionDeployments, functionExecutions, functions, functionVariables, type Fn } from "../../db/schema";
-import { recordEvent } from "../../events/outbox";
-import { scheduleDispatch } from "../../events/outbox";
+import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { onProjectDelete } from "../../platform/projects";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
@@ -190,7 +189,16 @@ async function withVars(c: Ctx, f: Fn) {
 
 functionRoutes.get("/:functionId", async (c) => {
   requireScope(c, "functions.read");
-  return json(c, await withVars(c, await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"))));
+  const db = c.var.db;
+  const projectId = c.var.project.id;
+  const id = c.req.param("functionId");
+  // The function and its variables in one D1 round trip.
+  const [rows, vars] = await db.batch([
+    db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, id))).limit(1),
+    db.select().from(functionVariables).where(and(eq(functionVariables.projectId, projectId), eq(functionVariables.resourceType, "function"), eq(functionVariables.resourceId, id))),
+  ]);
+  if (!rows[0]) throw new AppwriteError("function_not_found");
+  return json(c, functionModel(rows[0], vars));
 });
 
 functionRoutes.put("/:functionId", async (c) => {
