@@ -61,3 +61,21 @@ export async function raw(method: string, path: string, init: { headers?: Record
   }
   return { status: res.status, headers: res.headers, body, text };
 }
+
+/** A realtime socket authenticated by a session, with `next(type)` to await (and take) the next frame of a type. */
+export async function openRealtime(projectId: string, sessionSecret: string) {
+  const { default: WebSocket } = await import("ws");
+  const frames: any[] = [];
+  const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${projectId}`, { headers: { "x-appwrite-session": sessionSecret } });
+  ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
+  await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
+  const next = async (type: string) => {
+    for (let i = 0; i < 100; i++) {
+      const at = frames.findIndex((f) => f.type === type);
+      if (at >= 0) return frames.splice(at, 1)[0];
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${type} frame; got ${JSON.stringify(frames)}`);
+  };
+  return { ws, frames, next };
+}

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import WebSocket from "ws";
 import { deflateSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Client, ID, Permission, Query, Role, Storage, Tokens, Users } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
-import { consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { consoleCall, createProject, endpoint, raw, type TestProject, openRealtime } from "./harness";
 
 /** Storage over the wire with node-appwrite 27.1.0: buckets, uploads (whole and chunked), reads, tokens, permissions. */
 
@@ -480,18 +479,7 @@ describe("events", () => {
     const { secret } = await users.createSession({ userId: u.$id });
     const bucketId = (await storage.createBucket({ bucketId: ID.unique(), name: "events", fileSecurity: true })).$id;
 
-    const frames: any[] = [];
-    const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}`, { headers: { "x-appwrite-session": secret } });
-    ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
-    await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
-    const next = async (type: string) => {
-      for (let i = 0; i < 100; i++) {
-        const at = frames.findIndex((f) => f.type === type);
-        if (at >= 0) return frames.splice(at, 1)[0];
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`no ${type} frame; got ${JSON.stringify(frames)}`);
-    };
+    const { ws, frames, next } = await openRealtime(project.projectId, secret);
     try {
       await next("connected");
       ws.send(JSON.stringify({ type: "subscribe", data: [{ subscriptionId: "f", channels: [`buckets.${bucketId}.files`] }] }));

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Client, ID, Permission, Query, Role, TablesDB, Teams, Users } from "node-appwrite";
-import WebSocket from "ws";
-import { createProject, endpoint, type TestProject } from "./harness";
+import { createProject, endpoint, type TestProject, openRealtime } from "./harness";
 
 /**
  * Permission matrix of wire doc §3.4 "Row permission checks": guest, user, other user, team member
@@ -128,18 +127,7 @@ describe("row permission matrix (node-appwrite sessions, teams, API key)", () =>
 describe("row events (realtime, recorded in the same batch as the write)", () => {
   it("a reader receives create/update/delete with the Row payload; rows it cannot read are not delivered", async () => {
     await server.createTable({ databaseId: D, tableId: "ev", name: "ev", permissions: [Permission.create(Role.users())], rowSecurity: true, columns: [{ key: "v", type: "integer", required: false }] });
-    const frames: any[] = [];
-    const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}`, { headers: { "x-appwrite-session": aliceSecret } });
-    ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
-    await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
-    const next = async (type: string) => {
-      for (let i = 0; i < 100; i++) {
-        const at = frames.findIndex((f) => f.type === type);
-        if (at >= 0) return frames.splice(at, 1)[0];
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`no ${type} frame; got ${JSON.stringify(frames)}`);
-    };
+    const { ws, frames, next } = await openRealtime(project.projectId, aliceSecret);
     try {
       await next("connected");
       ws.send(JSON.stringify({ type: "subscribe", data: [{ subscriptionId: "s", channels: [`databases.${D}.tables.ev.rows`] }] }));
