@@ -3,10 +3,11 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { ensureInstalled } from "./lib/setup.mjs";
+import { ensureChromium, ensureInstalled } from "./lib/setup.mjs";
 import { OFFLINE_ENV, ROOT } from "./lib/server.mjs";
 
 ensureInstalled();
+ensureChromium();
 const out = path.join(ROOT, ".vitest-result.json");
 rmSync(out, { force: true });
 const args = ["run", "--reporter=default", "--reporter=json", `--outputFile=${out}`, ...process.argv.slice(2)];
