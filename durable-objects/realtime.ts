@@ -14,6 +14,7 @@ import {
   errorFrame, INIT_HEADER, MAX_SUBSCRIPTIONS, MESSAGES_PER_MINUTE, subscribeItemError,
   type ConnectionInit, type RealtimeEvent, type SubscriptionInit,
 } from "../src/services/realtime/protocol";
+import { parseJson } from "../src/core/input";
 
 /**
  * One realtime shard: holds a share of a project's WebSockets with the hibernation API.
@@ -284,7 +285,7 @@ export class RealtimeShard extends DurableObject<Env> {
   private async handle(conn: Conn, text: string): Promise<string | null> {
     let msg: unknown;
     try {
-      msg = JSON.parse(text);
+      msg = parseJson(text);
     } catch {
       msg = null;
     }

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import type { Context } from "hono";
 import { AppwriteError } from "./errors";
 import { KEY_DESCRIPTION, isValidId } from "./ids";
+import { forbiddenKey, hasOwn, inputObject, isForbiddenKey, parseJson } from "./input";
 
 /**
  * Request parameters, the way Appwrite's SDKs send them: GET arrays as `key[0]=`, `key[]=` or `key=`;
@@ -13,23 +14,24 @@ export type RawParams = Record<string, unknown>;
 const LIMIT_ARRAY = 100;
 const LIMIT_ELEMENT = 4096;
 
+/**
+ * One `name[a][0][]` field into `out`. Containers are null-prototype and `__proto__`/`constructor`/`prototype`
+ * are refused at every level, so no field name can reach Object.prototype.
+ */
 function put(out: RawParams, rawKey: string, value: unknown): void {
   const m = /^([^[\]]+)((?:\[[^\]]*\])+)$/.exec(rawKey);
-  if (!m) {
-    out[rawKey] = value;
-    return;
-  }
-  const name = m[1]!;
-  const parts = [...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((p) => p[1]!);
+  const name = m ? m[1]! : rawKey;
+  const parts = m ? [...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((p) => p[1]!) : [];
+  for (const key of [name, ...parts]) if (isForbiddenKey(key)) throw forbiddenKey(key);
   let node: Record<string, unknown> = out;
   let key: string = name;
   for (const part of parts) {
+    const existing = hasOwn(node, key) ? node[key] : undefined;
     const isIndex = part === "" || /^\d+$/.test(part);
-    const existing = node[key];
-    const container = (existing && typeof existing === "object" ? existing : isIndex ? [] : {}) as Record<string, unknown>;
+    const container = (existing && typeof existing === "object" && !(existing instanceof Blob) ? existing : isIndex ? [] : inputObject()) as Record<string, unknown>;
     node[key] = container;
     node = container;
-    key = part === "" ? String((container as unknown as unknown[]).length ?? 0) : part;
+    key = part === "" ? String(Array.isArray(container) ? container.length : Object.keys(container).length) : part;
   }
   node[key] = value;
 }
@@ -37,7 +39,7 @@ function put(out: RawParams, rawKey: string, value: unknown): void {
 /** Arrays built from `key[n]` may be sparse or keyed objects; normalise to dense arrays. */
 function densify(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(densify);
-  if (v && typeof v === "object" && !(v instanceof File)) {
+  if (v && typeof v === "object" && !(v instanceof Blob)) {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     if (keys.length && keys.every((k) => /^\d+$/.test(k))) return keys.sort((a, b) => +a - +b).map((k) => densify(o[k]));
@@ -47,7 +49,7 @@ function densify(v: unknown): unknown {
 }
 
 export function fromSearchParams(sp: URLSearchParams): RawParams {
-  const out: RawParams = {};
+  const out: RawParams = inputObject();
   for (const [k, v] of sp) put(out, k, v);
   return densify(out) as RawParams;
 }
@@ -66,8 +68,9 @@ export async function collectParams(c: Context): Promise<RawParams> {
       if (text.trim() !== "") {
         let body: unknown;
         try {
-          body = JSON.parse(text);
-        } catch {
+          body = parseJson(text);
+        } catch (e) {
+          if (e instanceof AppwriteError) throw e;
           throw new AppwriteError("general_argument_invalid", "Invalid JSON body: the request body could not be parsed.");
         }
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -82,7 +85,7 @@ export async function collectParams(c: Context): Promise<RawParams> {
       } catch {
         throw new AppwriteError("general_argument_invalid", "Invalid form body: the request body could not be parsed.");
       }
-      const body: RawParams = {};
+      const body: RawParams = inputObject();
       for (const [k, v] of form as unknown as Iterable<[string, string | File]>) put(body, k, v);
       Object.assign(params, densify(body));
     }
@@ -158,8 +161,9 @@ export const p = {
       z.transform((v) => {
         if (typeof v !== "string") return v;
         try {
-          return JSON.parse(v);
-        } catch {
+          return parseJson(v);
+        } catch (e) {
+          if (e instanceof AppwriteError) throw e;
           return v;
         }
       }),
@@ -192,9 +196,9 @@ function isOptional(s: Schema<unknown>): boolean {
 
 /** Validate params against a shape, throwing Appwrite's `general_argument_invalid` messages. */
 export function validate<S extends Shape>(raw: RawParams, shape: S): Parsed<S> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = inputObject();
   for (const [name, schema] of Object.entries(shape)) {
-    let value = raw[name];
+    let value = hasOwn(raw, name) ? raw[name] : undefined;
     if (value === null && isOptional(schema)) value = undefined;
     if (value === undefined && !isOptional(schema)) {
       throw new AppwriteError("general_argument_invalid", `Param "${name}" is not optional.`);

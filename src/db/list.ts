@@ -33,6 +33,10 @@ export function prepareQueries(queries: readonly string[] | undefined): Grouped 
  * D1 batch. `total=false` skips the count, as Appwrite does.
  */
 export async function runList<T>(d1: D1Database, spec: ListSpec, g: Grouped, withTotal: boolean): Promise<ListResult<T>> {
+  // A resolver that looked a client's attribute name up in a plain object could hand back an inherited
+  // member (`toString`); only real fields reach the SQL compiler.
+  const resolveField = spec.resolve;
+  spec = { ...spec, resolve: (a) => { const f = resolveField(a); return f && typeof f.sql === "string" ? f : undefined; } };
   const terms = compileOrders(g, spec.resolve, spec.sequence);
   let cursorValues: unknown[] | null = null;
   if (g.cursor) {

@@ -42,3 +42,12 @@ testHookRoutes.get("/realtime/:projectId", async (c) => {
 
 /** Functions: insert a stuck execution, run the sweeper now (src/services/functions/test-hooks.ts). */
 testHookRoutes.route("/functions", functionTestHooks);
+
+/** Names added to the isolate's built-in prototypes since it started (prototype-pollution probe). */
+const PROTOTYPES = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype };
+const pristine = new Map(Object.entries(PROTOTYPES).map(([k, proto]) => [k, new Set(Reflect.ownKeys(proto))]));
+testHookRoutes.get("/prototypes", (c) => {
+  guard(c);
+  const added = Object.entries(PROTOTYPES).flatMap(([k, proto]) => Reflect.ownKeys(proto).filter((n) => !pristine.get(k)!.has(n)).map((n) => `${k}.${String(n)}`));
+  return json(c, { added });
+});

@@ -3,6 +3,7 @@ import { getCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import { AppwriteError } from "../core/errors";
 import { hashSecret, safeEqual } from "../core/crypto";
+import { parseJson } from "../core/input";
 import { KEY_SCOPES, SCOPES } from "../core/scopes";
 import { keys, memberships, sessions, users, type Key, type Project } from "../db/schema";
 import type { DB } from "../db/client";
@@ -31,8 +32,8 @@ export function sessionFromRequest(c: Ctx, projectId: string): string | null {
   const fallback = c.req.header("x-fallback-cookies");
   if (fallback) {
     try {
-      const parsed = JSON.parse(fallback) as Record<string, unknown>;
-      const v = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed[name] : undefined;
+      const parsed = parseJson(fallback);
+      const v = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>)[name] : undefined;
       if (typeof v === "string" && v) return v;
     } catch {
       /* malformed fallback cookies are ignored, as Appwrite does */

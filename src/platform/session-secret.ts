@@ -1,3 +1,5 @@
+import { parseJson } from "../core/input";
+
 /**
  * The opaque session string clients hold (cookie, X-Appwrite-Session, X-Fallback-Cookies, realtime):
  * base64(JSON {id: userId, secret}), as Appwrite encodes it. Only a hash of `secret` is stored.
@@ -9,7 +11,7 @@ export function encodeSessionSecret(userId: string, secret: string): string {
 export function decodeSessionSecret(value: string): { userId: string; secret: string } | null {
   if (!value || value.length > 1024) return null;
   try {
-    const o = JSON.parse(atob(value)) as { id?: unknown; secret?: unknown };
+    const o = parseJson(atob(value)) as { id?: unknown; secret?: unknown };
     if (typeof o.id === "string" && typeof o.secret === "string" && o.id && o.secret) return { userId: o.id, secret: o.secret };
   } catch {
     /* not ours */

@@ -140,3 +140,190 @@ describe("fuzz: malformed input never yields a 5xx", () => {
     }
   });
 });
+
+/**
+ * Prototype keys at every depth of every input form (query-string names, multipart names, JSON bodies,
+ * `data`/`prefs`/operations, query JSON, session carriers, path segments, realtime URLs and frames), on
+ * every service, with and without credentials. No answer may be a 5xx, the isolate's built-in prototypes
+ * must be untouched afterwards, and the next ordinary requests must behave as if nothing was sent.
+ */
+describe("fuzz: prototype keys never reach the isolate", () => {
+  const PROTO_NAMES = ["__proto__", "constructor", "prototype"];
+  const INHERITED = ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "prototype", "isPrototypeOf", "__defineGetter__"];
+  const db = "protodb";
+  const table = "prototable";
+  let userSecret = "";
+
+  beforeAll(async () => {
+    const { TablesDB, Users, Storage, Account, Client } = await import("node-appwrite");
+    const tdb = new TablesDB(project.server());
+    await tdb.create({ databaseId: db, name: "proto" });
+    await tdb.createTable({ databaseId: db, tableId: table, name: "proto", permissions: ['read("any")', 'create("any")', 'update("any")', 'delete("any")'] });
+    // Columns named like Object.prototype members are legal Appwrite keys: they must behave as plain columns.
+    await tdb.createStringColumn({ databaseId: db, tableId: table, key: "title", size: 64, required: false });
+    await tdb.createStringColumn({ databaseId: db, tableId: table, key: "toString", size: 64, required: false });
+    await tdb.createIntegerColumn({ databaseId: db, tableId: table, key: "valueOf", required: false });
+    for (let i = 0; i < 50; i++) {
+      const t = await tdb.getTable({ databaseId: db, tableId: table });
+      if ((t.columns as { status: string }[]).every((c) => c.status === "available")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await tdb.createRow({ databaseId: db, tableId: table, rowId: "r1", data: { title: "one", toString: "ts", valueOf: 1 } });
+    await new Storage(project.server()).createBucket({ bucketId: "protobucket", name: "proto", permissions: ['create("any")', 'read("any")'] });
+    await new Users(project.server()).create({ userId: "protouser", email: "proto@example.com", password: "password123" });
+    const session = await new Account(new Client().setEndpoint(endpoint).setProject(project.projectId)).createEmailPasswordSession({ email: "proto@example.com", password: "password123" });
+    userSecret = session.secret;
+    void Client;
+  });
+
+  const ROWS = `/tablesdb/${db}/tables/${table}/rows`;
+  const TARGETS: [string, string][] = [
+    ...ROUTES.map(([m, path]) => [m, path.replaceAll(ID, "fuzzid")] as [string, string]),
+    ["GET", ROWS], ["POST", ROWS], ["PATCH", `${ROWS}/r1`], ["PUT", `${ROWS}/r1`], ["PATCH", ROWS],
+    ["POST", `/tablesdb/transactions`], ["GET", "/account"], ["PATCH", "/account/prefs"], ["POST", "/account/sessions/anonymous"],
+    ["GET", `/databases/${db}/collections/${table}/documents`], ["POST", "/storage/buckets/protobucket/files"],
+    ["GET", "/health/version"], ["POST", "/account/tokens/email"],
+  ];
+  const QS_NAMES = ["__proto__[polluted]", "a[__proto__][polluted]", "a[b][constructor][prototype][polluted]", "queries[__proto__]", "constructor[prototype][polluted]", "queries[0][__proto__][polluted]", "prototype[polluted]", "a[0][__proto__]"];
+  const BODIES = [
+    '{"__proto__":{"polluted":"yes","transactionId":"x","queries":["x"]}}',
+    '{"a":{"b":{"__proto__":{"polluted":"yes"}}}}',
+    '{"data":{"constructor":{"prototype":{"polluted":"yes"}}}}',
+    '{"data":{"title":"x","__proto__":{"polluted":"yes"}}}',
+    '{"prefs":{"__proto__":{"polluted":"yes"}}}',
+    '{"prefs":{"nested":[{"constructor":{"prototype":{"polluted":"yes"}}}]}}',
+    JSON.stringify({ data: '{"__proto__":{"polluted":"yes"}}' }),
+    '{"\\u005f\\u005fproto__":{"polluted":"yes"}}',
+    '{"data":{"\\u0063onstructor":{"prototype":{"polluted":"yes"}}}}',
+    JSON.stringify({ operations: [{ action: "create", databaseId: db, tableId: table, rowId: "x", data: { __proto__: null, constructor: { prototype: { polluted: "yes" } } } }] }),
+    '{"rows":[{"$id":"p1","__proto__":{"polluted":"yes"}}]}',
+    '{"headers":{"__proto__":{"polluted":"yes"}}}',
+    '{"a":[[[{"__proto__":{"polluted":"yes"}}]]]}',
+  ];
+  const QUERIES = [
+    ...INHERITED.map((a) => JSON.stringify({ method: "equal", attribute: a, values: ["x"] })),
+    ...INHERITED.map((a) => JSON.stringify({ method: "orderAsc", attribute: a })),
+    JSON.stringify({ method: "equal", attribute: "constructor.prototype", values: ["x"] }),
+    JSON.stringify({ method: "select", values: ["constructor", "__proto__", "toString.x"] }),
+    '{"__proto__":{"method":"limit","values":[1]},"method":"equal","attribute":"title","values":["x"]}',
+    '{"method":"equal","attribute":"title","values":[{"__proto__":{"polluted":"yes"}}]}',
+    '{"method":"or","values":[{"method":"equal","attribute":"constructor","values":[1]},{"__proto__":{}}]}',
+  ];
+
+  function attemptsFor(headers: Record<string, string>): Attempt[] {
+    const out: Attempt[] = [];
+    for (const [method, path] of TARGETS) {
+      for (const name of QS_NAMES) out.push({ method, path: `${path}?${encodeURIComponent(name).replace(/%5B/g, "[").replace(/%5D/g, "]")}=1`, headers, body: method === "GET" ? undefined : "{}" });
+      if (method === "GET") {
+        for (const q of QUERIES) out.push({ method, path: `${path}?queries[0]=${encodeURIComponent(q)}`, headers });
+        continue;
+      }
+      for (const body of BODIES) out.push({ method, path, headers: { ...headers, "content-type": "application/json" }, body });
+    }
+    return out;
+  }
+
+  function multipart(fields: [string, string][]): { body: string; type: string } {
+    const boundary = "protoboundary";
+    const parts = fields.map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    return { body: `${parts.join("")}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
+  }
+
+  async function expectPristine() {
+    const probe = await fetch(`${endpoint}/_edgewrite/test/prototypes`, { headers: { "x-appwrite-project": "console", "x-appwrite-key": adminKey } });
+    expect(probe.status).toBe(200);
+    expect((await probe.json()).added).toEqual([]);
+  }
+
+  it("answers every prototype-key request without a 5xx, as a guest, a user and a key", async () => {
+    const guest = { "x-appwrite-project": project.projectId };
+    const user = { ...guest, "x-appwrite-session": userSecret };
+    const key = { ...guest, "x-appwrite-key": project.key };
+    const admin = { "x-appwrite-project": "console", "x-appwrite-key": adminKey };
+    const all = [...attemptsFor(guest), ...attemptsFor(user), ...attemptsFor(key)];
+    // Multipart field names and file names.
+    for (const [method, path] of TARGETS.filter(([m]) => m !== "GET")) {
+      for (const name of QS_NAMES) {
+        const m = multipart([[name, "1"], ["fileId", "unique()"]]);
+        all.push({ method, path, headers: { ...key, "content-type": m.type }, body: m.body });
+      }
+    }
+    // Path segments that name Object.prototype members.
+    for (const seg of INHERITED) {
+      for (const path of [`/users/${seg}`, `${ROWS}/${seg}`, `/tablesdb/${db}/tables/${table}/columns/${seg}`, `/tablesdb/${seg}`, `/storage/buckets/${seg}/files`, `/functions/${seg}`, `/teams/${seg}`]) {
+        all.push({ method: "GET", path, headers: key });
+      }
+      all.push({ method: "GET", path: `/account/sessions/oauth2/${seg}?project=${project.projectId}`, headers: {} });
+      all.push({ method: "GET", path: `/account/tokens/oauth2/${seg}?project=${project.projectId}`, headers: {} });
+      all.push({ method: "PATCH", path: `/projects/${project.projectId}/auth/${seg}`, headers: { ...admin, "content-type": "application/json" }, body: '{"status":false}' });
+      all.push({ method: "PATCH", path: `/projects/${project.projectId}/oauth2`, headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify({ provider: seg, enabled: false }) });
+    }
+    // Session carriers.
+    for (const headers of [
+      { "x-fallback-cookies": '{"__proto__":{"polluted":"yes"}}' },
+      { "x-fallback-cookies": JSON.stringify({ constructor: { prototype: { polluted: "yes" } } }) },
+      { cookie: "__proto__=1; constructor=2" },
+      { "x-appwrite-session": btoa('{"__proto__":{"id":"protouser","secret":"x"}}') },
+    ]) all.push({ method: "GET", path: "/account", headers: { ...guest, ...headers } });
+    // A file whose name's extension is an inherited name (the MIME table is looked up by extension).
+    for (const ext of ["constructor", "__proto__", "toString"]) {
+      const boundary = "protofile";
+      const body = `--${boundary}\r\ncontent-disposition: form-data; name="fileId"\r\n\r\nunique()\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="a.${ext}"\r\ncontent-type: application/octet-stream\r\n\r\nhello\r\n--${boundary}--\r\n`;
+      all.push({ method: "POST", path: "/storage/buckets/protobucket/files", headers: { ...key, "content-type": `multipart/form-data; boundary=${boundary}` }, body });
+    }
+    expect(all.length).toBeGreaterThan(600);
+    for (let i = 0; i < all.length; i += 8) {
+      const batch = all.slice(i, i + 8);
+      const results = await Promise.all(batch.map(send));
+      batch.forEach((a, j) => {
+        const r = results[j]!;
+        const where = `${a.method} ${a.path.slice(0, 160)} body=${(a.body ?? "").slice(0, 160)} -> ${r.status} ${r.text.slice(0, 200)}`;
+        expect(r.status, where).toBeLessThan(500);
+        if (r.status >= 400) expectAppwriteError(a, r);
+      });
+    }
+    await expectPristine();
+  });
+
+  it("keeps realtime URLs and frames with prototype keys away from the isolate", async () => {
+    const { default: WebSocket } = await import("ws");
+    const base = `${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}`;
+    for (const qs of ["channels[]=account&channels[__proto__][polluted]=1", "channels[constructor][prototype][polluted]=1", "channels[]=rows&rows[__proto__]=1"]) {
+      const ws = new WebSocket(`${base}&${qs}`);
+      await new Promise((r) => (ws.once("close", r), ws.once("error", r), ws.once("message", () => ws.close())));
+    }
+    const ws = new WebSocket(base);
+    await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
+    for (const frame of ['{"__proto__":{"type":"ping"}}', '{"type":"subscribe","data":[{"__proto__":{"polluted":"yes"},"channels":["account"]}]}', '{"type":"authentication","data":{"__proto__":{"session":"x"}}}']) ws.send(frame);
+    await new Promise((r) => setTimeout(r, 300));
+    ws.close();
+    await expectPristine();
+  });
+
+  it("serves the next ordinary requests as if nothing had been sent", async () => {
+    const { TablesDB, Account, Client, Users } = await import("node-appwrite");
+    const tdb = new TablesDB(project.server());
+    // A polluted `transactionId` would stage this instead of writing it; a polluted `queries` would filter the list.
+    const created = await tdb.createRow({ databaseId: db, tableId: table, rowId: "after", data: { title: "after", toString: "still a column", valueOf: 7 } });
+    expect(created.$id).toBe("after");
+    // Raw JSON: node-appwrite's own JSON parser mangles keys named like Object.prototype members.
+    const got = await fetch(`${endpoint}${ROWS}/after`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key } });
+    expect(await got.json()).toMatchObject({ title: "after", toString: "still a column", valueOf: 7 });
+    const filtered = await tdb.listRows({ databaseId: db, tableId: table, queries: ['{"method":"equal","attribute":"toString","values":["still a column"]}'] });
+    expect(filtered.rows.map((r) => r.$id)).toEqual(["after"]);
+    const listed = await tdb.listRows({ databaseId: db, tableId: table });
+    expect(listed.total).toBe(listed.rows.length);
+    expect(listed.rows.map((r) => r.$id)).toEqual(expect.arrayContaining(["r1", "after"]));
+    // A polluted `ttl` would change the default transaction lifetime (300 s).
+    const tx = await tdb.createTransaction();
+    expect(Date.parse(tx.expiresAt) - Date.parse(tx.$createdAt)).toBe(300_000);
+    await tdb.updateTransaction({ transactionId: tx.$id, rollback: true });
+    // Sign-up and a body-carrying request in another project and in the console still work.
+    const other = await createProject("fuzz-after");
+    const account = new Account(new Client().setEndpoint(endpoint).setProject(other.projectId));
+    const user = await account.create({ userId: "unique()", email: "after@example.com", password: "password123" });
+    expect(user.prefs).toEqual({});
+    expect((await new Users(other.server()).list()).total).toBe(1);
+    await expectPristine();
+  });
+});

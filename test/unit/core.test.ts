@@ -4,6 +4,7 @@ import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { AppwriteError } from "../../src/core/errors";
 import { isValidId, resolveId, uniqueId } from "../../src/core/ids";
 import { fromSearchParams, p, validate } from "../../src/core/params";
+import { lookup, parseJson } from "../../src/core/input";
 import { assertGrantable, isAllowed, isValidRole, normalizePermissions, ITEM_ACTIONS } from "../../src/core/permissions";
 import { groupQueries, parseQueries, parseQuery } from "../../src/core/query/parse";
 import { Binder, compileFilters, type Resolver } from "../../src/core/query/sql";
@@ -53,6 +54,29 @@ describe("params", () => {
     expect(fails(() => validate({ limit: "11", ids: [] }, shape), "general_argument_invalid").message).toBe("Invalid `limit` param: Value must be a valid range between 1 and 10");
     fails(() => validate({ limit: 1, ids: Array(101).fill("a") }, shape), "general_argument_invalid");
     expect(validate({ email: null }, { email: p.optional(p.email()) })).toEqual({ email: undefined });
+  });
+  it("builds null-prototype objects and refuses prototype keys at every depth", () => {
+    const parsed = fromSearchParams(new URLSearchParams("a[b][0]=x&c=y"));
+    expect(Object.getPrototypeOf(parsed)).toBeNull();
+    expect(Object.getPrototypeOf(parsed.a)).toBeNull();
+    for (const q of ["a[__proto__][x]=1", "__proto__[x]=1", "a[b][constructor][prototype][x]=1", "prototype=1", "a[0][__proto__]=1"]) {
+      fails(() => fromSearchParams(new URLSearchParams(q)), "general_argument_invalid");
+    }
+    for (const text of ['{"__proto__":{"x":1}}', '{"a":[{"b":{"constructor":{"prototype":{"x":1}}}}]}', '{"\\u005f_proto__":1}']) {
+      fails(() => parseJson(text), "general_argument_invalid");
+    }
+    const body = parseJson('{"data":{"toString":"a","list":[{"valueOf":1}]}}') as Record<string, any>;
+    expect(Object.getPrototypeOf(body.data)).toBeNull();
+    expect(Object.getPrototypeOf(body.data.list[0])).toBeNull();
+    expect(body.data.toString).toBe("a");
+    fails(() => parseJson("[".repeat(600) + "]".repeat(600)), "general_argument_invalid");
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // A table indexed by a client's name never answers with an inherited member.
+    const table = lookup({ a: 1 });
+    expect([table.a, table.constructor, table.toString, table.__proto__]).toEqual([1, undefined, undefined, undefined]);
+    // Query attributes naming prototype machinery are refused before any resolver sees them.
+    fails(() => parseQuery('{"method":"equal","attribute":"constructor","values":[1]}'), "general_query_invalid");
+    fails(() => parseQuery('{"__proto__":{"method":"limit"},"method":"equal","attribute":"a","values":[1]}'), "general_query_invalid");
   });
 });
 

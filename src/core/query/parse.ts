@@ -1,4 +1,5 @@
 import { AppwriteError } from "../errors";
+import { isForbiddenKey, parseJson } from "../input";
 
 /** Query methods as the SDKs send them (wire doc §2). */
 export const FILTERS = [
@@ -42,6 +43,7 @@ function parseObject(o: unknown, depth: number): Query {
   if (typeof method !== "string") throw invalid(`Invalid query method. Must be a string, got ${typeName(method)}`);
   if (!METHODS.has(method)) throw invalid(`Invalid query method: ${method}`);
   if (typeof attribute !== "string") throw invalid(`Invalid query attribute. Must be a string, got ${typeName(attribute)}`);
+  if (attribute.split(".").some(isForbiddenKey)) throw invalid(`Invalid query: Attribute not found in schema: ${attribute}`);
   if (!Array.isArray(values)) throw invalid(`Invalid query values. Must be an array, got ${typeName(values)}`);
   const q: Query = { method: method as Method, attribute, values };
   if ((LOGICAL as readonly string[]).includes(method)) {
@@ -58,8 +60,9 @@ export function parseQuery(text: string): Query {
   if (text.length > LIMIT_QUERY_LENGTH) throw invalid(`Invalid query: Query length must not exceed ${LIMIT_QUERY_LENGTH} characters`);
   let o: unknown;
   try {
-    o = JSON.parse(text);
-  } catch {
+    o = parseJson(text);
+  } catch (e) {
+    if (e instanceof AppwriteError) throw invalid(`Invalid query: ${e.message.replace(/^Invalid param: /, "")}`);
     throw invalid("Invalid query: Syntax error");
   }
   return parseObject(o, 0);

@@ -18,6 +18,7 @@ import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { AUTH_METHODS, type AuthMethod } from "./settings";
 import { forgetProject } from "../../platform/projects";
+import { hasOwn } from "../../core/input";
 
 export const authConsoleRoutes = new Hono<AppEnv>();
 
@@ -93,7 +94,7 @@ authConsoleRoutes.patch("/:projectId/auth/memberships-privacy", async (c) => {
 /** PATCH …/auth/{method} {status|enabled}: enable or disable one auth method (registered last: literal routes win). */
 authConsoleRoutes.patch("/:projectId/auth/:method", async (c) => {
   const method = c.req.param("method");
-  if (!(method in AUTH_METHODS)) {
+  if (!hasOwn(AUTH_METHODS, method)) {
     throw new AppwriteError("general_argument_invalid", `Invalid \`methodId\` param: Value must be one of (${Object.keys(AUTH_METHODS).join(", ")})`);
   }
   const raw = await collectParams(c);

@@ -27,6 +27,7 @@ import { sha3_224, sha3_256, sha3_384, sha3_512 } from "@noble/hashes/sha3.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import bcrypt from "bcryptjs";
 import { safeEqual } from "../../core/crypto";
+import { lookup } from "../../core/input";
 
 export const NATIVE_HASH = "pbkdf2";
 export const PASSWORD_ITERATIONS = 600_000;
@@ -69,10 +70,10 @@ export function needsRehash(stored: StoredPassword): boolean {
   return stored.hash !== NATIVE_HASH || Number(stored.hashOptions?.iterations) !== PASSWORD_ITERATIONS;
 }
 
-const SHA: Record<string, (b: Uint8Array) => Uint8Array> = {
+const SHA = lookup<(b: Uint8Array) => Uint8Array>({
   sha1, sha224, sha256, sha384, "sha512/224": sha512_224, "sha512/256": sha512_256, sha512,
   "sha3-224": sha3_224, "sha3-256": sha3_256, "sha3-384": sha3_384, "sha3-512": sha3_512,
-};
+});
 export const SHA_VERSIONS = Object.keys(SHA) as [string, ...string[]];
 
 /** Verify a password against any stored hash (native or imported). Never throws on malformed hashes. */

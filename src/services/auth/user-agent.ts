@@ -3,14 +3,15 @@
  * below are Matomo's short codes for the common cases). Parsing uses `bowser` (MIT, pure JS, runs on workerd).
  */
 import { parse } from "bowser";
+import { lookup } from "../../core/input";
 
-const OS_CODES: Record<string, string> = {
+const OS_CODES = lookup<string>({
   Windows: "WIN", macOS: "MAC", Linux: "LIN", Android: "AND", iOS: "IOS", "Chrome OS": "COS", "Windows Phone": "WPH",
-};
-const CLIENT_CODES: Record<string, string> = {
+});
+const CLIENT_CODES = lookup<string>({
   Chrome: "CH", Firefox: "FF", Safari: "SF", "Microsoft Edge": "PS", Opera: "OP", "Samsung Internet for Android": "SB",
   Chromium: "CR", Vivaldi: "VI", Brave: "BR", "Internet Explorer": "IE", "Yandex Browser": "YA",
-};
+});
 
 export interface ClientInfo {
   osCode: string;

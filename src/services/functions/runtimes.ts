@@ -1,4 +1,5 @@
 import { AppwriteError } from "../../core/errors";
+import { lookup } from "../../core/input";
 
 /**
  * Runtimes. Every JavaScript runtime name Appwrite knows (node-*, bun-*, deno-*) is accepted and runs
@@ -25,7 +26,7 @@ const OTHER = [
 export const JS_RUNTIMES: readonly string[] = JS;
 export const ALL_RUNTIMES: readonly string[] = [...JS, ...OTHER];
 
-const NAMES: Record<string, string> = { node: "Node.js", deno: "Deno", bun: "Bun" };
+const NAMES = lookup<string>({ node: "Node.js", deno: "Deno", bun: "Bun" });
 
 export function runtimeInfo(id: string) {
   const dash = id.indexOf("-");

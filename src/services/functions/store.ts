@@ -3,6 +3,8 @@ import { AppwriteError } from "../../core/errors";
 import type { Binder, Field, Resolver } from "../../core/query/sql";
 import type { DB } from "../../db/client";
 import { functionDeployments, functions, type Fn, type FnDeployment } from "../../db/schema";
+import { systemFields } from "../../db/list";
+import { lookup } from "../../core/input";
 
 /** R2 layout of a deployment. */
 export const r2 = {
@@ -48,14 +50,8 @@ export function fromRaw<T>(raw: Record<string, unknown>, jsonCols: readonly stri
 
 /** Resolver helper: attribute → column, plus the `$` system attributes every list supports. */
 export function resolver(fields: Record<string, Field>, alias = ""): Resolver {
-  const col = (c: string) => (alias ? `${alias}.${c}` : c);
-  const system: Record<string, Field> = {
-    $id: { sql: col("id"), type: "string" },
-    $createdAt: { sql: col("created_at"), type: "datetime" },
-    $updatedAt: { sql: col("updated_at"), type: "datetime" },
-    $sequence: { sql: col("seq"), type: "integer" },
-  };
-  return (attribute) => system[attribute] ?? fields[attribute];
+  const all = lookup<Field>({ ...systemFields(alias ? `${alias}.` : ""), ...fields });
+  return (attribute) => all[attribute];
 }
 
 /** `search` param: every word must appear in one of the columns (LIKE, escaped). */

@@ -16,6 +16,7 @@ import { bucketPrefix, COMPRESSIONS, STORAGE_LIMIT } from "./constants";
 import { discardObject, fileSideRows, purgePrefix } from "./cleanup";
 import { bucketModel } from "./models";
 import { bucketFromRow, findBucket, totalSizeSql } from "./store";
+import { lookup } from "../../core/input";
 
 /** Buckets: API keys only (scopes buckets.read / buckets.write), as in Appwrite. */
 export const bucketRoutes = new Hono<AppEnv>();
@@ -87,7 +88,7 @@ bucketRoutes.post("/", async (c) => {
   }
 });
 
-const BUCKET_FIELDS: Record<string, Field> = {
+const BUCKET_FIELDS = lookup<Field>({
   ...systemFields("b."),
   enabled: { sql: "b.enabled", type: "boolean" },
   name: { sql: "b.name", type: "string" },
@@ -96,7 +97,7 @@ const BUCKET_FIELDS: Record<string, Field> = {
   encryption: { sql: "b.encryption", type: "boolean" },
   antivirus: { sql: "b.antivirus", type: "boolean" },
   transformations: { sql: "b.transformations", type: "boolean" },
-};
+});
 /** Internal attribute for the `search` param (Appwrite's fulltext `search` = "id name"). */
 const SEARCH = "\u0000search";
 const BUCKET_SEARCH: Field = { sql: "b.search", type: "string", search: (param) => `b.seq IN (SELECT rowid FROM buckets_fts WHERE buckets_fts MATCH ${param})` };

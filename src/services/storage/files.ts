@@ -14,11 +14,12 @@ import { discardObject } from "./cleanup";
 import { fileModel } from "./models";
 import { fileFromRow, filePermissionClause, replaceFilePermissions } from "./store";
 import { createFile } from "./upload";
+import { lookup } from "../../core/input";
 
 /** Files in a bucket: create (upload.ts), list, get, update, delete. */
 export const fileRoutes = new Hono<AppEnv>();
 
-const FILE_FIELDS: Record<string, Field> = {
+const FILE_FIELDS = lookup<Field>({
   ...systemFields("f."),
   name: { sql: "f.name", type: "string" },
   folder: { sql: "f.folder", type: "string" },
@@ -27,7 +28,7 @@ const FILE_FIELDS: Record<string, Field> = {
   sizeOriginal: { sql: "f.size_original", type: "integer" },
   chunksTotal: { sql: "f.chunks_total", type: "integer" },
   chunksUploaded: { sql: "f.chunks_uploaded", type: "integer" },
-};
+});
 const SEARCH = "\u0000search";
 const FILE_SEARCH: Field = { sql: "f.search", type: "string", search: (param) => `f.seq IN (SELECT rowid FROM files_fts WHERE files_fts MATCH ${param})` };
 

@@ -1,8 +1,9 @@
+import { lookup } from "../../core/input";
 /**
  * The stored `mimeType`, from the file's first bytes (as Appwrite's libmagic does), falling back to the
  * extension. The SDKs send chunks as application/octet-stream, so the client's type is not trusted.
  */
-const EXT: Record<string, string> = {
+const EXT = lookup<string>({
   txt: "text/plain", csv: "text/csv", md: "text/markdown", json: "application/json", xml: "application/xml",
   html: "text/html", htm: "text/html", css: "text/css", js: "text/javascript", mjs: "text/javascript", svg: "image/svg+xml",
   png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", avif: "image/avif",
@@ -14,7 +15,7 @@ const EXT: Record<string, string> = {
   xls: "application/vnd.ms-excel", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   ppt: "application/vnd.ms-powerpoint", pptx: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
   wasm: "application/wasm",
-};
+});
 
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf(".");

@@ -5,6 +5,7 @@ import type { Ctx } from "../../platform/context";
 import { READ_BUFFER } from "./constants";
 import { extensionOf } from "./mime";
 import { openForRead, readWhole } from "./read";
+import { lookup } from "../../core/input";
 
 /**
  * GET …/preview through the Cloudflare Images binding, cached in the Cache API per (file, parameters).
@@ -15,10 +16,10 @@ import { openForRead, readWhole } from "./read";
  * plain placeholder, as Appwrite answers with a file-type logo.
  */
 const GRAVITIES = ["center", "top-left", "top", "top-right", "left", "right", "bottom-left", "bottom", "bottom-right"] as const;
-const OUTPUTS: Record<string, ImageOutputOptions["format"]> = {
+const OUTPUTS = lookup<ImageOutputOptions["format"]>({
   jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif",
   heic: "image/jpeg", // Images cannot encode HEIC: JPEG is sent, with its true content-type
-};
+});
 const INPUTS = new Set(["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]);
 /** 1×1 #eceff1 PNG: the placeholder scaled to the requested size for files that are not previewable images. */
 const PLACEHOLDER = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN48/4jAAWXAs0WoAtVAAAAAElFTkSuQmCC"), (ch) => ch.charCodeAt(0));
@@ -30,7 +31,7 @@ const hex = () => {
   }));
 };
 
-const GRAVITY_MAP: Record<(typeof GRAVITIES)[number], ImageTransform["gravity"]> = {
+const GRAVITY_MAP = lookup<ImageTransform["gravity"]>({
   center: "center",
   top: "top",
   bottom: "bottom",
@@ -40,7 +41,7 @@ const GRAVITY_MAP: Record<(typeof GRAVITIES)[number], ImageTransform["gravity"]>
   "top-right": { x: 1, y: 0, mode: "remainder" },
   "bottom-left": { x: 0, y: 1, mode: "remainder" },
   "bottom-right": { x: 1, y: 1, mode: "remainder" },
-};
+});
 
 export async function preview(c: Ctx): Promise<Response> {
   requireScope(c, "files.read");

@@ -14,6 +14,7 @@ import { forgetTable, guardStmt, isStale, loadTable, q, type ColumnMeta, type In
 import { columnModel } from "./models";
 import { checkDefault, FORMAT_SIZES, TEXT_SIZES } from "./validation";
 import { relationshipColumnStatements, relationshipShape, registerRelationshipRoutes } from "./relationships";
+import { lookup } from "../../core/input";
 
 /** Column kinds as they appear in the route (`…/columns/<kind>`) and inline `columns[].type`. */
 export const KINDS = ["string", "varchar", "text", "mediumtext", "longtext", "integer", "bigint", "float", "double", "boolean", "datetime", "email", "ip", "url", "enum", "relationship", "point", "line", "linestring", "polygon"] as const;
@@ -298,7 +299,7 @@ export function rebuildIndexesWithout(c: Ctx, t: TableMeta, key: string): D1Prep
   return out;
 }
 
-const SYSTEM_SQL: Record<string, string> = { $id: "_uid", $createdAt: "_createdAt", $updatedAt: "_updatedAt", $sequence: "_seq" };
+const SYSTEM_SQL = lookup<string>({ $id: "_uid", $createdAt: "_createdAt", $updatedAt: "_updatedAt", $sequence: "_seq" });
 export function physicalOf(t: TableMeta, key: string): string {
   if (SYSTEM_SQL[key]) return SYSTEM_SQL[key]!;
   const col = t.columns.find((x) => x.key === key);

@@ -14,15 +14,16 @@ import { dropTableSql } from "./ddl";
 import { databaseFrom, forgetProjectTables, indexFrom, loadDatabase, type DatabaseMeta } from "./meta";
 import { databaseModel } from "./models";
 import type { Flavor } from "./flavor";
+import { lookup } from "../../core/input";
 
-const DB_FIELDS: Record<string, { sql: string; type: "string" | "integer" | "datetime" | "boolean" }> = {
+const DB_FIELDS = lookup<{ sql: string; type: "string" | "integer" | "datetime" | "boolean" }>({
   $id: { sql: "id", type: "string" },
   name: { sql: "name", type: "string" },
   enabled: { sql: "enabled", type: "boolean" },
   $createdAt: { sql: "created_at", type: "datetime" },
   $updatedAt: { sql: "updated_at", type: "datetime" },
   $sequence: { sql: "seq", type: "integer" },
-};
+});
 
 /** Statements dropping every physical table of the given tables plus their metadata. */
 export async function dropTablesStatements(d1: D1Database, where: string, bind: unknown[]): Promise<D1PreparedStatement[]> {

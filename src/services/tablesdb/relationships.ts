@@ -16,6 +16,7 @@ import {
   updateStatements, withConflictRetry, writeError, type Model, type Raw,
 } from "./rows";
 import { structureError } from "./validation";
+import { inputObject } from "../../core/input";
 
 /**
  * Relationship columns (utopia-php/database semantics, D1 storage).
@@ -390,7 +391,7 @@ async function planRow(
   const tag = `${t.id}\u0000${id}`;
   if (seen.has(tag)) throw relInvalid(`The ${fl.word.row} '${id}' appears more than once in the relationship data.`);
   seen.add(tag);
-  const rest: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = inputObject();
   const rels: [ColumnMeta, unknown[]][] = [];
   for (const [k, v] of Object.entries(data)) {
     const col = t.columns.find((x) => x.key === k);

@@ -12,6 +12,7 @@ import type { Flavor } from "./flavor";
 import { changedGuard, failedGuard, guardStmt, loadTable, permsTable, q, type ColumnMeta, type TableMeta } from "./meta";
 import { applyOperator, asOperator } from "./operators";
 import { dataColumns, decodeValue, encodeValue, structureError, ValueError } from "./validation";
+import { inputObject, lookup } from "../../core/input";
 
 /** Rows: storage encoding, models, permission checks and the write paths shared by every row route. */
 export type Raw = Record<string, unknown>;
@@ -22,12 +23,12 @@ export const BATCH_MAX = 100;
 /** Rows one updateRows/deleteRows call may touch (one atomic D1 batch with one event per row). */
 export const BULK_MATCH_MAX = 500;
 
-const SYSTEM: Record<string, Field> = {
+const SYSTEM = lookup<Field>({
   $id: { sql: "t._uid", type: "string" },
   $sequence: { sql: "t._seq", type: "integer" },
   $createdAt: { sql: "t._createdAt", type: "datetime" },
   $updatedAt: { sql: "t._updatedAt", type: "datetime" },
-};
+});
 
 export function fieldType(col: ColumnMeta): FieldType {
   switch (col.type) {
@@ -189,7 +190,7 @@ export interface NewRow {
 
 /** Split `$`-keys from data; privileged callers may set $createdAt/$updatedAt. */
 function userData(c: Ctx, fl: Flavor, data: Record<string, unknown>): { values: Record<string, unknown>; createdAt?: number; updatedAt?: number } {
-  const values: Record<string, unknown> = {};
+  const values: Record<string, unknown> = inputObject();
   let createdAt: number | undefined;
   let updatedAt: number | undefined;
   for (const [k, v] of Object.entries(data)) {

@@ -17,8 +17,9 @@ import { buildIndex, indexStatements, uniqueBuildFailed } from "./indexes";
 import { databaseFrom, forgetTable, loadDatabase, loadTable, tableFrom, type ColumnMeta, type DatabaseMeta, type TableMeta } from "./meta";
 import { tableModel } from "./models";
 import { relationshipTableDropStatements } from "./relationships";
+import { lookup } from "../../core/input";
 
-const TABLE_FIELDS = (fl: Flavor): Record<string, { sql: string; type: "string" | "integer" | "datetime" | "boolean" }> => ({
+const TABLE_FIELDS = (fl: Flavor) => lookup<{ sql: string; type: "string" | "integer" | "datetime" | "boolean" }>({
   $id: { sql: "id", type: "string" },
   name: { sql: "name", type: "string" },
   enabled: { sql: "enabled", type: "boolean" },

@@ -2,14 +2,15 @@ import { AppwriteError, type ErrorType } from "../../core/errors";
 import { formatDate, parseDate } from "../../core/time";
 import type { Flavor } from "./flavor";
 import type { ColumnMeta, TableMeta } from "./meta";
+import { lookup } from "../../core/input";
 
 /** Column value validation (utopia Structure's checks and descriptions) and the stored encoding. */
 const INT64_MIN = -9223372036854775808;
 const INT64_MAX = 9223372036854775807;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export const TEXT_SIZES: Record<string, number> = { text: 65535, mediumtext: 16777215, longtext: 4294967295 };
-export const FORMAT_SIZES: Record<string, number> = { email: 254, ip: 39, url: 2000, enum: 255 };
+export const TEXT_SIZES = lookup<number>({ text: 65535, mediumtext: 16777215, longtext: 4294967295 });
+export const FORMAT_SIZES = lookup<number>({ email: 254, ip: 39, url: 2000, enum: 255 });
 
 function isIp(v: string): boolean {
   if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(v)) return true;

@@ -14,6 +14,7 @@ import type { AppEnv, Ctx } from "../../platform/context";
 import { bucketGrants, fileGrants, loadBucket, readableFile } from "../storage/access";
 import { resourceTokenModel } from "./models";
 import { tokenSecret } from "./jwt";
+import { lookup } from "../../core/input";
 
 /** Resource tokens (`/v1/tokens`): shareable read access to one file, by `?token=` on its URL endpoints. */
 export const tokenRoutes = new Hono<AppEnv>();
@@ -65,10 +66,10 @@ tokenRoutes.post("/buckets/:bucketId/files/:fileId", async (c) => {
   return json(c, await model(c, rows[0]!), 201);
 });
 
-const TOKEN_FIELDS: Record<string, Field> = {
+const TOKEN_FIELDS = lookup<Field>({
   ...systemFields("t."),
   expire: { sql: "t.expire", type: "datetime" },
-};
+});
 
 tokenRoutes.get("/buckets/:bucketId/files/:fileId", async (c) => {
   requireScope(c, "tokens.read");

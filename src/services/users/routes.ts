@@ -22,6 +22,7 @@ import { prefsObject, sessionModel, tokenModel, userModel } from "./models";
 import { commitNewUser, PHONE, PHONE_DESCRIPTION, prepareUser, publicUser, requireUser, rethrowUserConflict, userWhere } from "./users";
 import { contactTargetStatements, deleteUserTargets, targetsFor, targetsForMany, usersTargetsRoutes } from "./targets";
 import { deleteUserLogs, listLogs } from "../auth/audit";
+import { lookup } from "../../core/input";
 
 export const usersRoutes = new Hono<AppEnv>();
 
@@ -118,7 +119,7 @@ usersRoutes.post("/scrypt-modified", async (c) => {
 
 // ---- list / get ----------------------------------------------------------------------------------
 
-const USER_FIELDS: Record<string, Field> = {
+const USER_FIELDS = lookup<Field>({
   ...systemFields(),
   name: { sql: "name", type: "string" },
   email: { sql: "email", type: "string" },
@@ -130,7 +131,7 @@ const USER_FIELDS: Record<string, Field> = {
   phoneVerification: { sql: "phone_verification", type: "boolean" },
   labels: { sql: "labels", type: "string", array: true },
   accessedAt: { sql: "accessed_at", type: "datetime" },
-};
+});
 
 const parseJson = <T>(v: unknown, d: T): T => {
   if (typeof v !== "string") return d;

@@ -24,6 +24,7 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { onProjectDelete } from "../../platform/projects";
 import { PHONE, requireUser } from "./users";
+import { lookup } from "../../core/input";
 
 /** drizzle mirror of migrations/0008_auth_logs_targets.sql `targets`. */
 export const targets = sqliteTable("targets", {
@@ -129,13 +130,13 @@ export function deleteUserTargets(c: Ctx, userId: string): BatchItem<"sqlite"> {
 
 export const usersTargetsRoutes = new Hono<AppEnv>();
 
-const TARGET_FIELDS: Record<string, Field> = {
+const TARGET_FIELDS = lookup<Field>({
   ...systemFields(),
   userId: { sql: "user_id", type: "string" },
   providerId: { sql: "provider_id", type: "string" },
   identifier: { sql: "identifier", type: "string" },
   providerType: { sql: "provider_type", type: "string" },
-};
+});
 
 function targetFromRaw(r: Record<string, unknown>): Target {
   return {

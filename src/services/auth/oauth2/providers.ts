@@ -1,4 +1,5 @@
 import { decodeJwt, importPKCS8, SignJWT } from "jose";
+import { lookup } from "../../../core/input";
 
 /**
  * A generic OAuth2 authorization-code provider: authorize URL, code exchange, user info mapping.
@@ -78,7 +79,7 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
 const str = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const bearer = (t: Tokens) => ({ authorization: `Bearer ${t.accessToken}` });
 
-const PROVIDERS: Record<string, Provider> = {
+const PROVIDERS = lookup<Provider>({
   mock: {
     name: "Mock",
     scopes: ["email"],
@@ -174,7 +175,7 @@ const PROVIDERS: Record<string, Provider> = {
       return { id: str(claims.sub), email: str(claims.email), verified, name: "" };
     },
   },
-};
+});
 
 export const providerNames = () => Object.keys(PROVIDERS);
 export const isProvider = (name: string) => Object.hasOwn(PROVIDERS, name);
