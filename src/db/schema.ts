@@ -409,6 +409,7 @@ export const files = sqliteTable("files", {
   objectKey: text("object_key").notNull(),
   uploadId: text("upload_id"),
   search: text("search").notNull().default(""),
+  creator: text("creator").notNull().default(""), // 0013: keyed hash of who started a chunked upload
   ...stamps,
 });
 

@@ -1,5 +1,10 @@
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { safeEqual } from "../../core/crypto";
 import { AppwriteError } from "../../core/errors";
 import { isAllowed, rolesFor, type Action } from "../../core/permissions";
+import { purposeBytes } from "../../core/secrets";
 import type { Bucket, StoredFile } from "../../db/schema";
 import type { Caller, Ctx } from "../../platform/context";
 import { findBucket, findFile } from "./store";
@@ -34,6 +39,29 @@ export function gate(caller: Caller, bucket: Bucket, action: Action, viaToken = 
   if (!bucket.fileSecurity && !valid) throw new AppwriteError("user_unauthorized");
   return { needFilePermission: bucket.fileSecurity && !valid };
 }
+
+/** May the caller read this file? The same decision as checkReadable, as a boolean and without tokens. */
+export function mayRead(caller: Caller, bucket: Bucket, file: StoredFile): boolean {
+  return bucketGrants(caller, bucket, "read") || (bucket.fileSecurity && fileGrants(caller, file, "read"));
+}
+
+/**
+ * Who is uploading, as an opaque keyed hash stored with a chunked upload: the user (any of their sessions
+ * or JWTs), the API key (its secret), or for a guest the client address Cloudflare's edge reports in
+ * `cf-connecting-ip` (on Cloudflare the client cannot set it; two guests behind one address look alike).
+ */
+export function uploaderOf(c: Ctx): string {
+  return bytesToHex(hmac(sha256, purposeBytes(c.env, "upload-creator"), utf8ToBytes(identity(c))));
+}
+function identity(c: Ctx): string {
+  const caller = c.var.caller;
+  if (caller.mode === "user") return `user:${caller.user!.id}`;
+  if (caller.mode === "guest") return `guest:${c.req.header("cf-connecting-ip") ?? ""}`;
+  return `key:${c.req.header("x-appwrite-key") ?? ""}`; // a project, dynamic or admin key: the secret itself
+}
+
+/** Only whoever started a pending upload may add to it ('' — an upload older than the column — matches nobody). */
+export const isUploader = (file: StoredFile, uploader: string) => file.creator !== "" && safeEqual(file.creator, uploader);
 
 /** The read decision for an already loaded file: hidden (404) when only its own permissions could grant read and they don't. */
 export function checkReadable(caller: Caller, bucket: Bucket, file: StoredFile | undefined, viaToken = false): StoredFile {

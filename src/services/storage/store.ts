@@ -71,6 +71,7 @@ export function fileFromRow(r: Record<string, unknown>): StoredFile {
     objectKey: String(r.object_key),
     uploadId: (r.upload_id as string | null) ?? null,
     search: String(r.search ?? ""),
+    creator: String(r.creator ?? ""),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };

@@ -10,7 +10,7 @@ import { fileParts, files, type Bucket, type StoredFile } from "../../db/schema"
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { Ctx } from "../../platform/context";
-import { bucketGrants, fileEventRoles, loadBucket } from "./access";
+import { bucketGrants, fileEventRoles, isUploader, loadBucket, mayRead, uploaderOf } from "./access";
 import { bucketPrefix, CHUNK_SIZE, READ_BUFFER, STORAGE_LIMIT } from "./constants";
 import { md5Hex, md5Stream, protect } from "./crypto";
 import { detectMime, extensionOf } from "./mime";
@@ -22,6 +22,8 @@ import { findBucket, findFile, insertFilePermissions } from "./store";
  * request up to 5 MiB, or 5 MiB chunks with `content-range` (+ `x-appwrite-id` after the first), the
  * rest concurrent and out of order. Chunks are R2 multipart parts; D1 records each part's etag, and the
  * request whose part completes the set claims the file (status pending → finalizing) and completes it.
+ * A pending upload takes chunks only from whoever started it (`uploaderOf`); anyone else meets the id as
+ * taken (409), and a complete file is shown again only to a caller who may read it.
  */
 
 /** Appwrite's Folder validator: `/`-separated segments, stored with a trailing slash. */
@@ -96,13 +98,14 @@ export async function createFile(c: Ctx): Promise<Response> {
     if (range.start !== (chunk - 1) * CHUNK_SIZE || range.end - range.start + 1 !== expected || file.size !== expected) {
       throw new AppwriteError("storage_invalid_content_range");
     }
-    if (chunks > 1) return uploadChunk(c, { bucket, fileId, file, name, folder, permissions, size, chunk, chunks });
+    if (chunks > 1) return uploadChunk(c, { bucket, uploader: uploaderOf(c), fileId, file, name, folder, permissions, size, chunk, chunks });
   }
-  return uploadWhole(c, { bucket, fileId, file, name, folder, permissions, size, resend: !!range });
+  return uploadWhole(c, { bucket, uploader: uploaderOf(c), fileId, file, name, folder, permissions, size, resend: !!range });
 }
 
 interface Upload {
   bucket: Bucket;
+  uploader: string;
   fileId: string;
   file: File;
   name: string;
@@ -122,9 +125,12 @@ function createdEvent(c: Ctx, bucket: Bucket, row: StoredFile) {
   });
 }
 
-/** An id that already holds a complete file: 200 with it for a re-sent chunk, else 409. */
-function existing(c: Ctx, row: StoredFile, resend: boolean): Response {
-  if (resend) return json(c, fileModel(row), 200);
+/**
+ * An id that already holds a complete file: a re-sent chunk gets it back (200) when the caller may read
+ * it; anyone else gets 409, as for any taken id, and learns nothing about the file.
+ */
+function existing(c: Ctx, bucket: Bucket, row: StoredFile, resend: boolean): Response {
+  if (resend && mayRead(c.var.caller, bucket, row)) return json(c, fileModel(row), 200);
   throw new AppwriteError("storage_file_already_exists");
 }
 
@@ -136,7 +142,7 @@ async function uploadWhole(c: Ctx, u: Upload & { resend: boolean }): Promise<Res
   // insert's unique index is the check (saving a D1 round trip on every upload).
   if (u.resend) {
     const found = await findFile(db, c.var.project.id, bucket.seq, u.fileId);
-    if (found?.status === "ready") return existing(c, found, true);
+    if (found?.status === "ready") return existing(c, bucket, found, true);
     if (found) throw new AppwriteError("storage_file_already_exists");
   }
 
@@ -182,6 +188,7 @@ async function uploadWhole(c: Ctx, u: Upload & { resend: boolean }): Promise<Res
     objectKey,
     uploadId: null,
     search: `${u.fileId} ${u.name}`,
+    creator: u.uploader,
     createdAt: now,
     updatedAt: now,
   };
@@ -195,7 +202,7 @@ async function uploadWhole(c: Ctx, u: Upload & { resend: boolean }): Promise<Res
     await c.env.BUCKET.delete(objectKey).catch(() => undefined); // never leave an object no record points to
     if (isUniqueViolation(e)) {
       const winner = await findFile(db, c.var.project.id, bucket.seq, u.fileId);
-      if (winner?.status === "ready") return existing(c, winner, u.resend);
+      if (winner?.status === "ready") return existing(c, bucket, winner, u.resend);
       throw new AppwriteError("storage_file_already_exists");
     }
     throw e;
@@ -231,6 +238,7 @@ async function openUpload(c: Ctx, u: Upload & { chunks: number }, mimeType: stri
         objectKey,
         uploadId: mp.uploadId,
         search: `${u.fileId} ${u.name}`,
+        creator: u.uploader,
         createdAt: now,
         updatedAt: now,
       }),
@@ -250,7 +258,9 @@ async function uploadChunk(c: Ctx, u: Upload & { chunk: number; chunks: number }
   const bytes = new Uint8Array(await u.file.arrayBuffer()); // a known length, as R2 needs
   const mimeType = u.chunk === 1 ? detectMime(bytes.subarray(0, 4096), u.name) : "application/octet-stream";
   let row = await openUpload(c, u, mimeType);
-  if (row.status === "ready") return existing(c, row, true);
+  if (row.status === "ready") return existing(c, u.bucket, row, true);
+  // Someone else's pending upload: the id is taken, whatever else the request says.
+  if (!isUploader(row, u.uploader)) throw new AppwriteError("storage_file_already_exists");
   if (row.chunksTotal !== u.chunks || row.sizeOriginal !== u.size) throw new AppwriteError("storage_invalid_content_range");
   if (row.status === "finalizing" || !row.uploadId) return json(c, fileModel(row), 201); // another request is completing it
 
@@ -258,9 +268,9 @@ async function uploadChunk(c: Ctx, u: Upload & { chunk: number; chunks: number }
   try {
     etag = (await c.env.BUCKET.resumeMultipartUpload(row.objectKey, row.uploadId).uploadPart(u.chunk, bytes)).etag;
   } catch (e) {
-    // The upload may have been completed (or aborted) meanwhile: answer with the file as it now stands.
+    // The uploader's upload may have been completed meanwhile (by another of its chunks): answer with it as it now stands.
     const now = await findFile(db, c.var.project.id, u.bucket.seq, u.fileId);
-    if (now && now.status !== "pending") return now.status === "ready" ? existing(c, now, true) : json(c, fileModel(now), 201);
+    if (now && now.seq === row.seq && now.status !== "pending") return json(c, fileModel(now), now.status === "ready" ? 200 : 201);
     throw e;
   }
 

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { onQueue } from "../../background";
+import { isPrivateUrl } from "../../core/addresses";
 import { APP_VERSION } from "../../core/errors";
 import { open } from "../../db/client";
 import { outbox, type OutboxRow } from "../../db/schema";
@@ -63,6 +64,7 @@ async function deliver(env: Env, msg: Message<WebhookMessage>): Promise<void> {
   let clientError = "";
   let responseBody = "";
   try {
+    if (isPrivateUrl(hook.url)) throw new Error("Private and link-local addresses are not allowed"); // e.g. a webhook saved before the check
     const res = await fetch(hook.url, { method: "POST", headers: await headers(env, hook, event, body), body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
     status = res.status;
     responseBody = status >= 400 ? (await res.text()).slice(0, MAX_LOG_BODY) : "";

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { and, desc, eq } from "drizzle-orm";
+import { isPrivateUrl } from "../../core/addresses";
 import { AppwriteError } from "../../core/errors";
 import { randomHex } from "../../core/crypto";
 import { resolveId } from "../../core/ids";
@@ -39,9 +40,23 @@ const events = () =>
 function checkEvents(list: string[]): void {
   for (const e of list) if (!EVENT.test(e)) throw new AppwriteError("general_argument_invalid", `Invalid \`events\` param: Value must be a valid array no longer than 100 items and Event is not valid.`);
 }
+/** Values sent in delivery headers (name, HTTP user and password) take no control characters: CR/LF would split a header. */
+const CONTROL = /[\x00-\x1f\x7f]/;
+const headerText = (max: number) =>
+  p.string({ max }).check((ctx) => {
+    if (CONTROL.test(ctx.value)) ctx.issues.push({ code: "custom", message: `Value must be a valid string and at least 0 chars and no longer than ${max} chars`, input: ctx.value });
+  });
+
 const url = () => p.url();
+/** Appwrite's url rule is Multiple([URL(http, https), PublicDomain]); its description is the message. */
+const URL_RULE = "Invalid `url` param: 1. Value must be a valid URL with following schemes (http, https) \n2. Value must be a public domain \n";
+/**
+ * Edgewrite's public-domain rule: no literal private or link-local address in any notation (core/addresses);
+ * loopback stays allowed for local receivers. DNS names cannot be resolved from a Worker before the fetch,
+ * so a name that points at a private address is not caught (delivery re-checks literal addresses).
+ */
 function checkUrl(u: string): void {
-  if (!/^https?:\/\//i.test(u)) throw new AppwriteError("general_argument_invalid", "Invalid `url` param: Value must be a valid URL with following schemes (http, https)");
+  if (!/^https?:\/\//i.test(u) || CONTROL.test(u) || isPrivateUrl(u)) throw new AppwriteError("general_argument_invalid", URL_RULE);
 }
 
 async function load(c: Ctx, projectId: string): Promise<Webhook> {
@@ -58,12 +73,12 @@ function build(projectOf: ProjectOf): Hono<AppEnv> {
     const a = validate(await input(c), {
       webhookId: p.customId(),
       url: url(),
-      name: p.string({ max: 128 }),
+      name: headerText(128),
       events: events(),
       enabled: p.default(p.boolean(), true),
       tls: p.default(p.boolean(), false),
-      authUsername: p.default(p.string({ max: 256 }), ""),
-      authPassword: p.default(p.string({ max: 256 }), ""),
+      authUsername: p.default(headerText(256), ""),
+      authPassword: p.default(headerText(256), ""),
       secret: p.optional(p.string({ min: 8, max: 256 })),
     });
     checkUrl(a.url);
@@ -107,13 +122,13 @@ function build(projectOf: ProjectOf): Hono<AppEnv> {
     const projectId = await projectOf(c, true);
     const w = await load(c, projectId);
     const a = validate(await input(c), {
-      name: p.string({ max: 128 }),
+      name: headerText(128),
       url: url(),
       events: events(),
       enabled: p.default(p.boolean(), true),
       tls: p.default(p.boolean(), false),
-      authUsername: p.default(p.string({ max: 256 }), ""),
-      authPassword: p.default(p.string({ max: 256 }), ""),
+      authUsername: p.default(headerText(256), ""),
+      authPassword: p.default(headerText(256), ""),
     });
     checkUrl(a.url);
     checkEvents(a.events);
