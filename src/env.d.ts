@@ -3,9 +3,9 @@ declare namespace Cloudflare {
   interface Env {
     /** The deployment's admin key: with `X-Appwrite-Project: console` it authorises the console API. */
     ADMIN_KEY: string;
-    /** Signs account JWTs; falls back to a digest of ADMIN_KEY when unset. */
+    /** The root secret when ENCRYPTION_KEY is unset (keys derive from it; it never signs anything itself). */
     JWT_SECRET?: string;
-    /** Storage: encrypts files at rest (AES-256-GCM, files ≤ 20 MB) and signs file tokens. Falls back to a dev key when unset. */
+    /** The root secret every signing and sealing key derives from (src/core/secrets.ts); else JWT_SECRET, else ADMIN_KEY. */
     ENCRYPTION_KEY?: string;
   }
 }

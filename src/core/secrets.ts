@@ -1,22 +1,23 @@
 /**
- * Everything Edgewrite keeps encrypted or signs at rest (file contents, webhook signature keys,
- * secret function variables, file tokens) derives its key from ONE deployment secret:
+ * Everything Edgewrite keeps encrypted or signs (file contents, webhook signature keys, secret function
+ * variables, file tokens, account JWTs, dynamic keys) derives its key from ONE deployment secret:
  * ENCRYPTION_KEY, else JWT_SECRET, else ADMIN_KEY. Each use names its own purpose, so keys never
- * repeat across uses. Rotating the root secret makes what was sealed with it unreadable.
+ * repeat across uses and no key is ever the root itself. With no root secret configured nothing is
+ * signed or sealed (a server error), rather than with a public constant. Rotating the root secret makes
+ * what was sealed with it unreadable and what was signed with it invalid.
  */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { AppwriteError } from "./errors";
+
 const enc = new TextEncoder();
-const DEV_ROOT = "edgewrite-development-root-secret";
 const keys = new Map<string, Promise<CryptoKey>>();
-let warned = false;
 
 export function rootSecret(env: Env): string {
   const root = env.ENCRYPTION_KEY || env.JWT_SECRET || env.ADMIN_KEY;
   if (root) return root;
-  if (!warned) {
-    warned = true;
-    console.warn("No ENCRYPTION_KEY, JWT_SECRET or ADMIN_KEY is set: data at rest uses a public development key.");
-  }
-  return DEV_ROOT;
+  console.error("No ENCRYPTION_KEY, JWT_SECRET or ADMIN_KEY is set: refusing to sign or seal anything.");
+  throw new AppwriteError("general_server_error", "The server has no root secret configured (ENCRYPTION_KEY, JWT_SECRET or ADMIN_KEY).");
 }
 
 /** An AES-256-GCM key for one purpose (HKDF-SHA-256 of the root secret). */
@@ -33,9 +34,9 @@ export function purposeKey(env: Env, purpose: string): Promise<CryptoKey> {
   return key;
 }
 
-/** Raw bytes for HMAC/JWT keys of one purpose (never the root itself). */
+/** A 256-bit HMAC/JWT key for one purpose: HMAC-SHA-256(root, "edgewrite:" + purpose), never the root itself. */
 export function purposeBytes(env: Env, purpose: string): Uint8Array {
-  return enc.encode(`edgewrite:${purpose}:${rootSecret(env)}`);
+  return hmac(sha256, enc.encode(rootSecret(env)), enc.encode(`edgewrite:${purpose}`));
 }
 
 const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));

@@ -200,6 +200,27 @@ export const identities = sqliteTable("identities", {
   ...stamps,
 });
 
+// ---- 0012_auth-security.sql (OAuth2 flows in progress: single-use, expiring, bound to browser and session) ----
+export const oauth2States = sqliteTable(
+  "oauth2_states",
+  {
+    projectId: text("project_id").notNull(),
+    /** sha256 of the `state` sent through the provider. */
+    id: text("id").notNull(),
+    provider: text("provider").notNull(),
+    success: text("success").notNull().default(""),
+    failure: text("failure").notNull().default(""),
+    token: integer("token", { mode: "boolean" }).notNull().default(false),
+    /** The session that started the flow: only it may have the identity linked to its user. */
+    sessionId: text("session_id"),
+    /** sha256 of the browser's binding cookie ("" for token flows, which a server may start). */
+    browserHash: text("browser_hash").notNull().default(""),
+    expire: integer("expire").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] })],
+);
+
 export type Authenticator = typeof authenticators.$inferSelect;
 export type Challenge = typeof challenges.$inferSelect;
 export type Identity = typeof identities.$inferSelect;

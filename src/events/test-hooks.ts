@@ -5,6 +5,7 @@ import type { AppEnv, Ctx } from "../platform/context";
 import { shardCount, shardName } from "../services/realtime/protocol";
 import { dispatcherStub, testHooksEnabled } from "./dispatcher";
 import { functionTestHooks } from "../services/functions/test-hooks";
+import { authTestHooks } from "../services/auth/test-hooks";
 
 /**
  * Test-only controls, mounted at /v1/_edgewrite/test. They exist only when the server runs with
@@ -42,6 +43,9 @@ testHookRoutes.get("/realtime/:projectId", async (c) => {
 
 /** Functions: insert a stuck execution, run the sweeper now (src/services/functions/test-hooks.ts). */
 testHookRoutes.route("/functions", functionTestHooks);
+
+/** Auth: expire OAuth2 flows in progress (src/services/auth/test-hooks.ts). */
+testHookRoutes.route("/auth", authTestHooks);
 
 /** Names added to the isolate's built-in prototypes since it started (prototype-pollution probe). */
 const PROTOTYPES = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype };

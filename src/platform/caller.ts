@@ -5,6 +5,7 @@ import { AppwriteError } from "../core/errors";
 import { hashSecret, safeEqual } from "../core/crypto";
 import { parseJson } from "../core/input";
 import { KEY_SCOPES, SCOPES } from "../core/scopes";
+import { purposeBytes } from "../core/secrets";
 import { keys, memberships, sessions, users, type Key, type Project } from "../db/schema";
 import type { DB } from "../db/client";
 import type { Caller, Ctx } from "./context";
@@ -76,7 +77,8 @@ function userCaller(found: NonNullable<Awaited<ReturnType<typeof loadUserSession
   };
 }
 
-const jwtKey = (env: Env) => new TextEncoder().encode(env.JWT_SECRET || env.ADMIN_KEY || "edgewrite-dev");
+/** Account JWTs are signed with a key derived for them alone (src/core/secrets.ts), never ADMIN_KEY or a constant. */
+const jwtKey = (env: Env) => purposeBytes(env, "account-jwt");
 
 export async function signJWT(env: Env, claims: { userId: string; sessionId: string; projectId: string }, seconds: number): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + seconds).sign(jwtKey(env));

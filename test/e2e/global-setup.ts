@@ -9,6 +9,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     endpoint: string;
     adminKey: string;
+    /** The server's root secret (JWT_SECRET), so tests can prove nothing is signed with it directly. */
+    jwtSecret: string;
   }
 }
 
@@ -17,9 +19,11 @@ export default async function setup(project: TestProject) {
   const persistDir = mkdtempSync(path.join(tmpdir(), "edgewrite-e2e-"));
   const adminKey = `e2e-admin-${Math.random().toString(16).slice(2)}`;
   await applyMigrations({ persistDir });
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: "e2e-jwt-secret", EDGEWRITE_TEST_HOOKS: "1" } });
+  const jwtSecret = "e2e-jwt-secret";
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
+  project.provide("jwtSecret", jwtSecret);
   return async () => {
     server.stop();
     await new Promise((r) => setTimeout(r, 300));

@@ -1,9 +1,8 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Account, AppwriteException, AuthenticationFactor, AuthenticatorType, Client, ID, OAuthProvider, Teams, Users } from "node-appwrite";
 import { consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { Browser, FakeProvider } from "./fixtures/oauth2";
 
 let project: TestProject;
 let users: Users;
@@ -135,89 +134,20 @@ describe("TOTP MFA (node-appwrite 27.1.0)", () => {
 // ---- OAuth2 through Appwrite's `mock` provider, against a fake provider on loopback ----------------
 
 let tokenUserId = "";
-interface FakeUser { id: string; email: string; name: string; verified: boolean }
-const fake = {
-  server: undefined as Server | undefined,
-  base: "",
-  user: { id: "mock-1", email: "Oauth.User@example.com", name: "OAuth User", verified: true } as FakeUser,
-  codes: new Map<string, FakeUser>(),
-  tokens: new Map<string, FakeUser>(),
-  deny: false,
-};
+const fake = new FakeProvider();
+const apiOrigin = endpoint.replace(/\/v1$/, "");
 
-/** A minimal OAuth2 provider speaking the mock provider's protocol (authorize → code → token → user). */
-function startFakeProvider(): Promise<void> {
-  fake.server = createServer((req, res) => {
-    const url = new URL(req.url!, "http://127.0.0.1");
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === "/authorize") {
-      const back = new URL(url.searchParams.get("redirect_uri")!);
-      back.searchParams.set("state", url.searchParams.get("state")!);
-      if (fake.deny) {
-        back.searchParams.set("error", "access_denied");
-        back.searchParams.set("error_description", "The user said no");
-      } else {
-        const code = randomBytes(8).toString("hex");
-        fake.codes.set(code, { ...fake.user });
-        back.searchParams.set("code", code);
-      }
-      res.writeHead(302, { location: back.toString() });
-      return res.end();
-    }
-    if (url.pathname === "/token") {
-      const who = fake.codes.get(url.searchParams.get("code") ?? "");
-      if (url.searchParams.get("client_secret") !== "mock-secret") return send(400, { error: "invalid_client", error_description: "Bad client credentials" });
-      if (!who) return send(400, { error: "invalid_grant" });
-      fake.codes.delete(url.searchParams.get("code")!);
-      const token = randomBytes(8).toString("hex");
-      fake.tokens.set(token, who);
-      return send(200, { access_token: token, refresh_token: `r-${token}`, expires_in: 3600 });
-    }
-    if (url.pathname === "/user") {
-      const who = fake.tokens.get(url.searchParams.get("token") ?? "");
-      return who ? send(200, who) : send(401, { error: "invalid_token" });
-    }
-    send(404, { error: "not_found" });
-  });
-  return new Promise((resolve) => fake.server!.listen(0, "127.0.0.1", () => {
-    fake.base = `http://127.0.0.1:${(fake.server!.address() as AddressInfo).port}`;
-    resolve();
-  }));
-}
-
-afterAll(async () => {
-  if (fake.server) await new Promise((r) => fake.server!.close(r));
-});
+afterAll(() => fake.close());
 
 async function configureMock(body: Record<string, unknown>) {
   return consoleCall("PATCH", `/projects/${project.projectId}/oauth2`, { provider: "mock", ...body });
 }
 
-/** Follow redirects by hand (as a browser would) until leaving the API and the fake provider. */
-async function browse(start: string, cookie = "") {
-  let url = start;
-  const setCookies: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const res = await fetch(url, { redirect: "manual", headers: cookie ? { cookie } : {} });
-    setCookies.push(...res.headers.getSetCookie());
-    const next = res.headers.get("location");
-    if (res.status < 300 || res.status >= 400 || !next) {
-      const body = await res.text();
-      if (url.startsWith(endpoint)) throw new Error(`${res.status} from ${url}: ${body}`);
-      return { url, status: res.status, body, setCookies };
-    }
-    expect([301, 302]).toContain(res.status);
-    url = new URL(next, url).toString();
-    if (!url.startsWith(endpoint.replace(/\/v1$/, "")) && !url.startsWith(fake.base)) return { url, status: res.status, body: "", setCookies };
-  }
-  throw new Error("too many redirects");
-}
+/** A fresh browser following redirects by hand until it leaves the API and the fake provider. */
+const browse = (start: string) => new Browser(apiOrigin, fake.base).go(start);
 
 describe("OAuth2 with the mock provider (node-appwrite 27.1.0 + a fake provider on 127.0.0.1)", () => {
-  beforeAll(startFakeProvider);
+  beforeAll(() => fake.start());
 
   it("refuses a disabled provider with 412 project_provider_disabled and validates redirect URLs", async () => {
     const account = new Account(project.guest());
@@ -226,7 +156,7 @@ describe("OAuth2 with the mock provider (node-appwrite 27.1.0 + a fake provider 
     expect(off.code).toBe(412);
     const offRaw = await raw("GET", `/account/tokens/oauth2/github?project=${project.projectId}`);
     expect([offRaw.status, offRaw.body.type]).toEqual([412, "project_provider_disabled"]);
-    const configured = await configureMock({ appId: "mock-app", secret: "mock-secret", enabled: true, endpoints: { authorize: `${fake.base}/authorize`, token: `${fake.base}/token`, user: `${fake.base}/user` } });
+    const configured = await configureMock({ appId: "mock-app", secret: "mock-secret", enabled: true, endpoints: fake.endpoints });
     expect(configured.status).toBe(200);
     expect(configured.json.oAuthProviders).toContainEqual({ key: "mock", name: "mock", appId: "mock-app", secret: "", enabled: true });
     const evil = await raw("GET", `/account/tokens/oauth2/mock?project=${project.projectId}&success=${encodeURIComponent("https://evil.example.net/")}`);
@@ -239,7 +169,8 @@ describe("OAuth2 with the mock provider (node-appwrite 27.1.0 + a fake provider 
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${fake.base}/authorize`);
     expect(authorize.searchParams.get("client_id")).toBe("mock-app");
     expect(authorize.searchParams.get("redirect_uri")).toBe(`${endpoint}/account/sessions/oauth2/callback/mock/${project.projectId}`);
-    expect(JSON.parse(authorize.searchParams.get("state")!)).toMatchObject({ success: "http://localhost/ok?x=1", failure: "http://localhost/fail", token: true });
+    // The state is an opaque single-use secret naming the stored flow (the redirect URLs stay on the server).
+    expect(authorize.searchParams.get("state")).toMatch(/^[0-9a-f]{64}$/);
 
     const done = await browse(location);
     const success = new URL(done.url);

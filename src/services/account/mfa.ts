@@ -258,7 +258,8 @@ accountMfaRoutes.post("/challenges", async (c) => {
 accountMfaRoutes.put("/challenges", async (c) => {
   const { user, session } = me(c);
   const a = await params(c, { challengeId: p.string({ max: 256 }), otp: p.string({ max: 256 }) });
-  await rateLimit(c, "mfa.challenges.update", { limit: 10, keys: [`challengeId:${a.challengeId}`] });
+  // Per challenge (Appwrite) and per user, so opening more challenges buys no extra guesses.
+  await rateLimit(c, "mfa.challenges.update", { limit: 10, keys: [`challengeId:${a.challengeId}`, `userId:${user.id}`] });
   const db = c.var.db;
   const projectId = c.var.project.id;
   const [challenge] = await db.select().from(challenges).where(and(eq(challenges.projectId, projectId), eq(challenges.id, a.challengeId))).limit(1);

@@ -11,11 +11,12 @@ import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { authPolicy } from "../auth/policy";
-import { rateLimit, clientIp } from "../auth/rate-limit";
+import { rateLimit } from "../auth/rate-limit";
+import { clientKey } from "../../platform/client";
 import { assertRedirect, redirectProblem, withQuery } from "../auth/oauth2/redirect";
 import { OAuth2Error, exchangeCode, fetchUser, isProvider, loginUrl, providerLabel, type ProviderConfig } from "../auth/oauth2/providers";
 import { providerConfig } from "../auth/oauth2/settings";
-import { decodeState, encodeState, type OAuthState } from "../auth/oauth2/state";
+import { beginFlow, takeFlow, type OAuthFlow } from "../auth/oauth2/state";
 import { tokenModel } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
 import { createSession } from "./sessions";
@@ -25,9 +26,12 @@ import { createSession } from "./sessions";
  *   GET /v1/account/sessions/oauth2/{provider}   → 301 to the provider (session mode; web SDK URL helper)
  *   GET /v1/account/tokens/oauth2/{provider}     → 301 to the provider (token mode; node SDK reads Location)
  *   GET|POST /v1/account/sessions/oauth2/callback/{provider}/{projectId} → 301 to …/{provider}/redirect
- *   GET /v1/account/sessions/oauth2/{provider}/redirect → code exchange, user info, identity upsert, then a
- *       session (cookies) or a one-time token (`success?userId=…&secret=…`), 301 to `success`; on failure
+ *   GET /v1/account/sessions/oauth2/{provider}/redirect → the flow `state` names (src/services/auth/oauth2/state.ts:
+ *       required, single-use, expiring, bound to the starting browser), code exchange, user info, identity upsert,
+ *       then a session (cookies) or a one-time token (`success?userId=…&secret=…`), 301 to `success`; on failure
  *       301 to `failure?error={"message","type","code"}` (or the error itself when no failure URL was given).
+ * A signed-in caller has the identity linked to their account only when their session started the flow;
+ * otherwise the identity signs in as its own user, so a planted callback URL can never link into a victim.
  */
 export const accountOAuthRoutes = new Hono<AppEnv>();
 
@@ -46,11 +50,11 @@ async function start(c: Ctx, token: boolean) {
   const a = await params(c, { success: p.optional(p.string({ max: 2048 })), failure: p.optional(p.string({ max: 2048 })), scopes: p.optional(p.strings()) });
   await assertRedirect(c, "success", a.success);
   await assertRedirect(c, "failure", a.failure);
-  await rateLimit(c, "oauth2.create", { limit: 50, keys: [`ip:${clientIp(c)}`] });
+  await rateLimit(c, "oauth2.create", { limit: 50, keys: [clientKey(c)] });
   const cfg = providerFor(c, provider);
-  const state: OAuthState = { success: a.success ?? "", failure: a.failure ?? "", token };
-  const url = loginUrl(provider, cfg, encodeState(c.env, c.var.project, provider, state), a.scopes ?? []);
-  return c.redirect(url, 301);
+  const state = await beginFlow(c, provider, { success: a.success ?? "", failure: a.failure ?? "", token });
+  for (const [k, v] of Object.entries(noStore)) c.header(k, v);
+  return c.redirect(loginUrl(provider, cfg, state, a.scopes ?? []), 301);
 }
 
 function providerFor(c: Ctx, provider: string): ProviderConfig {
@@ -82,24 +86,23 @@ accountOAuthRoutes.get("/sessions/oauth2/:provider/redirect", async (c) => {
   if (!isProvider(provider)) throw new AppwriteError("project_provider_unsupported");
   const a = validate(await collectParams(c), {
     code: p.optional(p.string({ max: 2048 })),
-    state: p.optional(p.string({ max: 2048 })),
+    state: p.string({ max: 2048 }),
     error: p.optional(p.string({ max: 2048 })),
     error_description: p.optional(p.string({ max: 2048 })),
   });
-  await rateLimit(c, "oauth2.redirect", { limit: 50, keys: [`ip:${clientIp(c)}`] });
-  const state = a.state ? decodeState(c.env, c.var.project, provider, a.state) : { success: "", failure: "", token: false };
-  if (!state) throw new AppwriteError("general_server_error", "Failed to parse login state params as passed from OAuth2 provider");
-  if (state.success && (await redirectProblem(c, state.success))) throw new AppwriteError("project_invalid_success_url");
-  if (state.failure && (await redirectProblem(c, state.failure))) throw new AppwriteError("project_invalid_failure_url");
+  await rateLimit(c, "oauth2.redirect", { limit: 50, keys: [clientKey(c)] });
+  const flow = await takeFlow(c, provider, a.state);
+  if (flow.success && (await redirectProblem(c, flow.success))) throw new AppwriteError("project_invalid_success_url");
+  if (flow.failure && (await redirectProblem(c, flow.failure))) throw new AppwriteError("project_invalid_failure_url");
 
   const fail = (type: ErrorType, message?: string): never => {
     const e = message === undefined ? new AppwriteError(type) : new AppwriteError(type, message);
-    if (!state.failure) throw e;
-    throw new RedirectTo(withQuery(state.failure, { error: JSON.stringify({ message: e.message, type: e.type, code: e.code }) }));
+    if (!flow.failure) throw e;
+    throw new RedirectTo(withQuery(flow.failure, { error: JSON.stringify({ message: e.message, type: e.type, code: e.code }) }));
   };
 
   try {
-    return await complete(c, provider, a, state, fail);
+    return await complete(c, provider, a, flow, fail);
   } catch (e) {
     if (e instanceof RedirectTo) return c.redirect(e.url, 301);
     throw e;
@@ -116,7 +119,7 @@ async function complete(
   c: Ctx,
   provider: string,
   a: { code?: string; error?: string; error_description?: string },
-  state: OAuthState,
+  flow: OAuthFlow,
   fail: (type: ErrorType, message?: string) => never,
 ): Promise<Response> {
   const label = providerLabel(provider);
@@ -142,7 +145,8 @@ async function complete(
   const now = Date.now();
   const statements: BatchItem<"sqlite">[] = [];
   const email = info.email.toLowerCase();
-  const current = c.var.caller.user;
+  // Only the session that started this flow may have the identity linked into its account.
+  const current = flow.sessionId && c.var.caller.session?.id === flow.sessionId ? c.var.caller.user : undefined;
   let user: User | undefined;
 
   if (current) {
@@ -154,7 +158,7 @@ async function complete(
     }
     user = current;
     // The current session is replaced by the new one, as Appwrite does.
-    if (c.var.caller.session && !state.token) statements.push(db.delete(sessions).where(and(eq(sessions.projectId, projectId), eq(sessions.id, c.var.caller.session.id))));
+    if (c.var.caller.session && !flow.token) statements.push(db.delete(sessions).where(and(eq(sessions.projectId, projectId), eq(sessions.id, c.var.caller.session.id))));
   }
   if (!user) {
     const [linked] = await db.select({ userId: identities.userId }).from(identities).where(and(eq(identities.projectId, projectId), eq(identities.provider, provider), eq(identities.providerUid, info.id))).limit(1);
@@ -223,7 +227,7 @@ async function complete(
     );
   }
 
-  if (state.token) {
+  if (flow.token) {
     const secret = randomHex(32);
     const token: Token = { projectId, id: uniqueId(), userId: user.id, type: "oauth2", secretHash: hashSecret(secret), phrase: "", expire: now + OAUTH2_TOKEN_MS, createdAt: now };
     statements.push(
@@ -231,8 +235,8 @@ async function complete(
       recordEvent(db, { projectId, pattern: "users.[userId].tokens.[tokenId].create", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
     );
     await commitAll(c, statements);
-    if (!state.success) return c.json({ userId: user.id, secret }, 200, noStore);
-    return c.redirect(withQuery(state.success, { userId: user.id, secret }), 301);
+    if (!flow.success) return c.json({ userId: user.id, secret }, 200, noStore);
+    return c.redirect(withQuery(flow.success, { userId: user.id, secret }), 301);
   }
 
   // "oauth2" is Appwrite's marker factor: an OAuth2 sign-in satisfies MFA.
@@ -241,8 +245,8 @@ async function complete(
     providerRefreshToken: tokensOut.refreshToken, factors: ["email", "oauth2"], statements,
   });
   for (const [k, v] of Object.entries(noStore)) c.header(k, v);
-  if (!state.success) return c.text("Signed in. You may close this window.");
-  return c.redirect(state.success, 301);
+  if (!flow.success) return c.text("Signed in. You may close this window.");
+  return c.redirect(flow.success, 301);
 }
 
 async function commitAll(c: Ctx, statements: BatchItem<"sqlite">[]) {

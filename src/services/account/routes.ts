@@ -12,7 +12,8 @@ import { requireScope, signJWT } from "../../platform/caller";
 import type { AppEnv, Caller, Ctx } from "../../platform/context";
 import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { authPolicy, checkHistory, checkPasswordFormat, checkPersonalData, nextHistory } from "../auth/policy";
-import { clientIp, rateLimit } from "../auth/rate-limit";
+import { rateLimit } from "../auth/rate-limit";
+import { clientIp, clientKey } from "../../platform/client";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
 import { sendMessage, type Message } from "../messaging/transport";
 import { checkPhone, sessionEvent, updateUser } from "../users/routes";
@@ -24,7 +25,7 @@ import { assertAuthMethod, sessionAlertsEnabled } from "../auth/settings";
 import { clientInfo, countryName } from "../auth/user-agent";
 import { contactTargetStatements, targetsFor } from "../users/targets";
 import { requestCountry, requestUserAgent } from "./sessions";
-import { deleteToken, findToken, longSecret, newToken, otpCode, phrase as makePhrase, sweepExpiredTokens, TOKEN_TTL, type TokenType } from "./tokens";
+import { deleteToken, findToken, longSecret, newToken, otpCode, phrase as makePhrase, supersedeTokens, TOKEN_TTL, type TokenType } from "./tokens";
 
 export const accountRoutes = new Hono<AppEnv>();
 
@@ -92,7 +93,7 @@ accountRoutes.post("/", async (c) => {
   requireScope(c, "sessions.write");
   assertAuthMethod(c, "email-password");
   const a = await params(c, { userId: p.customId(), email: p.email(), password: p.string({ max: 512 }), name: p.optional(p.string({ max: 128 })) });
-  await rateLimit(c, "account.create", { limit: 10, keys: [`url:${url(c)},ip:${clientIp(c)}`] });
+  await rateLimit(c, "account.create", { limit: 10, keys: [`url:${url(c)},${clientKey(c)}`] });
   const policy = authPolicy(c.var.project);
   checkPasswordFormat(a.password, policy);
   await assertUserCapacity(c.var.db, c.var.project.id, policy);
@@ -135,7 +136,7 @@ accountRoutes.post("/sessions", emailPasswordSession);
 accountRoutes.post("/sessions/anonymous", async (c) => {
   noSession(c);
   assertAuthMethod(c, "anonymous");
-  await rateLimit(c, "sessions.anonymous", { limit: 50, keys: [`ip:${clientIp(c)}`] });
+  await rateLimit(c, "sessions.anonymous", { limit: 50, keys: [clientKey(c)] });
   if (c.var.project.id === "console") throw new AppwriteError("user_anonymous_console_prohibited");
   const policy = authPolicy(c.var.project);
   await assertUserCapacity(c.var.db, c.var.project.id, policy);
@@ -149,7 +150,8 @@ accountRoutes.post("/sessions/anonymous", async (c) => {
 async function tokenSession(c: Ctx) {
   noSession(c);
   const a = await params(c, { userId: p.uid(), secret: p.string({ min: 1, max: 512 }) });
-  await rateLimit(c, "sessions.token", { limit: 10, keys: [`ip:${clientIp(c)},userId:${a.userId}`] });
+  // Appwrite keys this by ip+userId; by the account alone, rotating addresses buys no extra guesses at its secret.
+  await rateLimit(c, "sessions.token", { limit: 10, keys: [`userId:${a.userId}`] });
   const user = await findUserById(c.var.db, c.var.project.id, a.userId);
   if (!user) throw new AppwriteError("user_invalid_token");
   const token = await findToken(c.var.db, c.var.project.id, user.id, ["magic-url", "email", "phone", "generic", "oauth2"], a.secret);
@@ -200,15 +202,16 @@ async function userForEmail(c: Ctx, userId: string, email: string): Promise<{ us
 }
 
 /**
- * Store a one-time token with its event, audit row and message — and `prelude` (e.g. the user a token
- * flow creates) — in one batch, then dispatch. `kind` names Appwrite's event family for it.
+ * Store a one-time token (revoking the user's older ones of its type) with its event, audit row and message —
+ * and `prelude` (e.g. the user a token flow creates) — in one batch, then dispatch. `kind` names Appwrite's
+ * event family for it.
  */
 async function issueToken(c: Ctx, o: { user: User; token: Token; kind: "tokens" | "recovery" | "verification"; audit: string; message: Message; prelude?: BatchItem<"sqlite">[] }): Promise<void> {
   const db = c.var.db;
   const { user, token } = o;
   await commitNewUser(db, [
     ...(o.prelude ?? []),
-    sweepExpiredTokens(db, c.var.project.id, user.id),
+    supersedeTokens(db, c.var.project.id, user.id, token.type as TokenType),
     db.insert(tokens).values(token),
     recordEvent(db, { projectId: c.var.project.id, pattern: `users.[userId].${o.kind}.[tokenId].create`, params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
     audit(c, user, o.audit),
@@ -224,7 +227,7 @@ accountRoutes.post("/tokens/magic-url", async (c) => {
   assertAuthMethod(c, "magic-url");
   const a = await params(c, { userId: p.customId(), email: p.email(), url: p.optional(p.url()), phrase: p.default(p.boolean(), false) });
   const email = a.email.toLowerCase();
-  await rateLimit(c, "tokens.magic-url", { limit: 60, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},ip:${clientIp(c)}`] });
+  await rateLimit(c, "tokens.magic-url", { limit: 60, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},${clientKey(c)}`] });
   await assertRedirect(c, "url", a.url);
   const { user, statements } = await userForEmail(c, a.userId, email);
   const secret = longSecret();
@@ -244,7 +247,7 @@ accountRoutes.post("/tokens/email", async (c) => {
   assertAuthMethod(c, "email-otp");
   const a = await params(c, { userId: p.customId(), email: p.email(), phrase: p.default(p.boolean(), false) });
   const email = a.email.toLowerCase();
-  await rateLimit(c, "tokens.email", { limit: 10, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},ip:${clientIp(c)}`] });
+  await rateLimit(c, "tokens.email", { limit: 10, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},${clientKey(c)}`] });
   const { user, statements } = await userForEmail(c, a.userId, email);
   const code = otpCode();
   const phrase = a.phrase ? makePhrase() : "";
@@ -261,7 +264,7 @@ accountRoutes.post("/tokens/phone", async (c) => {
   assertAuthMethod(c, "phone");
   const a = await params(c, { userId: p.customId(), phone: p.string({ max: 16 }) });
   checkPhone(a.phone);
-  await rateLimit(c, "tokens.phone", { limit: 10, keys: [`url:${url(c)},phone:${a.phone}`, `url:${url(c)},ip:${clientIp(c)}`] });
+  await rateLimit(c, "tokens.phone", { limit: 10, keys: [`url:${url(c)},phone:${a.phone}`, `url:${url(c)},${clientKey(c)}`] });
   let user = await findUserByPhone(c.var.db, c.var.project.id, a.phone);
   let statements: BatchItem<"sqlite">[] = [];
   if (user && !user.status) throw new AppwriteError("user_blocked");
@@ -443,7 +446,7 @@ accountRoutes.post("/recovery", async (c) => {
   requireScope(c, "sessions.write");
   const a = await params(c, { email: p.email(), url: p.url() });
   const email = a.email.toLowerCase();
-  await rateLimit(c, "recovery", { limit: 10, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},ip:${clientIp(c)}`] });
+  await rateLimit(c, "recovery", { limit: 10, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},${clientKey(c)}`] });
   await assertRedirect(c, "url", a.url);
   const user = await findUserByEmail(c.var.db, c.var.project.id, email);
   if (!user) throw new AppwriteError("user_not_found");
@@ -517,7 +520,7 @@ accountRoutes.put("/verification", (c) => confirmVerification(c, "verification",
 async function createPhoneVerification(c: Ctx) {
   const { user } = me(c);
   assertAuthMethod(c, "phone");
-  await rateLimit(c, "verification.phone", { limit: 10, keys: [`url:${url(c)},userId:${user.id}`, `url:${url(c)},ip:${clientIp(c)}`] });
+  await rateLimit(c, "verification.phone", { limit: 10, keys: [`url:${url(c)},userId:${user.id}`, `url:${url(c)},${clientKey(c)}`] });
   if (!user.phone) throw new AppwriteError("user_phone_not_found");
   if (user.phoneVerification) throw new AppwriteError("user_phone_already_verified");
   const code = otpCode();

@@ -29,7 +29,7 @@ import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import type { Ctx } from "../../platform/context";
 import { encodeSessionSecret, sessionCookieName } from "../../platform/session-secret";
 import { authPolicy } from "../auth/policy";
-import { clientIp } from "../auth/rate-limit";
+import { clientIp } from "../../platform/client";
 import { sessionModel } from "../users/models";
 
 export interface NewSession {

@@ -3,7 +3,7 @@
  * (users.createToken) and OAuth2 tokens. Secrets are random, stored as sha256, compared in constant time;
  * an expired, wrong or already-used secret is `401 user_invalid_token`.
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, lt, or } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { hashSecret, randomHex, safeEqual } from "../../core/crypto";
 import { uniqueId } from "../../core/ids";
@@ -57,9 +57,13 @@ export async function findToken(db: DB, projectId: string, userId: string, types
 
 export const deleteToken = (db: DB, t: Token) => db.delete(tokens).where(and(eq(tokens.projectId, t.projectId), eq(tokens.id, t.id)));
 
-/** Drop a user's expired tokens (kept small; run alongside new token inserts). */
-export const sweepExpiredTokens = (db: DB, projectId: string, userId: string) =>
-  db.delete(tokens).where(and(eq(tokens.projectId, projectId), eq(tokens.userId, userId), sql`${tokens.expire} < ${Date.now()}`));
+/**
+ * Run alongside a new token's insert: a new secret of a kind revokes the user's older ones of that kind
+ * (one live email code, phone code, magic URL, recovery or verification link at a time; Appwrite keeps
+ * them all until they expire), and expired tokens of any kind go too.
+ */
+export const supersedeTokens = (db: DB, projectId: string, userId: string, type: TokenType) =>
+  db.delete(tokens).where(and(eq(tokens.projectId, projectId), eq(tokens.userId, userId), or(eq(tokens.type, type), lt(tokens.expire, Date.now()))));
 
 const ADJECTIVES = ["Brave", "Calm", "Clever", "Eager", "Fancy", "Gentle", "Happy", "Jolly", "Kind", "Lively", "Mighty", "Nimble", "Proud", "Quick", "Silly", "Witty"];
 const NOUNS = ["Badger", "Comet", "Dolphin", "Falcon", "Gecko", "Harbor", "Island", "Jaguar", "Koala", "Lantern", "Meadow", "Otter", "Panda", "River", "Tiger", "Walrus"];

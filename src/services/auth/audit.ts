@@ -20,7 +20,7 @@ import type { User } from "../../db/schema";
 import type { Ctx } from "../../platform/context";
 import { onProjectDelete } from "../../platform/projects";
 import { requestCountry, requestUserAgent } from "../account/sessions";
-import { clientIp } from "./rate-limit";
+import { clientIp } from "../../platform/client";
 import { clientInfo, countryName } from "./user-agent";
 
 /** drizzle mirror of migrations/0008_auth_logs_targets.sql `auth_logs`. */

@@ -2,6 +2,9 @@
  * Abuse limits (Appwrite's `abuse-limit` / `abuse-key` labels): fixed windows counted in D1. Callers with
  * an API key or admin key are exempt, as in Appwrite. Over the limit → 429 general_rate_limit_exceeded;
  * X-RateLimit-Limit / -Remaining / -Reset are set on the response either way.
+ * The client part of a key comes from `clientKey(c)` (src/platform/client.ts), never from a header here;
+ * routes that guess at one account's secret also count against the account alone, so rotating client
+ * addresses buys no extra guesses.
  */
 import { AppwriteError } from "../../core/errors";
 import type { Ctx } from "../../platform/context";
@@ -11,12 +14,8 @@ export interface Limit {
   limit: number;
   /** Window length in seconds (Appwrite's default abuse-time is 3600). */
   seconds?: number;
-  /** One or more abuse keys (each counted separately), e.g. `email:bob@x.io`, `ip:1.2.3.4`. */
+  /** One or more abuse keys (each counted separately), e.g. `email:bob@x.io`, `ip:1.2.3.4`, `function:p1/f1`. */
   keys: string[];
-}
-
-export function clientIp(c: Ctx): string {
-  return c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "127.0.0.1";
 }
 
 /** Count this request against each key; throws 429 if any is exhausted. */

@@ -11,6 +11,7 @@ import { functionExecutions, type Fn, type FnExecution } from "../../db/schema";
 import { scheduleDispatch } from "../../events/outbox";
 import { requireScope, signJWT } from "../../platform/caller";
 import type { AppEnv, Caller, Ctx } from "../../platform/context";
+import { clientIp } from "../../platform/client";
 import {
   attachBody,
   loadForExecution,
@@ -36,7 +37,6 @@ export const executionRoutes = new Hono<AppEnv>();
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"] as const;
 const exportsOf = (c: Ctx) => (c.executionCtx as unknown as { exports: Exports }).exports;
-const clientIp = (c: Ctx) => c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
 
 /** A function callers may see: disabled ones exist only for API keys (Appwrite's rule). */
 async function visibleFunction(c: Ctx): Promise<Fn> {

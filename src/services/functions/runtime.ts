@@ -47,7 +47,7 @@ interface RunOutput {
 }
 
 export interface Exports {
-  FunctionGateway(opts: { props: { projectId: string; outbound: boolean } }): Fetcher;
+  FunctionGateway(opts: { props: { projectId: string; functionId: string; outbound: boolean } }): Fetcher;
 }
 
 /** Keep the end of overlong logs, as Appwrite does, with its warning line first. */
@@ -93,7 +93,7 @@ export async function invoke(env: Env, exports: Exports, fn: Fn, projectId: stri
       mainModule: WRAPPER_MODULE,
       modules: { ...loaderModules(build), [WRAPPER_MODULE]: { js: wrapperSource(build.entry, runtimeInfo(fn.runtime).key) } },
       env: vars,
-      globalOutbound: exports.FunctionGateway({ props: { projectId, outbound } }),
+      globalOutbound: exports.FunctionGateway({ props: { projectId, functionId: fn.id, outbound } }),
     };
   });
   const entry = worker.getEntrypoint() as unknown as { run(inv: Invocation): Promise<RunOutput> };

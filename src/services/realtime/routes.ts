@@ -9,7 +9,7 @@ import type { AppEnv, Caller } from "../../platform/context";
 import { originHost } from "../../platform/cors";
 import { findProject } from "../../platform/projects";
 import { needsMoreFactors } from "../account/mfa-gate";
-import { clientIp } from "../auth/rate-limit";
+import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
