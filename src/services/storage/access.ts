@@ -8,6 +8,7 @@ import { purposeBytes } from "../../core/secrets";
 import type { Bucket, StoredFile } from "../../db/schema";
 import type { Caller, Ctx } from "../../platform/context";
 import { findBucket, findFile } from "./store";
+import { clientKey } from "../../platform/client";
 
 /**
  * Who may do what with buckets and files, after Appwrite's Storage module: bucket permissions grant an
@@ -47,8 +48,8 @@ export function mayRead(caller: Caller, bucket: Bucket, file: StoredFile): boole
 
 /**
  * Who is uploading, as an opaque keyed hash stored with a chunked upload: the user (any of their sessions
- * or JWTs), the API key (its secret), or for a guest the client address Cloudflare's edge reports in
- * `cf-connecting-ip` (on Cloudflare the client cannot set it; two guests behind one address look alike).
+ * or JWTs), the API key (its secret), or for a guest the platform's view of the client (`clientKey`:
+ * its address on Cloudflare, or the function behind a gateway call; two guests behind one address look alike).
  */
 export function uploaderOf(c: Ctx): string {
   return bytesToHex(hmac(sha256, purposeBytes(c.env, "upload-creator"), utf8ToBytes(identity(c))));
@@ -56,7 +57,7 @@ export function uploaderOf(c: Ctx): string {
 function identity(c: Ctx): string {
   const caller = c.var.caller;
   if (caller.mode === "user") return `user:${caller.user!.id}`;
-  if (caller.mode === "guest") return `guest:${c.req.header("cf-connecting-ip") ?? ""}`;
+  if (caller.mode === "guest") return `guest:${clientKey(c)}`;
   return `key:${c.req.header("x-appwrite-key") ?? ""}`; // a project, dynamic or admin key: the secret itself
 }
 
