@@ -23,6 +23,7 @@ import { authConsoleRoutes } from "./services/auth/console-routes";
 import { storageRoutes } from "./services/storage/routes";
 import { tokenRoutes } from "./services/tokens/routes";
 import { functionRoutes, projectVariableRoutes } from "./services/functions/routes";
+import { proxyRoutes } from "./services/functions/proxy-routes";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
 
@@ -58,6 +59,7 @@ app.route("/v1/databases", databasesRoutes);
 app.route("/v1/tokens", tokenRoutes);
 app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
+app.route("/v1/proxy", proxyRoutes);
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */
 function errorResponse(err: unknown, c: Context<AppEnv>): Response {

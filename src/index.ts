@@ -1,13 +1,17 @@
 import { app } from "./app";
 import { cronJobs, queueHandlers } from "./background";
 import "./events/dispatcher";
+import { serveFunctionDomain } from "./services/functions/domains";
 export { RealtimeShard } from "../durable-objects/realtime";
 export { EventDispatcher } from "../durable-objects/event-dispatcher";
 export { FunctionScheduler } from "../durable-objects/scheduler";
 export { FunctionGateway } from "./services/functions/gateway";
 
 export default {
-  fetch: app.fetch,
+  // A functions host (`<id>.<FUNCTIONS_DOMAIN>`) is the function's own origin: nothing of /v1 is served there.
+  async fetch(request, env, ctx) {
+    return (await serveFunctionDomain(request, env, ctx)) ?? app.fetch(request, env, ctx);
+  },
 
   async queue(batch, env, ctx) {
     const handler = queueHandlers[batch.queue];

@@ -387,6 +387,21 @@ export type FnDeployment = typeof functionDeployments.$inferSelect;
 export type FnExecution = typeof functionExecutions.$inferSelect;
 export type FnVariable = typeof functionVariables.$inferSelect;
 
+/** Routing rules by hostname (function domains, migrations/0011): Appwrite's platform `rules`. */
+export const rules = sqliteTable("rules", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  domain: text("domain").notNull(),
+  type: text("type").notNull().default("deployment"),
+  trigger: text("trigger").notNull().default("manual"),
+  deploymentResourceType: text("deployment_resource_type").notNull().default("function"),
+  deploymentResourceId: text("deployment_resource_id").notNull(),
+  status: text("status").notNull().default("verified"),
+  ...stamps,
+});
+export type Rule = typeof rules.$inferSelect;
+
 // ---- storage (migrations/0005_storage.sql) -----------------------------------------------------
 
 export const buckets = sqliteTable("buckets", {

@@ -1,5 +1,7 @@
 import { transform } from "sucrase";
+import { guardLoops } from "./loop-guard";
 import { ArchiveError, readTarGz } from "./tar";
+import { USER_ROOT } from "./wrapper";
 
 /**
  * The build step: unpack the source archive, check it, pick the entrypoint and turn every file into a
@@ -9,6 +11,7 @@ import { ArchiveError, readTarGz } from "./tar";
  * no type checking, modern syntax kept, type-only imports dropped); a TS module keeps its archive path as
  * its module name, and its relative imports are pointed at the files that exist (`./x.js` → `./x.ts`,
  * `./x` → `./x.ts` / `./x/index.ts` …), as TypeScript's resolver would. JSX/TSX is not compiled.
+ * Every JavaScript module's loops get the execution deadline check (loop-guard.ts).
  */
 export type BuiltModule = { js: string } | { cjs: string } | { text: string } | { json: unknown } | { data: string } | { wasm: string };
 export interface Build {
@@ -94,24 +97,25 @@ export async function buildArchive(source: ArrayBuffer, entrypoint: string, log:
   }
   if (!JS.test(entry) && !TS.test(entry) && !/\.cjs$/i.test(entry)) throw new BuildError(`Entrypoint "${entrypoint}" must be a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts or .cts).`);
 
-  const modules: Record<string, BuiltModule> = {};
-  const exists = (name: string) => files.has(name) && name !== "__edgewrite_main.js" && !/\.d\.(ts|mts|cts)$/i.test(name);
+  const modules: Record<string, BuiltModule> = Object.create(null);
+  const exists = (name: string) => files.has(name) && !/\.d\.(ts|mts|cts)$/i.test(name);
+  const unguarded: string[] = [];
+  const guarded = (name: string, js: string) => guardLoops(js) ?? (unguarded.push(name), js);
   let size = 0;
   let compiled = 0;
   for (const [name, bytes] of files) {
-    if (name === "__edgewrite_main.js") continue;
     size += bytes.byteLength;
     if (size > MAX_BUILD_BYTES) throw new BuildError(`The deployment is larger than ${MAX_BUILD_BYTES / 1024 / 1024} MiB once unpacked.`);
     if (/\.d\.(ts|mts|cts)$/i.test(name)) continue; // declarations only
     if (TS.test(name)) {
-      const js = compileTypeScript(name, dec.decode(bytes), exists);
+      const js = guarded(name, compileTypeScript(name, dec.decode(bytes), exists));
       modules[name] = /\.cts$/i.test(name) || looksCommonJs(js) ? { cjs: js } : { js };
       compiled++;
     } else if (JS.test(name)) {
-      const src = dec.decode(bytes);
+      const src = guarded(name, dec.decode(bytes));
       modules[name] = looksCommonJs(src) ? { cjs: src } : { js: src };
     } else if (/\.cjs$/i.test(name)) {
-      modules[name] = { cjs: dec.decode(bytes) };
+      modules[name] = { cjs: guarded(name, dec.decode(bytes)) };
     } else if (/\.json$/i.test(name)) {
       try {
         modules[name] = { json: JSON.parse(dec.decode(bytes)) };
@@ -127,19 +131,20 @@ export async function buildArchive(source: ArrayBuffer, entrypoint: string, log:
     }
   }
   if (compiled) log(`Compiled ${compiled} TypeScript module${compiled === 1 ? "" : "s"} (types stripped, not checked).`);
+  if (unguarded.length) log(`Could not parse ${unguarded.slice(0, 5).join(", ")}${unguarded.length > 5 ? " …" : ""}: deployed without loop guards (the timeout then holds only where CPU limits apply).`);
   log(`Entrypoint: ${entry} (${"cjs" in modules[entry]! ? "CommonJS" : "ES module"}).`);
   log(`Built ${Object.keys(modules).length} module${Object.keys(modules).length === 1 ? "" : "s"}, ${size} bytes.`);
   return { build: { entry, modules }, size };
 }
 
-/** Turn a stored build back into Worker Loader modules. */
+/** Turn a stored build back into Worker Loader modules, named under USER_ROOT (the internal ones sit outside it). */
 export function loaderModules(build: Build): Record<string, WorkerLoaderModule> {
   const out: Record<string, WorkerLoaderModule> = {};
   const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0)).buffer;
   for (const [name, m] of Object.entries(build.modules)) {
-    if ("data" in m) out[name] = { data: unb64(m.data) };
-    else if ("wasm" in m) out[name] = { wasm: unb64(m.wasm) };
-    else out[name] = m as WorkerLoaderModule;
+    if ("data" in m) out[USER_ROOT + name] = { data: unb64(m.data) };
+    else if ("wasm" in m) out[USER_ROOT + name] = { wasm: unb64(m.wasm) };
+    else out[USER_ROOT + name] = m as WorkerLoaderModule;
   }
   return out;
 }

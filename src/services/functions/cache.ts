@@ -4,15 +4,13 @@ import type { Fn } from "../../db/schema";
 import type { Build } from "./build";
 
 /**
- * Per-isolate caches of the execution hot path, so a warm sync execution makes no D1 round trip and no
- * signature before it reaches the Dynamic Worker:
+ * Per-isolate caches of the execution hot path, so a warm sync execution makes no D1 round trip before
+ * it reaches the Dynamic Worker:
  * - runnable functions: the function row, its active ready deployment and its decrypted variables
  *   (with the worker-id digest), for RUNNABLE_TTL_MS. Every write in this isolate that changes them
  *   (function update/delete, deployment activate/delete, variable writes) drops the entry at once; other
  *   isolates see a change within RUNNABLE_TTL_MS, the same window as the API-key cache. Only runnable
  *   entries are cached: a missing, disabled-for-everyone or not-yet-built function is read again each time.
- * - dynamic keys: one signed key per (function, scopes, timeout), reused while it still has at least
- *   the function's timeout + 10 s to live (it is signed for timeout + 60 s, Appwrite's lifetime).
  * - builds: the parsed build.json of recent deployments (bounded), so a new worker for a known deployment
  *   (a variable changed, or the loader evicted it) does not read R2 again.
  */
@@ -85,24 +83,6 @@ export function invalidateFunction(projectId: string, functionId?: string): void
 /** Worker id suffix: one Dynamic Worker per (deployment, variables, outbound, runtime). */
 export function workerDigest(vars: Record<string, string>, outbound: boolean, runtime: string): string {
   return bytesToHex(sha256(utf8ToBytes(JSON.stringify([vars, outbound, runtime])))).slice(0, 16);
-}
-
-// ---- dynamic keys -------------------------------------------------------------------------------
-
-const keys = new Map<string, { key: string; reuseUntil: number }>();
-
-/** A dynamic key for this function with at least timeout + 10 s left, signing a new one only when needed. */
-export async function cachedDynamicKey(fn: Pick<Fn, "projectId" | "id" | "scopes" | "timeout">, sign: (seconds: number) => Promise<string>): Promise<string> {
-  const k = `${fn.projectId}/${fn.id}/${fn.timeout}/${fn.scopes.join(",")}`;
-  const now = Date.now();
-  const hit = keys.get(k);
-  if (hit && now < hit.reuseUntil) return hit.key;
-  const lifetime = fn.timeout + 60;
-  const key = await sign(lifetime);
-  // Reuse while the remaining lifetime still covers a whole execution plus 10 s.
-  keys.set(k, { key, reuseUntil: now + (lifetime - fn.timeout - 10) * 1000 });
-  if (keys.size > MAX_FUNCTIONS) keys.delete(keys.keys().next().value!);
-  return key;
 }
 
 // ---- builds -------------------------------------------------------------------------------------

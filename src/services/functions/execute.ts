@@ -5,9 +5,9 @@ import type { DB } from "../../db/client";
 import { functionDeployments, functionExecutions, functions, functionVariables, type Fn, type FnExecution, type FnVariable } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
 import { executionModel, QUEUED_MARK } from "./models";
-import { cachedDynamicKey, cachedRunnable, epochOf, rememberRunnable, workerDigest, type Runnable } from "./cache";
+import { cachedRunnable, epochOf, rememberRunnable, workerDigest, type Runnable } from "./cache";
 import { functionEnv, invoke, OUTBOUND_VARIABLE, type Exports, type InvocationResult } from "./runtime";
-import { decryptValue, signDynamicKey } from "./secrets";
+import { decryptValue, DYNAMIC_KEY_GRACE_S, signDynamicKey } from "./secrets";
 import { r2 } from "./store";
 
 /**
@@ -71,7 +71,7 @@ export function executionEvent(db: DB, e: FnExecution, action: "create" | "updat
     projectId: e.projectId,
     pattern: `functions.[functionId].executions.[executionId].${action}`,
     params: { functionId: e.functionId, executionId: e.id },
-    payload: executionModel(e),
+    payload: executionModel(e, false),
     roles: roleFor(e.userId),
     userId: e.userId || undefined,
   });
@@ -122,7 +122,7 @@ export function readyDeployment(fn: Fn, d: { id: string; status: string; functio
 }
 
 async function decryptVariables(env: Env, rows: FnVariable[], functionId: string): Promise<Record<string, string>> {
-  const vars: Record<string, string> = {};
+  const vars: Record<string, string> = Object.create(null);
   const ordered = [...rows.filter((r) => r.resourceType === "project"), ...rows.filter((r) => r.resourceType === "function" && r.resourceId === functionId)];
   for (const r of ordered) vars[r.key] = r.secret ? await decryptValue(env, r.value) : r.value;
   return vars;
@@ -167,22 +167,25 @@ export interface RunInput {
 /** The headers Appwrite adds to every execution request (x-appwrite-*), over the caller's own. */
 export async function executionHeaders(env: Env, input: RunInput): Promise<{ headers: Record<string, string>; apiKey: string }> {
   const fn = input.fn;
-  const apiKey = await cachedDynamicKey(fn, (seconds) => signDynamicKey(env, { projectId: fn.projectId, functionId: fn.id, scopes: fn.scopes }, seconds));
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.headers)) headers[k.toLowerCase()] = String(v);
-  Object.assign(headers, {
-    "x-appwrite-execution-id": input.executionId,
-    "x-appwrite-key": apiKey,
-    "x-appwrite-trigger": input.trigger,
-    "x-appwrite-user-id": input.userId,
-    "x-appwrite-user-jwt": input.jwt,
-    "x-appwrite-country-code": "",
-    "x-appwrite-continent-code": "",
-    "x-appwrite-continent-eu": "false",
-    "x-appwrite-client-ip": input.clientIp ?? "",
-  });
-  if (input.event) headers["x-appwrite-event"] = input.event;
-  return { headers, apiKey };
+  // One key per execution, for its timeout and a little more (dynamic-key.ts also ends it with the function or its scopes).
+  const apiKey = await signDynamicKey(env, { projectId: fn.projectId, functionId: fn.id, scopes: fn.scopes }, fn.timeout + DYNAMIC_KEY_GRACE_S);
+  const headers = new Map<string, string>();
+  for (const [k, v] of Object.entries(input.headers)) headers.set(k.toLowerCase(), String(v));
+  const appwrite: [string, string][] = [
+    ["x-appwrite-execution-id", input.executionId],
+    ["x-appwrite-key", apiKey],
+    ["x-appwrite-trigger", input.trigger],
+    ["x-appwrite-user-id", input.userId],
+    ["x-appwrite-user-jwt", input.jwt],
+    ["x-appwrite-country-code", ""],
+    ["x-appwrite-continent-code", ""],
+    ["x-appwrite-continent-eu", "false"],
+    ["x-appwrite-client-ip", input.clientIp ?? ""],
+  ];
+  if (input.event) appwrite.push(["x-appwrite-event", input.event]);
+  for (const [k, v] of appwrite) headers.set(k, v);
+  // A plain object (RPC cannot carry null-prototype ones); fromEntries defines `__proto__` as a plain key.
+  return { headers: Object.fromEntries(headers), apiKey };
 }
 
 export async function runFunction(env: Env, exports: Exports, db: DB, input: RunInput): Promise<InvocationResult> {

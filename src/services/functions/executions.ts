@@ -26,6 +26,7 @@ import {
   stashMessage,
   type ExecutionMessage,
 } from "./execute";
+import { serveHttp } from "./http";
 import { executionModel } from "./models";
 import { persistExecution, settleExecutions } from "./persist";
 import type { Exports } from "./runtime";
@@ -80,7 +81,7 @@ function parseHeaders(raw: unknown): Record<string, string> {
   }
   if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return {};
   if (typeof v !== "object" || Array.isArray(v)) throw new AppwriteError("general_argument_invalid", "Invalid `headers` param: Value must be a valid object.");
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || (typeof val !== "string" && typeof val !== "number" && typeof val !== "boolean")) {
       throw new AppwriteError("general_argument_invalid", "Invalid `headers` param: Headers must be an object of valid header names and string values.");
@@ -136,7 +137,7 @@ executionRoutes.post("/:functionId/executions", async (c) => {
       watchQueued(c.env, c.executionCtx);
     }
     scheduleDispatch(c.env, c.executionCtx);
-    return json(c, executionModel(execution), 202);
+    return json(c, executionModel(execution, caller.privileged), 202);
   }
 
   const result = await runFunction(c.env, exportsOf(c), db, {
@@ -160,7 +161,7 @@ executionRoutes.post("/:functionId/executions", async (c) => {
   persistExecution(c.env, c.executionCtx, db, execution);
   // The caller gets the whole response (all headers and the body); the stored execution keeps only allow-listed headers.
   const headers = Object.entries({ ...result.headers, "x-appwrite-execution-id": executionId }).map(([name, value]) => ({ name, value }));
-  return json(c, { ...executionModel(execution), responseBody: new TextDecoder().decode(result.body), responseHeaders: headers }, 201);
+  return json(c, { ...executionModel(execution, caller.privileged), responseBody: new TextDecoder().decode(result.body), responseHeaders: headers }, 201);
 });
 
 const resolve = resolver({
@@ -197,7 +198,7 @@ executionRoutes.get("/:functionId/executions", async (c) => {
     a.total,
   );
   const rows = result.rows.map((r) => fromRaw<FnExecution>(r, ["requestHeaders", "responseHeaders"]));
-  return json(c, list("executions", rows.map(executionModel), result.total));
+  return json(c, list("executions", rows.map((e) => executionModel(e, caller.privileged)), result.total));
 });
 
 async function loadExecution(c: Ctx, fn: Fn): Promise<FnExecution> {
@@ -213,9 +214,9 @@ async function loadExecution(c: Ctx, fn: Fn): Promise<FnExecution> {
 }
 
 executionRoutes.get("/:functionId/executions/:executionId", async (c) => {
-  requireScope(c, "executions.read");
+  const caller = requireScope(c, "executions.read");
   const fn = await visibleFunction(c);
-  return json(c, executionModel(await loadExecution(c, fn)));
+  return json(c, executionModel(await loadExecution(c, fn), caller.privileged));
 });
 
 executionRoutes.delete("/:functionId/executions/:executionId", async (c) => {
@@ -235,56 +236,17 @@ executionRoutes.delete("/:functionId/executions/:executionId", async (c) => {
 });
 
 /**
- * Direct HTTP access (Edgewrite's stand-in for Appwrite's function domains):
- * `ANY /v1/functions/:functionId/http/<path>?project=<projectId>` runs the function with that method,
- * path, query, headers and raw body, and answers with the function's own status, headers and body.
- * As with domains, the function's `execute` roles must include "any" or "guests".
+ * Direct HTTP access on the API origin, kept for compatibility (a function's own origin is its domain,
+ * domains.ts): `ANY /v1/functions/:functionId/http/<path>?project=<projectId>` runs the function with that
+ * method, path, query, headers and raw body, and answers with its status, headers and body, under the
+ * API-origin rules of http.ts (no credentials in, nothing origin-wide out, sandboxed).
  */
 executionRoutes.all("/:functionId/http/*", async (c) => {
   const loaded = await loadForExecution(c.env, c.var.db, c.var.project.id, c.req.param("functionId")!);
-  const fn = loaded.fn;
-  if (!fn.enabled) throw new AppwriteError("function_not_found");
-  if (!fn.execute.includes("any") && !fn.execute.includes("guests")) throw new AppwriteError("function_execute_permission_missing");
-  const deploymentId = readyDeployment(fn, loaded.deployment);
   const url = new URL(c.req.url);
-  const prefix = `/v1/functions/${fn.id}/http`;
+  const prefix = `/v1/functions/${loaded.fn.id}/http`;
   const rest = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "/";
   url.searchParams.delete("project");
   const path = (rest || "/") + (url.searchParams.size ? `?${url.searchParams}` : "");
-  const headers: Record<string, string> = {};
-  c.req.raw.headers.forEach((value, key) => {
-    if (!/^x-appwrite-(key|jwt|session|project)$/.test(key)) headers[key] = value;
-  });
-  const ip = clientIp(c);
-  const executionId = uniqueId();
-  const userId = c.var.caller.user?.id ?? "";
-  const method = c.req.method.toUpperCase();
-  const body = method === "GET" || method === "HEAD" ? new Uint8Array() : new Uint8Array(await c.req.arrayBuffer());
-  const result = await runFunction(c.env, exportsOf(c), c.var.db, {
-    fn,
-    deploymentId,
-    executionId,
-    trigger: "http",
-    method,
-    path,
-    headers,
-    body,
-    userId,
-    jwt: await userJwt(c, fn),
-    origin: url.origin,
-    clientIp: ip,
-    variables: await loaded.variables(),
-    runnable: loaded.runnable,
-  });
-  const db = c.var.db;
-  const execution = {
-    ...newExecution(fn, deploymentId, { id: executionId, trigger: "http", status: "processing", method, path, requestHeaders: filterHeaders({ ...headers, "x-appwrite-client-ip": ip }, REQUEST_HEADER_ALLOWLIST), userId }),
-    ...resultFields(result),
-  };
-  persistExecution(c.env, c.executionCtx, db, execution);
-  const out = new Headers();
-  for (const [k, v] of Object.entries(result.headers)) out.set(k, v);
-  out.set("x-appwrite-execution-id", executionId);
-  const status = result.statusCode >= 200 && result.statusCode <= 599 ? result.statusCode : 500;
-  return new Response(method === "HEAD" || [204, 205, 304].includes(status) ? null : result.body, { status, headers: out });
+  return serveHttp(c.env, exportsOf(c), c.executionCtx, c.var.db, loaded, { surface: "api", request: c.req.raw, path, origin: url.origin, clientIp: clientIp(c) });
 });

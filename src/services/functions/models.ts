@@ -1,5 +1,5 @@
 import { formatDate } from "../../core/time";
-import type { Fn, FnDeployment, FnExecution, FnVariable } from "../../db/schema";
+import type { Fn, FnDeployment, FnExecution, FnVariable, Rule } from "../../db/schema";
 
 /** Marks a `waiting` row's stashed queue message (src/services/functions/execute.ts), never shown. */
 export const QUEUED_MARK = "\u0000edgewrite-queued:";
@@ -98,8 +98,13 @@ export function deploymentModel(d: FnDeployment) {
   };
 }
 
-/** Execution model: a superset of response formats 1.9.5 (functionId) and 2.0.0 (resourceId + resourceType). */
-export function executionModel(e: FnExecution) {
+/**
+ * Execution model: a superset of response formats 1.9.5 (functionId) and 2.0.0 (resourceId + resourceType).
+ * `logs` and `errors` are Appwrite's sensitive fields (a function may log anything, secrets included):
+ * only API keys and the deployment admin (`caller.privileged`) see them; users, guests and event payloads
+ * (realtime reaches end users) get "".
+ */
+export function executionModel(e: FnExecution, withSensitive: boolean) {
   return {
     $id: e.id,
     $createdAt: formatDate(e.createdAt),
@@ -117,9 +122,30 @@ export function executionModel(e: FnExecution) {
     responseStatusCode: e.responseStatusCode,
     responseBody: e.responseBody.startsWith(QUEUED_MARK) ? "" : e.responseBody,
     responseHeaders: e.responseHeaders,
-    logs: e.logs,
-    errors: e.errors,
+    logs: withSensitive ? e.logs : "",
+    errors: withSensitive ? e.errors : "",
     duration: e.duration,
     scheduledAt: e.scheduledAt === null ? null : formatDate(e.scheduledAt),
+  };
+}
+
+/** Rule model (Appwrite's Proxy rules); a function rule follows the function's active deployment. */
+export function ruleModel(r: Rule, deploymentId: string) {
+  return {
+    $id: r.id,
+    $createdAt: formatDate(r.createdAt),
+    $updatedAt: formatDate(r.updatedAt),
+    domain: r.domain,
+    type: r.type,
+    trigger: r.trigger,
+    redirectUrl: "",
+    redirectStatusCode: 301,
+    deploymentId,
+    deploymentResourceType: r.deploymentResourceType,
+    deploymentResourceId: r.deploymentResourceId,
+    deploymentVcsProviderBranch: "",
+    status: r.status,
+    logs: "",
+    renewAt: "",
   };
 }

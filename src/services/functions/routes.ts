@@ -20,6 +20,7 @@ import { executionRoutes } from "./executions";
 import { functionModel } from "./models";
 import { checkRuntime, JS_RUNTIMES, runtimeModel } from "./runtimes";
 import { invalidateFunction } from "./cache";
+import { deleteRules, newFunctionRule } from "./domains";
 import { settleExecutions } from "./persist";
 import { configureSchedule } from "./schedules";
 import { fromRaw, loadFunction, r2, resolver, searchClause } from "./store";
@@ -118,38 +119,38 @@ functionRoutes.post("/", async (c) => {
   const runtime = checkRuntime(a.runtime);
   const id = resolveId("functionId", a.functionId);
   const now = Date.now();
+  const db = c.var.db;
+  const values = {
+    projectId: c.var.project.id,
+    id,
+    name: a.name,
+    runtime,
+    execute: checkRoles(a.execute ?? []),
+    events: checkEvents(a.events ?? []),
+    schedule: checkSchedule(a.schedule) ?? "",
+    timeout: a.timeout ?? 15,
+    enabled: a.enabled ?? true,
+    logging: a.logging ?? true,
+    entrypoint: a.entrypoint ?? "",
+    commands: a.commands ?? "",
+    scopes: [...new Set(a.scopes ?? [])],
+    deploymentRetention: a.deploymentRetention ?? 0,
+    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? "s-1vcpu-512mb",
+    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? "s-1vcpu-512mb",
+    provider: provider(a),
+    createdAt: now,
+    updatedAt: now,
+  };
+  const row: Fn = { seq: 0, deploymentId: "", deploymentCreatedAt: null, latestDeploymentId: "", latestDeploymentCreatedAt: null, latestDeploymentStatus: "", ...values };
   try {
-    const [row] = await c.var.db
-      .insert(functions)
-      .values({
-        projectId: c.var.project.id,
-        id,
-        name: a.name,
-        runtime,
-        execute: checkRoles(a.execute ?? []),
-        events: checkEvents(a.events ?? []),
-        schedule: checkSchedule(a.schedule) ?? "",
-        timeout: a.timeout ?? 15,
-        enabled: a.enabled ?? true,
-        logging: a.logging ?? true,
-        entrypoint: a.entrypoint ?? "",
-        commands: a.commands ?? "",
-        scopes: [...new Set(a.scopes ?? [])],
-        deploymentRetention: a.deploymentRetention ?? 0,
-        buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? "s-1vcpu-512mb",
-        runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? "s-1vcpu-512mb",
-        provider: provider(a),
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await c.var.db.batch([functionEvent(c, row!, "create")]);
-    scheduleDispatch(c.env, c.executionCtx);
-    return json(c, functionModel(row!), 201);
+    // The function, its domain (domains.ts) and their events: one batch.
+    await db.batch([db.insert(functions).values(values), ...newFunctionRule(c.env, db, row.projectId, row.id, now), functionEvent(c, row, "create")]);
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppwriteError("function_already_exists");
     throw e;
   }
+  scheduleDispatch(c.env, c.executionCtx);
+  return json(c, functionModel(row), 201);
 });
 
 const resolve = resolver({
@@ -254,6 +255,7 @@ async function purge(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, db
       .delete(functionVariables)
       .where(one ? and(eq(functionVariables.projectId, projectId), eq(functionVariables.resourceType, "function"), eq(functionVariables.resourceId, functionId)) : eq(functionVariables.projectId, projectId)),
     db.delete(functions).where(one ? and(eq(functions.projectId, projectId), eq(functions.id, functionId)) : eq(functions.projectId, projectId)),
+    deleteRules(db, projectId, functionId),
   ]);
   const prefix = functionId ? r2.prefix(projectId, functionId) : `functions/${projectId}/`;
   for (let cursor: string | undefined; ; ) {

@@ -3,7 +3,7 @@ import { cachedBuild, type Prepared } from "./cache";
 import { loaderModules, type Build } from "./build";
 import { runtimeInfo } from "./runtimes";
 import { r2 } from "./store";
-import { WRAPPER_MODULE, wrapperSource } from "./wrapper";
+import { WRAPPER_MODULE, wrapperModules } from "./wrapper";
 
 /**
  * Running a deployment: one Dynamic Worker per (deployment, variables), loaded from the build in R2 the
@@ -17,6 +17,8 @@ export const INTERNAL_API_ENDPOINT = `http://${INTERNAL_API_HOST}/v1`;
 export const OUTBOUND_VARIABLE = "EDGEWRITE_OUTBOUND";
 const COMPATIBILITY_DATE = "2026-04-20";
 const LOG_LIMIT = 1_000_000;
+/** open-runtimes' error line for a run past its timeout. */
+const TIMED_OUT = "Execution timed out.\n";
 
 export interface Invocation {
   method: string;
@@ -91,22 +93,26 @@ export async function invoke(env: Env, exports: Exports, fn: Fn, projectId: stri
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: ["nodejs_compat"],
       mainModule: WRAPPER_MODULE,
-      modules: { ...loaderModules(build), [WRAPPER_MODULE]: { js: wrapperSource(build.entry, runtimeInfo(fn.runtime).key) } },
+      modules: { ...loaderModules(build), ...wrapperModules(build.entry, runtimeInfo(fn.runtime).key) },
       env: vars,
       globalOutbound: exports.FunctionGateway({ props: { projectId, functionId: fn.id, outbound } }),
     };
   });
-  const entry = worker.getEntrypoint() as unknown as { run(inv: Invocation): Promise<RunOutput> };
+  // CPU time is capped at the timeout (Cloudflare enforces it and ends the run with an exception); the
+  // wrapper's timer and loop guards end it locally, where workerd enforces no CPU limit.
+  const entry = worker.getEntrypoint(undefined, { limits: { cpuMs: inv.timeout * 1000 } }) as unknown as { run(inv: Invocation): Promise<RunOutput> };
   let timer: number | undefined;
-  // Backstop for code that never yields (the wrapper's own timer cannot fire then).
+  // Backstop for a run that neither returns nor throws in time.
   const backstop = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), inv.timeout * 1000 + 1500) as unknown as number));
+  const failed = (errors: string): RunOutput => ({ statusCode: 500, headers: {}, body: new Uint8Array(), logs: "", errors });
   let out: RunOutput;
   try {
     const r = await Promise.race([entry.run(inv), backstop]);
-    out = r === "timeout" ? { statusCode: 500, headers: {}, body: new Uint8Array(), logs: "", errors: "Execution timed out.\n" } : r;
+    out = r === "timeout" ? failed(TIMED_OUT) : r;
   } catch (e) {
+    // CPU time cannot exceed wall time: a run that dies after its whole timeout hit the CPU limit.
     const message = e instanceof Error ? e.stack || e.message : String(e);
-    out = { statusCode: 500, headers: {}, body: new Uint8Array(), logs: "", errors: `${message}\n` };
+    out = failed(Date.now() - started >= inv.timeout * 1000 ? TIMED_OUT : `${message}\n`);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

@@ -4,8 +4,9 @@ import { purposeBytes, seal, unseal } from "../../core/secrets";
 /**
  * Two secrets of the Functions service:
  * - secret variable values, stored sealed (src/core/secrets.ts) because the runtime needs them in clear;
- * - dynamic API keys handed to each execution: `dynamic_<HS256 JWT {projectId, scopes, functionId}>`,
- *   valid for the function's timeout + 60 s (Appwrite's shape), verified by the caller resolver.
+ * - dynamic API keys handed to each execution: `dynamic_<HS256 JWT {projectId, scopes, functionId}>`
+ *   (Appwrite's shape), one per execution, valid for the function's timeout + DYNAMIC_KEY_GRACE_S
+ *   (Appwrite: + 60 s for container cold starts, which Dynamic Workers do not have), verified by dynamic-key.ts.
  */
 const PURPOSE = "function-variables-v1";
 
@@ -23,6 +24,7 @@ export async function decryptValue(env: Env, stored: string): Promise<string> {
 
 const jwtKey = (env: Env) => purposeBytes(env, "dynamic-key");
 export const DYNAMIC_PREFIX = "dynamic_";
+export const DYNAMIC_KEY_GRACE_S = 10;
 
 export async function signDynamicKey(env: Env, claims: { projectId: string; functionId: string; scopes: string[] }, seconds: number): Promise<string> {
   const jwt = await new SignJWT(claims)

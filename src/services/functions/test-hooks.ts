@@ -35,7 +35,7 @@ functionTestHooks.post("/stuck", async (c) => {
   const at = Date.now() - a.ageMs;
   const execution = { ...newExecution(fn, fn.deploymentId, { id, trigger: "http", status: "waiting", method: "POST", path: "/", requestHeaders: [], userId: "" }), createdAt: at, updatedAt: at };
   await db.batch([insertExecution(db, { ...execution, responseBody: stashMessage(msg, a.attempts) })]);
-  return json(c, executionModel(execution), 201);
+  return json(c, executionModel(execution, true), 201);
 });
 
 /** Run the stuck-execution sweeper now (the cron and the sweeper alarm run it every minute). */

@@ -1,18 +1,57 @@
+import { GUARD } from "./loop-guard";
+
 /**
- * The main module of every function's Dynamic Worker. It imports the user's entrypoint and exposes one
- * RPC method, `run(invocation)`, that gives the user function Appwrite's Node runtime context
- * (open-runtimes v5: `req`, `res`, `log`, `error`) and returns `{statusCode, headers, body, logs, errors}`.
- * console.* inside an execution goes to that execution's logs (AsyncLocalStorage keeps concurrent
- * executions apart), as open-runtimes does, with its "Native logs detected" hint.
+ * The internal modules of every function's Dynamic Worker. The main module imports the user's entrypoint
+ * and exposes one RPC method, `run(invocation)`, that gives the user function Appwrite's Node runtime
+ * context (open-runtimes v5: `req`, `res`, `log`, `error`) and returns `{statusCode, headers, body, logs,
+ * errors}`. console.* inside an execution goes to that execution's logs (AsyncLocalStorage keeps
+ * concurrent executions apart), as open-runtimes does, with its "Native logs detected" hint.
+ *
+ * User modules are loaded under USER_ROOT and the internal ones outside it, so no archive path can
+ * clash with them. The prelude module is evaluated before any user module: the runtime's globals
+ * (Deno/Bun env shims) and the loop guard that loop-guard.ts puts in every loop, which throws once the
+ * execution is past its deadline; the run then ends as open-runtimes ends a timed-out one
+ * ("Execution timed out.", 500).
  */
-export const WRAPPER_MODULE = "__edgewrite_main.js";
+export const USER_ROOT = "app/";
+export const WRAPPER_MODULE = "edgewrite-main.js";
+const PRELUDE_MODULE = "edgewrite-prelude.js";
+/** A module's top level (outside any execution) gets as long as Workers' startup limit. */
+const STARTUP_MS = 1000;
 
-export function wrapperSource(entry: string, runtimeKey: string): string {
+function preludeSource(runtimeKey: string): string {
+  return `import { AsyncLocalStorage } from "node:async_hooks";
+export const als = new AsyncLocalStorage();
+export class ExecutionTimeout extends Error {}
+const startupDeadline = Date.now() + ${STARTUP_MS};
+// The clock is read every 1024 guarded iterations. Once a run is past its deadline every guard in it
+// throws (a loop that catches the timeout cannot outlast the next guard), hence \`sticky\`.
+let ticks = 0;
+let sticky = false;
+function guard() {
+  const check = (++ticks & 1023) === 0;
+  if (!check && !sticky) return true;
+  const run = als.getStore();
+  if (run && run.timedOut) throw new ExecutionTimeout("Execution timed out.");
+  if (!check || Date.now() <= (run ? run.deadline : startupDeadline)) return true;
+  if (run) run.timedOut = sticky = true;
+  throw new ExecutionTimeout("Execution timed out.");
+}
+Object.defineProperty(globalThis, ${JSON.stringify(GUARD)}, { value: guard, writable: false, configurable: false });
+${runtimeKey === "deno" ? `if (!globalThis.Deno) globalThis.Deno = { env: { get: (k) => process.env[k], has: (k) => k in process.env, toObject: () => ({ ...process.env }) } };` : ""}
+${runtimeKey === "bun" ? `if (!globalThis.Bun) globalThis.Bun = { env: process.env };` : ""}
+`;
+}
+
+export function wrapperModules(entry: string, runtimeKey: string): Record<string, WorkerLoaderModule> {
+  return { [PRELUDE_MODULE]: { js: preludeSource(runtimeKey) }, [WRAPPER_MODULE]: { js: wrapperSource(entry) } };
+}
+
+function wrapperSource(entry: string): string {
   return `import { WorkerEntrypoint } from "cloudflare:workers";
-import { AsyncLocalStorage } from "node:async_hooks";
-import * as userModule from ${JSON.stringify("./" + entry)};
+import { als } from ${JSON.stringify("./" + PRELUDE_MODULE)};
+import * as userModule from ${JSON.stringify("./" + USER_ROOT + entry)};
 
-const als = new AsyncLocalStorage();
 const native = { log: console.log, error: console.error, info: console.info, debug: console.debug, warn: console.warn };
 const stringify = (m) => m instanceof Error ? String(m.stack || m) : (m !== null && typeof m === "object") ? safeJson(m) : String(m);
 function safeJson(v) { try { return JSON.stringify(v); } catch { return String(v); } }
@@ -23,9 +62,6 @@ for (const name of Object.keys(native)) {
     logger.native(args.map((a) => (typeof a === "object" && a !== null && !(a instanceof Error)) ? safeJson(a) : stringify(a)).join(" "));
   };
 }
-${runtimeKey === "deno" ? `if (!globalThis.Deno) globalThis.Deno = { env: { get: (k) => process.env[k], has: (k) => k in process.env, toObject: () => ({ ...process.env }) } };` : ""}
-${runtimeKey === "bun" ? `if (!globalThis.Bun) globalThis.Bun = { env: process.env };` : ""}
-
 function userFunction() {
   let fn = userModule.default;
   if (fn && typeof fn === "object" && typeof fn.default === "function") fn = fn.default;
@@ -46,6 +82,8 @@ export default class extends WorkerEntrypoint {
     const errors = [];
     let nativeHint = false;
     const logger = {
+      deadline: Date.now() + inv.timeout * 1000,
+      timedOut: false,
       write(type, message) { if (inv.logging) (type === "error" ? errors : logs).push(stringify(message)); },
       native(line) {
         if (!inv.logging) return;
@@ -105,7 +143,7 @@ export default class extends WorkerEntrypoint {
     try {
       const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve("timeout"), inv.timeout * 1000); });
       const result = await als.run(logger, () => Promise.race([Promise.resolve().then(() => userFunction()(context)).then((o) => ({ o })), timedOut]));
-      if (result === "timeout") {
+      if (result === "timeout" || logger.timedOut) {
         context.error("Execution timed out.");
         output = context.res.text("", 500, {});
       } else {
@@ -116,7 +154,7 @@ export default class extends WorkerEntrypoint {
         }
       }
     } catch (e) {
-      context.error(e && e.stack ? e.stack : e);
+      context.error(logger.timedOut ? "Execution timed out." : e && e.stack ? e.stack : e);
       output = context.res.text("", 500, {});
     } finally {
       clearTimeout(timer);
