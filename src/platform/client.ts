@@ -24,9 +24,12 @@ const IP_LITERAL = /^[0-9A-Fa-f:.]{2,45}$/;
 /** In-process gateway calls and requests without an address are attributed to loopback. */
 const LOOPBACK = "127.0.0.1";
 
-export function clientIp(c: Ctx): string {
-  if (gatewayCalls.has(c.req.raw)) return LOOPBACK;
-  const ip = c.req.header("cf-connecting-ip")?.trim() ?? "";
+export const clientIp = (c: Ctx): string => requestIp(c.req.raw);
+
+/** clientIp for a bare Request (function domains are served before the /v1 app has a context). */
+export function requestIp(request: Request): string {
+  if (gatewayCalls.has(request)) return LOOPBACK;
+  const ip = request.headers.get("cf-connecting-ip")?.trim() ?? "";
   return IP_LITERAL.test(ip) ? ip : LOOPBACK;
 }
 

@@ -8,6 +8,7 @@ import { loadForExecution } from "./execute";
 import { serveHttp } from "./http";
 import { ruleModel } from "./models";
 import type { Exports } from "./runtime";
+import { requestIp } from "../../platform/client";
 
 /**
  * Function domains, as Appwrite's: a function created while FUNCTIONS_DOMAIN is set gets the rule
@@ -102,7 +103,7 @@ export async function serveFunctionDomain(request: Request, env: Env, ctx: Execu
       request,
       path: url.pathname + url.search,
       origin: url.origin,
-      clientIp: request.headers.get("cf-connecting-ip") ?? "",
+      clientIp: requestIp(request),
     });
   } catch (e) {
     return errorResponse(e);

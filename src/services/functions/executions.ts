@@ -32,6 +32,7 @@ import { persistExecution, settleExecutions } from "./persist";
 import type { Exports } from "./runtime";
 import { scheduleExecution, unscheduleExecution, watchQueued } from "./schedules";
 import { fromRaw, loadFunction, resolver } from "./store";
+import { parseJson } from "../../core/input";
 
 /** /v1/functions/:functionId/executions, and the direct HTTP route /v1/functions/:functionId/http/*. */
 export const executionRoutes = new Hono<AppEnv>();
@@ -74,8 +75,9 @@ function parseHeaders(raw: unknown): Record<string, string> {
   let v = raw;
   if (typeof v === "string") {
     try {
-      v = v.trim() === "" ? {} : JSON.parse(v);
-    } catch {
+      v = v.trim() === "" ? {} : parseJson(v);
+    } catch (e) {
+      if (e instanceof AppwriteError) throw e;
       throw new AppwriteError("general_argument_invalid", "Invalid `headers` param: Value must be a valid object.");
     }
   }
