@@ -7,7 +7,7 @@ import { prepareQueries } from "../../db/list";
 import { scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { batch, eventStmt } from "./common";
+import { batch, eventStmt, own } from "./common";
 import { addColumnSql, createIndexSql, dropColumnSql, dropIndexSql } from "./ddl";
 import type { Flavor } from "./flavor";
 import { forgetTable, guardStmt, isStale, loadTable, q, type ColumnMeta, type IndexMeta, type TableMeta } from "./meta";
@@ -300,7 +300,8 @@ export function rebuildIndexesWithout(c: Ctx, t: TableMeta, key: string): D1Prep
 
 const SYSTEM_SQL: Record<string, string> = { $id: "_uid", $createdAt: "_createdAt", $updatedAt: "_updatedAt", $sequence: "_seq" };
 export function physicalOf(t: TableMeta, key: string): string {
-  if (SYSTEM_SQL[key]) return SYSTEM_SQL[key]!;
+  const system = own(SYSTEM_SQL, key);
+  if (system) return system;
   const col = t.columns.find((x) => x.key === key);
   return col?.sql ?? "";
 }

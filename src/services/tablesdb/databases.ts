@@ -9,7 +9,7 @@ import { scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { onProjectDelete } from "../../platform/projects";
-import { batch, eventStmt, listParams, searchLike } from "./common";
+import { batch, eventStmt, listParams, own, searchLike } from "./common";
 import { dropTableSql } from "./ddl";
 import { databaseFrom, forgetProjectTables, indexFrom, loadDatabase, type DatabaseMeta } from "./meta";
 import { databaseModel } from "./models";
@@ -64,7 +64,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
     const { rows, total } = await runList<Record<string, unknown>>(c.env.DB, {
       from: "tdb_databases", columns: "*", sequence: "seq", id: "id",
       base: (b) => `project_id = ${b.bind(c.var.project.id)}` + (like ? ` AND (name LIKE ${b.bind(like)} ESCAPE '\\' OR id LIKE ${b.bind(like)} ESCAPE '\\')` : ""),
-      resolve: (k) => DB_FIELDS[k],
+      resolve: (k) => own(DB_FIELDS, k),
     }, g, a.total);
     return json(c, list("databases", rows.map((x) => databaseModel(databaseFrom(x))), total));
   });

@@ -9,7 +9,7 @@ import { isUniqueViolation } from "../../db/client";
 import { scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { batch, eventStmt, listParams, searchLike } from "./common";
+import { batch, eventStmt, listParams, own, searchLike } from "./common";
 import { addColumnSql, createTableSql, dropTableSql, physicalName } from "./ddl";
 import type { Flavor } from "./flavor";
 import { columnEvent, inlineColumn, insertColumnStmt, MAX_COLUMNS, nextSeq, schemaRetry } from "./columns";
@@ -44,7 +44,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
     const { rows, total } = await runList<Record<string, unknown>>(c.env.DB, {
       from: "tdb_tables", columns: "*", sequence: "seq", id: "id",
       base: (b) => `database_seq = ${b.bind(d.seq)}` + (like ? ` AND (name LIKE ${b.bind(like)} ESCAPE '\\' OR id LIKE ${b.bind(like)} ESCAPE '\\')` : ""),
-      resolve: (k) => fields[k],
+      resolve: (k) => own(fields, k),
     }, g, a.total);
     // Columns and indexes of the listed tables, in one more round trip.
     const seqs = rows.map((x) => Number(x.seq));
