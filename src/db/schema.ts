@@ -297,6 +297,8 @@ export const tdbTransactions = sqliteTable("tdb_transactions", {
   status: text("status").notNull().default("pending"),
   operations: json<unknown[]>("operations").notNull().default([]),
   userId: text("user_id").notNull().default(""),
+  /** 0010: `user:<id>` / `key:<keyId>` / `admin`; only the owner reaches the transaction. */
+  owner: text("owner").notNull().default(""),
   expiresAt: integer("expires_at").notNull(),
   ...stamps,
 });

@@ -84,6 +84,22 @@ export interface Grouped {
   cursor: { direction: "after" | "before"; id: string } | null;
 }
 
+/** PHP_INT_MAX, Appwrite's largest offset (as a double it is 2^63, so the check is `< 2^63`). */
+const INT64_MAX = 9223372036854775807;
+const INT64_MAX_TEXT = "9,223,372,036,854,775,807";
+
+/**
+ * utopia-php/database's Limit/Offset validators: a number, then an integer in range. Their messages,
+ * under the "Invalid query: " of the Queries validator. (The Offset validator says "Invalid limit"
+ * for a non-number: Appwrite's text, kept.)
+ */
+function rangeValue(n: unknown, what: "limit" | "offset", min: number, max: number): number {
+  if (typeof n !== "number" || !Number.isFinite(n)) throw invalid("Invalid query: Invalid limit: Value must be a valid number");
+  const top = max === INT64_MAX ? INT64_MAX_TEXT : max.toLocaleString("en-US");
+  if (!Number.isInteger(n) || n < min || (max === INT64_MAX ? n >= 2 ** 63 : n > max)) throw invalid(`Invalid query: Invalid ${what}: Value must be a valid range between ${min} and ${top}`);
+  return n;
+}
+
 /** Appwrite's groupByType: only the first limit, offset and cursor count. */
 export function groupQueries(queries: readonly Query[], defaultLimit = DEFAULT_LIMIT): Grouped {
   const g: Grouped = { filters: [], select: null, orders: [], random: false, limit: defaultLimit, offset: 0, cursor: null };
@@ -105,17 +121,14 @@ export function groupQueries(queries: readonly Query[], defaultLimit = DEFAULT_L
       case "limit": {
         if (seenLimit) break;
         seenLimit = true;
-        const n = q.values[0];
-        if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw invalid(`Invalid limit: Value must be a valid range between 1 and ${MAX_LIMIT}`);
-        g.limit = n;
+        g.limit = rangeValue(q.values[0], "limit", 1, MAX_LIMIT);
         break;
       }
       case "offset": {
         if (seenOffset) break;
         seenOffset = true;
-        const n = q.values[0];
-        if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw invalid("Invalid offset: Value must be a valid range between 0 and 9223372036854775807");
-        g.offset = n;
+        // Any offset past 2^53 rows is past the end of every table: cap it so SQLite gets an integer.
+        g.offset = Math.min(rangeValue(q.values[0], "offset", 0, INT64_MAX), Number.MAX_SAFE_INTEGER);
         break;
       }
       case "cursorAfter":

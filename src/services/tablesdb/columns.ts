@@ -301,7 +301,8 @@ export function rebuildIndexesWithout(c: Ctx, t: TableMeta, key: string): D1Prep
 
 const SYSTEM_SQL = lookup<string>({ $id: "_uid", $createdAt: "_createdAt", $updatedAt: "_updatedAt", $sequence: "_seq" });
 export function physicalOf(t: TableMeta, key: string): string {
-  if (SYSTEM_SQL[key]) return SYSTEM_SQL[key]!;
+  const system = SYSTEM_SQL[key];
+  if (system) return system;
   const col = t.columns.find((x) => x.key === key);
   return col?.sql ?? "";
 }

@@ -1,3 +1,4 @@
+import { Binder } from "../../core/query/sql";
 import { recordEvent, type EventInput } from "../../events/outbox";
 import type { Ctx } from "../../platform/context";
 import { params, p } from "../../core/params";
@@ -36,25 +37,38 @@ export function searchLike(search: string | undefined): string | null {
   return `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }
 
+/** `record[key]` for an own key only: a user-supplied name such as `constructor` finds nothing. */
 export const invalid = (type: ConstructorParameters<typeof AppwriteError>[0], message?: string) => new AppwriteError(type, message);
 
+/** Placeholders recordEvent serialises, so their parameters can be swapped for SQL. */
+const SQL_PAYLOAD = { "edgewrite-sql": "payload" };
+const SQL_ROLES = ["edgewrite-sql-roles"];
+
 /**
- * Like eventStmt, for a row whose `$sequence` is only known once its INSERT runs earlier in the same
- * batch: the payload parameter is wrapped in json_set(…, '$."$sequence"', <the row's _seq as text>).
+ * recordEvent's insert with its payload and realtime roles computed by SQL expressions (from
+ * `build`, which binds its values through the same Binder), so an event can read a row written
+ * earlier in the same batch. With `where`, the event is only inserted when that condition holds.
  */
-export function eventStmtWithSeq(c: Ctx, e: Omit<EventInput, "projectId" | "userId">, physical: string, uid: string): D1PreparedStatement {
-  const payload = plain(e.payload);
-  const query = recordEvent(c.var.db, { ...e, payload, projectId: c.var.project.id, userId: c.var.caller.user?.id });
+export function eventStmtFromSql(
+  c: Ctx, e: Omit<EventInput, "projectId" | "userId" | "payload" | "roles">, build: (b: Binder) => { payload: string; roles: string; where?: string },
+): D1PreparedStatement {
+  const query = recordEvent(c.var.db, { ...e, payload: SQL_PAYLOAD, roles: SQL_ROLES, projectId: c.var.project.id, userId: c.var.caller.user?.id });
   const { sql, params } = query.toSQL();
-  const payloadText = JSON.stringify(payload);
-  const at = params.findIndex((v) => v === payloadText);
-  if (at < 0) return c.env.DB.prepare(sql).bind(...params);
+  const payloadAt = params.indexOf(JSON.stringify(SQL_PAYLOAD));
+  const rolesAt = params.indexOf(JSON.stringify(SQL_ROLES));
+  if (payloadAt < 0 || rolesAt < 0) throw new Error("outbox insert: payload or roles parameter not found");
+  const b = new Binder();
+  const placeholders = params.map((v, i) => (i === payloadAt || i === rolesAt ? "" : b.bind(v)));
+  const exprs = build(b);
+  placeholders[payloadAt] = exprs.payload;
+  placeholders[rolesAt] = exprs.roles;
   const pieces = sql.split("?");
-  let out = pieces[0]!;
-  for (let i = 1; i < pieces.length; i++) {
-    out += i - 1 === at ? `json_set(?, '$."$sequence"', (SELECT CAST(_seq AS TEXT) FROM "${physical}" WHERE _uid = ?))` : "?";
-    out += pieces[i];
+  if (pieces.length !== params.length + 1) throw new Error("outbox insert: unexpected SQL shape");
+  let text = pieces.map((piece, i) => (i === 0 ? piece : placeholders[i - 1] + piece)).join("");
+  if (exprs.where) {
+    const values = /\) values \(([\s\S]*)\)$/.exec(text);
+    if (!values) throw new Error("outbox insert: unexpected SQL shape");
+    text = `${text.slice(0, values.index)}) SELECT ${values[1]} WHERE ${exprs.where}`;
   }
-  const bound = [...params.slice(0, at + 1), uid, ...params.slice(at + 1)];
-  return c.env.DB.prepare(out).bind(...bound);
+  return c.env.DB.prepare(text).bind(...b.finish());
 }

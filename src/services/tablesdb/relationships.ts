@@ -12,8 +12,8 @@ import { forgetTable, guardStmt, loadTable, q, type ColumnMeta, type TableMeta }
 import { columnModel } from "./models";
 import { columnEvent, findColumn, MAX_COLUMNS, nextSeq, schemaRetry } from "./columns";
 import {
-  deleteStatements, insertStatements, modelOfPrepared, prepareNew, readRaw, readRawMany, rowAllows, rowEvent, rowModel, selection, tableAllows,
-  updateStatements, withConflictRetry, writeError, type Model, type Raw,
+  deleteStatements, insertStatements, prepareNew, readRaw, readRawMany, rowAllows, rowEvent, rowModel, rowUpdateStatements, selection, selectList,
+  tableAllows, updateStatements, withConflictRetry, writeError, type Model, type Raw,
 } from "./rows";
 import { structureError } from "./validation";
 import { inputObject } from "../../core/input";
@@ -264,36 +264,92 @@ async function linksOf(c: Ctx, t: TableMeta, col: ColumnMeta, partner: ColumnMet
   return out;
 }
 
-/** Statements making `others` the complete set of rows related to `mine` through `col`. */
-function setLinkStatements(c: Ctx, t: TableMeta, col: ColumnMeta, partner: ColumnMeta | undefined, r: TableMeta, mine: string, others: string[]): D1PreparedStatement[] {
-  const d1 = c.env.DB;
+const rowTag = (t: TableMeta, id: string) => `${t.id}\u0000${id}`;
+
+/** A row whose stored relationship columns change because of a write. */
+interface LinkChange {
+  t: TableMeta;
+  id: string;
+  /** The row as read (null for a row this write creates). */
+  raw: Raw | null;
+  sets: Map<ColumnMeta, string | null>;
+}
+
+/**
+ * The link changes of one write (a row and its nested rows): which stored relationship columns of
+ * which rows change, and the junction rows. Rows the write itself creates or updates (`written`)
+ * only get their columns set; every other row is a partner the write reaches by ID, and needs the
+ * caller's update permission, a new `$updatedAt` and its own update event, as in utopia-php/database.
+ */
+class LinkPlan {
+  readonly changes = new Map<string, LinkChange>();
+  readonly junction: D1PreparedStatement[] = [];
+
+  set(t: TableMeta, id: string, raw: Raw | null, col: ColumnMeta, value: string | null): void {
+    const k = rowTag(t, id);
+    const ch = this.changes.get(k) ?? { t, id, raw, sets: new Map() };
+    ch.sets.set(col, value);
+    this.changes.set(k, ch);
+  }
+
+  /**
+   * The statements, clears before sets (one-to-one columns are UNIQUE). Throws user_unauthorized when
+   * a partner row may not be updated by the caller.
+   */
+  statements(c: Ctx, fl: Flavor, written: Set<string>): D1PreparedStatement[] {
+    const clears: D1PreparedStatement[] = [];
+    const sets: D1PreparedStatement[] = [];
+    for (const [k, ch] of this.changes) {
+      if (written.has(k)) {
+        for (const [col, v] of ch.sets) (v === null ? clears : sets).push(c.env.DB.prepare(`UPDATE ${q(ch.t.physical)} SET ${col.sql} = ?1 WHERE _uid = ?2`).bind(v, ch.id));
+        continue;
+      }
+      const raw = ch.raw!;
+      if (!rowAllows(c, ch.t, JSON.parse(String(raw._permissions)), "update")) throw new AppwriteError("user_unauthorized");
+      const pin = Number(raw._updatedAt);
+      const stmts = rowUpdateStatements(c, fl, ch.t, ch.id, { values: ch.sets, pin, updatedAt: Math.max(Date.now(), pin + 1) });
+      ([...ch.sets.values()].some((v) => v !== null) ? sets : clears).push(...stmts);
+    }
+    return [...clears, ...this.junction, ...sets];
+  }
+}
+
+/** Rows of `t` whose column `col` holds `value`. */
+async function rowsLinkedTo(c: Ctx, t: TableMeta, col: ColumnMeta, value: string): Promise<Raw[]> {
+  return (await c.env.DB.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t.${col.sql} = ?1`).bind(value).all<Raw>()).results;
+}
+
+/** Record what makes `others` the complete set of rows related to `mine` through `col`. */
+async function planLinks(c: Ctx, plan: LinkPlan, t: TableMeta, col: ColumnMeta, partner: ColumnMeta | undefined, r: TableMeta, mine: string, others: string[], written: Set<string>): Promise<void> {
   const o = opt(col);
   if (o.junction) {
     const { mine: m, other } = junctionCols(col);
-    return [
-      d1.prepare(`DELETE FROM ${q(o.junction)} WHERE ${m} = ?1`).bind(mine),
-      d1.prepare(`INSERT OR IGNORE INTO ${q(o.junction)} (${m}, ${other}) SELECT ?1, value FROM json_each(?2)`).bind(mine, JSON.stringify(others)),
-    ];
+    plan.junction.push(
+      c.env.DB.prepare(`DELETE FROM ${q(o.junction)} WHERE ${m} = ?1`).bind(mine),
+      c.env.DB.prepare(`INSERT OR IGNORE INTO ${q(o.junction)} (${m}, ${other}) SELECT ?1, value FROM json_each(?2)`).bind(mine, JSON.stringify(others)),
+    );
+    return;
   }
+  /** `id` of `table` gets `value` in `column` (when it exists, or is created by this write, and the value changes). */
+  const link = (table: TableMeta, raw: Raw | undefined, id: string, column: ColumnMeta, value: string | null) => {
+    if (raw ? raw[column.sql] !== value : written.has(rowTag(table, id))) plan.set(table, id, raw ?? null, column, value);
+  };
   if (col.sql) {
     const target = others[0] ?? null;
-    const out: D1PreparedStatement[] = [];
-    if (o.relationType === "oneToOne" && target !== null) out.push(d1.prepare(`UPDATE ${q(t.physical)} SET ${col.sql} = NULL WHERE ${col.sql} = ?1 AND _uid <> ?2`).bind(target, mine));
-    out.push(d1.prepare(`UPDATE ${q(t.physical)} SET ${col.sql} = ?1 WHERE _uid = ?2`).bind(target, mine));
-    if (o.relationType === "oneToOne" && partner?.sql) {
-      out.push(d1.prepare(`UPDATE ${q(r.physical)} SET ${partner.sql} = NULL WHERE ${partner.sql} = ?1`).bind(mine));
-      if (target !== null) out.push(d1.prepare(`UPDATE ${q(r.physical)} SET ${partner.sql} = ?1 WHERE _uid = ?2`).bind(mine, target));
-    }
-    return out;
+    plan.set(t, mine, null, col, target);
+    if (o.relationType !== "oneToOne") return;
+    // One-to-one: whatever pointed at `target` or at `mine` lets go.
+    if (target !== null) for (const x of await rowsLinkedTo(c, t, col, target)) if (x._uid !== mine) link(t, x, String(x._uid), col, null);
+    if (!partner?.sql) return;
+    for (const y of await rowsLinkedTo(c, r, partner, mine)) if (y._uid !== target) link(r, y, String(y._uid), partner, null);
+    if (target !== null) link(r, (await readRawMany(c, r, [target])).get(target), target, partner, mine);
+    return;
   }
-  if (partner?.sql) {
-    const list = JSON.stringify(others);
-    return [
-      d1.prepare(`UPDATE ${q(r.physical)} SET ${partner.sql} = NULL WHERE ${partner.sql} = ?1 AND _uid NOT IN (SELECT value FROM json_each(?2))`).bind(mine, list),
-      d1.prepare(`UPDATE ${q(r.physical)} SET ${partner.sql} = ?1 WHERE _uid IN (SELECT value FROM json_each(?2))`).bind(mine, list),
-    ];
-  }
-  return [];
+  if (!partner?.sql) return;
+  // To-many side of a relationship stored on the related rows: they point at `mine`, or no longer do.
+  for (const y of await rowsLinkedTo(c, r, partner, mine)) if (!others.includes(String(y._uid))) link(r, y, String(y._uid), partner, null);
+  const current = await readRawMany(c, r, others);
+  for (const id of others) link(r, current.get(id), id, partner, mine);
 }
 
 // ---- reads --------------------------------------------------------------------------------------------
@@ -380,17 +436,24 @@ interface Planned {
   stmts: D1PreparedStatement[];
   /** The stored permissions of the planned row (nested rows created without $permissions inherit them). */
   permissions: string[];
+  /** The planned row existed (update) or not (create). */
+  existed: boolean;
 }
 
 type Mode = "create" | "update" | "upsert";
 
+/**
+ * Plan one row of a relationship write and, recursively, its nested rows: their own statements
+ * (`written` collects every row planned, for duplicate detection and for the link plan), and their
+ * links into `links`. No events: the caller records the top row's.
+ */
 async function planRow(
   c: Ctx, fl: Flavor, t: TableMeta, id: string, data: Record<string, unknown>, permissions: string[] | null | undefined, mode: Mode,
-  depth: number, seen: Set<string>, top: boolean,
-): Promise<Planned & { model: Model }> {
-  const tag = `${t.id}\u0000${id}`;
-  if (seen.has(tag)) throw relInvalid(`The ${fl.word.row} '${id}' appears more than once in the relationship data.`);
-  seen.add(tag);
+  depth: number, written: Set<string>, links: LinkPlan,
+): Promise<Planned> {
+  const tag = rowTag(t, id);
+  if (written.has(tag)) throw relInvalid(`The ${fl.word.row} '${id}' appears more than once in the relationship data.`);
+  written.add(tag);
   const rest: Record<string, unknown> = inputObject();
   const rels: [ColumnMeta, unknown[]][] = [];
   for (const [k, v] of Object.entries(data)) {
@@ -403,24 +466,19 @@ async function planRow(
   const existing = mode === "create" ? null : await readRaw(c, t, id);
   if (mode === "update" && !existing) throw error(fl.err.rowNotFound, id);
   const main: D1PreparedStatement[] = [];
-  let model: Model;
   let perms: string[];
   if (existing) {
     if (!rowAllows(c, t, JSON.parse(String(existing._permissions)), "update")) throw new AppwriteError("user_unauthorized");
     const u = updateStatements(c, fl, t, { raw: existing, data: rest, permissions }, mode === "upsert" ? "upsert" : "update");
-    main.push(...(top ? u.stmts : u.stmts.slice(0, -1)));
-    model = u.model;
-    perms = model.$permissions as string[];
+    main.push(...u.stmts.slice(0, -1));
+    perms = u.model.$permissions as string[];
   } else {
     if (!tableAllows(c, t, "create")) throw new AppwriteError("user_unauthorized");
     const [pr] = prepareNew(c, fl, t, [{ id, data: rest, permissions }]);
     main.push(...insertStatements(c, t, [pr!]));
-    model = modelOfPrepared(fl, t, pr!);
     perms = pr!.permissions;
-    if (top) main.push(rowEvent(c, t, model, mode === "upsert" ? "upsert" : "create", true));
   }
   const nested: D1PreparedStatement[] = [];
-  const links: D1PreparedStatement[] = [];
   for (const [col, values] of rels) {
     const rel = await relatedOf(c, fl, t, col);
     if (!rel) continue;
@@ -441,13 +499,13 @@ async function planRow(
       if (depth > MAX_DEPTH) throw relInvalid(`Nested ${fl.word.row}s may be written at most ${MAX_DEPTH} levels deep; link deeper ${fl.word.row}s by ID.`);
       const given = $permissions === undefined || $permissions === null ? undefined : ($permissions as string[]);
       const current = await readRaw(c, rel.r, rid);
-      const sub = await planRow(c, fl, rel.r, rid, nestedData, current ? given : (given ?? perms), current ? "update" : "create", depth + 1, seen, false);
+      const sub = await planRow(c, fl, rel.r, rid, nestedData, current ? given : (given ?? perms), current ? "update" : "create", depth + 1, written, links);
       nested.push(...sub.stmts);
     }
     if (!toMany(col) && others.length > 1) throw relInvalid("Invalid relationship value. Must be either a document ID or a document.");
-    links.push(...setLinkStatements(c, t, col, rel.partner, rel.r, id, others));
+    await planLinks(c, links, t, col, rel.partner, rel.r, id, others, written);
   }
-  return { stmts: [...nested, ...main, ...links], model, permissions: perms };
+  return { stmts: [...nested, ...main], permissions: perms, existed: !!existing };
 }
 
 /**
@@ -462,14 +520,20 @@ export async function writeRelationships(
   const touched = Object.keys(row.data).some((k) => t.columns.some((x) => x.key === k && isRel(x)));
   if (!touched && !hasRelationships(t)) return null;
   await withConflictRetry(fl, async () => {
-    const plan = await planRow(c, fl, t, row.id, row.data, row.permissions, mode, 1, new Set(), true);
+    const written = new Set<string>();
+    const links = new LinkPlan();
+    const plan = await planRow(c, fl, t, row.id, row.data, row.permissions, mode, 1, written, links);
     const guards = new Set<TableMeta>([t]);
     for (const col of t.columns.filter(isRel)) {
       const rel = await relatedOf(c, fl, t, col);
       if (rel) guards.add(rel.r);
     }
+    for (const ch of links.changes.values()) guards.add(ch.t);
+    const action = mode === "upsert" ? "upsert" : plan.existed ? "update" : "create";
     try {
-      await c.env.DB.batch([...[...guards].map((x) => guardStmt(c.env.DB, x)), ...plan.stmts]);
+      await c.env.DB.batch([
+        ...[...guards].map((x) => guardStmt(c.env.DB, x)), ...plan.stmts, ...links.statements(c, fl, written), rowEvent(c, fl, t, row.id, action),
+      ]);
     } catch (e) {
       throw writeError(fl, e, row.id);
     }
@@ -515,10 +579,12 @@ async function deletePlan(c: Ctx, fl: Flavor, t: TableMeta, raws: Raw[], visited
     if (cascades && related.length && depth < 8) {
       const existing = [...(await readRawMany(c, rel.r, related)).values()].filter((r) => !visited.has(`${rel.r.id}\u0000${String(r._uid)}`));
       for (const r of existing) visited.add(`${rel.r.id}\u0000${String(r._uid)}`);
+      // A cascade deletes as the caller (utopia-php/database does too): rows it may not delete stop it.
+      if (existing.some((r) => !rowAllows(c, rel.r, JSON.parse(String(r._permissions)), "delete"))) throw new AppwriteError("user_unauthorized");
       if (existing.length) {
         if (rel.r !== t) out.push(guardStmt(d1, rel.r));
         out.push(...(await deletePlan(c, fl, rel.r, existing, visited, depth + 1)));
-        out.push(...deleteStatements(c, rel.r, existing, []));
+        out.push(...deleteStatements(c, fl, rel.r, existing, false));
       }
     }
     // Whatever the policy, nothing may keep pointing at the deleted rows.

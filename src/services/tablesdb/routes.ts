@@ -11,7 +11,7 @@ import { registerTransactions } from "./transactions";
 /** One router per vocabulary: `/v1/tablesdb` (TablesDB) and `/v1/databases` (legacy, src/services/databases). */
 export function buildRouter(fl: Flavor): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
-  registerTransactions(r);
+  registerTransactions(r, fl);
   registerRows(r, fl);
   registerIndexes(r, fl);
   registerColumns(r, fl);

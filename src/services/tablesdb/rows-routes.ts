@@ -10,7 +10,7 @@ import type { AppEnv, Ctx } from "../../platform/context";
 import type { Flavor } from "./flavor";
 import { withTable, guardStmt } from "./meta";
 import {
-  BATCH_MAX, bulkId, bumpColumn, createRows, deleteRow, deleteStatements, getRow, listRows, matchRows, rowModel, tableAllows, updateRow,
+  BATCH_MAX, bulkId, bumpColumn, createRows, deleteRow, deleteStatements, getRow, listRows, matchRows, rowModel, updateRow,
   updateStatements, upsertRow, withConflictRetry, writeError, readRawMany, insertStatements, prepareNew, modelOfPrepared, rowEvent, type Model,
 } from "./rows";
 import { stageOperation, readThroughTransaction } from "./transactions";
@@ -122,7 +122,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t), ...(prepared.length ? insertStatements(c, t, prepared) : [])];
         const models: Model[] = [];
         const freshModels = new Map(prepared.map((pr) => [pr.id, modelOfPrepared(fl, t, pr)]));
-        for (const m of freshModels.values()) stmts.push(rowEvent(c, t, m, "upsert", true));
+        for (const m of freshModels.values()) stmts.push(rowEvent(c, fl, t, String(m.$id), "upsert"));
         for (const i of items) {
           const raw = existing.get(i.id);
           if (!raw) {
@@ -156,14 +156,13 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data) ?? {};
     requireKey(c);
-    const g = prepareQueries(a.queries);
-    const explicitLimit = (a.queries ?? []).some((s) => /"method"\s*:\s*"limit"/.test(s));
+    prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
       refuseBulk(fl, t, "update");
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "bulkUpdate", data: { data, queries: a.queries ?? [] } });
       return withConflictRetry(fl, async () => {
-        const raws = await matchRows(c, fl, t, g, explicitLimit);
+        const raws = await matchRows(c, fl, t, a.queries ?? [], "update");
         const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t)];
         const models: Model[] = [];
         for (const rw of raws) {
@@ -188,18 +187,17 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     requireScope(c, fl.scope.rowsWrite);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     requireKey(c);
-    const g = prepareQueries(a.queries);
-    const explicitLimit = (a.queries ?? []).some((s) => /"method"\s*:\s*"limit"/.test(s));
+    prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
       refuseBulk(fl, t, "delete");
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "bulkDelete", data: { queries: a.queries ?? [] } });
       return withConflictRetry(fl, async () => {
-        const raws = await matchRows(c, fl, t, g, explicitLimit);
+        const raws = await matchRows(c, fl, t, a.queries ?? [], "delete");
         const models = raws.map((x) => rowModel(fl, t, x));
         if (raws.length) {
           const rel = await relationshipDeleteStatements(c, fl, t, raws);
-          await c.env.DB.batch([guardStmt(c.env.DB, t), ...rel, ...deleteStatements(c, t, raws, models)]);
+          await c.env.DB.batch([guardStmt(c.env.DB, t), ...rel, ...deleteStatements(c, fl, t, raws)]);
         }
         return models;
       });
@@ -295,5 +293,4 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       return json(c, row);
     });
   }
-  void tableAllows;
 }

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
+import { hashSecret } from "../../core/crypto";
 import { AppwriteError, error } from "../../core/errors";
-import { uniqueId } from "../../core/ids";
+import { isValidId, KEY_DESCRIPTION, uniqueId } from "../../core/ids";
 import { params, p } from "../../core/params";
 import type { Grouped } from "../../core/query/parse";
 import { formatDate } from "../../core/time";
@@ -11,21 +12,28 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { TABLES, type Flavor } from "./flavor";
 import { failedGuard, guardStmt, loadTable, type TableMeta } from "./meta";
+import { hasRelationships } from "./relationships";
 import {
-  diffUpdateStatements, deleteStatements, insertStatements, listRows, matchRows, modelOfPrepared, prepareNew, readRawMany, rowAllows, rowEvent,
-  rowModel, tableAllows, updateStatements, bulkId, type Model, type Raw,
+  bulkId, bumpedValue, deleteStatements, diffUpdateStatements, insertStatements, listRows, matchRows, prepareNew, rawOfPrepared, readRawMany,
+  rowAllows, rowEvent, rowModel, tableAllows, updateStatements, BATCH_MAX, type Model, type Raw,
 } from "./rows";
 
 /**
  * Transactions: operations are staged in tdb_transactions.operations (JSON) and applied at commit
  * as ONE D1 batch. Each staged operation remembers the `_updatedAt` of the row it touches; a row
  * changed outside the transaction since then → 409 transaction_conflict, and nothing is written.
+ *
+ * A transaction belongs to its creator (`owner`): everyone else, other users and other API keys
+ * included, gets transaction_not_found. Every operation is authorized as its stager when it is
+ * staged (the same errors as the direct route) and again at commit, against the rows as they are then.
  */
 export const MAX_OPERATIONS = 100;
 const ACTIONS = ["create", "update", "upsert", "delete", "increment", "decrement", "bulkCreate", "bulkUpdate", "bulkUpsert", "bulkDelete"] as const;
+type OpAction = (typeof ACTIONS)[number];
+const isBulk = (a: OpAction) => a.startsWith("bulk");
 
 export interface StagedOp {
-  action: (typeof ACTIONS)[number];
+  action: OpAction;
   databaseId: string;
   tableId: string;
   rowId?: string;
@@ -33,6 +41,8 @@ export interface StagedOp {
   permissions?: string[] | null;
   /** `_updatedAt` of the row when staged (null: it did not exist). */
   seen?: number | null;
+  /** Owner identity of the caller who staged it (see ownerOf). */
+  by?: string;
 }
 
 interface TxRow {
@@ -40,10 +50,25 @@ interface TxRow {
   id: string;
   status: string;
   operations: StagedOp[];
-  user_id: string;
+  owner: string;
   expires_at: number;
   created_at: number;
   updated_at: number;
+}
+
+/**
+ * The identity a transaction is bound to: `user:<id>`, `key:<keyId>`, `admin` for the deployment
+ * key; an execution's dynamic key (no key row) by the digest of that key. Guests have none: like
+ * Appwrite's (which get no permissions on the transaction), their transactions reach nobody.
+ */
+function ownerOf(c: Ctx): string | null {
+  const k = c.var.caller;
+  switch (k.mode) {
+    case "user": return `user:${k.user!.id}`;
+    case "admin": return "admin";
+    case "key": return k.key ? `key:${k.key.id}` : `key:dynamic:${hashSecret(c.req.header("x-appwrite-key") ?? "")}`;
+    default: return null;
+  }
 }
 
 function txModel(tx: TxRow) {
@@ -53,10 +78,14 @@ function txModel(tx: TxRow) {
   };
 }
 
+const txFrom = (r: Record<string, unknown>): TxRow => ({ ...(r as unknown as TxRow), operations: JSON.parse(String(r.operations)) });
+
+/** The caller's own transaction, else transaction_not_found (whoever else owns it). */
 async function loadTx(c: Ctx, id: string): Promise<TxRow> {
-  const r = await c.env.DB.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND id = ?2").bind(c.var.project.id, id).first<Record<string, unknown>>();
-  if (!r || (!c.var.caller.privileged && r.user_id !== (c.var.caller.user?.id ?? ""))) throw error("transaction_not_found", id);
-  return { ...(r as unknown as TxRow), operations: JSON.parse(String(r.operations)) };
+  const owner = ownerOf(c);
+  const r = owner === null ? null : await c.env.DB.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND id = ?2 AND owner = ?3").bind(c.var.project.id, id, owner).first<Record<string, unknown>>();
+  if (!r) throw error("transaction_not_found", id);
+  return txFrom(r);
 }
 
 function assertPending(tx: TxRow): void {
@@ -76,19 +105,57 @@ async function appendOps(c: Ctx, tx: TxRow, ops: StagedOp[]): Promise<TxRow> {
   return { ...tx, operations: next, updated_at: now };
 }
 
-/** Remember the current `_updatedAt` of the rows an operation touches, for conflict detection at commit. */
-async function withSeen(c: Ctx, t: TableMeta, op: StagedOp): Promise<StagedOp> {
-  if (!op.rowId) return op;
-  const raw = (await readRawMany(c, t, [op.rowId])).get(op.rowId);
-  return { ...op, seen: raw ? Number(raw._updatedAt) : null };
+/** Row ids an operation names (single-row ops, and the rows of bulk creates/upserts). */
+const namedRows = (op: StagedOp): string[] =>
+  op.rowId ? [op.rowId] : op.action === "bulkCreate" || op.action === "bulkUpsert" ? (op.data as { id: string }[]).map((r) => r.id) : [];
+
+/** The stored rows the operations name, read with one query per table. */
+async function rowsNamed(c: Ctx, fl: Flavor, ops: StagedOp[]): Promise<{ table: (op: StagedOp) => Promise<TableMeta>; rows: Map<string, Raw | null> }> {
+  const tables = new Map<string, TableMeta>();
+  const table = async (op: StagedOp) => {
+    const k = `${op.databaseId}\u0000${op.tableId}`;
+    if (!tables.has(k)) tables.set(k, await loadTable(c, fl, op.databaseId, op.tableId));
+    return tables.get(k)!;
+  };
+  const wanted = new Map<TableMeta, Set<string>>();
+  for (const op of ops) {
+    const t = await table(op);
+    const ids = wanted.get(t) ?? new Set<string>();
+    for (const id of namedRows(op)) ids.add(id);
+    wanted.set(t, ids);
+  }
+  const rows = new Map<string, Raw | null>();
+  for (const [t, ids] of wanted) {
+    const found = await readRawMany(c, t, [...ids]);
+    for (const id of ids) rows.set(rowKey(t, id), found.get(id) ?? null);
+  }
+  return { table, rows };
+}
+
+const rowKey = (t: TableMeta, id: string) => `${t.seq}\u0000${id}`;
+
+/**
+ * Stage operations as the caller: each is replayed on top of the transaction's earlier ones exactly
+ * as the commit will run it (permissions, bulk = API keys only, data validation), so a staged write
+ * fails now with the error the direct route gives, and nothing unauthorized is ever stored.
+ */
+async function stage(c: Ctx, fl: Flavor, tx: TxRow, ops: StagedOp[]): Promise<TxRow> {
+  assertPending(tx);
+  const by = ownerOf(c)!;
+  // Remember the `_updatedAt` of the row each operation touches, for conflict detection at commit.
+  const { table, rows } = await rowsNamed(c, fl, ops);
+  const staged: StagedOp[] = [];
+  for (const op of ops) {
+    const raw = op.rowId ? rows.get(rowKey(await table(op), op.rowId)) : undefined;
+    staged.push({ ...op, by, ...(op.rowId ? { seen: raw ? Number(raw._updatedAt) : null } : {}) });
+  }
+  await replay(c, fl, [...tx.operations, ...staged], false);
+  return appendOps(c, tx, staged);
 }
 
 /** A row write with `transactionId`: stage it and answer with a mock, as Appwrite does. */
 export async function stageOperation(c: Ctx, fl: Flavor, t: TableMeta, txId: string, op: Omit<StagedOp, "databaseId" | "tableId">): Promise<unknown> {
-  const tx = await loadTx(c, txId);
-  assertPending(tx);
-  const staged = await withSeen(c, t, { ...op, databaseId: t.db.id, tableId: t.id });
-  await appendOps(c, tx, [staged]);
+  await stage(c, fl, await loadTx(c, txId), [{ ...op, databaseId: t.db.id, tableId: t.id }]);
   const mock = (extra: Record<string, unknown>): Model => ({ $id: op.rowId, [fl.tableKey]: t.id, $databaseId: t.db.id, ...extra });
   switch (op.action) {
     case "bulkCreate": case "bulkUpsert":
@@ -115,63 +182,61 @@ interface State {
   before: Raw | null;
   /** Row after the operations so far (null when deleted / absent). */
   after: Raw | null;
-  /** The pending row for a new row: data merged so far. */
-  seen: number | null | undefined;
   lastAction: string;
 }
 
+const permsOf = (raw: Raw) => JSON.parse(String(raw._permissions)) as string[];
+
 /**
- * Replay the staged operations against an in-memory overlay of the touched rows, then turn the
- * overlay into one batch: inserts for new rows, pinned UPDATEs for changed ones, DELETEs.
+ * Replay staged operations against an in-memory overlay of the touched rows, authorizing each as the
+ * caller (who must be the one who staged it), then turn the overlay into one batch: inserts for new
+ * rows, pinned UPDATEs for changed ones, DELETEs. `conflicts`: fail when a row moved since staging.
  */
-async function replay(c: Ctx, ops: StagedOp[]): Promise<{ stmts: D1PreparedStatement[]; states: Map<string, State> }> {
-  const tables = new Map<string, TableMeta>();
-  const table = async (dbId: string, tId: string) => {
-    const k = `${dbId}\u0000${tId}`;
-    if (!tables.has(k)) tables.set(k, await loadTable(c, TABLES, dbId, tId));
-    return tables.get(k)!;
-  };
+async function replay(c: Ctx, fl: Flavor, ops: StagedOp[], conflicts: boolean): Promise<{ stmts: D1PreparedStatement[]; states: Map<string, State> }> {
+  const caller = ownerOf(c);
+  const { table, rows } = await rowsNamed(c, fl, ops);
+  const tables = new Set<TableMeta>();
   const states = new Map<string, State>();
-  const state = async (t: TableMeta, id: string, seen?: number | null): Promise<State> => {
-    const k = `${t.seq}\u0000${id}`;
+  /** A row's state, from the rows read up front, or `known` (a bulk match), or a read. */
+  const state = async (t: TableMeta, id: string, seen?: number | null, known?: Raw): Promise<State> => {
+    const k = rowKey(t, id);
     let s = states.get(k);
     if (!s) {
-      const raw = (await readRawMany(c, t, [id])).get(id) ?? null;
-      if (seen !== undefined && (raw ? Number(raw._updatedAt) : null) !== seen) throw new AppwriteError("transaction_conflict");
-      s = { t, before: raw, after: raw, seen, lastAction: "" };
+      const raw = rows.has(k) ? rows.get(k)! : (known ?? (await readRawMany(c, t, [id])).get(id) ?? null);
+      if (conflicts && seen !== undefined && (raw ? Number(raw._updatedAt) : null) !== seen) throw new AppwriteError("transaction_conflict");
+      s = { t, before: raw, after: raw, lastAction: "" };
       states.set(k, s);
     }
     return s;
   };
-  const fl = TABLES;
-  const put = (s: State, data: Record<string, unknown>, permissions: string[] | null | undefined, action: string) => {
-    if (!s.after) throw error(fl.err.rowNotFound, "");
-    if (!rowAllows(c, s.t, JSON.parse(String(s.after._permissions)), "update")) throw new AppwriteError("user_unauthorized");
+  const put = (s: State, id: string, data: Record<string, unknown>, permissions: string[] | null | undefined, action: string) => {
+    if (!s.after) throw error(fl.err.rowNotFound, id);
+    if (!rowAllows(c, s.t, permsOf(s.after), "update")) throw new AppwriteError("user_unauthorized");
     s.after = updateStatements(c, fl, s.t, { raw: s.after, data, permissions }).raw;
     s.lastAction = action;
   };
   const create = (s: State, id: string, data: Record<string, unknown>, permissions: string[] | null | undefined, action: string) => {
     if (s.after) throw error(fl.err.rowExists, id);
     if (!tableAllows(c, s.t, "create")) throw new AppwriteError("user_unauthorized");
-    const [pr] = prepareNew(c, fl, s.t, [{ id, data, permissions }]);
-    const m = modelOfPrepared(fl, s.t, pr!);
-    const raw: Raw = { _seq: 0, _uid: id, _createdAt: pr!.createdAt, _updatedAt: pr!.updatedAt, _permissions: JSON.stringify(pr!.permissions) };
-    s.t.columns.filter((x) => x.sql).forEach(() => undefined);
-    let n = 0;
-    for (const col of s.t.columns.filter((x) => x.sql && x.status === "available")) raw[col.sql] = pr!.stored[n++];
-    void m;
-    s.after = raw;
+    s.after = rawOfPrepared(s.t, prepareNew(c, fl, s.t, [{ id, data, permissions }])[0]!);
     s.lastAction = action;
   };
 
   for (const op of ops) {
-    const t = await table(op.databaseId, op.tableId);
+    // Never run an operation as someone other than the caller who staged it.
+    if (!op.by || op.by !== caller) throw new AppwriteError("user_unauthorized");
+    const t = await table(op);
+    tables.add(t);
+    if (isBulk(op.action)) {
+      if (!c.var.caller.privileged) throw new AppwriteError("user_unauthorized");
+      if (hasRelationships(t)) throw new AppwriteError("general_bad_request", `Bulk operations are not supported for ${fl.tables} with relationship ${fl.columns}`);
+    }
     switch (op.action) {
       case "create": create(await state(t, op.rowId!, op.seen), op.rowId!, op.data as Record<string, unknown>, op.permissions, "create"); break;
-      case "update": put(await state(t, op.rowId!, op.seen), op.data as Record<string, unknown>, op.permissions, "update"); break;
+      case "update": put(await state(t, op.rowId!, op.seen), op.rowId!, op.data as Record<string, unknown>, op.permissions, "update"); break;
       case "upsert": {
         const s = await state(t, op.rowId!, op.seen);
-        if (s.after) put(s, op.data as Record<string, unknown>, op.permissions, "upsert");
+        if (s.after) put(s, op.rowId!, op.data as Record<string, unknown>, op.permissions, "upsert");
         else create(s, op.rowId!, op.data as Record<string, unknown>, op.permissions, "upsert");
         break;
       }
@@ -179,16 +244,14 @@ async function replay(c: Ctx, ops: StagedOp[]): Promise<{ stmts: D1PreparedState
         const d = op.data as { column: string; value: number; bound?: number };
         const s = await state(t, op.rowId!, op.seen);
         if (!s.after) throw error(fl.err.rowNotFound, op.rowId!);
-        const cur = Number(rowModel(fl, t, s.after)[d.column] ?? 0);
-        const next = op.action === "increment" ? cur + d.value : cur - d.value;
-        if (d.bound !== undefined && d.bound !== null && (op.action === "increment" ? next > d.bound : next < d.bound)) throw new AppwriteError(fl.err.columnLimit);
-        put(s, { [d.column]: next }, undefined, "update");
+        if (!rowAllows(c, t, permsOf(s.after), "update")) throw new AppwriteError("user_unauthorized");
+        put(s, op.rowId!, { [d.column]: bumpedValue(fl, t, s.after, d.column, d.value, d.bound ?? undefined, op.action) }, undefined, "update");
         break;
       }
       case "delete": {
         const s = await state(t, op.rowId!, op.seen);
         if (!s.after) throw error(fl.err.rowNotFound, op.rowId!);
-        if (!rowAllows(c, t, JSON.parse(String(s.after._permissions)), "delete")) throw new AppwriteError("user_unauthorized");
+        if (!rowAllows(c, t, permsOf(s.after), "delete")) throw new AppwriteError("user_unauthorized");
         s.after = null;
         s.lastAction = "delete";
         break;
@@ -196,17 +259,16 @@ async function replay(c: Ctx, ops: StagedOp[]): Promise<{ stmts: D1PreparedState
       case "bulkCreate": case "bulkUpsert":
         for (const r of op.data as { id: string; data: Record<string, unknown>; permissions?: string[] | null }[]) {
           const s = await state(t, r.id);
-          if (op.action === "bulkUpsert" && s.after) put(s, r.data, r.permissions, "upsert");
+          if (op.action === "bulkUpsert" && s.after) put(s, r.id, r.data, r.permissions, "upsert");
           else create(s, r.id, r.data, r.permissions, op.action === "bulkUpsert" ? "upsert" : "create");
         }
         break;
       case "bulkUpdate": case "bulkDelete": {
         const d = op.data as { data?: Record<string, unknown>; queries: string[] };
-        const raws = await matchRows(c, fl, t, prepareQueries(d.queries), true);
-        for (const raw of raws) {
-          const s = await state(t, String(raw._uid));
+        for (const raw of await matchRows(c, fl, t, d.queries, op.action === "bulkUpdate" ? "update" : "delete")) {
+          const s = await state(t, String(raw._uid), undefined, raw);
           if (!s.after) continue;
-          if (op.action === "bulkUpdate") put(s, d.data ?? {}, undefined, "update");
+          if (op.action === "bulkUpdate") put(s, String(raw._uid), d.data ?? {}, undefined, "update");
           else {
             s.after = null;
             s.lastAction = "delete";
@@ -217,19 +279,20 @@ async function replay(c: Ctx, ops: StagedOp[]): Promise<{ stmts: D1PreparedState
     }
   }
 
-  const stmts: D1PreparedStatement[] = [...[...tables.values()].map((t) => guardStmt(c.env.DB, t))];
+  const stmts: D1PreparedStatement[] = [...tables].map((t) => guardStmt(c.env.DB, t));
   for (const s of states.values()) {
     if (!s.before && s.after) {
+      const id = String(s.after._uid);
       const pr = {
-        id: String(s.after._uid), createdAt: Number(s.after._createdAt), updatedAt: Number(s.after._updatedAt), permissions: JSON.parse(String(s.after._permissions)),
+        id, createdAt: Number(s.after._createdAt), updatedAt: Number(s.after._updatedAt), permissions: permsOf(s.after),
         stored: s.t.columns.filter((x) => x.sql && x.status === "available").map((x) => s.after![x.sql] ?? null),
       };
-      stmts.push(c.env.DB.prepare(`SELECT CASE WHEN x.n = 0 THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.n) END FROM (SELECT COUNT(*) AS n FROM "${s.t.physical}" WHERE _uid = ?1) x`).bind(pr.id));
-      stmts.push(...insertStatements(c, s.t, [pr]), rowEvent(c, s.t, modelOfPrepared(TABLES, s.t, pr), s.lastAction, true));
+      stmts.push(c.env.DB.prepare(`SELECT CASE WHEN x.n = 0 THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.n) END FROM (SELECT COUNT(*) AS n FROM "${s.t.physical}" WHERE _uid = ?1) x`).bind(id));
+      stmts.push(...insertStatements(c, s.t, [pr]), rowEvent(c, fl, s.t, id, s.lastAction));
     } else if (s.before && !s.after) {
-      stmts.push(...deleteStatements(c, s.t, [s.before], [rowModel(TABLES, s.t, s.before)]).map((x) => x));
+      stmts.push(...deleteStatements(c, fl, s.t, [s.before]));
     } else if (s.before && s.after && s.after !== s.before) {
-      stmts.push(...diffUpdateStatements(c, TABLES, s.t, s.before, s.after, s.lastAction));
+      stmts.push(...diffUpdateStatements(c, fl, s.t, s.before, s.after, s.lastAction));
     }
   }
   return { stmts, states };
@@ -239,7 +302,7 @@ async function replay(c: Ctx, ops: StagedOp[]): Promise<{ stmts: D1PreparedState
 export async function readThroughTransaction(c: Ctx, fl: Flavor, t: TableMeta, txId: string, g: Grouped, withTotal: boolean): Promise<{ rows: Model[]; total: number }> {
   const tx = await loadTx(c, txId);
   assertPending(tx);
-  const { states } = await replay(c, tx.operations);
+  const { states } = await replay(c, fl, tx.operations, false);
   const mine = [...states.values()].filter((s) => s.t.seq === t.seq);
   const byId = new Map(mine.map((s) => [String((s.after ?? s.before)!._uid), s]));
   const base = await listRows(c, fl, t, g, withTotal);
@@ -259,14 +322,82 @@ export async function readThroughTransaction(c: Ctx, fl: Flavor, t: TableMeta, t
   return { rows: rows.slice(0, g.limit), total: withTotal ? Math.max(0, base.total + added) : 0 };
 }
 
-export function registerTransactions(r: Hono<AppEnv>): void {
+const invalidOp = (m: string) => new AppwriteError("general_argument_invalid", `Invalid \`operations\` param: ${m}`);
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+const optionalNumber = (v: unknown, key: string, action: string): number | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw invalidOp(`Key '${key}' must be a numeric value for ${action}`);
+  return v;
+};
+const permissionsOf = (v: unknown): string[] | null => {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw invalidOp("Key '$permissions' must be an array of strings");
+  return v;
+};
+
+/** One entry of `POST /transactions/{id}/operations` → a staged operation (Appwrite's Operation validator). */
+function parseOperation(fl: Flavor, o: Record<string, unknown>): StagedOp {
+  const action = o.action as OpAction;
+  if (typeof action !== "string" || !ACTIONS.includes(action)) throw invalidOp(`Key 'action' must be one of: ${ACTIONS.join(", ")}`);
+  const databaseId = o.databaseId;
+  const tableId = o[fl.tableParam] ?? o.tableId ?? o.collectionId;
+  if (typeof databaseId !== "string" || !databaseId.trim()) throw invalidOp("Key 'databaseId' must be a non-empty string");
+  if (typeof tableId !== "string" || !tableId.trim()) throw invalidOp(`Key '${fl.tableParam}' must be a non-empty string`);
+  let data = o.data;
+  if (typeof data === "string") {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      throw invalidOp("Key 'data' must be an array");
+    }
+  }
+  if (data === undefined || data === null) {
+    if (action !== "delete") throw invalidOp("Missing required key: data");
+    data = {};
+  }
+  if (typeof data !== "object") throw invalidOp("Key 'data' must be an array");
+  const base = { action, databaseId, tableId };
+
+  if (action === "bulkCreate" || action === "bulkUpsert") {
+    if (!Array.isArray(data) || !data.every(isObject)) throw invalidOp(`Key 'data' must be an array of ${fl.rows} for ${action}`);
+    if (data.length > BATCH_MAX) throw invalidOp(`Key 'data' may hold at most ${BATCH_MAX} ${fl.rows}`);
+    return { ...base, data: data.map(({ $id, $permissions, ...d }) => ({ id: bulkId($id), data: d, permissions: permissionsOf($permissions) })) };
+  }
+  if (!isObject(data)) throw invalidOp("Key 'data' must be an object");
+  if (action === "bulkUpdate" || action === "bulkDelete") {
+    const queries = data.queries ?? [];
+    if (!Array.isArray(queries) || !queries.every((x) => typeof x === "string")) throw invalidOp(`Key 'queries' must be an array for ${action}`);
+    prepareQueries(queries);
+    if (action === "bulkDelete") return { ...base, data: { queries } };
+    if (!isObject(data.data)) throw invalidOp(`Key 'data.data' must be an array for ${action}`);
+    return { ...base, data: { data: data.data, queries } };
+  }
+
+  const rowId = o[fl.rowParam] ?? o.rowId ?? o.documentId;
+  if (typeof rowId !== "string" || !rowId.trim()) throw invalidOp(`Key '${fl.rowParam}' is required for action '${action}'`);
+  const id = rowId === "unique()" ? uniqueId() : rowId;
+  if (!isValidId(id)) throw invalidOp(KEY_DESCRIPTION);
+  if (action === "increment" || action === "decrement") {
+    const column = data[fl.columnParam] ?? data.column ?? data.attribute;
+    if (typeof column !== "string" || !column) throw invalidOp(`Key '${fl.columnParam}' is required in data for ${action}`);
+    const value = optionalNumber(data.value, "value", action) ?? 1;
+    const bound = optionalNumber(action === "increment" ? data.max : data.min, action === "increment" ? "max" : "min", action);
+    return { ...base, rowId: id, data: { column, value, bound } };
+  }
+  if (action === "delete") return { ...base, rowId: id };
+  const { $permissions, ...rest } = data;
+  return { ...base, rowId: id, data: rest, permissions: permissionsOf($permissions) ?? permissionsOf(o.permissions) };
+}
+
+export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   r.get("/transactions", async (c) => {
     requireScope(c, TABLES.scope.rowsRead);
     const a = await params(c, { queries: p.optional(p.strings()) });
     const g = prepareQueries(a.queries);
-    const rows = await c.env.DB.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND (?2 OR user_id = ?3) ORDER BY seq LIMIT ?4 OFFSET ?5")
-      .bind(c.var.project.id, c.var.caller.privileged ? 1 : 0, c.var.caller.user?.id ?? "", g.limit, g.offset).all<Record<string, unknown>>();
-    const txs = rows.results.map((x) => txModel({ ...(x as unknown as TxRow), operations: JSON.parse(String(x.operations)) }));
+    const owner = ownerOf(c);
+    const rows = owner === null ? [] : (await c.env.DB.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND owner = ?2 ORDER BY seq LIMIT ?3 OFFSET ?4")
+      .bind(c.var.project.id, owner, g.limit, g.offset).all<Record<string, unknown>>()).results;
+    const txs = rows.map((x) => txModel(txFrom(x)));
     return json(c, list("transactions", txs, txs.length));
   });
 
@@ -274,9 +405,11 @@ export function registerTransactions(r: Hono<AppEnv>): void {
     requireScope(c, TABLES.scope.rowsWrite);
     const a = await params(c, { ttl: p.default(p.integer({ min: 60, max: 3600 }), 300) });
     const now = Date.now();
-    const tx: TxRow = { seq: 0, id: uniqueId(), status: "pending", operations: [], user_id: c.var.caller.user?.id ?? "", expires_at: now + a.ttl * 1000, created_at: now, updated_at: now };
-    await c.env.DB.prepare("INSERT INTO tdb_transactions (project_id, id, status, operations, user_id, expires_at, created_at, updated_at) VALUES (?1, ?2, 'pending', '[]', ?3, ?4, ?5, ?5)")
-      .bind(c.var.project.id, tx.id, tx.user_id, tx.expires_at, now).run();
+    // A guest's transaction is bound to an identity no caller has: it exists, and nobody can use it.
+    const owner = ownerOf(c) ?? `guest:${uniqueId()}`;
+    const tx: TxRow = { seq: 0, id: uniqueId(), status: "pending", operations: [], owner, expires_at: now + a.ttl * 1000, created_at: now, updated_at: now };
+    await c.env.DB.prepare("INSERT INTO tdb_transactions (project_id, id, status, operations, user_id, owner, expires_at, created_at, updated_at) VALUES (?1, ?2, 'pending', '[]', ?3, ?4, ?5, ?6, ?6)")
+      .bind(c.var.project.id, tx.id, c.var.caller.user?.id ?? "", owner, tx.expires_at, now).run();
     return json(c, txModel(tx), 201);
   });
 
@@ -289,37 +422,9 @@ export function registerTransactions(r: Hono<AppEnv>): void {
     requireScope(c, TABLES.scope.rowsWrite);
     const a = await params(c, { operations: p.array(p.object(), { max: MAX_OPERATIONS }) });
     const tx = await loadTx(c, c.req.param("transactionId"));
-    assertPending(tx);
-    const ops: StagedOp[] = [];
-    for (const o of a.operations) {
-      const action = String(o.action ?? "") as StagedOp["action"];
-      if (!ACTIONS.includes(action)) throw new AppwriteError("general_argument_invalid", `Invalid \`operations\` param: action must be one of (${ACTIONS.join(", ")})`);
-      const databaseId = String(o.databaseId ?? "");
-      const tableId = String(o.tableId ?? o.collectionId ?? "");
-      const t = await loadTable(c, TABLES, databaseId, tableId);
-      const single = !action.startsWith("bulk");
-      const rowId = o.rowId ?? o.documentId;
-      if (single && typeof rowId !== "string") throw new AppwriteError("general_argument_invalid", "Invalid `operations` param: rowId is required for single-row actions");
-      let data = o.data as unknown;
-      if (typeof data === "string") data = JSON.parse(data);
-      if (action !== "delete" && action !== "bulkDelete" && (data === undefined || data === null)) throw new AppwriteError("general_argument_invalid", "Invalid `operations` param: data is required");
-      const { $permissions, ...rest } = (data && typeof data === "object" && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
-      let op: StagedOp;
-      if (action === "bulkCreate" || action === "bulkUpsert") {
-        const list = (Array.isArray(data) ? data : []) as Record<string, unknown>[];
-        op = { action, databaseId, tableId, data: list.map(({ $id, $permissions: perms, ...d }) => ({ id: bulkId($id), data: d, permissions: (perms as string[]) ?? null })) };
-      } else if (action === "bulkUpdate" || action === "bulkDelete") {
-        const d = (data ?? {}) as { data?: Record<string, unknown>; queries?: string[] };
-        op = { action, databaseId, tableId, data: { data: d.data ?? (action === "bulkUpdate" ? rest : undefined), queries: d.queries ?? [] } };
-      } else if (action === "increment" || action === "decrement") {
-        const d = rest as { column?: string; attribute?: string; value?: number; max?: number; min?: number };
-        op = { action, databaseId, tableId, rowId: rowId as string, data: { column: d.column ?? d.attribute, value: d.value ?? 1, bound: action === "increment" ? d.max : d.min } };
-      } else {
-        op = { action, databaseId, tableId, rowId: rowId === "unique()" ? uniqueId() : (rowId as string), data: rest, permissions: ($permissions as string[] | undefined) ?? (o.permissions as string[] | undefined) ?? null };
-      }
-      ops.push(await withSeen(c, t, op));
-    }
-    return json(c, txModel(await appendOps(c, tx, ops)), 201);
+    if (!a.operations.length) throw new AppwriteError("general_bad_request", "Operations array cannot be empty");
+    const ops = a.operations.map((o) => parseOperation(fl, o));
+    return json(c, txModel(await stage(c, fl, tx, ops)), 201);
   });
 
   r.patch("/transactions/:transactionId", async (c) => {
@@ -335,7 +440,7 @@ export function registerTransactions(r: Hono<AppEnv>): void {
       return json(c, txModel({ ...tx, status: "rolled_back", updated_at: now }));
     }
     if (tx.expires_at < now) throw new AppwriteError("transaction_expired");
-    const { stmts } = await replay(c, tx.operations);
+    const { stmts } = await replay(c, fl, tx.operations, true);
     stmts.push(c.env.DB.prepare("UPDATE tdb_transactions SET status = 'committed', updated_at = ?1 WHERE seq = ?2 AND status = 'pending' AND updated_at = ?3").bind(now, tx.seq, tx.updated_at));
     stmts.push(c.env.DB.prepare("SELECT CASE WHEN x.ok THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.ok) END FROM (SELECT changes() = 1 AS ok) x"));
     try {
@@ -344,7 +449,7 @@ export function registerTransactions(r: Hono<AppEnv>): void {
       if (failedGuard(e, "txconflict") || failedGuard(e, "conflict") || /stale-schema/.test(String((e as Error).message))) throw new AppwriteError("transaction_conflict");
       const m = String((e as Error)?.message ?? e);
       if (/UNIQUE constraint failed: [^\s,]*\._uid/.test(m)) throw new AppwriteError("transaction_conflict");
-      if (/UNIQUE constraint failed/.test(m)) throw new AppwriteError("row_unique_constraint_violation");
+      if (/UNIQUE constraint failed/.test(m)) throw new AppwriteError(fl.err.rowUnique);
       throw e;
     }
     scheduleDispatch(c.env, c.executionCtx);
