@@ -14,7 +14,7 @@ import { forgetTable, guardStmt, isStale, loadTable, q, type ColumnMeta, type In
 import { columnModel } from "./models";
 import { checkDefault, FORMAT_SIZES, TEXT_SIZES } from "./validation";
 import { relationshipColumnStatements, relationshipShape, registerRelationshipRoutes } from "./relationships";
-import { lookup } from "../../core/input";
+import { isForbiddenKey, lookup } from "../../core/input";
 
 /** Column kinds as they appear in the route (`…/columns/<kind>`) and inline `columns[].type`. */
 export const KINDS = ["string", "varchar", "text", "mediumtext", "longtext", "integer", "bigint", "float", "double", "boolean", "datetime", "email", "ip", "url", "enum", "relationship", "point", "line", "linestring", "polygon"] as const;
@@ -71,10 +71,16 @@ function shapeFor(kind: Kind, update: boolean): Record<string, ReturnType<typeof
   return s;
 }
 
+/** A column key: Appwrite's Key, minus the names the wire layer refuses in row data (`constructor`, `prototype`). */
+export function assertColumnKey(param: string, key: unknown): asserts key is string {
+  if (!isValidId(key)) throw new AppwriteError("general_argument_invalid", `Invalid \`${param}\` param: ${KEY_DESCRIPTION}`);
+  if (isForbiddenKey(key)) throw new AppwriteError("general_argument_invalid", `Invalid \`${param}\` param: "${key}" is reserved and cannot name a ${param === "key" ? "column" : "relationship"}.`);
+}
+
 /** A new column's metadata from validated params (defaults checked against the type). */
 export function columnFromParams(fl: Flavor, kind: Kind, a: Record<string, unknown>, seq: number, now: number): ColumnMeta {
   const key = String(a.key);
-  if (!isValidId(key)) throw new AppwriteError("general_argument_invalid", `Invalid \`key\` param: ${KEY_DESCRIPTION}`);
+  assertColumnKey("key", key);
   if (kind === "point" || kind === "line" || kind === "linestring" || kind === "polygon") {
     throw new AppwriteError("general_feature_unsupported", `Geo ${fl.word.column}s (${kind}) are not supported by this server yet.`);
   }

@@ -1,6 +1,7 @@
 import { AppwriteError } from "../../core/errors";
 import { formatDate, parseDate } from "../../core/time";
 import type { ColumnMeta } from "./meta";
+import { parseJson } from "../../core/input";
 
 /**
  * Update operators (wire doc §2 `Operator.*`): a string value of a column that decodes to
@@ -19,7 +20,7 @@ export interface Operator {
 export function asOperator(v: unknown): Operator | null {
   if (typeof v !== "string" || !v.startsWith("{") || !v.includes('"method"')) return null;
   try {
-    const o = JSON.parse(v) as { method?: unknown; values?: unknown };
+    const o = parseJson(v) as { method?: unknown; values?: unknown };
     if (o && typeof o.method === "string" && OPERATORS.has(o.method)) return { method: o.method, values: Array.isArray(o.values) ? o.values : [] };
   } catch {
     /* a plain string */

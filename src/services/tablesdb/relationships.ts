@@ -10,7 +10,7 @@ import { batch } from "./common";
 import type { Flavor } from "./flavor";
 import { forgetTable, guardStmt, loadTable, q, type ColumnMeta, type TableMeta } from "./meta";
 import { columnModel } from "./models";
-import { columnEvent, findColumn, MAX_COLUMNS, nextSeq, schemaRetry } from "./columns";
+import { assertColumnKey, columnEvent, findColumn, MAX_COLUMNS, nextSeq, schemaRetry } from "./columns";
 import {
   deleteStatements, insertStatements, prepareNew, readRaw, readRawMany, rowAllows, rowEvent, rowModel, rowUpdateStatements, selection, selectList,
   tableAllows, updateStatements, withConflictRetry, writeError, type Model, type Raw,
@@ -100,7 +100,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
     const key = (a.key as string | undefined | null) ?? relatedId;
     const twoWayKey = (a.twoWayKey as string | undefined | null) ?? tableId;
     for (const [name, v] of [["key", key], ["twoWayKey", twoWayKey]] as const) {
-      if (!isValidId(v)) throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: ${KEY_DESCRIPTION}`);
+      assertColumnKey(name, v);
     }
     const created = await schemaRetry(async () => {
       const t = await adminTable(c, fl, tableId);
@@ -168,7 +168,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
       const rel = await relatedOf(c, fl, t, col);
       const newKey = a.newKey ?? col.key;
       if (newKey !== col.key) {
-        if (!isValidId(newKey)) throw new AppwriteError("general_argument_invalid", `Invalid \`newKey\` param: ${KEY_DESCRIPTION}`);
+        assertColumnKey("newKey", newKey);
         if (t.columns.some((x) => x.key.toLowerCase() === newKey.toLowerCase() && x !== col)) throw error(fl.err.columnExists, newKey);
       }
       const now = Date.now();

@@ -15,6 +15,7 @@ import {
 } from "./rows";
 import { stageOperation, readThroughTransaction } from "./transactions";
 import { relationshipDeleteStatements, expandRelationships, writeRelationships, hasRelationships } from "./relationships";
+import { parseJson } from "../../core/input";
 
 /** Appwrite refuses bulk writes on tables with relationship columns (general_bad_request). */
 function refuseBulk(fl: Flavor, t: { columns: { type: string; options: Record<string, unknown> }[] }, what: string, createWording = false): void {
@@ -33,11 +34,12 @@ function requireKey(c: Ctx): void {
 /** `data` may be an object or a JSON string; other types are Appwrite's structure error. */
 function dataParam(fl: Flavor, v: unknown): Record<string, unknown> | undefined {
   if (v === undefined || v === null) return undefined;
-  let d = v;
+  let d: unknown = v;
   if (typeof d === "string") {
     try {
-      d = JSON.parse(d);
-    } catch {
+      d = parseJson(d);
+    } catch (e) {
+      if (e instanceof AppwriteError) throw e;
       throw new AppwriteError("general_argument_invalid", "Invalid `data` param: Value must be a valid JSON object");
     }
   }

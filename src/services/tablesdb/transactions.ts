@@ -17,6 +17,7 @@ import {
   bulkId, bumpedValue, deleteStatements, diffUpdateStatements, insertStatements, listRows, matchRows, prepareNew, rawOfPrepared, readRawMany,
   rowAllows, rowEvent, rowModel, tableAllows, updateStatements, BATCH_MAX, type Model, type Raw,
 } from "./rows";
+import { parseJson } from "../../core/input";
 
 /**
  * Transactions: operations are staged in tdb_transactions.operations (JSON) and applied at commit
@@ -78,7 +79,7 @@ function txModel(tx: TxRow) {
   };
 }
 
-const txFrom = (r: Record<string, unknown>): TxRow => ({ ...(r as unknown as TxRow), operations: JSON.parse(String(r.operations)) });
+const txFrom = (r: Record<string, unknown>): TxRow => ({ ...(r as unknown as TxRow), operations: parseJson(String(r.operations)) as StagedOp[] });
 
 /** The caller's own transaction, else transaction_not_found (whoever else owns it). */
 async function loadTx(c: Ctx, id: string): Promise<TxRow> {
@@ -346,8 +347,9 @@ function parseOperation(fl: Flavor, o: Record<string, unknown>): StagedOp {
   let data = o.data;
   if (typeof data === "string") {
     try {
-      data = JSON.parse(data);
-    } catch {
+      data = parseJson(data);
+    } catch (e) {
+      if (e instanceof AppwriteError) throw e;
       throw invalidOp("Key 'data' must be an array");
     }
   }
