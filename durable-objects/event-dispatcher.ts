@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { sweepHandoffs } from "../src/events/consumers";
 import { CrashFault, dispatchPass, testHooksEnabled } from "../src/events/dispatcher";
 import { setOccupancyReader } from "../src/services/realtime/occupancy";
 
@@ -6,8 +7,14 @@ import { setOccupancyReader } from "../src/services/realtime/occupancy";
  * Serialises event dispatch for the deployment (see src/events/dispatcher.ts). `kick()` marks work
  * pending and returns when a loop that started after the mark has drained the outbox, so a request's
  * waitUntil covers its own event; concurrent kicks coalesce into one loop.
+ *
+ * The object's alarm is its own recovery: armed WATCHDOG_MS ahead whenever a loop starts, moved earlier
+ * for a retry, and kept while any hand-off (webhook delivery) has no outcome. Alarms outlive the process,
+ * so after a kill the object resumes the outbox and re-sends lost deliveries by itself — under
+ * `wrangler dev` too, where no cron fires and queued messages live in memory.
  */
 const MAX_PASSES_PER_LOOP = 50;
+const WATCHDOG_MS = 60_000;
 
 export class EventDispatcher extends DurableObject<Env> {
   private running: Promise<void> | null = null;
@@ -43,6 +50,7 @@ export class EventDispatcher extends DurableObject<Env> {
   }
 
   private async loop(): Promise<void> {
+    await this.arm(Date.now() + WATCHDOG_MS);
     while (this.dirty) {
       this.dirty = false;
       for (let i = 0; i < MAX_PASSES_PER_LOOP; i++) {
@@ -50,7 +58,7 @@ export class EventDispatcher extends DurableObject<Env> {
         try {
           r = await dispatchPass(this.env, () => this.takeFault());
         } catch (e) {
-          // A simulated crash schedules nothing (only the cron sweep recovers, as after a real crash).
+          // A simulated crash schedules no retry: only the watchdog alarm or the cron recovers, as after a real crash.
           if (!(e instanceof CrashFault)) await this.retryLater();
           throw e;
         }
@@ -65,13 +73,24 @@ export class EventDispatcher extends DurableObject<Env> {
   /** Back off and retry (1 s, 2 s, 4 s … 5 min); the cron sweep is the second net. */
   private async retryLater(): Promise<void> {
     this.retries++;
-    const delay = Math.min(2 ** (this.retries - 1), 300) * 1000;
+    await this.arm(Date.now() + Math.min(2 ** (this.retries - 1), 300) * 1000);
+  }
+
+  /** Make sure the alarm fires no later than `at`. */
+  private async arm(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > Date.now() + delay) await this.ctx.storage.setAlarm(Date.now() + delay);
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   override async alarm(): Promise<void> {
     await this.kick().catch((e) => console.error("event dispatch retry failed", String((e as Error)?.message ?? e)));
+    const { next } = await sweepHandoffs(this.env).catch((e) => {
+      console.error("hand-off sweep failed", String((e as Error)?.message ?? e));
+      return { next: Date.now() + WATCHDOG_MS };
+    });
+    if (this.running || this.retries) return; // their alarm stands
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1000));
   }
 
   // ---- test hooks (EDGEWRITE_TEST_HOOKS=1 only) -------------------------------------------------

@@ -1,12 +1,39 @@
 // `npm run dev`: everything a fresh clone needs, then the platform on http://127.0.0.1:8787
 // (env PORT and PERSIST_DIR override the port and the state directory).
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureInstalled } from "./lib/setup.mjs";
 
 ensureInstalled();
-const { ROOT, applyMigrations, startServer } = await import("./lib/server.mjs");
+const { ROOT, applyMigrations, killServersNow, startServer, stopServers } = await import("./lib/server.mjs");
+
+// However this process is told to end — Ctrl-C, SIGTERM, a closed terminal (SIGHUP), a crash — wrangler and
+// workerd (their own process group, started by startServer) end with it, even while they are starting.
+let cron;
+let ending = false;
+const end = async () => {
+  if (ending) return;
+  ending = true;
+  clearInterval(cron);
+  await stopServers();
+  process.exit(0);
+};
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, end);
+process.on("exit", killServersNow);
+// npm passes no signal on (npm → sh → this process): when npm or the shell goes away, whatever killed it,
+// this process ends too.
+const watched = [process.ppid];
+if (process.env.npm_lifecycle_event) watched.push(Number(execFileSync("ps", ["-o", "ppid=", "-p", String(process.ppid)], { encoding: "utf8" }).trim()));
+const alive = (pid) => {
+  try {
+    return process.kill(pid, 0);
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+};
+setInterval(() => (process.ppid !== watched[0] || !watched.every(alive)) && end(), 500).unref();
 
 const port = Number(process.env.PORT ?? 8787);
 const persistDir = path.resolve(ROOT, process.env.PERSIST_DIR ?? ".wrangler/state");
@@ -35,12 +62,5 @@ Create a project, then an API key for it:
 void adminKey;
 // wrangler dev never fires cron triggers; fire the minutely one ourselves so outbox sweeps and upload
 // cleanup run locally exactly as deployed (function schedules use Durable Object alarms and need nothing).
-const cron = setInterval(() => fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`).catch(() => {}), 60_000);
-const stop = () => {
-  clearInterval(cron);
-  server.stop();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+cron = setInterval(() => fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`).catch(() => {}), 60_000);
 await new Promise(() => {});

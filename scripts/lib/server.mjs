@@ -34,9 +34,46 @@ export async function applyMigrations({ persistDir, config = "wrangler.toml" }) 
   });
 }
 
+/** Process groups of the servers this process started and that still run (wrangler + workerd each). */
+const groups = new Set();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const signalGroup = (pgid, sig) => {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false; // ESRCH: nothing left in the group
+  }
+};
+
+/** Wait up to `ms` for a process group to be empty; true when it is. */
+async function emptied(pgid, ms) {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (!signalGroup(pgid, 0)) return true;
+  return !signalGroup(pgid, 0);
+}
+
+/** SIGTERM a server's whole process group; SIGKILL whatever is left after 5 s. Resolves once the group is empty. */
+async function stopGroup(pgid) {
+  groups.delete(pgid);
+  if (!signalGroup(pgid, "SIGTERM") || (await emptied(pgid, 5000))) return;
+  signalGroup(pgid, "SIGKILL");
+  await emptied(pgid, 2000);
+}
+
+/** Stop every server this process started (also those still starting). */
+export async function stopServers() {
+  await Promise.all([...groups].map(stopGroup));
+}
+
+/** Last resort from a synchronous `exit` handler: signal every group, no waiting. */
+export function killServersNow() {
+  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
+}
+
 /**
- * Start `wrangler dev`; resolves once it answers. `stop()` kills the whole process group (wrangler + workerd).
- * @param {{port?: number, persistDir: string, config?: string, vars?: Record<string,string>, log?: boolean}} o
+ * Start `wrangler dev`; resolves once it answers. `stop()` ends the whole process group (wrangler + workerd)
+ * and resolves when nothing of it is left.
+ * @param {{port?: number, persistDir: string, config?: string, vars?: Record<string,string>, log?: boolean, testScheduled?: boolean}} o
  */
 export async function startServer(o) {
   const port = o.port ?? (await freePort());
@@ -50,20 +87,18 @@ export async function startServer(o) {
     detached: true, // its own process group, so stop() takes workerd down with it
     stdio: ["ignore", o.log ? "inherit" : "pipe", o.log ? "inherit" : "pipe"],
   });
+  groups.add(child.pid);
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      /* already gone */
-    }
-  };
+  const stop = () => stopGroup(child.pid);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) {
+      await stop(); // workerd may outlive its wrangler
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    }
     try {
       await fetch(`${url}/v1/health/version`); // any HTTP answer means the runtime is serving
       return { url, port, stop, child, output: () => output };
@@ -72,6 +107,6 @@ export async function startServer(o) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  stop();
+  await stop();
   throw new Error(`wrangler dev did not start within 60 s:\n${output}`);
 }

@@ -157,6 +157,15 @@ export const outbox = sqliteTable("outbox", {
   attempts: integer("attempts").notNull().default(0),
 });
 
+/** migrations/0006_events.sql: the dispatcher's cursor per consumer (src/events/dispatcher.ts). */
+export const eventCursors = sqliteTable("event_cursors", {
+  consumer: text("consumer").primaryKey(),
+  seq: integer("seq").notNull().default(0),
+  failures: integer("failures").notNull().default(0),
+  lastError: text("last_error").notNull().default(""),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 // ---- 0003_teams_mfa_oauth.sql (Auth B: MFA authenticators, MFA challenges, OAuth2 identities) ----
 export const authenticators = sqliteTable(
   "authenticators",
@@ -478,3 +487,11 @@ export const resourceTokens = sqliteTable("resource_tokens", {
 export type Bucket = typeof buckets.$inferSelect;
 export type StoredFile = typeof files.$inferSelect;
 export type ResourceToken = typeof resourceTokens.$inferSelect;
+
+// ---- 0014_durability-security.sql ----------------------------------------------------------------
+/** Where a bounded periodic sweep stopped (the R2 orphan sweep keeps the last key it checked). */
+export const sweepPositions = sqliteTable("sweep_positions", {
+  name: text("name").primaryKey(),
+  position: text("position").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,8 +1,8 @@
-import { asc, gt } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { onCron } from "../background";
-import { open } from "../db/client";
-import { outbox, type OutboxRow } from "../db/schema";
-import { eventConsumers } from "./consumers";
+import { batch, open } from "../db/client";
+import { eventCursors, outbox, type OutboxRow } from "../db/schema";
+import { eventConsumers, sweepHandoffs, type Handoff } from "./consumers";
 import { setDispatcher } from "./outbox";
 
 /**
@@ -12,14 +12,17 @@ import { setDispatcher } from "./outbox";
  * Bookkeeping — one cursor per consumer (`event_cursors`, migrations/0006_events.sql): the highest seq
  * that consumer has taken. Each pass reads the rows after the lowest cursor and gives every consumer the
  * rows after its own cursor; a consumer's cursor advances only when it returned (and its waitUntil work
- * settled). A failing consumer keeps its cursor and is retried alone, so the others never get
- * duplicates because of it. `outbox.dispatched_at` is set once every cursor has passed a row (for
- * retention); `attempts` counts failed passes over a row.
+ * settled), in one D1 batch with the records of whatever it handed on (consumers.ts, Handoff), so a
+ * crash can never leave the cursor past an event whose delivery was not recorded. A failing consumer
+ * keeps its cursor and is retried alone, so the others never get duplicates because of it.
+ * `outbox.dispatched_at` is set once every cursor has passed a row (for retention); `attempts` counts
+ * failed passes over a row.
  *
  * Runs serialised in one Durable Object (durable-objects/event-dispatcher.ts), so concurrent requests
  * coalesce into one loop instead of racing over the same rows:
  *   request → scheduleDispatch → waitUntil(EventDispatcher.kick())   (prompt, never blocks the response)
  *   failed consumer → object alarm with backoff (1 s, 2 s, 4 s … 5 min)
+ *   running loop → object alarm as a watchdog (a killed process resumes on its own, even with no cron)
  *   cron (every minute) → kick()                                      (sweep: anything a crash left behind)
  * A consumer that fails MAX_FAILURES passes in a row on the same event skips that one event (logged),
  * so a poison event cannot stall its pipeline forever.
@@ -78,12 +81,17 @@ export async function dispatchPass(env: Env, crash: () => Promise<boolean> = asy
       const mine = rows.filter((r) => r.seq > cur.seq);
       if (!mine.length) return after.set(name, cur.seq);
       const pending: Promise<unknown>[] = [];
+      let handoff: Handoff | void;
       try {
-        await consume(env, mine, { waitUntil: (p) => pending.push(p) });
+        handoff = await consume(env, mine, { waitUntil: (p) => pending.push(p) });
         await Promise.all(pending);
         const last = mine[mine.length - 1]!.seq;
+        // What the consumer handed on is recorded in the same batch that moves its cursor.
+        await batch(db, [
+          ...(handoff?.writes ?? []),
+          db.update(eventCursors).set({ seq: last, failures: 0, lastError: "", updatedAt: now }).where(and(eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))),
+        ]);
         after.set(name, last);
-        updates.push(d1.prepare("UPDATE event_cursors SET seq = ?, failures = 0, last_error = '', updated_at = ? WHERE consumer = ? AND seq = ?").bind(last, now, name, cur.seq));
       } catch (e) {
         failed.push(name);
         const head = mine[0]!.seq;
@@ -97,7 +105,10 @@ export async function dispatchPass(env: Env, crash: () => Promise<boolean> = asy
           after.set(name, cur.seq);
           updates.push(d1.prepare("UPDATE event_cursors SET failures = failures + 1, last_error = ?, updated_at = ? WHERE consumer = ?").bind(errText(e), now, name));
         }
+        return;
       }
+      // After the commit: a send lost here is re-sent from its D1 record by the owner's sweep.
+      await handoff?.afterCommit?.().catch((e) => console.error(`event consumer ${name}: hand-off after commit failed (its sweep re-sends): ${errText(e)}`));
     }),
   );
   const done = Math.min(...consumers.map(([name]) => after.get(name) ?? cursors.get(name)!.seq));
@@ -120,10 +131,14 @@ export function testHooksEnabled(env: Env): boolean {
   return (env as unknown as { EDGEWRITE_TEST_HOOKS?: string }).EDGEWRITE_TEST_HOOKS === "1";
 }
 
-/** The cron sweep: re-dispatch anything a failed or crashed pass left behind, then apply outbox retention. */
+/**
+ * The cron sweep: re-dispatch anything a failed or crashed pass left behind, re-send hand-offs that lost
+ * their message, then apply outbox retention.
+ */
 onCron(async (env) => {
   try {
     await dispatcherStub(env).kick();
+    await sweepHandoffs(env);
   } catch (e) {
     console.error("event sweep failed", errText(e));
   }

@@ -1,8 +1,12 @@
 import { Hono } from "hono";
 import { AppwriteError } from "../core/errors";
+import { p, params } from "../core/params";
 import { json } from "../core/response";
 import type { AppEnv, Ctx } from "../platform/context";
 import { shardCount, shardName } from "../services/realtime/protocol";
+import { sweepOrphanObjects } from "../services/storage/cleanup";
+import { projectPrefix } from "../services/storage/constants";
+import { sweepHandoffs } from "./consumers";
 import { dispatcherStub, testHooksEnabled } from "./dispatcher";
 import { functionTestHooks } from "../services/functions/test-hooks";
 import { authTestHooks } from "../services/auth/test-hooks";
@@ -32,6 +36,31 @@ testHookRoutes.get("/dispatcher", async (c) => {
   return json(c, await dispatcherStub(c.env).status());
 });
 
+/**
+ * Run the recovery sweeps the cron runs (dispatch, webhook deliveries and executions with no outcome,
+ * one step of the R2 orphan sweep) now, with `graceMs` in place of their grace periods.
+ */
+testHookRoutes.post("/sweep", async (c) => {
+  guard(c);
+  const a = await params(c, { graceMs: p.integer({ min: 0 }) });
+  await dispatcherStub(c.env).kick();
+  const handoffs = await sweepHandoffs(c.env, { graceMs: a.graceMs }); // webhook deliveries, event executions
+  const objects = await sweepOrphanObjects(c.env, { graceMs: a.graceMs });
+  return json(c, { resent: handoffs.resent, objects });
+});
+
+/** The R2 keys under a project's storage prefix (what the orphan sweep must keep tidy). */
+testHookRoutes.get("/storage/:projectId/objects", async (c) => {
+  guard(c);
+  const keys: string[] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await c.env.BUCKET.list({ prefix: projectPrefix(c.req.param("projectId")), cursor });
+    keys.push(...page.objects.map((o) => o.key));
+    if (!page.truncated) break;
+    cursor = page.cursor;
+  }
+  return json(c, { keys });
+});
 
 /** Connection counts of a project's realtime shards. */
 testHookRoutes.get("/realtime/:projectId", async (c) => {

@@ -1,8 +1,8 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { onQueue } from "../../background";
-import { open, type DB } from "../../db/client";
+import { batch, open, type DB, type Statement } from "../../db/client";
 import { functionExecutions, functions, type Fn, type FnExecution, type OutboxRow } from "../../db/schema";
-import { onEvents } from "../../events/consumers";
+import { onEvents, type Handoff, type HandoffSweep } from "../../events/consumers";
 import { eventMatches } from "../../events/names";
 import { scheduleDispatch } from "../../events/outbox";
 import { runBuild } from "./builder";
@@ -24,6 +24,7 @@ import {
 } from "./execute";
 import type { Exports } from "./runtime";
 import { watchQueued } from "./schedules";
+import { STUCK_AFTER_MS, sweepExecutions } from "./sweeper";
 
 /**
  * Everything that runs outside a request: the EXECUTIONS queue (async executions and builds), event
@@ -37,9 +38,10 @@ type WaitUntil = { waitUntil(p: Promise<unknown>): void };
 export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUntil, msg: ExecutionMessage): Promise<void> {
   const db = open(env.DB);
   const now = Date.now();
+  // The row keeps its stashed message while it runs: if this worker dies, the sweeper runs it again.
   const [taken] = await db
     .update(functionExecutions)
-    .set({ status: "processing", responseBody: "", updatedAt: now })
+    .set({ status: "processing", updatedAt: now })
     .where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId), inArray(functionExecutions.status, ["waiting", "scheduled"])))
     .returning();
   if (!taken) return;
@@ -72,16 +74,21 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
     const message = e instanceof Error ? e.message : String(e);
     fields = { status: "failed", responseStatusCode: 500, errors: `${message}\n`, duration: 0 };
   }
-  const done = { ...taken, ...fields, updatedAt: Date.now() } as FnExecution;
+  // Queued executions keep no response body (as in Appwrite); this also drops the stashed message.
+  const done = { ...taken, ...fields, responseBody: "", updatedAt: Date.now() } as FnExecution;
   await db.batch([
-    db.update(functionExecutions).set({ ...fields, updatedAt: done.updatedAt }).where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId))),
+    db.update(functionExecutions).set({ ...fields, responseBody: "", updatedAt: done.updatedAt }).where(and(eq(functionExecutions.projectId, msg.projectId), eq(functionExecutions.id, msg.executionId))),
     executionEvent(db, done, "update"),
   ]);
+  if (msg.bodyKey) await env.BUCKET.delete(msg.bodyKey); // only now: a re-run needs the body
   scheduleDispatch(env, ctx);
 }
 
-/** Create an execution row for a schedule/event trigger; queue it (events) or hand it back to run now (schedules). */
-export async function enqueueTriggered(env: Env, db: DB, fn: Fn, o: { trigger: "schedule" | "event"; body: string; event?: string; userId?: string; queue?: boolean; ctx?: WaitUntil }) {
+/**
+ * A schedule/event trigger's execution: the `waiting` row (carrying its message, execute.ts stashMessage,
+ * for the sweeper) and its create event, as statements for the caller's batch, and the message to run.
+ */
+async function triggeredExecution(env: Env, db: DB, fn: Fn, o: { trigger: "schedule" | "event"; body: string; event?: string; userId?: string; inline?: boolean }) {
   const headers: Record<string, string> = o.trigger === "event" ? { "content-type": "application/json" } : {};
   const execution = newExecution(fn, fn.deploymentId, {
     trigger: o.trigger,
@@ -92,13 +99,8 @@ export async function enqueueTriggered(env: Env, db: DB, fn: Fn, o: { trigger: "
     userId: "",
   });
   const base: ExecutionMessage = { kind: "execution", projectId: fn.projectId, functionId: fn.id, executionId: execution.id, method: "POST", path: "/", headers, userId: o.userId ?? "", jwt: "", event: o.event };
-  const msg = o.queue === false ? { ...base, body: o.body } : await attachBody(env, base, o.body);
-  // The waiting row carries its message (execute.ts, stashMessage) for the sweeper.
-  await db.batch([insertExecution(db, { ...execution, responseBody: stashMessage(msg) }), executionEvent(db, execution, "create")]);
-  if (o.queue === false) return msg;
-  await env.EXECUTIONS.send(msg);
-  if (o.ctx) watchQueued(env, o.ctx);
-  return msg;
+  const msg = o.inline ? { ...base, body: o.body } : await attachBody(env, base, o.body);
+  return { msg, writes: [insertExecution(db, { ...execution, responseBody: stashMessage(msg) }), executionEvent(db, execution, "create")] as Statement[] };
 }
 
 /**
@@ -109,7 +111,8 @@ export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, pr
   const db = open(env.DB);
   const [fn] = await db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, functionId))).limit(1);
   if (!fn || !fn.enabled || !fn.schedule || !fn.deploymentId) return false;
-  const msg = await enqueueTriggered(env, db, fn, { trigger: "schedule", body: "", queue: false });
+  const { msg, writes } = await triggeredExecution(env, db, fn, { trigger: "schedule", body: "", inline: true });
+  await batch(db, writes);
   scheduleDispatch(env, ctx);
   await runQueuedExecution(env, exports, ctx, msg);
   return true;
@@ -117,9 +120,10 @@ export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, pr
 
 /**
  * Event triggers: every outbox row is matched against the `events` of its project's enabled, deployed
- * functions. A function's own execution events never trigger it again (no loops).
+ * functions. A function's own execution events never trigger it again (no loops). The executions are
+ * written in the dispatcher's batch that moves this consumer's cursor; their messages go after it.
  */
-export async function functionEventConsumer(env: Env, events: OutboxRow[], _ctx: WaitUntil): Promise<void> {
+export async function functionEventConsumer(env: Env, events: OutboxRow[], _ctx: WaitUntil): Promise<Handoff | void> {
   if (!events.length) return;
   const db = open(env.DB);
   const projects = [...new Set(events.map((e) => e.projectId))];
@@ -127,28 +131,45 @@ export async function functionEventConsumer(env: Env, events: OutboxRow[], _ctx:
     .select()
     .from(functions)
     .where(and(inArray(functions.projectId, projects), ne(functions.events, sql`'[]'`), eq(functions.enabled, true), ne(functions.deploymentId, "")));
-  if (!candidates.length) return;
-  let queued = 0;
+  const writes: Statement[] = [];
+  const messages: ExecutionMessage[] = [];
   for (const row of events) {
     for (const fn of candidates) {
       if (fn.projectId !== row.projectId) continue;
       if (row.event.startsWith(`functions.${fn.id}.executions.`)) continue;
       if (!eventMatches(fn.events, row.events)) continue;
-      await enqueueTriggered(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId, ctx: detached });
-      queued++;
+      const t = await triggeredExecution(env, db, fn, { trigger: "event", body: JSON.stringify(row.payload), event: row.event, userId: row.userId });
+      writes.push(...t.writes);
+      messages.push(t.msg);
     }
   }
-  // This runs inside the dispatcher's own pass, which awaits everything handed to `ctx`: a kick handed
-  // to it would wait for the very loop that is waiting for it (a deadlock that also held every later
-  // kick, and with them every queue invocation). The kick only marks the loop dirty, so it runs one more
-  // pass for the new executions' events; nothing waits for it.
-  if (queued) scheduleDispatch(env, detached);
+  if (!messages.length) return;
+  return {
+    writes,
+    afterCommit: async () => {
+      await Promise.all(messages.map((m) => env.EXECUTIONS.send(m)));
+      watchQueued(env, detached);
+      // This runs inside the dispatcher's own pass: a kick it waited for would wait for the very loop
+      // that is waiting for it (a deadlock that also held every later kick). The kick only marks the
+      // loop dirty, so it runs one more pass for the new executions' events; nothing waits for it.
+      scheduleDispatch(env, detached);
+    },
+  };
 }
 
 /** Work started from inside the dispatcher that the dispatcher must not wait for. */
 const detached: WaitUntil = { waitUntil: (p) => void p.catch((e) => console.error("functions: background step failed", (e as Error)?.message)) };
 
-onEvents("functions", functionEventConsumer);
+/**
+ * The consumer's re-send sweep is the execution sweeper, so the dispatcher's alarm — armed before this
+ * consumer commits anything — also recovers executions whose message died before `watchQueued` ran.
+ */
+const sweepTriggered: HandoffSweep = async (env, o = {}) => {
+  const r = await sweepExecutions(env, detached, { stuckAfterMs: o.graceMs });
+  return { resent: r.requeued, next: r.open ? Date.now() + STUCK_AFTER_MS : null };
+};
+
+onEvents("functions", functionEventConsumer, sweepTriggered);
 
 onQueue(EXECUTIONS_QUEUE, async (batch, env, ctx) => {
   const exports = ctx.exports as unknown as Exports;

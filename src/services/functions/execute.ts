@@ -266,12 +266,11 @@ export async function attachBody(env: Env, msg: ExecutionMessage, body: string):
   return { ...msg, bodyKey: key };
 }
 
+/** A queued message's body (the R2 copy stays until the execution's result is stored, for a re-run). */
 export async function messageBody(env: Env, msg: ExecutionMessage): Promise<Uint8Array> {
   if (msg.bodyKey) {
     const obj = await env.BUCKET.get(msg.bodyKey);
-    const bytes = obj ? new Uint8Array(await obj.arrayBuffer()) : new Uint8Array();
-    await env.BUCKET.delete(msg.bodyKey);
-    return bytes;
+    return obj ? new Uint8Array(await obj.arrayBuffer()) : new Uint8Array();
   }
   return new TextEncoder().encode(msg.body ?? "");
 }

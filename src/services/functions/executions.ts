@@ -130,9 +130,8 @@ executionRoutes.post("/:functionId/executions", async (c) => {
   if (a.async) {
     const execution = newExecution(fn, deploymentId, { id: executionId, trigger: scheduledAt ? "schedule" : "http", status: scheduledAt ? "scheduled" : "waiting", method: a.method, path, requestHeaders, userId, scheduledAt });
     const msg = await attachBody(c.env, { kind: "execution", projectId, functionId: fn.id, executionId, method: a.method, path, headers: { ...userHeaders }, userId, jwt, origin } satisfies ExecutionMessage, a.body);
-    // A waiting row carries its message, so the sweeper can send it again if the queue loses it.
-    const stored = scheduledAt ? execution : { ...execution, responseBody: stashMessage(msg) };
-    await db.batch([insertExecution(db, stored), executionEvent(db, execution, "create")]);
+    // The row carries its message, so the sweeper can send it again if the queue (or a worker) loses it.
+    await db.batch([insertExecution(db, { ...execution, responseBody: stashMessage(msg) }), executionEvent(db, execution, "create")]);
     if (scheduledAt) await scheduleExecution(c.env, scheduledAt, msg);
     else {
       await c.env.EXECUTIONS.send(msg);

@@ -6,20 +6,23 @@ import { scheduleDispatch } from "../../events/outbox";
 import { executionEvent, readStash, stashMessage } from "./execute";
 
 /**
- * The sweeper for executions a queue message should have started but did not (the message was lost:
- * the send failed after the row was written, or the consumer gave up after its retries):
- * - a `waiting` row untouched for STUCK_AFTER_MS gets its stashed message (execute.ts, stashMessage)
- *   sent again, up to MAX_REQUEUES times (a message that was only late just finds the row taken:
- *   runQueuedExecution takes a waiting row once);
- * - after that, or without a readable message, the row becomes `failed` with the reason in `errors`;
- * - a `processing` row older than the longest timeout plus PROCESSING_GRACE_MS lost its worker: `failed`.
+ * The sweeper for queued executions (async, event, schedule) that have no outcome:
+ * - a `waiting` row untouched for STUCK_AFTER_MS lost its message (the send failed after the row was
+ *   written, the process died with the message in an in-memory queue, or the consumer gave up);
+ * - a `processing` row older than its function's timeout plus STUCK_AFTER_MS lost its worker (the
+ *   process died mid-run: a run past its timeout is stopped by the runtime and stored as failed).
+ * Either gets its stashed message (execute.ts, stashMessage) sent again as a `waiting` row — at least
+ * once, as for any queued work — up to MAX_REQUEUES times (a message that was only late just finds the
+ * row taken: runQueuedExecution takes a waiting row once). After that, or without a readable message,
+ * the row becomes `failed` with the reason in `errors`.
  * Runs every minute from the cron trigger and, because crons do not fire under `wrangler dev`, from a
- * FunctionScheduler alarm armed while async executions are in flight (schedules.ts, watchQueued).
+ * FunctionScheduler alarm armed while queued executions are open (schedules.ts, watchQueued).
  */
 export const STUCK_AFTER_MS = 2 * 60_000;
 export const MAX_REQUEUES = 3;
-const MAX_TIMEOUT_MS = 900_000;
-const PROCESSING_GRACE_MS = 2 * 60_000;
+/** The runtime's backstop beyond a function's timeout (runtime.ts), and the longest timeout. */
+const BACKSTOP_MS = 1500;
+const MAX_TIMEOUT_S = 900;
 const BATCH = 100;
 
 export const LOST_MESSAGE = `The execution was not started: its queue message was lost and was re-sent ${MAX_REQUEUES} times without success.`;
@@ -32,17 +35,19 @@ export interface SweepResult {
   open: number;
 }
 
+/** `stuckAfterMs`: the grace period (waiting: since last touched; processing: beyond the function's timeout). */
 export async function sweepExecutions(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, o: { stuckAfterMs?: number } = {}): Promise<SweepResult> {
   const db = open(env.DB);
   const now = Date.now();
   const stuckBefore = now - (o.stuckAfterMs ?? STUCK_AFTER_MS);
+  const timeoutMs = sql`COALESCE((SELECT f.timeout FROM functions f WHERE f.project_id = ${functionExecutions.projectId} AND f.id = ${functionExecutions.functionId}), ${MAX_TIMEOUT_S}) * 1000 + ${BACKSTOP_MS}`;
   const rows = await db
     .select()
     .from(functionExecutions)
     .where(
       or(
         and(eq(functionExecutions.status, "waiting"), lt(functionExecutions.updatedAt, stuckBefore)),
-        and(eq(functionExecutions.status, "processing"), lt(functionExecutions.updatedAt, now - MAX_TIMEOUT_MS - PROCESSING_GRACE_MS)),
+        and(eq(functionExecutions.status, "processing"), lt(functionExecutions.updatedAt, stuckBefore), lt(functionExecutions.updatedAt, sql`${stuckBefore} - ${timeoutMs}`)),
       ),
     )
     .limit(BATCH);
@@ -51,10 +56,12 @@ export async function sweepExecutions(env: Env, ctx: { waitUntil(p: Promise<unkn
   for (const row of rows) {
     // Conditional on the row being exactly as read, so a consumer or another sweep that got there first wins.
     const same = and(eq(functionExecutions.projectId, row.projectId), eq(functionExecutions.id, row.id), eq(functionExecutions.status, row.status), eq(functionExecutions.updatedAt, row.updatedAt));
-    const stash = row.status === "waiting" ? readStash(row.responseBody) : null;
+    const stash = readStash(row.responseBody);
     if (stash && stash.attempts < MAX_REQUEUES) {
-      const [won] = await db.update(functionExecutions).set({ responseBody: stashMessage(stash.msg, stash.attempts + 1), updatedAt: now }).where(same).returning({ id: functionExecutions.id });
+      const fields = { status: "waiting", responseBody: stashMessage(stash.msg, stash.attempts + 1), updatedAt: now };
+      const [won] = await db.update(functionExecutions).set(fields).where(same).returning({ id: functionExecutions.id });
       if (!won) continue;
+      if (row.status !== "waiting") await db.batch([executionEvent(db, { ...row, ...fields }, "update")]);
       await env.EXECUTIONS.send(stash.msg);
       requeued++;
       continue;
@@ -62,10 +69,11 @@ export async function sweepExecutions(env: Env, ctx: { waitUntil(p: Promise<unkn
     const fields = { status: "failed", responseStatusCode: 500, responseBody: "", errors: `${row.status === "waiting" ? LOST_MESSAGE : LOST_WORKER}\n`, updatedAt: now } as const;
     const [won] = await db.update(functionExecutions).set(fields).where(same).returning({ id: functionExecutions.id });
     if (!won) continue;
+    if (stash?.msg.bodyKey) await env.BUCKET.delete(stash.msg.bodyKey);
     await db.batch([executionEvent(db, { ...row, ...fields } as FnExecution, "update")]);
     failed++;
   }
-  if (failed) scheduleDispatch(env, ctx);
+  if (failed || requeued) scheduleDispatch(env, ctx);
   const [{ n }] = (await db
     .select({ n: sql<number>`count(*)` })
     .from(functionExecutions)

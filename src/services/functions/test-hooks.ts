@@ -24,16 +24,19 @@ function guard(c: Ctx): void {
   }
 }
 
-/** An async execution whose queue message was lost: a `waiting` row (with its message) last touched `ageMs` ago, never sent. */
+/**
+ * An async execution whose queue message was lost (`waiting`, never sent) or whose worker died mid-run
+ * (`processing`): the row, with its message, last touched `ageMs` ago.
+ */
 functionTestHooks.post("/stuck", async (c) => {
   guard(c);
-  const a = await params(c, { projectId: p.string({ min: 1, max: 36 }), functionId: p.string({ min: 1, max: 36 }), ageMs: p.integer({ min: 0 }), attempts: p.default(p.integer({ min: 0, max: 100 }), 0), body: p.default(p.string(), "") });
+  const a = await params(c, { projectId: p.string({ min: 1, max: 36 }), functionId: p.string({ min: 1, max: 36 }), ageMs: p.integer({ min: 0 }), attempts: p.default(p.integer({ min: 0, max: 100 }), 0), body: p.default(p.string(), ""), status: p.default(p.enum(["waiting", "processing"] as const), "waiting") });
   const db = open(c.env.DB);
   const fn = await loadFunction(db, a.projectId, a.functionId);
   const id = uniqueId();
   const msg: ExecutionMessage = { kind: "execution", projectId: fn.projectId, functionId: fn.id, executionId: id, method: "POST", path: "/", headers: {}, body: a.body, userId: "", jwt: "" };
   const at = Date.now() - a.ageMs;
-  const execution = { ...newExecution(fn, fn.deploymentId, { id, trigger: "http", status: "waiting", method: "POST", path: "/", requestHeaders: [], userId: "" }), createdAt: at, updatedAt: at };
+  const execution = { ...newExecution(fn, fn.deploymentId, { id, trigger: "http", status: a.status, method: "POST", path: "/", requestHeaders: [], userId: "" }), createdAt: at, updatedAt: at };
   await db.batch([insertExecution(db, { ...execution, responseBody: stashMessage(msg, a.attempts) })]);
   return json(c, executionModel(execution, true), 201);
 });

@@ -13,7 +13,7 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { compileQueries, matchesQueries } from "../realtime/queries";
 import { attemptModel, webhookModel } from "./models";
-import { webhookAttempts, webhooks, type Webhook } from "./schema";
+import { webhookAttempts, webhookDeliveries, webhooks, type Webhook } from "./schema";
 import { seal, unseal } from "./secrets";
 import "./delivery";
 
@@ -160,6 +160,7 @@ function build(projectOf: ProjectOf): Hono<AppEnv> {
     await c.var.db.batch([
       c.var.db.delete(webhooks).where(eq(webhooks.seq, w.seq)),
       c.var.db.delete(webhookAttempts).where(and(eq(webhookAttempts.projectId, projectId), eq(webhookAttempts.webhookId, w.id))),
+      c.var.db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.projectId, projectId), eq(webhookDeliveries.webhookId, w.id))),
     ]);
     return noContent(c);
   });

@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** drizzle mirror of migrations/0006_events.sql (webhooks + attempt log). */
 export const webhooks = sqliteTable("webhooks", {
@@ -35,3 +35,17 @@ export const webhookAttempts = sqliteTable("webhook_attempts", {
 
 export type Webhook = typeof webhooks.$inferSelect;
 export type WebhookAttempt = typeof webhookAttempts.$inferSelect;
+
+/** migrations/0014_durability-security.sql: deliveries (webhook × event) that have no outcome yet. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    projectId: text("project_id").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    eventSeq: integer("event_seq").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    dueAt: integer("due_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.webhookId, t.eventSeq] })],
+);
