@@ -170,6 +170,17 @@ export const p = {
       z.custom<Record<string, unknown>>((v) => !!v && typeof v === "object" && !Array.isArray(v), { error: msg }),
     );
   },
+  /**
+   * `prefs` (users, teams): a JSON object of at most 65,535 characters (Appwrite's Assoc), handed on as an
+   * ordinary object: drizzle inspects prototypes, and hardened input has no prototype keys left to fear.
+   */
+  prefs(): Schema<Record<string, unknown>> {
+    const msg = "Value must be a valid JSON object";
+    return z.pipe(
+      p.object(),
+      z.pipe(z.custom<Record<string, unknown>>((v) => JSON.stringify(v).length <= 65535, { error: msg }), z.transform((v) => structuredClone(v))),
+    );
+  },
   file(): Schema<File> {
     return z.custom<File>((v) => v instanceof File, { error: "File is not valid" });
   },
@@ -196,7 +207,7 @@ function isOptional(s: Schema<unknown>): boolean {
 
 /** Validate params against a shape, throwing Appwrite's `general_argument_invalid` messages. */
 export function validate<S extends Shape>(raw: RawParams, shape: S): Parsed<S> {
-  const out: Record<string, unknown> = inputObject();
+  const out: Record<string, unknown> = {}; // keyed by the route's own names only
   for (const [name, schema] of Object.entries(shape)) {
     let value = hasOwn(raw, name) ? raw[name] : undefined;
     if (value === null && isOptional(schema)) value = undefined;

@@ -156,6 +156,20 @@ describe("webhook delivery", () => {
     await hooks.delete({ webhookId: "deliver1" });
   });
 
+  it("carries non-ASCII names and credentials as UTF-8 bytes, as Appwrite sends them (beyond U+00FF: percent-encoded)", async () => {
+    const r = await receiver();
+    await hooks.create({ webhookId: "cjk", url: r.url, name: "日本", events: ["users.*.create"] });
+    await hooks.create({ webhookId: "utf8", url: r.url, name: "Café", events: ["users.*.create"], authUsername: "usér", authPassword: "pässwörd" });
+    await users.create({ userId: "wh-utf8", email: "utf8@example.com", password: "password-1234" });
+    const hit = await r.waitFor((h) => JSON.parse(h.body).$id === "wh-utf8" && h.headers["x-appwrite-webhook-id"] === "utf8");
+    expect(Buffer.from(String(hit.headers["x-appwrite-webhook-name"]), "latin1").toString("utf8")).toBe("Café");
+    expect(hit.headers.authorization).toBe(`Basic ${Buffer.from("usér:pässwörd").toString("base64")}`);
+    const cjk = await r.waitFor((h) => JSON.parse(h.body).$id === "wh-utf8" && h.headers["x-appwrite-webhook-id"] === "cjk");
+    expect(decodeURIComponent(String(cjk.headers["x-appwrite-webhook-name"]))).toBe("日本");
+    await hooks.delete({ webhookId: "utf8" });
+    await hooks.delete({ webhookId: "cjk" });
+  });
+
   it("is retried while the receiver is down and delivered once it is back", async () => {
     const r = await receiver();
     const port = r.port;

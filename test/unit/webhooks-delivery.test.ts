@@ -5,7 +5,7 @@ import { queueHandlers } from "../../src/background";
 import { open } from "../../src/db/client";
 import { outbox } from "../../src/db/schema";
 import "../../src/services/webhooks/delivery";
-import { webhookAttempts, webhooks } from "../../src/services/webhooks/schema";
+import { webhookAttempts, webhookDeliveries, webhooks } from "../../src/services/webhooks/schema";
 import { seal } from "../../src/services/webhooks/secrets";
 
 describe("webhook delivery to a literal private address", () => {
@@ -14,6 +14,7 @@ describe("webhook delivery to a literal private address", () => {
     const now = Date.now();
     await db.insert(webhooks).values({ projectId: "unit-wh", id: "legacy", name: "legacy", url: "http://[::ffff:a9fe:a9fe]/latest/meta-data/", events: ["users.*"], secretEnc: await seal(env, "k"), createdAt: now, updatedAt: now });
     const [event] = await db.insert(outbox).values({ projectId: "unit-wh", event: "users.u1.create", events: ["users.u1.create", "users.*"], channels: [], roles: [], payload: { $id: "u1" }, createdAt: now }).returning();
+    await db.insert(webhookDeliveries).values({ projectId: "unit-wh", webhookId: "legacy", eventSeq: event!.seq, dueAt: now, createdAt: now });
     const outcome: string[] = [];
     const message = { id: "m1", timestamp: new Date(), attempts: 1, body: { p: "unit-wh", w: "legacy", s: event!.seq }, ack: () => outcome.push("ack"), retry: () => outcome.push("retry") };
     await queueHandlers["edgewrite-webhooks"]!({ queue: "edgewrite-webhooks", messages: [message], ackAll() {}, retryAll() {} } as unknown as MessageBatch<unknown>, env, {} as ExecutionContext);

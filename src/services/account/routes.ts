@@ -299,8 +299,7 @@ accountRoutes.get("/prefs", (c) => json(c, prefsObject(me(c).user.prefs)));
 
 accountRoutes.patch("/prefs", async (c) => {
   const { user } = me(c);
-  const a = await params(c, { prefs: p.object() });
-  if (JSON.stringify(a.prefs).length > 65535) throw new AppwriteError("general_argument_invalid", "Invalid `prefs` param: Value must be a valid JSON object");
+  const a = await params(c, { prefs: p.prefs() });
   return json(c, await updateMe(c, user, { prefs: a.prefs }, "prefs"));
 });
 

@@ -128,7 +128,7 @@ teamsRoutes.get("/:teamId/prefs", async (c) => {
 
 teamsRoutes.put("/:teamId/prefs", async (c) => {
   const caller = requireScope(c, "teams.write");
-  const a = await params(c, { prefs: p.object() });
+  const a = await params(c, { prefs: p.prefs() });
   const db = c.var.db;
   const projectId = c.var.project.id;
   const team = await loadTeam(db, caller, projectId, c.req.param("teamId"));

@@ -133,7 +133,7 @@ const USER_FIELDS = lookup<Field>({
   accessedAt: { sql: "accessed_at", type: "datetime" },
 });
 
-const parseJson = <T>(v: unknown, d: T): T => {
+const storedJson = <T>(v: unknown, d: T): T => {
   if (typeof v !== "string") return d;
   try {
     return JSON.parse(v) as T;
@@ -153,16 +153,16 @@ export function userFromRaw(r: Record<string, unknown>): User {
     phone: (r.phone as string | null) ?? null,
     password: (r.password as string | null) ?? null,
     hash: (r.hash as string | null) ?? null,
-    hashOptions: parseJson(r.hash_options, {}),
-    passwordHistory: parseJson(r.password_history, []),
+    hashOptions: storedJson(r.hash_options, {}),
+    passwordHistory: storedJson(r.password_history, []),
     passwordUpdate: (r.password_update as number | null) ?? null,
     status: !!r.status,
-    labels: parseJson(r.labels, []),
+    labels: storedJson(r.labels, []),
     emailVerification: !!r.email_verification,
     phoneVerification: !!r.phone_verification,
     mfa: !!r.mfa,
-    mfaRecoveryCodes: parseJson(r.mfa_recovery_codes, []),
-    prefs: parseJson(r.prefs, {}),
+    mfaRecoveryCodes: storedJson(r.mfa_recovery_codes, []),
+    prefs: storedJson(r.prefs, {}),
     accessedAt: (r.accessed_at as number | null) ?? null,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
@@ -326,8 +326,7 @@ usersRoutes.put("/:userId/labels", async (c) => {
 
 usersRoutes.patch("/:userId/prefs", async (c) => {
   write(c);
-  const a = await params(c, { prefs: p.object() });
-  if (JSON.stringify(a.prefs).length > 65535) throw new AppwriteError("general_argument_invalid", "Invalid `prefs` param: Value must be a valid JSON object");
+  const a = await params(c, { prefs: p.prefs() });
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const next = await updateUser(c, u, { prefs: a.prefs }, "prefs");
   return json(c, prefsObject(next.prefs));

@@ -168,15 +168,24 @@ async function headers(env: Env, hook: Webhook, event: OutboxRow, body: string):
     "user-agent": `Appwrite-Server v${APP_VERSION} (Edgewrite)`,
     "x-appwrite-webhook-id": hook.id,
     "x-appwrite-webhook-events": event.events.join(","),
-    "x-appwrite-webhook-name": hook.name,
+    "x-appwrite-webhook-name": headerText(hook.name),
     "x-appwrite-webhook-user-id": event.userId,
     "x-appwrite-webhook-project-id": event.projectId,
     "x-appwrite-webhook-signature": await signature(key, hook.url, body),
   });
   const pass = await unseal(env, hook.authPasswordEnc);
-  if (hook.authUsername && pass) h.set("authorization", `Basic ${btoa(`${hook.authUsername}:${pass}`)}`);
+  if (hook.authUsername && pass) h.set("authorization", `Basic ${btoa(utf8Bytes(`${hook.authUsername}:${pass}`))}`);
   return h;
 }
+
+/** Text as one char per UTF-8 byte, for btoa (Basic credentials are the UTF-8 bytes, as Appwrite sends them). */
+const utf8Bytes = (s: string) => String.fromCharCode(...new TextEncoder().encode(s));
+
+/**
+ * A header value: workerd writes Latin-1 text as its UTF-8 bytes (what Appwrite sends) but refuses anything
+ * beyond U+00FF, so such a name goes percent-encoded rather than failing every delivery.
+ */
+const headerText = (s: string) => (/^[\u0000-\u00ff]*$/.test(s) ? s : encodeURIComponent(s));
 
 onQueue("edgewrite-webhooks", async (batch, env) => {
   await Promise.all(
