@@ -84,3 +84,10 @@ testHookRoutes.get("/prototypes", (c) => {
   const added = Object.entries(PROTOTYPES).flatMap(([k, proto]) => Reflect.ownKeys(proto).filter((n) => !pristine.get(k)!.has(n)).map((n) => `${k}.${String(n)}`));
   return json(c, { added });
 });
+
+/** Every route the app serves (method and path pattern), for the permission matrix test. */
+testHookRoutes.get("/routes", async (c) => {
+  guard(c);
+  const { app } = await import("../app");
+  return json(c, { routes: app.routes.map((r) => ({ method: r.method, path: r.path })) });
+});

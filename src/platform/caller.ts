@@ -155,6 +155,13 @@ export function forgetKeys(): void {
   keyCache.clear();
 }
 
+/** The console API: the scope, and then only the deployment admin (ADMIN_KEY) — checked before any parameter. */
+export function requireAdmin(c: Ctx, scope: string): Caller {
+  const caller = requireScope(c, scope);
+  if (caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
+  return caller;
+}
+
 const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "users", key: "applications", admin: "owner" };
 
 /** Appwrite's scope check, with its exact message: `User (role: guests) missing scopes (["account"])`. */

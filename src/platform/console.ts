@@ -9,7 +9,7 @@ import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
 import { isUniqueViolation } from "../db/client";
 import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
-import { forgetKeys, requireScope } from "./caller";
+import { forgetKeys, requireAdmin } from "./caller";
 import type { AppEnv, Ctx } from "./context";
 import { keyModel, platformModel, projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
@@ -20,10 +20,7 @@ import { forgetProject, runProjectCleanups } from "./projects";
  */
 export const consoleRoutes = new Hono<AppEnv>();
 
-function admin(c: Ctx, scope: string) {
-  requireScope(c, scope);
-  if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
-}
+const admin = requireAdmin;
 
 async function loadProject(c: Ctx): Promise<Project> {
   const id = c.req.param("projectId")!;

@@ -13,7 +13,7 @@ import { AppwriteError } from "../../core/errors";
 import { collectParams, p, validate } from "../../core/params";
 import { json } from "../../core/response";
 import { projects, type Project } from "../../db/schema";
-import { requireScope } from "../../platform/caller";
+import { requireAdmin } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { AUTH_METHODS, type AuthMethod } from "./settings";
@@ -22,13 +22,17 @@ import { hasOwn } from "../../core/input";
 
 export const authConsoleRoutes = new Hono<AppEnv>();
 
+// Authorization before any parameter is read.
+authConsoleRoutes.use("/:projectId/auth/*", async (c, next) => {
+  requireAdmin(c, "projects.write");
+  await next();
+});
+
 async function setAuth(c: Ctx, key: string, value: unknown) {
   return setAuthMany(c, { [key]: value });
 }
 
 async function setAuthMany(c: Ctx, values: Record<string, unknown>) {
-  requireScope(c, "projects.write");
-  if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
   const id = c.req.param("projectId")!;
   const db = c.var.db;
   const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);

@@ -4,7 +4,7 @@ import { AppwriteError } from "../../core/errors";
 import { json } from "../../core/response";
 import { formatDate } from "../../core/time";
 import { projects } from "../../db/schema";
-import { requireScope } from "../../platform/caller";
+import { requireAdmin } from "../../platform/caller";
 import type { AppEnv } from "../../platform/context";
 import { onProjectDelete } from "../../platform/projects";
 import { messageOutbox } from "../auth/tables";
@@ -13,8 +13,7 @@ import { messageOutbox } from "../auth/tables";
 export const outboxRoutes = new Hono<AppEnv>();
 
 outboxRoutes.get("/:projectId/outbox", async (c) => {
-  requireScope(c, "projects.read");
-  if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
+  requireAdmin(c, "projects.read");
   const projectId = c.req.param("projectId");
   const db = c.var.db;
   const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).limit(1);

@@ -9,7 +9,7 @@ import { groupQueries, parseQueries } from "../../core/query/parse";
 import { json, list, noContent } from "../../core/response";
 import { isUniqueViolation } from "../../db/client";
 import { projects } from "../../db/schema";
-import { requireScope } from "../../platform/caller";
+import { requireAdmin, requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { compileQueries, matchesQueries } from "../realtime/queries";
 import { attemptModel, webhookModel } from "./models";
@@ -201,8 +201,7 @@ export const webhookRoutes = build(async (c, write) => {
 
 /** /v1/projects/{projectId}/webhooks — the console alias, deployment admin only. */
 export const consoleWebhookRoutes = build(async (c, write) => {
-  requireScope(c, write ? "webhooks.write" : "webhooks.read");
-  if (c.var.caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
+  requireAdmin(c, write ? "webhooks.write" : "webhooks.read");
   const id = c.req.param("projectId")!;
   const [row] = await c.var.db.select({ id: projects.id }).from(projects).where(eq(projects.id, id)).limit(1);
   if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
