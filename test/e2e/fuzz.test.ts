@@ -285,6 +285,33 @@ describe("fuzz: prototype keys never reach the isolate", () => {
     await expectPristine();
   });
 
+  it("sends prototype keys to every route the server serves, on every service, without a 5xx", async () => {
+    const res = await fetch(`${endpoint}/_edgewrite/test/routes`, { headers: { "x-appwrite-project": "console", "x-appwrite-key": adminKey } });
+    const served = ((await res.json()).routes as { method: string; path: string }[]).filter((r) => r.method !== "ALL" && !r.path.startsWith("/v1/_edgewrite") && r.path !== "/v1/realtime");
+    const services = new Set(served.map((r) => r.path.split("/")[2]));
+    expect(services.size).toBeGreaterThan(10);
+    const key = { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key };
+    const sacrifice = await createProject("fuzz-console"); // the console routes may delete it
+    const all: Attempt[] = [];
+    for (const r of served) {
+      const path = r.path.replace(/:projectId(\{[^}]*\})?/g, sacrifice.projectId).replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => pick(["x", ...INHERITED.slice(0, 3)])).replace(/\*/g, "x").slice("/v1".length);
+      const headers = path.startsWith("/projects") ? { "x-appwrite-project": "console", "x-appwrite-key": adminKey } : key;
+      for (let i = 0; i < 2; i++) {
+        all.push({ method: r.method, path: `${path}?${pick(QS_NAMES)}=1`, headers, body: r.method === "GET" ? undefined : "{}" });
+        if (r.method !== "GET") all.push({ method: r.method, path, headers: { ...headers, "content-type": "application/json" }, body: pick(BODIES) });
+      }
+    }
+    for (let i = 0; i < all.length; i += 8) {
+      const batch = all.slice(i, i + 8);
+      const results = await Promise.all(batch.map(send));
+      batch.forEach((a, j) => {
+        const r = results[j]!;
+        expect(r.status, `${a.method} ${a.path} body=${(a.body ?? "").slice(0, 160)} -> ${r.status} ${r.text.slice(0, 200)}`).toBeLessThan(500);
+      });
+    }
+    await expectPristine();
+  });
+
   it("keeps realtime URLs and frames with prototype keys away from the isolate", async () => {
     const { default: WebSocket } = await import("ws");
     const base = `${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}`;
