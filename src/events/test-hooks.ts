@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { AppwriteError } from "../core/errors";
 import { p, params } from "../core/params";
 import { json } from "../core/response";
-import type { AppEnv, Ctx } from "../platform/context";
+import type { AppEnv } from "../platform/context";
 import { shardCount, shardName } from "../services/realtime/protocol";
 import { sweepOrphanObjects } from "../services/storage/cleanup";
 import { projectPrefix } from "../services/storage/constants";
@@ -18,21 +18,21 @@ import { authTestHooks } from "../services/auth/test-hooks";
  */
 export const testHookRoutes = new Hono<AppEnv>();
 
-function guard(c: Ctx): void {
+// Every hook, including the services' mounted below, is behind this one gate.
+testHookRoutes.use("*", async (c, next) => {
   if (!testHooksEnabled(c.env) || c.var.caller.mode !== "admin") {
     throw new AppwriteError("general_route_not_found", "The requested route was not found. Please refer to the API docs and try again.");
   }
-}
+  await next();
+});
 
 /** Make the next dispatch pass crash after reading the outbox (nothing retries it but the cron sweep). */
 testHookRoutes.post("/dispatcher/fail-once", async (c) => {
-  guard(c);
   await dispatcherStub(c.env).armFaults(1);
   return json(c, await dispatcherStub(c.env).status());
 });
 
 testHookRoutes.get("/dispatcher", async (c) => {
-  guard(c);
   return json(c, await dispatcherStub(c.env).status());
 });
 
@@ -41,7 +41,6 @@ testHookRoutes.get("/dispatcher", async (c) => {
  * one step of the R2 orphan sweep) now, with `graceMs` in place of their grace periods.
  */
 testHookRoutes.post("/sweep", async (c) => {
-  guard(c);
   const a = await params(c, { graceMs: p.integer({ min: 0 }) });
   await dispatcherStub(c.env).kick();
   const handoffs = await sweepHandoffs(c.env, { graceMs: a.graceMs }); // webhook deliveries, event executions
@@ -51,7 +50,6 @@ testHookRoutes.post("/sweep", async (c) => {
 
 /** The R2 keys under a project's storage prefix (what the orphan sweep must keep tidy). */
 testHookRoutes.get("/storage/:projectId/objects", async (c) => {
-  guard(c);
   const keys: string[] = [];
   for (let cursor: string | undefined; ; ) {
     const page = await c.env.BUCKET.list({ prefix: projectPrefix(c.req.param("projectId")), cursor });
@@ -64,7 +62,6 @@ testHookRoutes.get("/storage/:projectId/objects", async (c) => {
 
 /** Connection counts of a project's realtime shards. */
 testHookRoutes.get("/realtime/:projectId", async (c) => {
-  guard(c);
   const projectId = c.req.param("projectId");
   const stats = await Promise.all(Array.from({ length: shardCount(c.env) }, (_, i) => c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(projectId, i))).stats()));
   return json(c, { shards: stats });
@@ -80,14 +77,12 @@ testHookRoutes.route("/auth", authTestHooks);
 const PROTOTYPES = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype };
 const pristine = new Map(Object.entries(PROTOTYPES).map(([k, proto]) => [k, new Set(Reflect.ownKeys(proto))]));
 testHookRoutes.get("/prototypes", (c) => {
-  guard(c);
   const added = Object.entries(PROTOTYPES).flatMap(([k, proto]) => Reflect.ownKeys(proto).filter((n) => !pristine.get(k)!.has(n)).map((n) => `${k}.${String(n)}`));
   return json(c, { added });
 });
 
 /** Every route the app serves (method and path pattern), for the permission matrix test. */
 testHookRoutes.get("/routes", async (c) => {
-  guard(c);
   const { app } = await import("../app");
   return json(c, { routes: app.routes.map((r) => ({ method: r.method, path: r.path })) });
 });

@@ -10,7 +10,7 @@ import { Client, Functions, Query, Storage, TablesDB, Webhooks } from "node-appw
 import { InputFile } from "node-appwrite/file";
 // @ts-expect-error plain ESM helper shared with the dev and bench scripts
 import { applyMigrations, freePort, ROOT, startServer } from "../../scripts/lib/server.mjs";
-import { ALL_SCOPES } from "./harness";
+import { ALL_SCOPES, sleep, until as untilEvery } from "./harness";
 import { HELLO, ON_ROW, tarGz } from "./fixtures/functions";
 
 /**
@@ -36,7 +36,6 @@ const FILES = 16;
 const KILL_AFTER = 35; // row writes answered before the kill
 const adminKey = `durability-admin-${randomBytes(8).toString("hex")}`;
 const vars = { ADMIN_KEY: adminKey, JWT_SECRET: "durability-jwt-secret", EDGEWRITE_TEST_HOOKS: "1" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sign = (key: string, url: string, body: string) => createHmac("sha1", key).update(url + body).digest("base64");
 
 let persistDir: string;
@@ -65,17 +64,8 @@ async function killHard(s: Server): Promise<void> {
   await gone;
 }
 
-/** Poll `fn` until `ok`, with a generous deadline; the last value is in the error. */
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 240_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (ok(last)) return last;
-    await sleep(1000);
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 2000)}`);
-}
+/** Poll `fn` until `ok`, with a generous deadline (a restarted server has a lot to catch up on). */
+const until = <T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 240_000) => untilEvery(what, fn, ok, ms, 1000);
 
 async function all<T>(page: (offset: number) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];

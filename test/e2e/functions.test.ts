@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Functions, TablesDB, Users, type Models } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { randomBytes } from "node:crypto";
-import { adminKey, consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { adminKey, consoleCall, createProject, endpoint, raw, until, type TestProject } from "./harness";
 import { COMMONJS, DENO, HELLO, ON_EVENT, ON_ROW, ROW_WRITER, TICK, TYPESCRIPT, TYPESCRIPT_BROKEN, V2, WRITER, tarGz } from "./fixtures/functions";
 
 /** Functions over the wire with node-appwrite 27.1.0: CRUD, variables, deployments, executions, triggers. */
@@ -12,18 +12,6 @@ let hello: Models.Function;
 let helloDeployment: Models.Deployment;
 let tick: Models.Function;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (t: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (ok(last)) return last;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 500)}`);
-}
 
 async function deploy(functionId: string, files: Record<string, string | Uint8Array>, entrypoint: string, activate = true): Promise<Models.Deployment> {
   const code = InputFile.fromBuffer(await tarGz(files), "code.tar.gz");

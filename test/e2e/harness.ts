@@ -79,3 +79,17 @@ export async function openRealtime(projectId: string, sessionSecret: string) {
   };
   return { ws, frames, next };
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `fn` every `every` ms until `ok`, for at most `ms`; the last value is in the error. */
+export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000, every = 250): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (ok(last)) return last;
+    await sleep(every);
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 2000)}`);
+}

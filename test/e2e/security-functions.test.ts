@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { chromium } from "playwright-core";
 import { Client, Functions, Proxy, Query, Users, type Models } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
-import { consoleCall, createProject, endpoint, openRealtime, raw, type TestProject } from "./harness";
+import { consoleCall, createProject, endpoint, openRealtime, raw, sleep, until, type TestProject } from "./harness";
 import { BUSY, ECHO, INTERNAL_NAMES, LEAK_KEY, LOGS_SECRET, LOOPS, tarGz } from "./fixtures/functions";
 
 /**
@@ -15,18 +15,6 @@ let b: TestProject; // the attacker's project: its function is the bait
 let victim: { id: string; secret: string };
 let bUser: { id: string; secret: string };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (t: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (ok(last)) return last;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)?.slice(0, 500)}`);
-}
 
 async function deployed(p: TestProject, name: string, files: Record<string, string>, entrypoint: string, extra: Record<string, unknown> = {}): Promise<Models.Function> {
   const functions = new Functions(p.server());

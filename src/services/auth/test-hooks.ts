@@ -1,11 +1,9 @@
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
-import { AppwriteError } from "../../core/errors";
 import { p, params } from "../../core/params";
 import { json } from "../../core/response";
 import { oauth2States } from "../../db/schema";
-import { testHooksEnabled } from "../../events/dispatcher";
-import type { AppEnv, Ctx } from "../../platform/context";
+import type { AppEnv } from "../../platform/context";
 
 /**
  * Test-only controls of the auth services, mounted under /v1/_edgewrite/test/auth by src/events/test-hooks.ts:
@@ -14,15 +12,8 @@ import type { AppEnv, Ctx } from "../../platform/context";
  */
 export const authTestHooks = new Hono<AppEnv>();
 
-function guard(c: Ctx): void {
-  if (!testHooksEnabled(c.env) || c.var.caller.mode !== "admin") {
-    throw new AppwriteError("general_route_not_found", "The requested route was not found. Please refer to the API docs and try again.");
-  }
-}
-
 /** Age every OAuth2 flow a project has in progress past its expiry (instead of waiting 10 minutes). */
 authTestHooks.post("/oauth2/expire", async (c) => {
-  guard(c);
   const a = await params(c, { projectId: p.string({ min: 1, max: 36 }) });
   const rows = await c.var.db.update(oauth2States).set({ expire: Date.now() - 1 }).where(eq(oauth2States.projectId, a.projectId)).returning({ id: oauth2States.id });
   return json(c, { expired: rows.length });

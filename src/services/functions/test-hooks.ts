@@ -1,11 +1,9 @@
 import { Hono } from "hono";
-import { AppwriteError } from "../../core/errors";
 import { uniqueId } from "../../core/ids";
 import { p, params } from "../../core/params";
 import { json } from "../../core/response";
 import { open } from "../../db/client";
-import { testHooksEnabled } from "../../events/dispatcher";
-import type { AppEnv, Ctx } from "../../platform/context";
+import type { AppEnv } from "../../platform/context";
 import { insertExecution, newExecution, stashMessage, type ExecutionMessage } from "./execute";
 import { executionModel } from "./models";
 import { loadFunction } from "./store";
@@ -18,18 +16,11 @@ import { sweepExecutions } from "./sweeper";
  */
 export const functionTestHooks = new Hono<AppEnv>();
 
-function guard(c: Ctx): void {
-  if (!testHooksEnabled(c.env) || c.var.caller.mode !== "admin") {
-    throw new AppwriteError("general_route_not_found", "The requested route was not found. Please refer to the API docs and try again.");
-  }
-}
-
 /**
  * An async execution whose queue message was lost (`waiting`, never sent) or whose worker died mid-run
  * (`processing`): the row, with its message, last touched `ageMs` ago.
  */
 functionTestHooks.post("/stuck", async (c) => {
-  guard(c);
   const a = await params(c, { projectId: p.string({ min: 1, max: 36 }), functionId: p.string({ min: 1, max: 36 }), ageMs: p.integer({ min: 0 }), attempts: p.default(p.integer({ min: 0, max: 100 }), 0), body: p.default(p.string(), ""), status: p.default(p.enum(["waiting", "processing"] as const), "waiting") });
   const db = open(c.env.DB);
   const fn = await loadFunction(db, a.projectId, a.functionId);
@@ -43,7 +34,6 @@ functionTestHooks.post("/stuck", async (c) => {
 
 /** Run the stuck-execution sweeper now (the cron and the sweeper alarm run it every minute). */
 functionTestHooks.post("/sweep", async (c) => {
-  guard(c);
   const a = await params(c, { stuckAfterMs: p.optional(p.integer({ min: 0 })) });
   return json(c, await sweepExecutions(c.env, c.executionCtx, { stuckAfterMs: a.stuckAfterMs }));
 });
