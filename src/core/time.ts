@@ -12,3 +12,12 @@ export function parseDate(value: unknown): number | null {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
 }
+
+/**
+ * `$updatedAt` after an update that sets `set` on `old`: Appwrite's database moves it only when a stored value
+ * changes, so an update that sends back what is stored (appwrite-cli's `push` does, every time) leaves it as it was.
+ */
+export function updatedAtAfter<T extends { updatedAt: number }>(old: T, set: Partial<T>, now = Date.now()): number {
+  const changed = Object.entries(set).some(([k, v]) => k !== "updatedAt" && JSON.stringify(v) !== JSON.stringify(old[k as keyof T]));
+  return changed ? now : old.updatedAt;
+}

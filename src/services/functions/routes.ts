@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
+import { updatedAtAfter } from "../../core/time";
 import { resolveId } from "../../core/ids";
 import { p, params } from "../../core/params";
 import { isValidRole } from "../../core/permissions";
@@ -206,26 +207,26 @@ functionRoutes.put("/:functionId", async (c) => {
   requireScope(c, "functions.write");
   const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"));
   const a = await params(c, { name: p.string({ min: 1, max: 128 }), ...shape(), runtime: p.optional(p.string({ max: 64 })) });
+  const set = {
+    name: a.name,
+    runtime: a.runtime === undefined ? fn.runtime : checkRuntime(a.runtime),
+    execute: a.execute === undefined ? fn.execute : checkRoles(a.execute),
+    events: a.events === undefined ? fn.events : checkEvents(a.events),
+    schedule: checkSchedule(a.schedule) ?? fn.schedule,
+    timeout: a.timeout ?? fn.timeout,
+    enabled: a.enabled ?? fn.enabled,
+    logging: a.logging ?? fn.logging,
+    entrypoint: a.entrypoint ?? fn.entrypoint,
+    commands: a.commands ?? fn.commands,
+    scopes: a.scopes === undefined ? fn.scopes : [...new Set(a.scopes)],
+    deploymentRetention: a.deploymentRetention ?? fn.deploymentRetention,
+    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? fn.buildSpecification,
+    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? fn.runtimeSpecification,
+    provider: provider(a, fn.provider),
+  };
   const [row] = await c.var.db
     .update(functions)
-    .set({
-      name: a.name,
-      runtime: a.runtime === undefined ? fn.runtime : checkRuntime(a.runtime),
-      execute: a.execute === undefined ? fn.execute : checkRoles(a.execute),
-      events: a.events === undefined ? fn.events : checkEvents(a.events),
-      schedule: checkSchedule(a.schedule) ?? fn.schedule,
-      timeout: a.timeout ?? fn.timeout,
-      enabled: a.enabled ?? fn.enabled,
-      logging: a.logging ?? fn.logging,
-      entrypoint: a.entrypoint ?? fn.entrypoint,
-      commands: a.commands ?? fn.commands,
-      scopes: a.scopes === undefined ? fn.scopes : [...new Set(a.scopes)],
-      deploymentRetention: a.deploymentRetention ?? fn.deploymentRetention,
-      buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? fn.buildSpecification,
-      runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? fn.runtimeSpecification,
-      provider: provider(a, fn.provider),
-      updatedAt: Date.now(),
-    })
+    .set({ ...set, updatedAt: updatedAtAfter(fn, set) })
     .where(and(eq(functions.projectId, fn.projectId), eq(functions.id, fn.id)))
     .returning();
   invalidateFunction(fn.projectId, fn.id);

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
+import { updatedAtAfter } from "../../core/time";
 import { resolveId } from "../../core/ids";
 import { p, params } from "../../core/params";
 import { CONTAINER_ACTIONS, normalizePermissions, rolesFor } from "../../core/permissions";
@@ -133,8 +134,7 @@ bucketRoutes.put("/:bucketId", async (c) => {
   requireScope(c, "buckets.write");
   const a = await params(c, { name: p.string({ max: 128 }), ...settings });
   const bucket = await adminBucket(c);
-  const next: Bucket = {
-    ...bucket,
+  const set = {
     name: a.name,
     permissions: a.permissions === undefined ? bucket.permissions : normalizePermissions(a.permissions, CONTAINER_ACTIONS),
     fileSecurity: a.fileSecurity,
@@ -146,11 +146,10 @@ bucketRoutes.put("/:bucketId", async (c) => {
     antivirus: a.antivirus,
     transformations: a.transformations,
     search: `${bucket.id} ${a.name}`,
-    updatedAt: Date.now(),
   };
-  const { seq: _seq, projectId: _p, id: _id, createdAt: _c, ...set } = next;
+  const next: Bucket = { ...bucket, ...set, updatedAt: updatedAtAfter(bucket, set) };
   const db = c.var.db;
-  await db.batch([db.update(buckets).set(set).where(eq(buckets.seq, bucket.seq)), bucketEvent(c, next, "update", bucketModel(next))]);
+  await db.batch([db.update(buckets).set({ ...set, updatedAt: next.updatedAt }).where(eq(buckets.seq, bucket.seq)), bucketEvent(c, next, "update", bucketModel(next))]);
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, await withTotal(c, next));
 });

@@ -39,9 +39,9 @@ export function buildIndex(fl: Flavor, t: TableMeta, a: { key: string; type: str
       throw new AppwriteError(fl.err.indexInvalid, `${fl.word.Column} "${key}" cannot be part of a fulltext index: fulltext indexes need string ${fl.word.column}s`);
     }
   }
-  if (a.type === "fulltext" && orders.length) throw new AppwriteError(fl.err.indexInvalid, "Fulltext indexes do not support orders");
   return {
-    seq, key: a.key, type: a.type, columns: a.columns, orders: a.type === "fulltext" ? [] : a.columns.map((_, n) => orders[n] ?? "ASC"),
+    // FTS5 has no order, but Appwrite keeps a fulltext index's orders as sent (the CLI sends and compares them)
+    seq, key: a.key, type: a.type, columns: a.columns, orders: a.type === "fulltext" ? orders : a.columns.map((_, n) => orders[n] ?? "ASC"),
     lengths: a.lengths ?? [], status: "available", error: "", createdAt: now, updatedAt: now,
   };
 }

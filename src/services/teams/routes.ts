@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
+import { updatedAtAfter } from "../../core/time";
 import { resolveId, uniqueId } from "../../core/ids";
 import { isAllowed } from "../../core/permissions";
 import { p, params } from "../../core/params";
@@ -95,7 +96,7 @@ teamsRoutes.put("/:teamId", async (c) => {
   const projectId = c.var.project.id;
   const team = await loadTeam(db, caller, projectId, c.req.param("teamId"));
   if (!canOnTeam(caller, team.id, "update")) throw new AppwriteError("user_unauthorized");
-  const updated = { ...team, name: a.name, updatedAt: Date.now() };
+  const updated = { ...team, name: a.name, updatedAt: updatedAtAfter(team, { name: a.name }) };
   const model = teamModel(updated);
   await db.batch([
     db.update(teams).set({ name: a.name, updatedAt: updated.updatedAt }).where(and(eq(teams.projectId, projectId), eq(teams.id, team.id))),
