@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Functions, Query, Storage, TablesDB, Teams } from "node-appwrite";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ALL_SCOPES, consoleCall, createProject, endpoint, type TestProject } from "./harness";
+
+/**
+ * appwrite-cli@12.0.1's project-as-code cycle, driven non-interactively with an API key (`--all --force`):
+ * push creates what appwrite.config.json describes, pull writes back the same, and a second push changes nothing.
+ */
+const CLI = path.resolve("node_modules/appwrite-cli/index.js");
+
+const TABLE = {
+  $id: "products", $permissions: ['read("any")'], databaseId: "shop", name: "Products", enabled: true, rowSecurity: false,
+  columns: [
+    { key: "title", type: "string", required: true, array: false, size: 128 },
+    { key: "body", type: "string", required: false, array: false, size: 4096, default: null },
+    { key: "sku", type: "string", required: true, array: false, size: 32 },
+    { key: "price", type: "integer", required: false, array: false, min: 0, max: 1000000, default: 0 },
+    { key: "rating", type: "double", required: false, array: false, min: 0, max: 5, default: null },
+    { key: "active", type: "boolean", required: false, array: false, default: true },
+    { key: "email", type: "string", format: "email", required: false, array: false, default: null },
+    { key: "kind", type: "string", format: "enum", elements: ["book", "game"], required: false, array: false, default: "book" },
+    { key: "released", type: "datetime", required: false, array: false, default: null },
+    { key: "tags", type: "string", required: false, array: true, size: 32 },
+  ],
+  indexes: [
+    { key: "by_price", type: "key", columns: ["price"], orders: ["DESC"] },
+    { key: "by_sku", type: "unique", columns: ["sku"], orders: ["ASC"] },
+    { key: "search", type: "fulltext", columns: ["title", "body"], orders: ["ASC", "ASC"] },
+  ],
+};
+const BUCKET = {
+  $id: "media", $permissions: ['read("any")'], fileSecurity: false, name: "Media", enabled: true, maximumFileSize: 10485760,
+  allowedFileExtensions: ["png", "jpg"], compression: "gzip", encryption: true, antivirus: false,
+};
+const TEAM = { $id: "staff", name: "Staff" };
+const FUNCTION = {
+  $id: "hello", name: "Hello", runtime: "node-22", execute: ["any"], events: [], schedule: "", timeout: 15, enabled: true,
+  logging: true, entrypoint: "index.js", commands: "", scopes: ["users.read"], path: "functions/hello",
+};
+const CODE = "export default async ({ req, res }) => res.json({ greeting: process.env.GREETING ?? null, path: req.path });\n";
+
+let project: TestProject;
+let key: string;
+let dir: string;
+let tablesDB: TablesDB;
+let functions: Functions;
+
+/** Run the CLI in the project directory, with a HOME of its own so the real ~/.appwrite is never touched. */
+function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, HOME: path.join(dir, "home"), NO_COLOR: "1", FORCE_COLOR: "0" };
+    execFile(process.execPath, [CLI, ...args], { cwd: dir, env, timeout: 150_000 }, (e, stdout, stderr) => {
+      resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** A step that must exit 0 with no error line. */
+async function step(...args: string[]): Promise<string> {
+  const { code, out } = await cli(...args);
+  expect({ code, errors: errorLines(out) }, out).toEqual({ code: 0, errors: [] });
+  return out;
+}
+
+const errorLines = (out: string) => out.split("\n").filter((l) => /error/i.test(l));
+const config = () => JSON.parse(readFileSync(path.join(dir, "appwrite.config.json"), "utf8"));
+
+/** Every `$updatedAt` the pushed project has: database, table, columns, indexes, bucket, team, function. */
+async function updatedAts() {
+  const table = await tablesDB.getTable({ databaseId: "shop", tableId: "products" });
+  return {
+    database: (await tablesDB.get({ databaseId: "shop" })).$updatedAt,
+    table: table.$updatedAt,
+    columns: table.columns.map((c) => [c.key, c.$updatedAt]),
+    indexes: table.indexes.map((i) => [i.key, i.$updatedAt]),
+    bucket: (await new Storage(project.server()).getBucket({ bucketId: "media" })).$updatedAt,
+    team: (await new Teams(project.server()).get({ teamId: "staff" })).$updatedAt,
+    function: (await functions.get({ functionId: "hello" })).$updatedAt,
+    deployments: (await functions.listDeployments({ functionId: "hello" })).total,
+  };
+}
+
+beforeAll(async () => {
+  project = await createProject("cli");
+  // After a deploy the CLI looks up the function's domain: GET /v1/proxy/rules needs rules.read.
+  const created = await consoleCall("POST", `/projects/${project.projectId}/keys`, { name: "cli", scopes: [...ALL_SCOPES, "rules.read"] });
+  key = created.json.secret;
+  tablesDB = new TablesDB(project.server());
+  functions = new Functions(project.server());
+  dir = mkdtempSync(path.join(tmpdir(), "edgewrite-cli-"));
+  mkdirSync(path.join(dir, "functions/hello"), { recursive: true });
+  writeFileSync(path.join(dir, "functions/hello/index.js"), CODE);
+  writeFileSync(path.join(dir, "functions/hello/.env"), "GREETING=hello from the CLI\n");
+  writeFileSync(
+    path.join(dir, "appwrite.config.json"),
+    JSON.stringify({ projectId: project.projectId, tablesDB: [{ $id: "shop", name: "Shop", enabled: true }], tables: [TABLE], buckets: [BUCKET], teams: [TEAM], functions: [FUNCTION] }),
+  );
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("appwrite-cli 12.0.1", () => {
+  it("is pointed at Edgewrite with an API key", async () => {
+    const out = await step("client", "--endpoint", endpoint, "--project-id", project.projectId, "--key", key);
+    expect(out).toContain("Setting client");
+    expect(config()).toMatchObject({ projectId: project.projectId, tables: [TABLE] });
+  });
+
+  it("push all creates the tables with key, unique and fulltext (with orders) indexes, the bucket, the team and the function", async () => {
+    const { code, out } = await cli("push", "all", "--all", "--force");
+    expect(code, out).toBe(0);
+    // The CLI (not the server) refuses the new function's domain step without a console session: it reads
+    // /v1/console/variables through a session-only client (appwrite/sdk-for-cli#239). The function itself is created.
+    expect(errorLines(out).length, out).toBeGreaterThan(0);
+    for (const line of errorLines(out)) expect(line, out).toMatch(/console variables|Session not found|No functions were pushed/);
+
+    expect(await tablesDB.get({ databaseId: "shop" })).toMatchObject({ name: "Shop", enabled: true });
+    const table = await tablesDB.getTable({ databaseId: "shop", tableId: "products" });
+    expect(table).toMatchObject({ name: "Products", enabled: true, rowSecurity: false, $permissions: ['read("any")'] });
+    expect(table.columns).toMatchObject(TABLE.columns.map((c) => ({ ...c, status: "available" })));
+    expect(table.indexes).toMatchObject(TABLE.indexes.map((i) => ({ ...i, status: "available" })));
+    expect(await new Storage(project.server()).getBucket({ bucketId: "media" })).toMatchObject(BUCKET);
+    expect(await new Teams(project.server()).get({ teamId: "staff" })).toMatchObject(TEAM);
+    const { path: _path, ...settings } = FUNCTION;
+    expect(await functions.get({ functionId: "hello" })).toMatchObject({ ...settings, deploymentId: "" });
+
+    // The fulltext index serves search.
+    await tablesDB.createRow({ databaseId: "shop", tableId: "products", rowId: "p1", data: { title: "Edge databases", sku: "a-1", body: "rows at the edge" } });
+    const found = await tablesDB.listRows({ databaseId: "shop", tableId: "products", queries: [Query.search("title", "edge")] });
+    expect(found.rows.map((r) => r.$id)).toEqual(["p1"]);
+  }, 180_000);
+
+  it("push functions deploys the existing function's code, and the function runs", async () => {
+    const out = await step("push", "functions", "--all", "--force");
+    expect(out).toContain("Successfully pushed 1 functions");
+    const fn = await functions.get({ functionId: "hello" });
+    expect(fn.deploymentId).not.toBe("");
+    const run = await functions.createExecution({ functionId: "hello", xpath: "/from-cli" });
+    expect(run, run.errors).toMatchObject({ status: "completed", responseStatusCode: 200 });
+    expect(JSON.parse(run.responseBody)).toMatchObject({ path: "/from-cli" });
+  }, 180_000);
+
+  it("push functions --with-variables replaces the function's variables with its .env", async (ctx) => {
+    const { code, out } = await cli("push", "functions", "--all", "--force", "--with-variables");
+    // CLI 12.0.1 creates variables without `variableId` (the 1.8 request format, not served on this branch yet).
+    if (out.includes('Param "variableId" is not optional.')) ctx.skip("needs the 1.8 request filters (variableId)");
+    expect({ code, errors: errorLines(out) }, out).toEqual({ code: 0, errors: [] });
+    const vars = await functions.listVariables({ functionId: "hello" });
+    expect(vars.variables.map((v) => [v.key, v.value])).toEqual([["GREETING", "hello from the CLI"]]);
+    const run = await functions.createExecution({ functionId: "hello" });
+    expect(JSON.parse(run.responseBody)).toMatchObject({ greeting: "hello from the CLI" });
+  }, 180_000);
+
+  it("pull writes back what was pushed: tables, buckets, teams, functions with their code", async () => {
+    for (const resource of ["tables", "buckets", "teams", "functions"]) await step("pull", resource, "--all", "--force");
+    const pulled = config();
+    expect(pulled.tablesDB).toMatchObject([{ $id: "shop", name: "Shop", enabled: true }]);
+    expect(pulled.tables).toMatchObject([{ ...TABLE, columns: TABLE.columns, indexes: TABLE.indexes }]);
+    expect(pulled.buckets).toMatchObject([BUCKET]);
+    expect(pulled.teams).toEqual([TEAM]);
+    expect(pulled.functions).toMatchObject([FUNCTION]);
+    expect(readFileSync(path.join(dir, "functions/hello/index.js"), "utf8")).toBe(CODE);
+  }, 180_000);
+
+  it("pushing the pulled config again changes nothing", async () => {
+    const before = await updatedAts();
+    await new Promise((r) => setTimeout(r, 20)); // any write now would carry a later $updatedAt
+    expect(await step("push", "tables", "--all", "--force")).toContain("Successfully pushed 0 tables");
+    for (const resource of ["buckets", "teams"]) await step("push", resource, "--all", "--force");
+    await step("push", "functions", "--all", "--force", "--no-code");
+    expect(await updatedAts()).toEqual(before);
+  }, 180_000);
+});
