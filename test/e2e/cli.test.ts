@@ -155,8 +155,10 @@ describe("appwrite-cli 12.0.1", () => {
     expect(JSON.parse(run.responseBody)).toMatchObject({ greeting: "hello from the CLI" });
   }, 180_000);
 
-  it("pull writes back what was pushed: tables, buckets, teams, functions with their code", async () => {
-    for (const resource of ["tables", "buckets", "teams", "functions"]) await step("pull", resource, "--all", "--force");
+  it("pull writes back what was pushed: tables, buckets, teams, functions with their code and variables", async () => {
+    await functions.createVariable({ functionId: "hello", variableId: "token", key: "TOKEN", value: "s3cret", secret: true });
+    for (const resource of ["tables", "buckets", "teams"]) await step("pull", resource, "--all", "--force");
+    await step("pull", "functions", "--all", "--force", "--with-variables");
     const pulled = config();
     expect(pulled.tablesDB).toMatchObject([{ $id: "shop", name: "Shop", enabled: true }]);
     expect(pulled.tables).toMatchObject([{ ...TABLE, columns: TABLE.columns, indexes: TABLE.indexes }]);
@@ -164,6 +166,10 @@ describe("appwrite-cli 12.0.1", () => {
     expect(pulled.teams).toEqual([TEAM]);
     expect(pulled.functions).toMatchObject([FUNCTION]);
     expect(readFileSync(path.join(dir, "functions/hello/index.js"), "utf8")).toBe(CODE);
+    // The CLI reads `vars` from the function list; a secret variable comes back without its value.
+    const vars = (await functions.listVariables({ functionId: "hello" })).variables;
+    expect(vars.map((v) => v.key)).toContain("TOKEN");
+    expect(readFileSync(path.join(dir, "functions/hello/.env"), "utf8")).toBe(vars.map((v) => `${v.key}=${v.secret ? "" : v.value}\n`).join(""));
   }, 180_000);
 
   it("pushing the pulled config again changes nothing", async () => {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { updatedAtAfter } from "../../core/time";
 import { resolveId } from "../../core/ids";
@@ -10,7 +10,7 @@ import { json, list, noContent } from "../../core/response";
 import { KEY_SCOPES } from "../../core/scopes";
 import { isUniqueViolation } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
-import { functionDeployments, functionExecutions, functions, functionVariables, type Fn } from "../../db/schema";
+import { functionDeployments, functionExecutions, functions, functionVariables, type Fn, type FnVariable } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { onProjectDelete } from "../../platform/projects";
 import { requireScope } from "../../platform/caller";
@@ -178,14 +178,28 @@ functionRoutes.get("/", async (c) => {
     a.total,
   );
   const rows = result.rows.map((r) => fromRaw<Fn>(r, ["execute", "events", "scopes", "provider"], ["enabled", "logging"]));
-  return json(c, list("functions", rows.map((f) => functionModel(f)), result.total));
+  const vars = rows.length ? (await c.var.db.batch(chunks(rows.map((f) => f.id)).map((ids) => variablesOf(c.var.db, projectId, ids)) as [VarQuery, ...VarQuery[]])).flat() : [];
+  return json(c, list("functions", rows.map((f) => functionModel(f, vars.filter((v) => v.resourceId === f.id))), result.total));
 });
 
-async function withVars(c: Ctx, f: Fn) {
-  const vars = await c.var.db
+/** Functions' `vars` (Appwrite lists them on every Function model, get and list, in creation order). */
+const variablesOf = (db: Ctx["var"]["db"], projectId: string, functionIds: string[]) =>
+  db
     .select()
     .from(functionVariables)
-    .where(and(eq(functionVariables.projectId, f.projectId), eq(functionVariables.resourceType, "function"), eq(functionVariables.resourceId, f.id)));
+    .where(and(eq(functionVariables.projectId, projectId), eq(functionVariables.resourceType, "function"), inArray(functionVariables.resourceId, functionIds)))
+    .orderBy(asc(functionVariables.seq));
+type VarQuery = ReturnType<typeof variablesOf>;
+
+/** Id lists short enough for D1's 100 bound parameters per statement. */
+function chunks(ids: string[], size = 90): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
+}
+
+async function withVars(c: Ctx, f: Fn) {
+  const vars: FnVariable[] = await variablesOf(c.var.db, f.projectId, [f.id]);
   return functionModel(f, vars);
 }
 
@@ -197,7 +211,7 @@ functionRoutes.get("/:functionId", async (c) => {
   // The function and its variables in one D1 round trip.
   const [rows, vars] = await db.batch([
     db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, id))).limit(1),
-    db.select().from(functionVariables).where(and(eq(functionVariables.projectId, projectId), eq(functionVariables.resourceType, "function"), eq(functionVariables.resourceId, id))),
+    variablesOf(db, projectId, [id]),
   ]);
   if (!rows[0]) throw new AppwriteError("function_not_found");
   return json(c, functionModel(rows[0], vars));
