@@ -180,4 +180,20 @@ describe("appwrite-cli 12.0.1", () => {
     await step("push", "functions", "--all", "--force", "--no-code");
     expect(await updatedAts()).toEqual(before);
   }, 180_000);
+
+  it("a changed config pushes its changes: column default, new column, dropped index, renamed team", async () => {
+    const edited = config();
+    const table = edited.tables[0];
+    table.columns.find((c: { key: string }) => c.key === "price").default = 5;
+    table.columns.push({ key: "stock", type: "integer", required: false, array: false, min: 0, max: 100, default: null });
+    table.indexes = table.indexes.filter((i: { key: string }) => i.key !== "by_price");
+    edited.teams[0].name = "Staff team";
+    writeFileSync(path.join(dir, "appwrite.config.json"), JSON.stringify(edited));
+    for (const resource of ["tables", "teams"]) await step("push", resource, "--all", "--force");
+    const remote = await tablesDB.getTable({ databaseId: "shop", tableId: "products" });
+    expect(remote.columns.find((c) => c.key === "price")).toMatchObject({ default: 5 });
+    expect(remote.columns.find((c) => c.key === "stock")).toMatchObject({ type: "integer", min: 0, max: 100, status: "available" });
+    expect(remote.indexes.map((i) => i.key)).toEqual(["by_sku", "search"]);
+    expect(await new Teams(project.server()).get({ teamId: "staff" })).toMatchObject({ name: "Staff team" });
+  }, 180_000);
 });
