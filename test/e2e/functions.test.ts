@@ -90,6 +90,9 @@ describe("variables", () => {
     expect(listed.total).toBe(2);
     expect(listed.variables.find((v) => v.key === "MY_SECRET")?.value).toBe("");
     expect(JSON.stringify(await functions.get({ functionId: hello.$id }))).not.toContain("s3cr3t-value");
+    // Function lists carry each function's vars too, in creation order (appwrite-cli's `pull --with-variables` reads them).
+    const inList = (await functions.list()).functions.find((f) => f.$id === hello.$id)!;
+    expect(inList.vars.map((v) => [v.key, v.value])).toEqual([["MY_SECRET", ""], ["MY_PLAIN", "visible"]]);
     const unset = await err(functions.updateVariable({ functionId: hello.$id, variableId: secret.$id, secret: false }));
     expect([unset?.code, unset?.type]).toEqual([400, "variable_cannot_unset_secret"]);
     const toSecret = await functions.updateVariable({ functionId: hello.$id, variableId: "plain1", key: "MY_PLAIN", value: "still-visible", secret: false });

@@ -178,11 +178,11 @@ functionRoutes.get("/", async (c) => {
     a.total,
   );
   const rows = result.rows.map((r) => fromRaw<Fn>(r, ["execute", "events", "scopes", "provider"], ["enabled", "logging"]));
-  const vars = rows.length ? (await c.var.db.batch(chunks(rows.map((f) => f.id)).map((ids) => variablesOf(c.var.db, projectId, ids)) as [VarQuery, ...VarQuery[]])).flat() : [];
-  return json(c, list("functions", rows.map((f) => functionModel(f, vars.filter((v) => v.resourceId === f.id))), result.total));
+  const vars = await varsByFunction(c.var.db, projectId, rows.map((f) => f.id));
+  return json(c, list("functions", rows.map((f) => functionModel(f, vars.get(f.id))), result.total));
 });
 
-/** Functions' `vars` (Appwrite lists them on every Function model, get and list, in creation order). */
+/** Functions' `vars`: Appwrite puts them on every Function model (get and list), in creation order. */
 const variablesOf = (db: Ctx["var"]["db"], projectId: string, functionIds: string[]) =>
   db
     .select()
@@ -191,11 +191,13 @@ const variablesOf = (db: Ctx["var"]["db"], projectId: string, functionIds: strin
     .orderBy(asc(functionVariables.seq));
 type VarQuery = ReturnType<typeof variablesOf>;
 
-/** Id lists short enough for D1's 100 bound parameters per statement. */
-function chunks(ids: string[], size = 90): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
-  return out;
+/** The `vars` of a page of functions in one D1 round trip (id lists kept under D1's 100 bound parameters). */
+async function varsByFunction(db: Ctx["var"]["db"], projectId: string, ids: string[]): Promise<Map<string, FnVariable[]>> {
+  const byId = new Map(ids.map((id) => [id, [] as FnVariable[]]));
+  const queries: VarQuery[] = [];
+  for (let i = 0; i < ids.length; i += 90) queries.push(variablesOf(db, projectId, ids.slice(i, i + 90)));
+  if (queries.length) for (const rows of await db.batch(queries as [VarQuery, ...VarQuery[]])) for (const v of rows) byId.get(v.resourceId)?.push(v);
+  return byId;
 }
 
 async function withVars(c: Ctx, f: Fn) {
