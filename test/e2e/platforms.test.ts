@@ -245,6 +245,19 @@ describe("Origin rules for every platform scheme", () => {
     expect(keyed.status).toBe(200);
   });
 
+  it("redirect URLs (magic URL, recovery, OAuth2 success/failure) follow the same rules, in Appwrite's URI words", async () => {
+    const magic = (url: string) => raw("POST", "/account/tokens/magic-url", {
+      headers: { "content-type": "application/json", "x-appwrite-project": p.projectId },
+      body: JSON.stringify({ userId: "unique()", email: `${uniq()}@example.com`, url }),
+    });
+    expect((await magic("appwrite-ios://com.example.ios/auth")).status).toBe(201);
+    expect((await magic(`appwrite-callback-${p.projectId}://auth`)).status).toBe(201);
+    expect((await magic("https://app.example.com/auth")).status).toBe(201);
+    const web = await magic("https://evil.example/auth");
+    expect([web.status, web.body.message]).toEqual([400, "Invalid `url` param: Invalid URI. Register your new client (evil.example) as a new Web platform on your project console dashboard"]);
+    expect((await magic("javascript:alert(1)")).status).toBe(400);
+  });
+
   it("CORS echoes an Origin whose hostname is allowed, whatever its scheme; preflights echo any Origin", async () => {
     const known = await get("https://app.example.com");
     expect(known.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
