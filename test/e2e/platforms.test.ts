@@ -13,7 +13,7 @@ import { createRequire, Module } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { default as WS } from "ws";
-import { Permission, Role, Storage as ServerStorage, TablesDB as ServerTablesDB } from "node-appwrite";
+import { AppwriteException, Client, Permission, Project, Role, Storage as ServerStorage, TablesDB as ServerTablesDB } from "node-appwrite";
 import { consoleCall, createProject, endpoint, raw, until, type TestProject } from "./harness";
 
 type RN = typeof import("react-native-appwrite");
@@ -353,5 +353,37 @@ describe("console platforms", () => {
     expect([unsupported.status, unsupported.json.type]).toEqual([400, "platform_method_unsupported"]);
     expect((await consoleCall("DELETE", `${base()}/droid`)).status).toBe(204);
     expect((await consoleCall("GET", `${base()}/droid`)).status).toBe(404);
+  });
+
+  it("node-appwrite's Project service manages 1.9 platforms of each type with a platforms.* key", async () => {
+    const q = await createProject("platforms-sdk");
+    const key = await consoleCall("POST", `/projects/${q.projectId}/keys`, { name: "platforms", scopes: ["platforms.read", "platforms.write"] });
+    const svc = new Project(new Client().setEndpoint(endpoint).setProject(q.projectId).setKey(key.json.secret));
+    // What they register is what lets apps in: the Linux scheme opens only while a Linux platform exists.
+    const linux = () => raw("GET", "/ping", { headers: { origin: "appwrite-linux://com.sdk.linux", "x-appwrite-project": q.projectId } });
+    expect((await linux()).status).toBe(403);
+    const stamps = { $createdAt: expect.any(String), $updatedAt: expect.any(String) };
+    expect(await svc.createAndroidPlatform({ platformId: "sdk-android", name: "A", applicationId: "com.sdk.android" })).toEqual({ $id: "sdk-android", ...stamps, name: "A", type: "android", applicationId: "com.sdk.android" });
+    expect(await svc.createApplePlatform({ platformId: "sdk-apple", name: "B", bundleIdentifier: "com.sdk.apple" })).toMatchObject({ type: "apple", bundleIdentifier: "com.sdk.apple" });
+    expect(await svc.createWindowsPlatform({ platformId: "sdk-windows", name: "C", packageIdentifierName: "com.sdk.windows" })).toMatchObject({ type: "windows", packageIdentifierName: "com.sdk.windows" });
+    expect(await svc.createLinuxPlatform({ platformId: "sdk-linux", name: "D", packageName: "com.sdk.linux" })).toMatchObject({ type: "linux", packageName: "com.sdk.linux" });
+    expect(await svc.createWebPlatform({ platformId: "sdk-web", name: "E", hostname: "sdk.example.com" })).toMatchObject({ type: "web", hostname: "sdk.example.com" });
+
+    expect(await svc.updateApplePlatform({ platformId: "sdk-apple", name: "B2", bundleIdentifier: "com.sdk.apple2" })).toMatchObject({ name: "B2", bundleIdentifier: "com.sdk.apple2" });
+    const wrong = await svc.updateAndroidPlatform({ platformId: "sdk-apple", name: "x", applicationId: "y" }).catch((e: AppwriteException) => e);
+    expect([(wrong as AppwriteException).code, (wrong as AppwriteException).type]).toEqual([400, "platform_method_unsupported"]);
+    const dup = await svc.createLinuxPlatform({ platformId: "sdk-linux", name: "D", packageName: "x" }).catch((e: AppwriteException) => e);
+    expect((dup as AppwriteException).type).toBe("platform_already_exists");
+    expect((await svc.getPlatform({ platformId: "sdk-windows" })).type).toBe("windows");
+    expect((await svc.listPlatforms()).platforms.map((x) => x.$id).sort()).toEqual(["sdk-android", "sdk-apple", "sdk-linux", "sdk-web", "sdk-windows"]);
+
+    expect((await linux()).status).toBe(200);
+    await svc.deletePlatform({ platformId: "sdk-linux" });
+    expect((await linux()).status).toBe(403);
+
+    // Without the scope a key is refused, with Appwrite's scope error.
+    const other = await consoleCall("POST", `/projects/${q.projectId}/keys`, { name: "none", scopes: ["users.read"] });
+    const denied = await raw("GET", "/project/platforms", { headers: { "x-appwrite-project": q.projectId, "x-appwrite-key": other.json.secret } });
+    expect([denied.status, denied.body.type]).toEqual([401, "general_unauthorized_scope"]);
   });
 });
