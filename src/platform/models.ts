@@ -53,8 +53,8 @@ export function keyModel(k: Key, secret = "") {
   };
 }
 
-/** Where each 1.9 platform model shows the stored `key` (PlatformApple, PlatformAndroid, PlatformWindows, PlatformLinux). */
-const KEY_FIELDS = lookup({ apple: "bundleIdentifier", android: "applicationId", windows: "packageIdentifierName", linux: "packageName" });
+/** 1.9's native platform types and the field that shows (and on their routes sets) the stored `key`. */
+export const NATIVE_KEY_FIELDS = lookup({ apple: "bundleIdentifier", android: "applicationId", windows: "packageIdentifierName", linux: "packageName" });
 
 /** PlatformWeb: also what the legacy console create answers for every type (hostname and the deprecated key). */
 export function webPlatformModel(p: Platform, type = p.type) {
@@ -64,7 +64,7 @@ export function webPlatformModel(p: Platform, type = p.type) {
 /** The model of the platform's 1.9 type (Get, List): deprecated types are shown as their 1.9 type. */
 export function platformModel(p: Platform) {
   const type = platformType(p.type);
-  const field = KEY_FIELDS[type];
+  const field = NATIVE_KEY_FIELDS[type];
   return field ? { ...platformBase(p, type), [field]: p.key } : webPlatformModel(p, type);
 }
 

@@ -2,14 +2,13 @@ import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../core/errors";
 import { resolveId } from "../core/ids";
-import { lookup } from "../core/input";
 import { p, params } from "../core/params";
 import { json, list, noContent } from "../core/response";
 import { isUniqueViolation } from "../db/client";
 import { platforms, projects, type Platform } from "../db/schema";
 import { requireAdmin, requireScope } from "./caller";
 import type { AppEnv, Ctx } from "./context";
-import { platformModel, webPlatformModel } from "./models";
+import { NATIVE_KEY_FIELDS, platformModel, webPlatformModel } from "./models";
 import { hostnameAllowed, platformType } from "./origin";
 
 /**
@@ -22,9 +21,7 @@ type ProjectOf = (c: Ctx, write: boolean) => Promise<string>;
 /** The `type` whitelist of the legacy web create (Web/Create.php), in Appwrite's order. */
 const LEGACY_TYPES = ["web", "flutter-web", "unity", "flutter-macos", "flutter-ios", "react-native-ios", "apple-ios", "apple-macos", "apple-watchos", "apple-tvos", "flutter-android", "android", "react-native-android", "flutter-linux", "flutter-windows"];
 
-/** 1.9's native types and the param that carries their key. */
-const NATIVE_KEYS = lookup({ apple: "bundleIdentifier", android: "applicationId", windows: "packageIdentifierName", linux: "packageName" });
-const NATIVE_TYPES = ["apple", "android", "windows", "linux"] as const;
+const NATIVE_TYPES = ["apple", "android", "windows", "linux"];
 
 /** Utopia's Hostname validator: no scheme, port or path (`*.example.com` wildcards are fine). */
 function assertHostname(hostname: string): void {
@@ -106,7 +103,7 @@ const updateWeb = (projectOf: ProjectOf) => async (c: Ctx) => {
   });
   assertHostname(a.hostname);
   const row = await findPlatform(c, projectId);
-  if (a.hostname && (NATIVE_TYPES as readonly string[]).includes(row.type)) throw new AppwriteError("platform_method_unsupported");
+  if (a.hostname && NATIVE_TYPES.includes(row.type)) throw new AppwriteError("platform_method_unsupported");
   return json(c, webPlatformModel(await update(c, projectId, row.id, { name: a.name, ...(a.hostname ? { hostname: a.hostname } : {}), ...(a.key ? { key: a.key } : {}) })));
 };
 
@@ -130,20 +127,27 @@ export const projectPlatformRoutes = build(fromProject);
 projectPlatformRoutes.post("/web", createWeb(fromProject));
 projectPlatformRoutes.put("/web/:platformId", updateWeb(fromProject));
 
+/** The key under its type's param name (`applicationId`, `bundleIdentifier` …), validated after the others. */
+async function nativeKey(c: Ctx, name: string): Promise<string> {
+  return (await params(c, { [name]: p.string({ min: 1, max: 256 }) }))[name] as string;
+}
+
 for (const type of NATIVE_TYPES) {
-  const keyParam = NATIVE_KEYS[type]!;
+  const keyParam = NATIVE_KEY_FIELDS[type]!;
   projectPlatformRoutes.post(`/${type}`, async (c) => {
     const projectId = await fromProject(c, true);
-    const a = await params(c, { platformId: p.customId(), name: p.string({ min: 1, max: 128 }), [keyParam]: p.string({ min: 1, max: 256 }) });
-    const row = await insert(c, { projectId, id: resolveId("platformId", a.platformId as string), type, name: a.name as string, key: a[keyParam] as string, hostname: "", store: "" });
+    const a = await params(c, { platformId: p.customId(), name: p.string({ min: 1, max: 128 }) });
+    const key = await nativeKey(c, keyParam);
+    const row = await insert(c, { projectId, id: resolveId("platformId", a.platformId), type, name: a.name, key, hostname: "", store: "" });
     return json(c, platformModel(row), 201);
   });
   projectPlatformRoutes.put(`/${type}/:platformId`, async (c) => {
     const projectId = await fromProject(c, true);
-    const a = await params(c, { name: p.string({ min: 1, max: 128 }), [keyParam]: p.string({ min: 1, max: 256 }) });
+    const a = await params(c, { name: p.string({ min: 1, max: 128 }) });
+    const key = await nativeKey(c, keyParam);
     const row = await findPlatform(c, projectId);
     if (row.type !== type) throw new AppwriteError("platform_method_unsupported");
-    return json(c, platformModel(await update(c, projectId, row.id, { name: a.name as string, key: a[keyParam] as string })));
+    return json(c, platformModel(await update(c, projectId, row.id, { name: a.name, key })));
   });
 }
 

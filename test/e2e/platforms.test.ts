@@ -245,7 +245,7 @@ describe("Origin rules for every platform scheme", () => {
     expect(keyed.status).toBe(200);
   });
 
-  it("redirect URLs (magic URL, recovery, OAuth2 success/failure) follow the same rules, in Appwrite's URI words", async () => {
+  it("redirect URLs (a magic URL's `url` here) follow the same rules, in Appwrite's URI words", async () => {
     const magic = (url: string) => raw("POST", "/account/tokens/magic-url", {
       headers: { "content-type": "application/json", "x-appwrite-project": p.projectId },
       body: JSON.stringify({ userId: "unique()", email: `${uniq()}@example.com`, url }),
