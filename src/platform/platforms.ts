@@ -4,7 +4,10 @@ import { AppwriteError } from "../core/errors";
 import { resolveId } from "../core/ids";
 import { p, params } from "../core/params";
 import { json, list, noContent } from "../core/response";
+import { lookup } from "../core/input";
+import type { Field } from "../core/query/sql";
 import { isUniqueViolation } from "../db/client";
+import { prepareQueries, runList } from "../db/list";
 import { platforms, projects, type Platform } from "../db/schema";
 import { requireAdmin, requireScope } from "./caller";
 import type { AppEnv, Ctx } from "./context";
@@ -29,6 +32,22 @@ function assertHostname(hostname: string): void {
     throw new AppwriteError("general_argument_invalid", "Invalid `hostname` param: Value must be a valid hostname without path, port and protocol.");
   }
 }
+
+/** Queryable attributes (Queries/Platforms.php); the per-type key names all query the stored `key`. */
+const key = { sql: "pl.key", type: "string" } as const;
+const LIST_FIELDS = lookup<Field>({
+  $id: { sql: "pl.id", type: "string" },
+  $createdAt: { sql: "pl.created_at", type: "datetime" },
+  $updatedAt: { sql: "pl.updated_at", type: "datetime" },
+  type: { sql: "pl.type", type: "string" },
+  name: { sql: "pl.name", type: "string" },
+  hostname: { sql: "pl.hostname", type: "string" },
+  bundleIdentifier: key,
+  applicationId: key,
+  packageIdentifierName: key,
+  packageName: key,
+});
+const LIST_COLUMNS = "pl.project_id AS projectId, pl.id, pl.type, pl.name, pl.hostname, pl.key, pl.store, pl.created_at AS createdAt, pl.updated_at AS updatedAt";
 
 async function findPlatform(c: Ctx, projectId: string): Promise<Platform> {
   const [row] = await c.var.db.select().from(platforms).where(and(eq(platforms.projectId, projectId), eq(platforms.id, c.req.param("platformId")!))).limit(1);
@@ -57,9 +76,14 @@ function build(projectOf: ProjectOf): Hono<AppEnv> {
 
   r.get("/", async (c) => {
     const projectId = await projectOf(c, false);
-    const a = await params(c, { total: p.default(p.boolean(), true) });
-    const rows = await c.var.db.select().from(platforms).where(eq(platforms.projectId, projectId)).orderBy(platforms.createdAt);
-    return json(c, list("platforms", rows.map(platformModel), a.total ? rows.length : 0));
+    const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
+    const result = await runList<Platform>(
+      c.env.DB,
+      { from: "platforms pl", columns: LIST_COLUMNS, base: (b) => `pl.project_id = ${b.bind(projectId)}`, resolve: (name) => LIST_FIELDS[name], sequence: "pl.rowid", id: "pl.id" },
+      prepareQueries(a.queries),
+      a.total,
+    );
+    return json(c, list("platforms", result.rows.map(platformModel), result.total));
   });
 
   r.get("/:platformId", async (c) => json(c, platformModel(await findPlatform(c, await projectOf(c, false)))));

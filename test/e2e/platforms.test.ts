@@ -13,7 +13,7 @@ import { createRequire, Module } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { default as WS } from "ws";
-import { AppwriteException, Client, Permission, Project, Role, Storage as ServerStorage, TablesDB as ServerTablesDB } from "node-appwrite";
+import { AppwriteException, Client, Permission, Project, Query, Role, Storage as ServerStorage, TablesDB as ServerTablesDB } from "node-appwrite";
 import { consoleCall, createProject, endpoint, raw, until, type TestProject } from "./harness";
 
 type RN = typeof import("react-native-appwrite");
@@ -376,6 +376,12 @@ describe("console platforms", () => {
     expect((dup as AppwriteException).type).toBe("platform_already_exists");
     expect((await svc.getPlatform({ platformId: "sdk-windows" })).type).toBe("windows");
     expect((await svc.listPlatforms()).platforms.map((x) => x.$id).sort()).toEqual(["sdk-android", "sdk-apple", "sdk-linux", "sdk-web", "sdk-windows"]);
+    const byKey = await svc.listPlatforms({ queries: [Query.equal("applicationId", ["com.sdk.android"])] });
+    expect([byKey.total, byKey.platforms.map((x) => x.$id)]).toEqual([1, ["sdk-android"]]);
+    const page = await svc.listPlatforms({ queries: [Query.notEqual("type", ["web"]), Query.orderDesc("name"), Query.limit(2)] });
+    expect([page.total, page.platforms.map((x) => x.$id)]).toEqual([4, ["sdk-linux", "sdk-windows"]]);
+    const bad = await svc.listPlatforms({ queries: [Query.equal("secret", ["x"])] }).catch((e: AppwriteException) => e);
+    expect([(bad as AppwriteException).code, (bad as AppwriteException).type]).toEqual([400, "general_query_invalid"]);
 
     expect((await linux()).status).toBe(200);
     await svc.deletePlatform({ platformId: "sdk-linux" });
