@@ -4,6 +4,7 @@ import type { AppEnv } from "./platform/context";
 import { cors } from "./platform/cors";
 import { context } from "./platform/middleware";
 import { consoleRoutes } from "./platform/console";
+import { consolePlatformRoutes, projectPlatformRoutes } from "./platform/platforms";
 import { healthRoutes } from "./services/health/routes";
 import { accountRoutes } from "./services/account/routes";
 import { teamsRoutes } from "./services/teams/routes";
@@ -38,6 +39,7 @@ app.use("/v1/*", mfaGate);
 
 app.route("/v1", healthRoutes);
 app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
+app.route("/v1/projects/:projectId/platforms", consolePlatformRoutes);
 app.route("/v1/projects", oauthSettingsRoutes);
 app.route("/v1/projects", consoleRoutes);
 app.route("/v1/webhooks", webhookRoutes);
@@ -59,6 +61,7 @@ app.route("/v1/databases", databasesRoutes);
 app.route("/v1/tokens", tokenRoutes);
 app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
+app.route("/v1/project/platforms", projectPlatformRoutes);
 app.route("/v1/proxy", proxyRoutes);
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */

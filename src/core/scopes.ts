@@ -25,7 +25,7 @@ export const KEY_SCOPES = [
   "subscribers.write", "targets.read", "targets.write", "rules.read", "rules.write", "migrations.read",
   "migrations.write", "vcs.read", "vcs.write", "assistant.read", "tokens.read", "tokens.write",
   "presences.read", "presences.write", "webhooks.read", "webhooks.write", "project.read", "project.write",
-  "policies.read", "policies.write", "embeddings.write",
+  "policies.read", "policies.write", "embeddings.write", "platforms.read", "platforms.write",
 ] as const;
 
 export const SCOPES = {

@@ -11,7 +11,7 @@ import { isUniqueViolation } from "../db/client";
 import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
 import { forgetKeys, requireAdmin } from "./caller";
 import type { AppEnv, Ctx } from "./context";
-import { keyModel, platformModel, projectModel } from "./models";
+import { keyModel, projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
 
 /**
@@ -119,56 +119,5 @@ consoleRoutes.delete("/:projectId/keys/:keyId", async (c) => {
   const gone = await c.var.db.delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning({ id: keys.id });
   if (!gone.length) throw new AppwriteError("key_not_found");
   forgetKeys();
-  return noContent(c);
-});
-
-// ---- platforms (web hostnames feed CORS) ------------------------------------------------------
-
-const PLATFORM_TYPES = ["web", "flutter-web", "flutter-ios", "flutter-android", "flutter-linux", "flutter-macos", "flutter-windows", "apple-ios", "apple-macos", "apple-watchos", "apple-tvos", "android", "unity", "react-native-ios", "react-native-android"] as const;
-
-consoleRoutes.post("/:projectId/platforms", async (c) => {
-  admin(c, "platforms.write");
-  const project = await loadProject(c);
-  const a = await params(c, {
-    platformId: p.optional(p.customId()),
-    type: p.enum(PLATFORM_TYPES),
-    name: p.string({ min: 1, max: 128 }),
-    key: p.optional(p.string({ max: 256 })),
-    store: p.optional(p.string({ max: 256 })),
-    hostname: p.optional(p.string({ max: 256 })),
-  });
-  const hostname = (a.hostname ?? "").trim().toLowerCase();
-  if ((a.type === "web" || a.type === "flutter-web") && !/^(\*\.)?[a-z0-9.-]+(:\d+)?$/.test(hostname)) {
-    throw new AppwriteError("general_argument_invalid", "Invalid `hostname` param: Value must be a valid hostname without a scheme or path");
-  }
-  const now = Date.now();
-  const id = resolveId("platformId", a.platformId ?? "unique()");
-  const [row] = await c.var.db
-    .insert(platforms)
-    .values({ projectId: project.id, id, type: a.type, name: a.name, key: a.key ?? "", store: a.store ?? "", hostname: hostname.replace(/:\d+$/, ""), createdAt: now, updatedAt: now })
-    .returning();
-  return json(c, platformModel(row!), 201);
-});
-
-consoleRoutes.get("/:projectId/platforms", async (c) => {
-  admin(c, "platforms.read");
-  const project = await loadProject(c);
-  const rows = await c.var.db.select().from(platforms).where(eq(platforms.projectId, project.id));
-  return json(c, list("platforms", rows.map(platformModel), rows.length));
-});
-
-consoleRoutes.get("/:projectId/platforms/:platformId", async (c) => {
-  admin(c, "platforms.read");
-  const project = await loadProject(c);
-  const [row] = await c.var.db.select().from(platforms).where(and(eq(platforms.projectId, project.id), eq(platforms.id, c.req.param("platformId")))).limit(1);
-  if (!row) throw new AppwriteError("platform_not_found");
-  return json(c, platformModel(row));
-});
-
-consoleRoutes.delete("/:projectId/platforms/:platformId", async (c) => {
-  admin(c, "platforms.write");
-  const project = await loadProject(c);
-  const gone = await c.var.db.delete(platforms).where(and(eq(platforms.projectId, project.id), eq(platforms.id, c.req.param("platformId")))).returning({ id: platforms.id });
-  if (!gone.length) throw new AppwriteError("platform_not_found");
   return noContent(c);
 });

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Key, Membership, Project, Session, User } from "../db/schema";
 import type { DB } from "../db/client";
+import type { OriginCheck } from "./origin";
 
 /** Who is calling, resolved once per request by `resolveCaller`. */
 export interface Caller {
@@ -24,6 +25,8 @@ export interface Vars {
   caller: Caller;
   db: DB;
   rawParams: Record<string, unknown>;
+  /** The request's Origin checked against the project's platforms (null: no Origin header). */
+  origin: OriginCheck | null;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

@@ -1,8 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
-import { and, eq } from "drizzle-orm";
-import { platforms } from "../db/schema";
-import { open } from "../db/client";
+import { allowedOrigins, checkOrigin, corsAllowed, hostnameAllowed, loadPlatformRows, parseOrigin } from "./origin";
 
 /** Appwrite's CORS lists (app/config/cors.php), plus Authorization for setBearer. */
 const ALLOW_HEADERS = [
@@ -15,48 +13,26 @@ const ALLOW_HEADERS = [
   "X-Requested-With", "X-Forwarded-For", "X-Forwarded-User-Agent", "Authorization",
 ].join(", ");
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** Served on loopback means local dev: then localhost origins are always trusted. */
-export function isLocalDev(url: string): boolean {
-  return LOOPBACK.has(new URL(url).hostname);
-}
-
-export function originHost(origin: string | undefined): string | null {
-  if (!origin) return null;
-  try {
-    const u = new URL(origin);
-    return u.protocol === "http:" || u.protocol === "https:" ? u.hostname : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Is the Origin a registered web platform of the project (or loopback in local dev)? */
-export async function isTrustedOrigin(env: Env, requestUrl: string, projectId: string | null, origin: string | undefined): Promise<boolean> {
-  const host = originHost(origin);
-  if (!host) return false;
-  if (isLocalDev(requestUrl) && LOOPBACK.has(host === "::1" ? "[::1]" : host)) return true;
-  if (!projectId || projectId === "console") return false;
-  const rows = await open(env.DB)
-    .select({ hostname: platforms.hostname })
-    .from(platforms)
-    .where(and(eq(platforms.projectId, projectId), eq(platforms.type, "web")));
-  return rows.some((r) => r.hostname === host || (r.hostname.startsWith("*.") && host.endsWith(r.hostname.slice(1))));
-}
-
 /**
- * CORS with credentials: echo the Origin when it is trusted; answer every OPTIONS preflight.
- * Trust is looked up once per request and cached on the context for the origin check.
+ * CORS with credentials, and the Origin verdict for the request (`c.var.origin`, enforced by the project
+ * middleware and the realtime handshake). Platforms are read once, only when the request carries an Origin.
+ * The Origin is echoed when its hostname is allowed; a preflight echoes any Origin with a hostname, as Appwrite's.
  */
 export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const origin = c.req.header("origin");
-  const projectId = new URL(c.req.url).searchParams.get("project") ?? c.req.header("x-appwrite-project") ?? null;
-  const trusted = origin ? await isTrustedOrigin(c.env, c.req.url, projectId, origin) : false;
-  c.set("trustedOrigin" as never, trusted as never);
+  const origin = c.req.header("origin") || "";
+  let echo = false;
+  c.set("origin", null);
+  if (origin && c.req.method === "OPTIONS") {
+    echo = hostnameAllowed(parseOrigin(origin).host, ["*"]);
+  } else if (origin) {
+    const projectId = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || null;
+    const allowed = allowedOrigins(c.req.url, projectId, await loadPlatformRows(c.env, projectId));
+    c.set("origin", checkOrigin(origin, allowed));
+    echo = corsAllowed(origin, allowed);
+  }
   const set = (h: Headers) => {
-    if (origin && trusted) {
-      h.set("Access-Control-Allow-Origin", origin);
+    if (echo) {
+      h.set("Access-Control-Allow-Origin", origin.trim().toLowerCase());
       h.set("Access-Control-Allow-Credentials", "true");
       h.append("Vary", "Origin");
     }

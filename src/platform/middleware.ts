@@ -4,7 +4,6 @@ import { open } from "../db/client";
 import { resolveCaller } from "./caller";
 import type { AppEnv } from "./context";
 import { findProject } from "./projects";
-import { originHost } from "./cors";
 
 /** Project (`?project=` first, then X-Appwrite-Project; none means the console) and caller, once per request. */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -16,9 +15,9 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("project", project);
   c.set("caller", await resolveCaller(c, project));
   // A browser request from an origin the project does not know is refused, as Appwrite does (keys are exempt).
-  const origin = c.req.header("origin");
-  if (origin && !c.get("trustedOrigin" as never) && !c.var.caller.privileged && project.id !== "console") {
-    throw new AppwriteError("general_unknown_origin", `Invalid Origin. Register your new client (${originHost(origin) ?? origin}) as a new Web platform on your project console dashboard`);
+  const origin = c.var.origin;
+  if (origin && !origin.allowed && !c.var.caller.privileged && project.id !== "console") {
+    throw new AppwriteError("general_unknown_origin", origin.description);
   }
   await next();
 };

@@ -1,4 +1,6 @@
+import { lookup } from "../core/input";
 import { formatDate } from "../core/time";
+import { platformType } from "./origin";
 import type { Key, Platform, Project } from "../db/schema";
 import { authConsoleFields } from "../services/auth/settings";
 
@@ -51,17 +53,21 @@ export function keyModel(k: Key, secret = "") {
   };
 }
 
+/** 1.9's native platform types and the field that shows (and on their routes sets) the stored `key`. */
+export const NATIVE_KEY_FIELDS = lookup({ apple: "bundleIdentifier", android: "applicationId", windows: "packageIdentifierName", linux: "packageName" });
+
+/** PlatformWeb: also what the legacy console create answers for every type (hostname and the deprecated key). */
+export function webPlatformModel(p: Platform, type = p.type) {
+  return { ...platformBase(p, type), hostname: p.hostname, key: p.key };
+}
+
+/** The model of the platform's 1.9 type (Get, List): deprecated types are shown as their 1.9 type. */
 export function platformModel(p: Platform) {
-  return {
-    $id: p.id,
-    $createdAt: formatDate(p.createdAt),
-    $updatedAt: formatDate(p.updatedAt),
-    name: p.name,
-    type: p.type,
-    key: p.key,
-    store: p.store,
-    hostname: p.hostname,
-    httpUser: "",
-    httpPass: "",
-  };
+  const type = platformType(p.type);
+  const field = NATIVE_KEY_FIELDS[type];
+  return field ? { ...platformBase(p, type), [field]: p.key } : webPlatformModel(p, type);
+}
+
+function platformBase(p: Platform, type: string) {
+  return { $id: p.id, $createdAt: formatDate(p.createdAt), $updatedAt: formatDate(p.updatedAt), name: p.name, type };
 }

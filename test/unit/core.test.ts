@@ -13,6 +13,7 @@ import { runList, prepareQueries } from "../../src/db/list";
 import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
 import { generateEvents } from "../../src/events/names";
+import { allowedOrigins, checkOrigin } from "../../src/platform/origin";
 
 const fails = (fn: () => unknown, type: string) => {
   try {
@@ -226,5 +227,35 @@ describe("platform schema", () => {
       const actual = new Set(results.map((r) => r.name));
       for (const c of columns) expect(actual.has(c.name), `${name}.${c.name}`).toBe(true);
     }
+  });
+});
+
+describe("origin rules (Appwrite's OriginTest)", () => {
+  const allowed = { hostnames: ["appwrite.io", "appwrite.test", "localhost", "appwrite.flutter"], schemes: ["exp", "appwrite-callback-123"] };
+  const ok = (origin: string) => checkOrigin(origin, allowed).allowed;
+  const why = (origin: string) => checkOrigin(origin, allowed).description;
+
+  it("matches web schemes by hostname, other schemes by the allowed list", () => {
+    for (const o of ["https://localhost", "http://localhost:80", "http://appwrite.io", "https://appwrite.flutter", "exp://", "exp:///", "exp://index", "appwrite-callback-123://", "tauri://localhost"]) expect(ok(o), o).toBe(true);
+    for (const o of ["", "/", "https://example.com", "http://example.com:80", "appwrite-callback-456://", "appwrite-ios://com.company.appname", "tauri://example.com"]) expect(ok(o), o).toBe(false);
+  });
+
+  it("describes a refusal the way Appwrite does", () => {
+    const names = { "appwrite-ios": "iOS", "appwrite-android": "Android", "appwrite-macos": "macOS", "appwrite-linux": "Linux", "appwrite-windows": "Windows", "chrome-extension": "Web (Chrome Extension)", "moz-extension": "Web (Firefox Extension)", "safari-web-extension": "Web (Safari Extension)", "ms-browser-extension": "Web (Edge Extension)" };
+    for (const [scheme, name] of Object.entries(names)) {
+      expect(why(`${scheme}://com.company.appname`)).toBe(`Invalid Origin. Register your new client (com.company.appname) as a new ${name} platform on your project console dashboard`);
+    }
+    expect(why("tauri://example.com")).toBe("Invalid Origin. Register your new client (example.com) as a new Web (Tauri) platform on your project console dashboard");
+    expect(why("random-scheme://localhost")).toBe("Invalid Scheme. The scheme used (random-scheme) in the Origin (random-scheme://localhost) is not supported. If you are using a custom scheme, please change it to `appwrite-callback-<PROJECT_ID>`");
+    expect(checkOrigin("https://example.com/cb", allowed, "URI").description).toBe("Invalid URI. Register your new client (example.com) as a new Web platform on your project console dashboard");
+  });
+
+  it("off loopback the API's own hostname is the only built-in one: localhost needs a platform", () => {
+    const prod = allowedOrigins("https://api.example.com/v1/account", "p1", [{ type: "react-native-ios", hostname: "", key: "Com.Example.App" }]);
+    expect(prod.hostnames).toEqual(["api.example.com", "com.example.app"]);
+    expect(prod.schemes).toEqual(["exp", "appwrite-callback-p1", "appwrite-watchos", "appwrite-macos", "appwrite-tvos", "appwrite-ios"]);
+    expect(checkOrigin("http://localhost:3000", prod).allowed).toBe(false);
+    expect(checkOrigin("https://api.example.com", prod).allowed).toBe(true);
+    expect(allowedOrigins("http://127.0.0.1:8787/v1", "console", []).schemes).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@ import { open } from "../../db/client";
 import { convertChannels } from "../../events/channels";
 import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
-import { originHost } from "../../platform/cors";
 import { findProject } from "../../platform/projects";
 import { needsMoreFactors } from "../account/mfa-gate";
 import { clientIp } from "../../platform/client";
@@ -100,11 +99,9 @@ realtimeRoutes.get("/", async (c) => {
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
     if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");
 
-    // Cross-site socket hijacking guard: a browser Origin must be one of the project's web platforms.
-    const origin = c.req.header("origin");
-    if (origin && !c.get("trustedOrigin" as never)) {
-      throw new UpgradeError(1008, `Invalid Origin. Register your new client (${originHost(origin) ?? origin}) as a new Web platform on your project console dashboard`);
-    }
+    // Cross-site socket hijacking guard: an Origin must be one the project's platforms allow (origin.ts).
+    const origin = c.var.origin;
+    if (origin && !origin.allowed) throw new UpgradeError(1008, origin.description);
 
     let caller: Caller;
     try {

@@ -1,34 +1,16 @@
-import { eq } from "drizzle-orm";
 import { AppwriteError } from "../../../core/errors";
-import { platforms } from "../../../db/schema";
 import type { Ctx } from "../../../platform/context";
-import { isLocalDev } from "../../../platform/cors";
+import { allowedOrigins, checkOrigin, loadPlatformRows } from "../../../platform/origin";
 
 /**
- * Appwrite's `Redirect` validator (open-redirect protection) for `url`, `success`, `failure` params:
- * http(s) URLs must point at a hostname registered as a platform of the project (`localhost` is always
- * allowed, as in Appwrite's default platform hostnames; other loopback hosts when the API itself is served
- * on loopback). Custom schemes are allowed for `appwrite-callback-<projectId>` (mobile OAuth callbacks).
+ * Appwrite's `Redirect` validator (open-redirect protection) for `url`, `success`, `failure` params: the Origin
+ * rules (`platform/origin.ts`) applied to the URL — http(s) to the API's own or a platform's hostname, native
+ * platform schemes, `exp` and `appwrite-callback-<projectId>` (mobile OAuth callbacks).
  */
 export async function redirectProblem(c: Ctx, value: string): Promise<string | null> {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    return "Invalid URI.";
-  }
   const projectId = c.var.project.id;
-  const scheme = u.protocol.replace(/:$/, "");
-  if (scheme !== "http" && scheme !== "https") {
-    if (scheme === `appwrite-callback-${projectId}`) return null;
-    return `Invalid URI. Register your new client (${scheme}) as a new platform on your project console dashboard`;
-  }
-  const host = u.hostname;
-  if (host === "localhost") return null;
-  if (isLocalDev(c.req.url) && (host === "127.0.0.1" || host === "[::1]")) return null;
-  const rows = await c.var.db.select({ hostname: platforms.hostname }).from(platforms).where(eq(platforms.projectId, projectId));
-  const ok = rows.some((r) => r.hostname && (r.hostname === host || (r.hostname.startsWith("*.") && host.endsWith(r.hostname.slice(1)))));
-  return ok ? null : `Invalid URI. Register your new client (${host}) as a new Web platform on your project console dashboard`;
+  const check = checkOrigin(value, allowedOrigins(c.req.url, projectId, await loadPlatformRows(c.env, projectId)), "URI");
+  return check.allowed ? null : check.description;
 }
 
 /** Param-level check: ``Invalid `url` param: Invalid URI. Register your new client …`` (400 general_argument_invalid). */
