@@ -281,4 +281,16 @@ describe("_APP_OPTIONS_ABUSE", () => {
     const unlimited = await attempts(`${off.url}/v1`, "abuseoff");
     expect(unlimited).toEqual(Array(11).fill({ status: 401, limit: null }));
   });
+
+  it("lifts realtime's 32 messages a minute too", async () => {
+    const { default: WebSocket } = await import("ws");
+    const ws = new WebSocket(`${off.url.replace(/^http/, "ws")}/v1/realtime?project=abuseoff`);
+    const frames: { type: string; data?: { to?: string } }[] = [];
+    ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
+    await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
+    for (let i = 0; i < 40; i++) ws.send(JSON.stringify({ type: "unsubscribe", data: [{ subscriptionId: `x${i}` }] }));
+    const replies = await until("40 replies", async () => frames.filter((f) => f.type !== "connected"), (f) => f.length >= 40, 15_000);
+    ws.close();
+    expect(replies.map((f) => f.data?.to)).toEqual(Array(40).fill("unsubscribe"));
+  });
 });
