@@ -110,19 +110,14 @@ healthRoutes.get("/health/anti-virus", (c) => {
 
 const RESERVED_TLDS = new Set(["localhost", "local", "localdomain", "internal", "intranet", "lan", "home", "corp", "test", "example", "invalid", "arpa", "onion"]);
 /** Appwrite's `domain`: a domain or a URL, whose host must be a public name (no IP literal, no reserved TLD). */
-const PUBLIC_DOMAIN = "Value must be a public domain name or a URL on one";
+const isPublic = (host: string) => {
+  const tld = host.slice(host.lastIndexOf(".") + 1);
+  return /^[a-z]{2,63}$/.test(tld) && !RESERVED_TLDS.has(tld);
+};
+const hostOf = (v: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && URL.canParse(v) ? new URL(v).hostname : v);
 const publicDomain = z.pipe(
-  z.string({ error: PUBLIC_DOMAIN }),
-  z.pipe(
-    z.transform((v: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && URL.canParse(v) ? new URL(v).hostname : v).toLowerCase()),
-    z.string().check(
-      z.refine((host) => {
-        const labels = host.split(".");
-        const tld = labels[labels.length - 1]!;
-        return host.length <= 253 && labels.length >= 2 && labels.every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l)) && /^[a-z]{2,63}$/.test(tld) && !RESERVED_TLDS.has(tld);
-      }, { error: PUBLIC_DOMAIN }),
-    ),
-  ),
+  z.pipe(z.string({ error: "Value must be a valid domain" }), z.transform(hostOf)),
+  z.pipe(p.domain() as z.ZodMiniType<string, string>, z.string().check(z.refine(isPublic, { error: "Value must be a public domain" }))),
 );
 
 /**
