@@ -128,10 +128,8 @@ export const p = {
   domain(): Schema<string> {
     const msg = "Value must be a valid domain";
     const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-    return z.pipe(
-      z.string({ error: msg }),
-      z.pipe(z.transform((v: string) => v.toLowerCase()), z.string().check(z.refine((v) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => label.test(l)), { error: msg }))),
-    );
+    const valid = (v: string) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => label.test(l));
+    return z.pipe(z.string({ error: msg }), z.pipe(z.transform((v: string) => v.toLowerCase()), z.string().check(z.refine(valid, { error: msg }))));
   },
   boolean(): Schema<boolean> {
     return z.pipe(z.transform(toBool), z.boolean({ error: "Value must be a valid boolean" }));

@@ -20,6 +20,7 @@ export interface Limit {
   keys: string[];
 }
 
+/** False only when the deployment sets `_APP_OPTIONS_ABUSE=disabled`. */
 export function abuseEnabled(env: Env): boolean {
   return String(env._APP_OPTIONS_ABUSE ?? "enabled") !== "disabled";
 }
