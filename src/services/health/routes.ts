@@ -122,18 +122,21 @@ const publicDomain = z.pipe(
 
 /**
  * A Worker cannot see a peer's certificate: `fetch` validates the chain and the host name itself and fails
- * otherwise. So a reachable host proves a valid, unexpired certificate for that name; its fields (names,
- * issuer, validity) cannot be read and are empty. An unreachable host or a refused certificate is
- * `health_invalid_host`, as Appwrite's failed TLS connection.
+ * otherwise (or Cloudflare answers 525/526). So a host reached over HTTPS proves a valid, unexpired certificate
+ * for that name; its fields (names, issuer, validity) cannot be read and are empty. An unreachable host or a
+ * refused certificate is `health_invalid_host`, as Appwrite's failed TLS connection.
  */
 healthRoutes.get("/health/certificate", async (c) => {
   requireScope(c, "health.read");
   const a = await params(c, { domain: publicDomain });
+  let status: number;
   try {
-    await fetch(`https://${a.domain}/`, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(10_000) });
+    status = (await fetch(`https://${a.domain}/`, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(10_000) })).status;
   } catch (e) {
     throw new AppwriteError("health_invalid_host", `Failed to connect to host: ${e instanceof Error ? e.message : "unknown"}`);
   }
+  // Cloudflare's own answers when the TLS handshake failed (525) or the certificate was refused (526).
+  if (status === 525 || status === 526) throw new AppwriteError("health_invalid_host", `Failed to connect to host: TLS failed (${status})`);
   return json(c, { name: "", subjectSN: "", issuerOrganisation: "", validFrom: "", validTo: "", signatureTypeSN: "" });
 });
 
