@@ -8,6 +8,7 @@ import { resolveUser } from "../src/platform/caller";
 import { findProject } from "../src/platform/projects";
 import { GUEST_ROLES } from "../src/platform/roles";
 import { needsMoreFactors } from "../src/services/account/mfa-gate";
+import { abuseEnabled } from "../src/services/auth/rate-limit";
 import { accountModel } from "../src/services/users/models";
 import { compileQueries, matchesQueries } from "../src/services/realtime/queries";
 import {
@@ -249,7 +250,7 @@ export class RealtimeShard extends DurableObject<Env> {
       }
       att.n++;
       ws.serializeAttachment(att);
-      if (att.n > MESSAGES_PER_MINUTE) throw new FrameError(1013, "Too many messages.");
+      if (att.n > MESSAGES_PER_MINUTE && abuseEnabled(this.env)) throw new FrameError(1013, "Too many messages.");
       const reply = await this.handle(conn, typeof message === "string" ? message : new TextDecoder().decode(message));
       if (reply) ws.send(reply);
     } catch (e) {

@@ -25,6 +25,8 @@ import { storageRoutes } from "./services/storage/routes";
 import { tokenRoutes } from "./services/tokens/routes";
 import { functionRoutes, projectVariableRoutes } from "./services/functions/routes";
 import { proxyRoutes } from "./services/functions/proxy-routes";
+import { functionTemplateRoutes } from "./services/functions/templates";
+import { consoleVariableRoutes } from "./platform/console-variables";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
 
@@ -42,6 +44,7 @@ app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
 app.route("/v1/projects/:projectId/platforms", consolePlatformRoutes);
 app.route("/v1/projects", oauthSettingsRoutes);
 app.route("/v1/projects", consoleRoutes);
+app.route("/v1/console", consoleVariableRoutes);
 app.route("/v1/webhooks", webhookRoutes);
 app.route("/v1/_edgewrite/test", testHookRoutes);
 app.route("/v1/account/mfa", accountMfaRoutes);
@@ -59,6 +62,7 @@ app.route("/v1/storage", storageRoutes);
 app.route("/v1/tablesdb", tablesdbRoutes);
 app.route("/v1/databases", databasesRoutes);
 app.route("/v1/tokens", tokenRoutes);
+app.route("/v1/functions/templates", functionTemplateRoutes); // before /v1/functions/{functionId}
 app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
 app.route("/v1/project/platforms", projectPlatformRoutes);

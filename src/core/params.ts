@@ -124,6 +124,13 @@ export const p = {
     const msg = "Value must be a valid URL";
     return z.string({ error: msg }).check(z.refine((v) => URL.canParse(v) && /^https?:|^[a-z][a-z0-9+.-]*:/i.test(v), { error: msg }));
   },
+  /** Appwrite's Domain validator: a hostname (labels of letters, digits and inner hyphens, ≥ 2 labels), lowercased; no scheme, port or path. */
+  domain(): Schema<string> {
+    const msg = "Value must be a valid domain";
+    const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+    const valid = (v: string) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => label.test(l));
+    return z.pipe(z.string({ error: msg }), z.pipe(z.transform((v: string) => v.toLowerCase()), z.string().check(z.refine(valid, { error: msg }))));
+  },
   boolean(): Schema<boolean> {
     return z.pipe(z.transform(toBool), z.boolean({ error: "Value must be a valid boolean" }));
   },

@@ -409,6 +409,8 @@ export const rules = sqliteTable("rules", {
   deploymentResourceType: text("deployment_resource_type").notNull().default("function"),
   deploymentResourceId: text("deployment_resource_id").notNull(),
   status: text("status").notNull().default("verified"),
+  branch: text("branch").notNull().default(""), // 0015
+  logs: text("logs").notNull().default(""), // 0015
   ...stamps,
 });
 export type Rule = typeof rules.$inferSelect;

@@ -20,7 +20,8 @@ export default async function setup(project: TestProject) {
   const adminKey = `e2e-admin-${Math.random().toString(16).slice(2)}`;
   await applyMigrations({ persistDir });
   const jwtSecret = "e2e-jwt-secret";
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1" } });
+  // Abuse limits stay on for the 429 tests even when a developer's .dev.vars turns them off.
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
   project.provide("jwtSecret", jwtSecret);

@@ -36,6 +36,8 @@ const GUEST_ROUTES = [
     ];
   }),
   "POST /v1/functions/:functionId/executions",
+  // Scope `public`, as in Appwrite: the (empty) template catalogue.
+  "GET /v1/functions/templates", "GET /v1/functions/templates/:templateId",
 ];
 
 /** Signed-in users also reach their account and their teams (scopes `account`, `teams.*`, executions read). */

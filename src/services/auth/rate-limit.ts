@@ -5,6 +5,8 @@
  * The client part of a key comes from `clientKey(c)` (src/platform/client.ts), never from a header here;
  * routes that guess at one account's secret also count against the account alone, so rotating client
  * addresses buys no extra guesses.
+ * `_APP_OPTIONS_ABUSE=disabled` (a wrangler var, as Appwrite's env var) turns every abuse limit off, REST and
+ * realtime alike: for local development only.
  */
 import { AppwriteError } from "../../core/errors";
 import type { Ctx } from "../../platform/context";
@@ -18,9 +20,14 @@ export interface Limit {
   keys: string[];
 }
 
+/** False only when the deployment sets `_APP_OPTIONS_ABUSE=disabled`. */
+export function abuseEnabled(env: Env): boolean {
+  return String(env._APP_OPTIONS_ABUSE ?? "enabled") !== "disabled";
+}
+
 /** Count this request against each key; throws 429 if any is exhausted. */
 export async function rateLimit(c: Ctx, route: string, l: Limit): Promise<void> {
-  if (c.var.caller.privileged) return;
+  if (c.var.caller.privileged || !abuseEnabled(c.env)) return;
   const seconds = l.seconds ?? 3600;
   const now = Date.now();
   const windowStart = Math.floor(now / (seconds * 1000)) * seconds * 1000;

@@ -37,6 +37,8 @@ export function newFunctionRule(env: Env, db: DB, projectId: string, functionId:
     deploymentResourceType: "function",
     deploymentResourceId: functionId,
     status: "verified",
+    branch: "",
+    logs: "",
     createdAt: now,
     updatedAt: now,
   };
@@ -71,7 +73,7 @@ async function findRule(db: DB, domain: string): Promise<Rule | null> {
   return rule;
 }
 
-function forgetRules(projectId: string): void {
+export function forgetRules(projectId: string): void {
   for (const [domain, { rule }] of cache) if (rule.projectId === projectId) cache.delete(domain);
 }
 

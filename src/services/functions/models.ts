@@ -143,9 +143,9 @@ export function ruleModel(r: Rule, deploymentId: string) {
     deploymentId,
     deploymentResourceType: r.deploymentResourceType,
     deploymentResourceId: r.deploymentResourceId,
-    deploymentVcsProviderBranch: "",
+    deploymentVcsProviderBranch: r.branch,
     status: r.status,
-    logs: "",
+    logs: r.logs,
     renewAt: "",
   };
 }

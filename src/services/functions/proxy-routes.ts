@@ -1,18 +1,27 @@
 import { Hono } from "hono";
+import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
+import { uniqueId } from "../../core/ids";
 import { p, params } from "../../core/params";
 import type { Binder } from "../../core/query/sql";
-import { json, list } from "../../core/response";
+import { json, list, noContent } from "../../core/response";
+import { isUniqueViolation } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
-import type { Rule } from "../../db/schema";
+import { functions, rules, type Rule } from "../../db/schema";
+import { recordEvent } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
-import type { AppEnv } from "../../platform/context";
+import type { AppEnv, Ctx } from "../../platform/context";
+import { forgetRules, functionsDomain } from "./domains";
 import { ruleModel } from "./models";
 import { fromRaw, resolver, searchClause } from "./store";
 
 /**
- * /v1/proxy/rules, read-only: where a project finds its functions' domains (domains.ts). Creating,
- * verifying and deleting rules by hand (custom domains, redirects) is not built.
+ * /v1/proxy/rules (Appwrite's Proxy module) over Edgewrite's hostname routing (domains.ts):
+ * - a function rule for `<label>.<FUNCTIONS_DOMAIN>` is `verified` at once and routes that host to the
+ *   function (what appwrite-cli does when it pushes a new function);
+ * - any other domain is kept as an `unverified` rule, as Appwrite keeps one whose DNS it cannot check:
+ *   Edgewrite cannot check DNS or issue certificates, and routes custom hosts to no function (the Worker
+ *   serves the API on whatever hostnames Cloudflare routes to it), so verifying it fails with the reason.
  */
 export const proxyRoutes = new Hono<AppEnv>();
 
@@ -28,7 +37,7 @@ const resolve = resolver(
     deploymentResourceType: { sql: "r.deployment_resource_type", type: "string" },
     deploymentResourceId: { sql: "r.deployment_resource_id", type: "string" },
     deploymentId: { sql: "coalesce(f.deployment_id, '')", type: "string" },
-    deploymentVcsProviderBranch: { sql: "''", type: "string" },
+    deploymentVcsProviderBranch: { sql: "r.branch", type: "string" },
     status: { sql: "r.status", type: "string" },
   },
   "r",
@@ -36,24 +45,124 @@ const resolve = resolver(
 
 const model = (raw: Record<string, unknown>) => ruleModel(fromRaw<Rule>(raw, []), String(raw.deployment_id ?? ""));
 
+const NOT_ALLOWED = "This domain name is not allowed. Please use a different domain.";
+const UNROUTED = {
+  api: "Edgewrite cannot verify DNS or issue certificates for custom domains: the API answers on every hostname Cloudflare routes to this Worker, so add the domain as a route or custom domain of the Worker.",
+  function: (base: string) => `Edgewrite routes only subdomains of ${base || "FUNCTIONS_DOMAIN"} to functions; custom domains cannot be verified or served yet.`,
+};
+
+/**
+ * Appwrite's domain restrictions: never the API's own host or the functions domain itself, and under the
+ * functions domain exactly one more label. True when the domain is one of Edgewrite's function hosts.
+ */
+function isFunctionHost(c: Ctx, domain: string): boolean {
+  const base = functionsDomain(c.env);
+  if (domain === base || domain === new URL(c.req.url).hostname.toLowerCase()) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
+  if (!base || !domain.endsWith(`.${base}`)) return false;
+  if (domain.slice(0, -base.length - 1).includes(".")) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
+  return true;
+}
+
+async function loadRule(c: Ctx): Promise<Record<string, unknown>> {
+  const row = await c.env.DB.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.project_id = ? AND r.id = ? LIMIT 1`)
+    .bind(c.var.project.id, c.req.param("ruleId"))
+    .first<Record<string, unknown>>();
+  if (!row) throw new AppwriteError("rule_not_found");
+  return row;
+}
+
+/** Store a new rule and its create event in one batch; a domain taken in any project is `rule_already_exists`. */
+async function createRule(c: Ctx, rule: Omit<Rule, "seq">, deploymentId: string) {
+  const db = c.var.db;
+  const payload = ruleModel({ seq: 0, ...rule }, deploymentId);
+  try {
+    await db.batch([
+      db.insert(rules).values(rule),
+      recordEvent(db, { projectId: rule.projectId, pattern: "rules.[ruleId].create", params: { ruleId: rule.id }, payload, roles: [] }),
+    ]);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppwriteError("rule_already_exists");
+    throw e;
+  }
+  return json(c, payload, 201);
+}
+
+function newRule(c: Ctx, domain: string, fields: Pick<Rule, "type" | "deploymentResourceType" | "deploymentResourceId" | "branch" | "status" | "logs">): Omit<Rule, "seq"> {
+  const now = Date.now();
+  return { projectId: c.var.project.id, id: uniqueId(), domain, trigger: "manual", createdAt: now, updatedAt: now, ...fields };
+}
+
 proxyRoutes.get("/rules", async (c) => {
   requireScope(c, "rules.read");
   const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
   const projectId = c.var.project.id;
   const result = await runList<Record<string, unknown>>(
     c.env.DB,
-    { from: FROM, columns: COLUMNS, base: (b: Binder) => `r.project_id = ${b.bind(projectId)} AND ${searchClause(b, ["r.id", "r.domain"], a.search)}`, resolve, sequence: "r.seq", id: "r.id" },
+    { from: FROM, columns: COLUMNS, base: (b: Binder) => `r.project_id = ${b.bind(projectId)} AND ${searchClause(b, ["r.id", "r.domain", "r.branch"], a.search)}`, resolve, sequence: "r.seq", id: "r.id" },
     prepareQueries(a.queries),
     a.total,
   );
   return json(c, list("rules", result.rows.map(model), result.total));
 });
 
+proxyRoutes.post("/rules/api", async (c) => {
+  requireScope(c, "rules.write");
+  const a = await params(c, { domain: p.domain() });
+  // A functions host is a function's own origin: serving the API there would hand functions its cookies.
+  if (isFunctionHost(c, a.domain)) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
+  const rule = newRule(c, a.domain, { type: "api", deploymentResourceType: "", deploymentResourceId: "", branch: "", status: "unverified", logs: UNROUTED.api });
+  return createRule(c, rule, "");
+});
+
+proxyRoutes.post("/rules/function", async (c) => {
+  requireScope(c, "rules.write");
+  const a = await params(c, { domain: p.domain(), functionId: p.uid(), branch: p.default(p.string({ max: 255 }), "") });
+  const routed = isFunctionHost(c, a.domain);
+  const [fn] = await c.var.db
+    .select({ id: functions.id, deploymentId: functions.deploymentId })
+    .from(functions)
+    .where(and(eq(functions.projectId, c.var.project.id), eq(functions.id, a.functionId)))
+    .limit(1);
+  if (!fn) throw new AppwriteError("rule_resource_not_found");
+  const rule = newRule(c, a.domain, {
+    type: "deployment",
+    deploymentResourceType: "function",
+    deploymentResourceId: fn.id,
+    branch: a.branch,
+    ...(routed ? { status: "verified", logs: "" } : { status: "unverified", logs: UNROUTED.function(functionsDomain(c.env)) }),
+  });
+  return createRule(c, rule, fn.deploymentId);
+});
+
 proxyRoutes.get("/rules/:ruleId", async (c) => {
   requireScope(c, "rules.read");
-  const row = await c.env.DB.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.project_id = ? AND r.id = ? LIMIT 1`)
-    .bind(c.var.project.id, c.req.param("ruleId"))
-    .first<Record<string, unknown>>();
-  if (!row) throw new AppwriteError("rule_not_found");
-  return json(c, model(row));
+  return json(c, model(await loadRule(c)));
 });
+
+proxyRoutes.delete("/rules/:ruleId", async (c) => {
+  requireScope(c, "rules.write");
+  const raw = await loadRule(c);
+  const db = c.var.db;
+  await db.batch([
+    db.delete(rules).where(and(eq(rules.projectId, c.var.project.id), eq(rules.id, String(raw.id)))),
+    recordEvent(db, { projectId: c.var.project.id, pattern: "rules.[ruleId].delete", params: { ruleId: String(raw.id) }, payload: model(raw), roles: [] }),
+  ]);
+  forgetRules(c.var.project.id);
+  return noContent(c);
+});
+
+/** Appwrite re-checks DNS here; Edgewrite's rules are verified at creation or never (the rule's `logs` say why). */
+async function updateStatus(c: Ctx) {
+  requireScope(c, "rules.write");
+  const raw = await loadRule(c);
+  const db = c.var.db;
+  const ruleId = String(raw.id);
+  if (raw.status !== "verified") {
+    await db.update(rules).set({ updatedAt: Date.now() }).where(and(eq(rules.projectId, c.var.project.id), eq(rules.id, ruleId)));
+    throw new AppwriteError("rule_verification_failed", String(raw.logs ?? "") || undefined);
+  }
+  await db.batch([recordEvent(db, { projectId: c.var.project.id, pattern: "rules.[ruleId].update", params: { ruleId }, payload: model(raw), roles: [] })]);
+  return json(c, model(raw));
+}
+proxyRoutes.patch("/rules/:ruleId/status", updateStatus);
+proxyRoutes.patch("/rules/:ruleId/verification", updateStatus);

@@ -3,6 +3,7 @@
  * (durable-objects/realtime.ts) and the realtime event consumer. See appwrite-wire.md §7.
  */
 import { isValidId } from "../../core/ids";
+import { abuseEnabled } from "../auth/rate-limit";
 
 /** Subscriptions of one connection, as the client sent them (channels unconverted) + query strings. */
 export interface SubscriptionInit {
@@ -37,15 +38,16 @@ export interface RealtimeEvent {
 
 export const INIT_HEADER = "x-edgewrite-realtime-init";
 
-/** Per-connection limits. Appwrite: 32 messages per minute per connection. */
+/** Per-connection limits. Appwrite: 32 messages per minute per connection (off with _APP_OPTIONS_ABUSE=disabled). */
 export const MESSAGES_PER_MINUTE = 32;
 /**
  * Appwrite's connect abuse limit: 128 connections per minute per IP (app/realtime.php, key `url:{url},ip:{ip}`),
  * answered with error 1013 "Too many requests" and a close. Edgewrite counts per project. The
- * REALTIME_CONNECT_LIMIT var overrides it ("0" turns it off, like Appwrite's _APP_OPTIONS_ABUSE=disabled).
+ * REALTIME_CONNECT_LIMIT var overrides it ("0" turns it off); _APP_OPTIONS_ABUSE=disabled turns it off too.
  */
 export const CONNECTIONS_PER_MINUTE = 128;
 export function connectLimit(env: Env): number {
+  if (!abuseEnabled(env)) return 0;
   const raw = (env as unknown as { REALTIME_CONNECT_LIMIT?: string }).REALTIME_CONNECT_LIMIT;
   const n = Number(raw);
   return raw !== undefined && raw !== "" && Number.isInteger(n) && n >= 0 ? n : CONNECTIONS_PER_MINUTE;
