@@ -1,6 +1,6 @@
 import { AppwriteError } from "../core/errors";
 import { groupQueries, parseQueries, type Grouped } from "../core/query/parse";
-import { Binder, compileFilters, compileOrders, cursorCondition, orderBy, TOTAL_CAP, type Field, type Resolver } from "../core/query/sql";
+import { Binder, compileFilters, compileOrders, cursorCondition, orderBy, TOTAL_CAP, type Field, type FilterPlan, type Resolver } from "../core/query/sql";
 
 export interface ListSpec {
   /** FROM clause, e.g. `users` or `"t_12_5" AS t`. */
@@ -48,23 +48,70 @@ export async function runList<T>(d1: D1Database, spec: ListSpec, g: Grouped, wit
     cursorValues = terms.map((_, i) => row[`c${i}`]);
   }
 
-  const b = new Binder();
-  const where = [spec.base(b), compileFilters(g.filters, spec.resolve, b)];
   const reverse = g.cursor?.direction === "before";
-  if (g.cursor && cursorValues) where.push(cursorCondition(terms, cursorValues, g.cursor.direction, b));
-  const select = `SELECT ${spec.columns} FROM ${spec.from} WHERE ${where.join(" AND ")} ORDER BY ${orderBy(terms, g.random, reverse)} LIMIT ${b.bind(g.limit)} OFFSET ${b.bind(g.offset)}`;
+  /** The page statement's WHERE and extra columns, freshly bound. */
+  const statement = (b: Binder) => {
+    const plan = compileFilters(g.filters, spec.resolve, b);
+    const where = [spec.base(b), plan.where];
+    if (g.cursor && cursorValues) where.push(cursorCondition(terms, cursorValues, g.cursor.direction, b));
+    const columns = [spec.columns, ...plan.columns].join(", ");
+    return { plan, sql: `SELECT ${columns} FROM ${spec.from} WHERE ${where.join(" AND ")} ORDER BY ${orderBy(terms, g.random, reverse)}` };
+  };
   const prelude = spec.prelude ?? [];
-  const statements = [...prelude, d1.prepare(select).bind(...b.finish())];
+  const b = new Binder();
+  const first = statement(b);
+  if (first.plan.check) return scanList<T>(d1, statement, prelude, g, withTotal, reverse);
+  const statements = [...prelude, d1.prepare(`${first.sql} LIMIT ${b.bind(g.limit)} OFFSET ${b.bind(g.offset)}`).bind(...b.finish())];
 
   if (withTotal) {
     const cb = new Binder();
-    const countWhere = `${spec.base(cb)} AND ${compileFilters(g.filters, spec.resolve, cb)}`;
+    const countWhere = `${spec.base(cb)} AND ${compileFilters(g.filters, spec.resolve, cb).where}`;
     statements.push(d1.prepare(`SELECT COUNT(*) AS total FROM (SELECT 1 FROM ${spec.from} WHERE ${countWhere} LIMIT ${TOTAL_CAP})`).bind(...cb.finish()));
   }
   const [page, count] = (await d1.batch<Record<string, unknown>>(statements)).slice(prelude.length);
   const rows = (page!.results ?? []) as T[];
   if (reverse) rows.reverse();
   return { rows, total: withTotal ? Number((count!.results?.[0] as { total?: number })?.total ?? 0) : 0 };
+}
+
+/** Candidate rows a list whose filters are decided in the Worker may read before giving up. */
+export const SCAN_MAX = 10_000;
+const SCAN_CHUNK = 1000;
+
+/**
+ * A list with filters SQL cannot decide (spatial): candidates are read in order, chunk by chunk, and
+ * checked here; offset, limit and the capped total apply to the rows that pass, so pages and totals are
+ * what an exact WHERE would give. It stops once the page is full and the total reached (or is not
+ * wanted), and refuses a query that would read more than SCAN_MAX candidates.
+ */
+async function scanList<T>(
+  d1: D1Database, statement: (b: Binder) => { plan: FilterPlan; sql: string }, prelude: D1PreparedStatement[],
+  g: Grouped, withTotal: boolean, reverse: boolean,
+): Promise<ListResult<T>> {
+  const want = Math.max(g.offset + g.limit, withTotal ? TOTAL_CAP : 0);
+  // Random order differs per statement, so it is read in one go.
+  const chunk = g.random ? SCAN_MAX + 1 : SCAN_CHUNK;
+  const rows: Record<string, unknown>[] = [];
+  let matched = 0;
+  for (let scanned = 0; matched < want; scanned += chunk) {
+    if (scanned >= SCAN_MAX) {
+      throw new AppwriteError("general_query_invalid", `Invalid query: spatial queries may examine at most ${SCAN_MAX} rows; add a spatial index or narrow the query with other filters.`);
+    }
+    const b = new Binder();
+    const { plan, sql } = statement(b);
+    const stmt = d1.prepare(`${sql} LIMIT ${b.bind(chunk)} OFFSET ${b.bind(scanned)}`).bind(...b.finish());
+    const results = await d1.batch<Record<string, unknown>>(scanned ? [stmt] : [...prelude, stmt]);
+    const batch = results.at(-1)!.results ?? [];
+    for (const row of batch) {
+      if (!plan.check!(row)) continue;
+      if (matched >= g.offset && matched < g.offset + g.limit) rows.push(row);
+      matched++;
+    }
+    if (batch.length < chunk) break;
+  }
+  for (const row of rows) for (const key of Object.keys(row)) if (/^_[gf]\d+$/.test(key)) delete row[key];
+  if (reverse) rows.reverse();
+  return { rows: rows as T[], total: withTotal ? Math.min(matched, TOTAL_CAP) : 0 };
 }
 
 /** The attributes every list resolves (`$id`, `$createdAt`, `$updatedAt`, `$sequence`), for tables using the platform's column names. */
