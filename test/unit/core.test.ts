@@ -141,7 +141,7 @@ async function seed() {
 
 async function ids(queries: string[]): Promise<string[]> {
   const b = new Binder();
-  const where = compileFilters(parseQueries(queries), resolve, b);
+  const { where } = compileFilters(parseQueries(queries), resolve, b);
   const { results } = await env.DB.prepare(`SELECT id FROM qt WHERE ${where} ORDER BY seq`).bind(...b.finish()).all<{ id: string }>();
   return results.map((r) => r.id);
 }
