@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppwriteException, Databases, Permission, Query, Role, TablesDB } from "node-appwrite";
-import { createProject, raw, type TestProject } from "./harness";
+import { AppwriteException, Databases, ID, Permission, Query, Role, TablesDB, Users } from "node-appwrite";
+import { createProject, openRealtime, type TestProject } from "./harness";
 
 /** Spatial columns, values, indexes and queries (Appwrite's DatabasesBase testSpatial* cases, through node-appwrite). */
 let project: TestProject;
@@ -214,5 +214,26 @@ describe("spatial indexes", () => {
     // Without the index, queries still answer (by scanning).
     await db.deleteIndex({ databaseId: D, tableId: "pins", key: "idx_loc" });
     expect(ids(await pins(Query.distanceLessThan("loc", [0, 0], 500)))).toEqual(["far", "new"]);
+  });
+});
+
+describe("spatial values in events", () => {
+  it("a row's realtime event carries its geometry as the API returns it (arrays, not text)", async () => {
+    const users = new Users(project.server());
+    const u = await users.create({ userId: ID.unique(), email: `geo${Date.now()}@example.com`, password: "password1234" });
+    const { secret } = await users.createSession({ userId: u.$id });
+    const { ws, next } = await openRealtime(project.projectId, secret);
+    try {
+      await next("connected");
+      ws.send(JSON.stringify({ type: "subscribe", data: [{ subscriptionId: "geo", channels: [`databases.${D}.tables.places.rows`] }] }));
+      expect((await next("response")).data.success).toBe(true);
+      const row = await db.createRow({ databaseId: D, tableId: "places", rowId: "evt", data: { location: [1.5, 2.5], route: [[0, 0], [3, 4]], coverage: square(0, 0, 1, 1) } });
+      const event = await next("event");
+      expect(event.data.events).toContain(`databases.${D}.tables.places.rows.evt.create`);
+      expect(event.data.payload).toMatchObject({ location: [1.5, 2.5], route: [[0, 0], [3, 4]], coverage: square(0, 0, 1, 1) });
+      expect(event.data.payload).toEqual(row);
+    } finally {
+      ws.close();
+    }
   });
 });
