@@ -192,6 +192,8 @@ describe("spatial indexes", () => {
     expect(nullable.message).toBe('Spatial indexes do not allow null values. Mark the attribute "opt" as required or create the index on a column with no null values.');
     const notSpatial = await expectError(db.createIndex({ databaseId: D, tableId: "pins", key: "idx_tag", type: "spatial" as never, columns: ["tag"] }), 400, "column_index_invalid");
     expect(notSpatial.message).toContain('Spatial index can only be created on spatial attributes (point, linestring, polygon). Attribute "tag" is of type');
+    const optional = await expectError(db.updatePointColumn({ databaseId: D, tableId: "pins", key: "loc", required: false }), 400, "column_index_invalid");
+    expect(optional.message).toBe('Spatial indexes do not allow null values. Mark the attribute "loc" as required or create the index on a column with no null values.');
     const keyOnPoint = await expectError(db.createIndex({ databaseId: D, tableId: "pins", key: "idx_k", type: "key" as never, columns: ["loc"] }), 400, "column_index_invalid");
     expect(keyOnPoint.message).toBe('Cannot create key index on spatial attribute "loc". Spatial attributes require spatial indexes.');
 
@@ -210,6 +212,18 @@ describe("spatial indexes", () => {
     await db.deleteRow({ databaseId: D, tableId: "pins", rowId: "p0" });
     expect(ids(await pins(Query.distanceLessThan("loc", [0, 0], 500)))).toEqual(["far", "new"]);
     expect(ids(await pins(Query.intersects("loc", square(-1, -1, 1, 1))))).toEqual(["far", "new", "p1"]);
+
+    // Inline in createTable: spatial column types and a spatial index.
+    const inline = await db.createTable({
+      databaseId: D, tableId: "inline", name: "Inline", permissions: [Permission.read(Role.any())],
+      columns: [{ key: "spot", type: "point", required: true }, { key: "path", type: "linestring", required: false }],
+      indexes: [{ key: "by_spot", type: "spatial", attributes: ["spot"] }],
+    });
+    expect(inline.columns.map((c: any) => [c.key, c.type])).toEqual([["spot", "point"], ["path", "linestring"]]);
+    expect(inline.indexes[0]).toMatchObject({ key: "by_spot", type: "spatial", columns: ["spot"], orders: [] });
+    await db.createRow({ databaseId: D, tableId: "inline", rowId: "a", data: { spot: [1, 1], path: [[0, 0], [2, 2]] } });
+    const inlined = await db.listRows({ databaseId: D, tableId: "inline", queries: [Query.intersects("spot", square(0, 0, 2, 2))] });
+    expect(inlined.rows.map((r) => r.$id)).toEqual(["a"]);
 
     // Without the index, queries still answer (by scanning).
     await db.deleteIndex({ databaseId: D, tableId: "pins", key: "idx_loc" });

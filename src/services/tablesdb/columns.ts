@@ -16,6 +16,7 @@ import { checkDefault, FORMAT_SIZES, TEXT_SIZES } from "./validation";
 import { relationshipColumnStatements, relationshipShape, registerRelationshipRoutes } from "./relationships";
 import { isForbiddenKey, lookup } from "../../core/input";
 import { isSpatialType } from "../../core/geometry";
+import { nullInSpatialIndex } from "./indexes";
 
 /** Column kinds as they appear in the route (`…/columns/<kind>`) and inline `columns[].type`. */
 export const KINDS = ["string", "varchar", "text", "mediumtext", "longtext", "integer", "bigint", "float", "double", "boolean", "datetime", "email", "ip", "url", "enum", "relationship", "point", "line", "linestring", "polygon"] as const;
@@ -244,6 +245,9 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
         }, old.seq, now);
         const col: ColumnMeta = { ...merged, createdAt: old.createdAt, sql: old.sql };
         if (col.key !== old.key && t.columns.some((x) => x.key === col.key)) throw error(fl.err.columnExists, col.key);
+        if (isSpatialType(col.type) && !col.required && t.indexes.some((i) => i.type === "spatial" && i.columns.includes(old.key))) {
+          throw new AppwriteError(fl.err.indexInvalid, nullInSpatialIndex(old.key));
+        }
         const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t)];
         if ((old.type === "string" || old.type === "varchar") && col.size < old.size) {
           const tooLong = old.array

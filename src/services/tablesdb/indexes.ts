@@ -47,6 +47,9 @@ export function buildIndex(fl: Flavor, t: TableMeta, a: { key: string; type: str
   };
 }
 
+export const nullInSpatialIndex = (key: string) =>
+  `Spatial indexes do not allow null values. Mark the attribute "${key}" as required or create the index on a column with no null values.`;
+
 /** utopia's spatial index rules (as on MariaDB: no null values, no orders) and its messages. */
 function checkSpatial(fl: Flavor, t: TableMeta, type: string, columns: string[], orders: string[]): void {
   const invalid = (m: string) => new AppwriteError(fl.err.indexInvalid, m);
@@ -61,7 +64,7 @@ function checkSpatial(fl: Flavor, t: TableMeta, type: string, columns: string[],
   if (!col || !isSpatialType(col.type)) {
     throw invalid(`Spatial index can only be created on spatial attributes (point, linestring, polygon). Attribute "${key}" is of type "${col?.type ?? "string"}"`);
   }
-  if (!col.required) throw invalid(`Spatial indexes do not allow null values. Mark the attribute "${key}" as required or create the index on a column with no null values.`);
+  if (!col.required) throw invalid(nullInSpatialIndex(key));
   if (orders.length) throw invalid("Spatial indexes with explicit orders are not supported. Remove the orders to create this index.");
 }
 
