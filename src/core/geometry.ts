@@ -82,9 +82,23 @@ function polygon(v: unknown[]): Coord[][] {
   });
 }
 
-/** A value of a `type` column, or the validator's description of what is wrong (`Value must be a valid point: …`). */
-export function parseSpatial(type: SpatialType, v: unknown): Geometry | string {
+/** WKT text of `type` (`POINT(1 2)`, `LINESTRING(0 0, 1 1)`, `POLYGON((0 0, …), …)`) as the array form; null when it is not. */
+function fromWkt(type: SpatialType, text: string): unknown[] | null {
+  const m = /^\s*(POINT|LINESTRING|POLYGON)\s*\((.*)\)\s*$/is.exec(text);
+  if (!m || m[1]!.toLowerCase() !== type) return null;
+  const pair = (s: string) => s.trim().split(/\s+/).map(Number);
+  const path = (s: string) => s.split(",").map(pair);
+  if (type === "point") return pair(m[2]!);
+  if (type === "linestring") return path(m[2]!);
+  const rings = m[2]!.trim();
+  if (!/^\([^()]*\)(\s*,\s*\([^()]*\))*$/.test(rings)) return null;
+  return [...rings.matchAll(/\(([^()]*)\)/g)].map((r) => path(r[1]!));
+}
+
+/** A value of a `type` column (array or WKT), or the validator's description of what is wrong (`Value must be a valid point: …`). */
+export function parseSpatial(type: SpatialType, value: unknown): Geometry | string {
   try {
+    const v = typeof value === "string" ? fromWkt(type, value) : value;
     if (!Array.isArray(v)) throw new Invalid("Spatial value must be array or WKT string");
     if (type === "point") return { type, coords: point(v) };
     if (type === "linestring") return { type, coords: line(v) };

@@ -42,6 +42,10 @@ describe("spatial columns", () => {
     // A single ring stands for a one-ring polygon, as in Appwrite.
     const updated = await db.updateRow({ databaseId: D, tableId: "places", rowId: "nyc", data: { location: [40.7589, -73.9851], area: square(0, 0, 2, 2)[0] } });
     expect([updated.location, updated.area]).toEqual([[40.7589, -73.9851], square(0, 0, 2, 2)]);
+    // WKT text is accepted too, and read back as arrays.
+    const wkt = await db.updateRow({ databaseId: D, tableId: "places", rowId: "nyc", data: { route: "LINESTRING(0 0, 1.5 -2)", area: "POLYGON((0 0, 3 0, 3 3, 0 0))" } });
+    expect([wkt.route, wkt.area]).toEqual([[[0, 0], [1.5, -2]], [[[0, 0], [3, 0], [3, 3], [0, 0]]]]);
+    await expectError(db.updateRow({ databaseId: D, tableId: "places", rowId: "nyc", data: { location: "LINESTRING(0 0, 1 1)" } }), 400, "row_invalid_structure");
     const upserted = await db.upsertRow({ databaseId: D, tableId: "places", rowId: "la", data: { location: [34.0522, -80], route: [[34.05, -80], [34.07, -90]] } });
     expect(upserted.route).toEqual([[34.05, -80], [34.07, -90]]);
 
