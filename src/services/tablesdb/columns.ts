@@ -78,7 +78,7 @@ function shapeFor(kind: Kind, update: boolean): Record<string, ReturnType<typeof
 
 const FORMATS = ["email", "ip", "url", "enum"];
 /** The stored type of a route's column kind (`float` is a double, formats are strings, `line` a linestring). */
-export const typeOfKind = (kind: Kind): string =>
+const typeOfKind = (kind: Kind): string =>
   kind === "float" ? "double" : FORMATS.includes(kind) ? "string" : kind === "line" ? "linestring" : kind;
 
 /** A column key: Appwrite's Key, minus the names the wire layer refuses in row data (`constructor`, `prototype`). */
