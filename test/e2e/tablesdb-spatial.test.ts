@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppwriteException, Databases, ID, Permission, Query, Role, TablesDB, Users } from "node-appwrite";
+import { AppwriteException, Databases, ID, Permission, Query, RelationMutate, RelationshipType, Role, TablesDB, Users } from "node-appwrite";
 import { createProject, openRealtime, type TestProject } from "./harness";
 
 /** Spatial columns, values, indexes and queries (Appwrite's DatabasesBase testSpatial* cases, through node-appwrite). */
@@ -232,6 +232,25 @@ describe("spatial indexes", () => {
     // Without the index, queries still answer (by scanning).
     await db.deleteIndex({ databaseId: D, tableId: "pins", key: "idx_loc" });
     expect(ids(await pins(Query.distanceLessThan("loc", [0, 0], 500)))).toEqual(["far", "new"]);
+  });
+});
+
+describe("spatial values through relationships", () => {
+  it("a nested related row keeps its point, and select reaches it (Appwrite's testSpatialRelationshipOneToOne)", async () => {
+    const perms = [Permission.read(Role.any()), Permission.create(Role.any()), Permission.update(Role.any()), Permission.delete(Role.any())];
+    await db.createTable({ databaseId: D, tableId: "museums", name: "Museums", permissions: perms });
+    await db.createTable({ databaseId: D, tableId: "sites", name: "Sites", permissions: perms });
+    await db.createVarcharColumn({ databaseId: D, tableId: "museums", key: "name", size: 64, required: true });
+    await db.createPointColumn({ databaseId: D, tableId: "sites", key: "coordinates", required: true });
+    await db.createRelationshipColumn({
+      databaseId: D, tableId: "museums", relatedTableId: "sites", type: RelationshipType.OneToOne, key: "site", twoWay: true, twoWayKey: "museum", onDelete: RelationMutate.Cascade,
+    });
+    const doc = await db.createRow({ databaseId: D, tableId: "museums", rowId: "amnh", data: { name: "Museum", site: { $id: "s1", coordinates: [40.7794, -73.9632] } } });
+    expect(doc.site.coordinates).toEqual([40.7794, -73.9632]);
+    const fetched = await db.getRow({ databaseId: D, tableId: "museums", rowId: "amnh", queries: [Query.select(["name", "site.coordinates"])] });
+    expect(fetched.site.coordinates).toEqual([40.7794, -73.9632]);
+    const bad = await expectError(db.createRow({ databaseId: D, tableId: "museums", rowId: "bad", data: { name: "x", site: { $id: "s2", coordinates: [0, 100] } } }), 400, "row_invalid_structure");
+    expect(bad.message).toContain("Latitude (y) must be between -90 and 90, got 100");
   });
 });
 
