@@ -20,7 +20,7 @@ export type Geometry =
 /** [minX, minY, maxX, maxY] */
 export type BBox = [number, number, number, number];
 
-export const SPATIAL_TYPES: readonly string[] = ["point", "linestring", "polygon"];
+const SPATIAL_TYPES: readonly string[] = ["point", "linestring", "polygon"];
 export const isSpatialType = (t: string): t is SpatialType => SPATIAL_TYPES.includes(t);
 
 /** Database::EARTH_RADIUS */
