@@ -128,6 +128,11 @@ describe("spatial queries", () => {
     // The square [10,10]-[20,20] meets doc1's and doc2's areas at one corner each.
     expect(ids(await list(Query.touches("polyAttr", square(10, 10, 20, 20))))).toEqual(["doc1", "doc2"]);
     expect((await list(Query.notTouches("polyAttr", square(60, 60, 70, 70)))).total).toBe(3);
+    // Pairs for which a relation cannot hold (OGC): a point crosses nothing, a line overlaps no area, a point contains no area.
+    expect((await list(Query.crosses("pointAttr", [[0, 0], [10, 10]]))).total).toBe(0);
+    expect((await list(Query.overlaps("lineAttr", square(0, 0, 10, 10)))).total).toBe(0);
+    expect((await list(Query.contains("pointAttr", [square(0, 0, 10, 10)] as never))).total).toBe(0);
+    expect((await list(Query.notCrosses("pointAttr", [[0, 0], [10, 10]]))).total).toBe(3);
   });
 
   it("distances in coordinate units (meters=false), combined with other filters inside and/or", async () => {
