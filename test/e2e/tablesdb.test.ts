@@ -95,7 +95,7 @@ describe("tables and columns", () => {
     expect(row.$permissions).toEqual([]);
   });
 
-  it("column rules: required+default, bad default, duplicate key, unknown key, geo columns", async () => {
+  it("column rules: required+default, bad default, duplicate key, unknown key", async () => {
     const base = { databaseId: "main", tableId: "types" };
     await expectError(db.createStringColumn({ ...base, key: "x", size: 5, required: true, xdefault: "a" }), 400, "column_default_unsupported");
     await expectError(db.createStringColumn({ ...base, key: "x", size: 2, required: false, xdefault: "abc" }), 400, "column_value_invalid");
@@ -103,7 +103,6 @@ describe("tables and columns", () => {
     await expectError(db.createEnumColumn({ ...base, key: "x", elements: ["a"], required: false, xdefault: "z" }), 400, "column_value_invalid");
     await expectError(db.createStringColumn({ ...base, key: "s", size: 5, required: false }), 409, "column_already_exists");
     await expectError(db.getColumn({ ...base, key: "nope" }), 404, "column_not_found");
-    await expectError(db.createPointColumn({ ...base, key: "pt", required: false }), 400, "general_feature_unsupported");
   });
 
   it("updates columns: newKey, defaults, size growth, shrink only when data fits; delete", async () => {

@@ -142,7 +142,7 @@ async function seed() {
 
 async function ids(queries: string[]): Promise<string[]> {
   const b = new Binder();
-  const where = compileFilters(parseQueries(queries), resolve, b);
+  const { where } = compileFilters(parseQueries(queries), resolve, b);
   const { results } = await env.DB.prepare(`SELECT id FROM qt WHERE ${where} ORDER BY seq`).bind(...b.finish()).all<{ id: string }>();
   return results.map((r) => r.id);
 }
@@ -257,5 +257,44 @@ describe("origin rules (Appwrite's OriginTest)", () => {
     expect(checkOrigin("http://localhost:3000", prod).allowed).toBe(false);
     expect(checkOrigin("https://api.example.com", prod).allowed).toBe(true);
     expect(allowedOrigins("http://127.0.0.1:8787/v1", "console", []).schemes).toEqual([]);
+  });
+});
+
+describe("lists with spatial filters (decided in the Worker)", () => {
+  // Every third row (i = 3k) is a point at x = k/100, the others sit at x = 170: `distanceLessThan([0,0], d)`
+  // keeps the rows i = 3k with k < 100·d, spread over the 5,000-row read chunks.
+  const geo: Resolver = (a) =>
+    ({ $id: { sql: "id", type: "string" }, $sequence: { sql: "seq", type: "integer" }, p: { sql: "p", type: "string", spatial: { type: "point" } } })[a] as ReturnType<Resolver>;
+  const spec = { from: "gt", columns: "id", base: () => "1", resolve: geo, sequence: "seq", id: "id" };
+  const near = (d: number) => JSON.stringify({ method: "distanceLessThan", attribute: "p", values: [[[0, 0], d, false]] });
+  const page = (qs: string[], total = true) => runList<{ id: string }>(env.DB, spec, prepareQueries(qs), total);
+  const idsOf = (r: { rows: { id: string }[] }) => r.rows.map((x) => x.id);
+  const seedPoints = async (n: number) => {
+    await env.DB.exec("CREATE TABLE IF NOT EXISTS gt (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, p TEXT)");
+    await env.DB.exec("DELETE FROM gt");
+    await env.DB.prepare("WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?1) INSERT INTO gt (id, p) SELECT 'r' || i, json_array(CASE WHEN i % 3 = 0 THEN i / 300.0 ELSE 170 END, 0) FROM k").bind(n).run();
+  };
+
+  it("offset, limit, cursors and the capped total apply to the rows that pass, across read chunks", async () => {
+    await seedPoints(12_000);
+    const across = await page([near(35.005), '{"method":"limit","values":[5]}', '{"method":"offset","values":[1664]}']);
+    expect([across.total, idsOf(across)]).toEqual([3500, ["r4995", "r4998", "r5001", "r5004", "r5007"]]);
+    const odd = JSON.stringify({ method: "or", values: [JSON.parse(near(0.035)), { method: "equal", attribute: "$id", values: ["r12000"] }] });
+    const mixed = await page([odd, '{"method":"orderDesc","attribute":"$sequence"}']);
+    expect([mixed.total, idsOf(mixed)]).toEqual([4, ["r12000", "r9", "r6", "r3"]]);
+    const after = await page([near(0.035), '{"method":"cursorAfter","values":["r3"]}', '{"method":"limit","values":[1]}'], false);
+    expect([after.total, idsOf(after)]).toEqual([0, ["r6"]]);
+    expect(Object.keys(after.rows[0]!)).toEqual(["id"]);
+    const back = await page([near(35.005), '{"method":"limit","values":[3]}', '{"method":"cursorBefore","values":["r6000"]}'], false);
+    expect(idsOf(back)).toEqual(["r5991", "r5994", "r5997"]);
+  });
+
+  it("totals stop at 5,000; a query that would read more than 50,000 candidates is refused", async () => {
+    await seedPoints(50_001);
+    expect((await page([near(1000)])).total).toBe(5000);
+    // One match: neither the total nor a page of 25 is settled before the cap; a page of 1 is, at once.
+    await expect(page([near(0.015)])).rejects.toMatchObject({ type: "general_query_invalid" });
+    await expect(page([near(0.015)], false)).rejects.toMatchObject({ type: "general_query_invalid" });
+    expect(idsOf(await page([near(0.015), '{"method":"limit","values":[1]}'], false))).toEqual(["r3"]);
   });
 });

@@ -1,6 +1,7 @@
 import { AppwriteError } from "../errors";
 import { parseDate } from "../time";
-import type { Grouped, Query } from "./parse";
+import { GEO, type Grouped, type Query } from "./parse";
+import { spatialLeaf, type SpatialField } from "./spatial";
 
 /**
  * Compile parsed queries to parameterised SQLite for D1. Services describe their attributes with a
@@ -16,6 +17,8 @@ export interface Field {
   array?: boolean;
   /** For `search`: SQL that is true when the item matches the FTS term bound at `param`. */
   search?: (param: string) => string;
+  /** A spatial column: queries on it are decided in the Worker (see ./spatial.ts). */
+  spatial?: SpatialField;
 }
 
 export type Resolver = (attribute: string) => Field | undefined;
@@ -114,13 +117,11 @@ function compileOne(q: Query, resolve: Resolver, b: Binder): string {
     case "regex":
       throw invalid(`Invalid query: ${q.method} queries are not supported by this server`);
   }
-  if ((q.method as string).startsWith("distance") || ["intersects", "notIntersects", "crosses", "notCrosses", "overlaps", "notOverlaps", "touches", "notTouches"].includes(q.method)) {
-    throw invalid(`Invalid query: geo queries (${q.method}) are not supported yet`);
-  }
   if ((q.method as string).startsWith("vector")) throw invalid(`Invalid query: vector queries (${q.method}) are not supported yet`);
 
   const f = resolve(q.attribute);
   if (!f) throw invalid(`Invalid query: Attribute not found in schema: ${q.attribute}`);
+  if ((GEO as readonly string[]).includes(q.method)) throw invalid(`Invalid query: Spatial query "${q.method}" cannot be applied on non-spatial attribute: ${q.attribute}`);
   const col = f.sql;
   const needValues = (n?: number) => {
     if (n !== undefined ? q.values.length !== n : q.values.length === 0) {
@@ -199,10 +200,57 @@ export function ftsTerm(text: string): string {
   return words.length ? words.map((w) => `"${w}"*`).join(" OR ") : '""';
 }
 
-/** WHERE clause (without the keyword) for the filters; "1" when there are none. */
-export function compileFilters(filters: readonly Query[], resolve: Resolver, b: Binder): string {
-  if (!filters.length) return "1";
-  return joinBalanced(filters.map((q) => compileOne(q, resolve, b)), "AND");
+export type Row = Record<string, unknown>;
+
+/**
+ * Compiled filters. `where` is exact unless `check` is set: then a query SQL cannot decide (spatial)
+ * made `where` a superset (a bounding-box prefilter or nothing), and `check` decides each row the
+ * statement returns, reading the extra `columns` (named `_g<n>`/`_f<n>`) selected next to the row's own.
+ */
+export interface FilterPlan {
+  where: string;
+  columns: string[];
+  check: ((row: Row) => boolean) | null;
+}
+
+interface Node {
+  sql: string;
+  check?: (row: Row) => boolean;
+}
+
+const LOCAL = new Set(["isNull", "isNotNull", "exists", "notExists"]);
+
+function planOne(q: Query, resolve: Resolver, b: Binder, columns: string[], top: boolean): Node {
+  if (q.method === "and" || q.method === "or") return planGroup(q.queries!, q.method === "and" ? "AND" : "OR", resolve, b, columns, top);
+  const f = LOCAL.has(q.method) ? undefined : resolve(q.attribute);
+  if (!f?.spatial) return { sql: compileOne(q, resolve, b) };
+  const leaf = spatialLeaf(q, f.spatial, b);
+  const name = `_g${columns.length}`;
+  columns.push(`${f.sql} AS ${name}`);
+  return { sql: leaf.prefilter, check: (row) => leaf.test(row[name]) };
+}
+
+/** In a group that needs checking, SQL-decided members are selected as flags (except where the WHERE already enforces them). */
+function planGroup(qs: readonly Query[], op: "AND" | "OR", resolve: Resolver, b: Binder, columns: string[], top: boolean): Node {
+  const kids = qs.map((q) => planOne(q, resolve, b, columns, top && op === "AND"));
+  const sql = joinBalanced(kids.map((k) => k.sql), op);
+  if (!kids.some((k) => k.check)) return { sql };
+  const tests = kids.flatMap((k) => {
+    if (k.check) return [k.check];
+    if (top && op === "AND") return [];
+    const name = `_f${columns.length}`;
+    columns.push(`CASE WHEN ${k.sql} THEN 1 ELSE 0 END AS ${name}`);
+    return [(row: Row) => row[name] === 1];
+  });
+  return { sql, check: op === "AND" ? (row) => tests.every((t) => t(row)) : (row) => tests.some((t) => t(row)) };
+}
+
+/** The filters as SQL ("1" when there are none) plus, for spatial queries, the per-row check. */
+export function compileFilters(filters: readonly Query[], resolve: Resolver, b: Binder): FilterPlan {
+  if (!filters.length) return { where: "1", columns: [], check: null };
+  const columns: string[] = [];
+  const root = planGroup(filters, "AND", resolve, b, columns, true);
+  return { where: root.sql, columns, check: root.check ?? null };
 }
 
 export interface OrderTerm {

@@ -15,6 +15,8 @@ import { columnModel } from "./models";
 import { checkDefault, FORMAT_SIZES, TEXT_SIZES } from "./validation";
 import { relationshipColumnStatements, relationshipShape, registerRelationshipRoutes } from "./relationships";
 import { isForbiddenKey, lookup } from "../../core/input";
+import { isSpatialType } from "../../core/geometry";
+import { nullInSpatialIndex } from "./indexes";
 
 /** Column kinds as they appear in the route (`…/columns/<kind>`) and inline `columns[].type`. */
 export const KINDS = ["string", "varchar", "text", "mediumtext", "longtext", "integer", "bigint", "float", "double", "boolean", "datetime", "email", "ip", "url", "enum", "relationship", "point", "line", "linestring", "polygon"] as const;
@@ -30,8 +32,11 @@ function shapeFor(kind: Kind, update: boolean): Record<string, ReturnType<typeof
   const s: Record<string, ReturnType<typeof p.any>> = {};
   if (!update) s.key = p.string({ max: 255 }) as never;
   s.required = p.boolean() as never;
-  if (!update) s.array = p.default(p.boolean(), false) as never;
-  else s.newKey = p.optional(p.string({ max: 255 })) as never;
+  const spatial = isSpatialType(typeOfKind(kind));
+  if (!update && !spatial) s.array = p.default(p.boolean(), false) as never;
+  else if (update) s.newKey = p.optional(p.string({ max: 255 })) as never;
+  // A spatial default is checked with the column (checkDefault), where its type is known.
+  if (spatial) s.default = nullable(p.any());
   switch (kind) {
     case "string":
       s.size = (update ? p.optional(p.integer({ min: 1, max: 1073741824 })) : p.integer({ min: 1, max: 1073741824 })) as never;
@@ -71,6 +76,11 @@ function shapeFor(kind: Kind, update: boolean): Record<string, ReturnType<typeof
   return s;
 }
 
+const FORMATS = ["email", "ip", "url", "enum"];
+/** The stored type of a route's column kind (`float` is a double, formats are strings, `line` a linestring). */
+const typeOfKind = (kind: Kind): string =>
+  kind === "float" ? "double" : FORMATS.includes(kind) ? "string" : kind === "line" ? "linestring" : kind;
+
 /** A column key: Appwrite's Key, minus the names the wire layer refuses in row data (`constructor`, `prototype`). */
 export function assertColumnKey(param: string, key: unknown): asserts key is string {
   if (!isValidId(key)) throw new AppwriteError("general_argument_invalid", `Invalid \`${param}\` param: ${KEY_DESCRIPTION}`);
@@ -81,11 +91,8 @@ export function assertColumnKey(param: string, key: unknown): asserts key is str
 export function columnFromParams(fl: Flavor, kind: Kind, a: Record<string, unknown>, seq: number, now: number): ColumnMeta {
   const key = String(a.key);
   assertColumnKey("key", key);
-  if (kind === "point" || kind === "line" || kind === "linestring" || kind === "polygon") {
-    throw new AppwriteError("general_feature_unsupported", `Geo ${fl.word.column}s (${kind}) are not supported by this server yet.`);
-  }
-  const type = kind === "float" ? "double" : ["email", "ip", "url", "enum"].includes(kind) ? "string" : kind;
-  const format = ["email", "ip", "url", "enum"].includes(kind) ? kind : "";
+  const type = typeOfKind(kind);
+  const format = FORMATS.includes(kind) ? kind : "";
   const options: Record<string, unknown> = {};
   if (a.encrypt) options.encrypt = true;
   let size = 0;
@@ -209,6 +216,10 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
         const col = columnFromParams(fl, kind, a, await nextSeq(c.env.DB, "tdb_columns"), now);
         if (t.columns.some((x) => x.key === col.key)) throw error(fl.err.columnExists, col.key);
         if (t.columns.filter((x) => x.sql).length >= MAX_COLUMNS) throw error(fl.err.columnLimit, t.id);
+        // Appwrite (MariaDB) cannot give existing rows a value for a required spatial column.
+        if (isSpatialType(col.type) && col.required && (await c.env.DB.prepare(`SELECT 1 FROM ${q(t.physical)} LIMIT 1`).first())) {
+          throw new AppwriteError(fl.err.rowInvalid, "Failed to add required spatial column: existing rows present. Make the column optional.");
+        }
         await batch(c, [guardStmt(c.env.DB, t), insertColumnStmt(c, t, col), c.env.DB.prepare(addColumnSql(t, col)), touchTableStmt(c, t, now), columnEvent(c, fl, t, col, "create")]);
         forgetTable(c.var.project.id, t.db.id, t.id);
         return col;
@@ -223,9 +234,8 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
       const updated = await schemaRetry(async () => {
         const t = await adminTable(c, fl);
         const old = findColumn(fl, t, c.req.param("key"));
-        const expected = kind === "float" ? "double" : ["email", "ip", "url", "enum"].includes(kind) ? "string" : kind;
-        const expectedFormat = ["email", "ip", "url", "enum"].includes(kind) ? kind : "";
-        if (old.type !== expected || old.format !== expectedFormat) throw error(fl.err.columnTypeInvalid, old.key);
+        const expectedFormat = FORMATS.includes(kind) ? kind : "";
+        if (old.type !== typeOfKind(kind) || old.format !== expectedFormat) throw error(fl.err.columnTypeInvalid, old.key);
         if (old.status !== "available") throw error(fl.err.columnNotAvailable, old.key);
         const now = Date.now();
         const merged = columnFromParams(fl, kind, {
@@ -235,6 +245,9 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
         }, old.seq, now);
         const col: ColumnMeta = { ...merged, createdAt: old.createdAt, sql: old.sql };
         if (col.key !== old.key && t.columns.some((x) => x.key === col.key)) throw error(fl.err.columnExists, col.key);
+        if (isSpatialType(col.type) && !col.required && t.indexes.some((i) => i.type === "spatial" && i.columns.includes(old.key))) {
+          throw new AppwriteError(fl.err.indexInvalid, nullInSpatialIndex(old.key));
+        }
         const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t)];
         if ((old.type === "string" || old.type === "varchar") && col.size < old.size) {
           const tooLong = old.array

@@ -13,6 +13,7 @@ import { createIndexSql, dropIndexSql } from "./ddl";
 import type { Flavor } from "./flavor";
 import { forgetTable, guardStmt, loadTable, type IndexMeta, type TableMeta } from "./meta";
 import { indexModel } from "./models";
+import { isSpatialType } from "../../core/geometry";
 
 export const MAX_INDEXES = 64;
 const TEXTUAL = new Set(["string", "varchar", "text", "mediumtext", "longtext"]);
@@ -20,8 +21,7 @@ const TEXTUAL = new Set(["string", "varchar", "text", "mediumtext", "longtext"])
 /** Validate an index definition against the table (Appwrite's index validator, in short). */
 export function buildIndex(fl: Flavor, t: TableMeta, a: { key: string; type: string; columns: string[]; orders?: string[]; lengths?: number[] }, seq: number, now: number): IndexMeta {
   if (!isValidId(a.key)) throw new AppwriteError("general_argument_invalid", `Invalid \`key\` param: ${KEY_DESCRIPTION}`);
-  if (!["key", "unique", "fulltext"].includes(a.type)) {
-    if (a.type === "spatial") throw new AppwriteError("general_feature_unsupported", "Spatial indexes are not supported by this server yet.");
+  if (!["key", "unique", "fulltext", "spatial"].includes(a.type)) {
     throw new AppwriteError("general_argument_invalid", "Invalid `type` param: Value must be one of (key, fulltext, unique, spatial)");
   }
   if (t.indexes.some((i) => i.key === a.key)) throw error(fl.err.indexExists, a.key);
@@ -39,11 +39,34 @@ export function buildIndex(fl: Flavor, t: TableMeta, a: { key: string; type: str
       throw new AppwriteError(fl.err.indexInvalid, `${fl.word.Column} "${key}" cannot be part of a fulltext index: fulltext indexes need string ${fl.word.column}s`);
     }
   }
+  checkSpatial(fl, t, a.type, a.columns, orders);
   return {
     // FTS5 has no order, but Appwrite keeps a fulltext index's orders as sent (the CLI sends and compares them)
-    seq, key: a.key, type: a.type, columns: a.columns, orders: a.type === "fulltext" ? orders : a.columns.map((_, n) => orders[n] ?? "ASC"),
+    seq, key: a.key, type: a.type, columns: a.columns,
+    orders: a.type === "fulltext" ? orders : a.type === "spatial" ? [] : a.columns.map((_, n) => orders[n] ?? "ASC"),
     lengths: a.lengths ?? [], status: "available", error: "", createdAt: now, updatedAt: now,
   };
+}
+
+export const nullInSpatialIndex = (key: string) =>
+  `Spatial indexes do not allow null values. Mark the attribute "${key}" as required or create the index on a column with no null values.`;
+
+/** utopia's spatial index rules (as on MariaDB: no null values, no orders) and its messages. */
+function checkSpatial(fl: Flavor, t: TableMeta, type: string, columns: string[], orders: string[]): void {
+  const invalid = (m: string) => new AppwriteError(fl.err.indexInvalid, m);
+  const cols = columns.map((k) => ({ key: k, col: t.columns.find((x) => x.key === k) }));
+  if (type !== "spatial") {
+    const spatial = cols.find((x) => x.col && isSpatialType(x.col.type));
+    if (spatial) throw invalid(`Cannot create ${type} index on spatial attribute "${spatial.key}". Spatial attributes require spatial indexes.`);
+    return;
+  }
+  if (columns.length !== 1) throw invalid("Spatial index must have exactly one attribute");
+  const { key, col } = cols[0]!;
+  if (!col || !isSpatialType(col.type)) {
+    throw invalid(`Spatial index can only be created on spatial attributes (point, linestring, polygon). Attribute "${key}" is of type "${col?.type ?? "string"}"`);
+  }
+  if (!col.required) throw invalid(nullInSpatialIndex(key));
+  if (orders.length) throw invalid("Spatial indexes with explicit orders are not supported. Remove the orders to create this index.");
 }
 
 export function indexStatements(c: Ctx, t: TableMeta, i: IndexMeta): D1PreparedStatement[] {

@@ -21,7 +21,7 @@ export interface DatabaseMeta {
 export interface ColumnMeta {
   seq: number;
   key: string;
-  /** string | varchar | text | mediumtext | longtext | integer | bigint | double | boolean | datetime | relationship */
+  /** string | varchar | text | mediumtext | longtext | integer | bigint | double | boolean | datetime | relationship | point | linestring | polygon */
   type: string;
   /** "" | email | enum | ip | url */
   format: string;

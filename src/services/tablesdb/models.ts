@@ -51,7 +51,7 @@ export function columnModel(col: ColumnMeta, fl: Flavor, statusOverride?: string
       base.max = col.options.max ?? Number.MAX_VALUE;
       base.default = outDefault(col);
       break;
-    case "boolean":
+    case "boolean": case "point": case "linestring": case "polygon":
       base.default = outDefault(col);
       break;
     case "datetime":

@@ -7,12 +7,13 @@ import { formatDate, parseDate } from "../../core/time";
 import { prepareQueries, runList } from "../../db/list";
 import type { Ctx } from "../../platform/context";
 import { eventStmtFromSql } from "./common";
-import { ftsName } from "./ddl";
+import { bboxMeets, ftsName } from "./ddl";
 import type { Flavor } from "./flavor";
 import { changedGuard, failedGuard, guardStmt, loadTable, permsTable, q, type ColumnMeta, type TableMeta } from "./meta";
 import { applyOperator, asOperator } from "./operators";
-import { dataColumns, decodeValue, encodeValue, structureError, ValueError } from "./validation";
+import { dataColumns, decodeValue, encodeValue, storedDefault, structureError, ValueError } from "./validation";
 import { inputObject } from "../../core/input";
+import { isSpatialType } from "../../core/geometry";
 
 /** Rows: storage encoding, models, permission checks and the write paths shared by every row route. */
 export type Raw = Record<string, unknown>;
@@ -53,7 +54,12 @@ function columnField(t: TableMeta, key: string, alias: string): Field | undefine
   if (system) return { sql: system.sql.replace(/^t\./, `${alias}.`), type: system.type };
   const col = t.columns.find((c) => c.key === key && c.sql && c.status === "available" && !c.options.hidden);
   if (!col) return undefined;
-  return { sql: `${alias}.${col.sql}`, type: fieldType(col), array: col.array };
+  const field: Field = { sql: `${alias}.${col.sql}`, type: fieldType(col), array: col.array };
+  if (isSpatialType(col.type)) {
+    const index = t.indexes.find((i) => i.type === "spatial" && i.columns[0] === key && i.status === "available");
+    field.spatial = { type: col.type, meets: index && ((box, b) => bboxMeets(t, index.seq, alias, box.map((v) => b.bind(v)) as [string, string, string, string])) };
+  }
+  return field;
 }
 
 export function resolver(t: TableMeta, related?: Map<string, RelatedRead>): Resolver {
@@ -172,6 +178,7 @@ function valueSql(col: ColumnMeta, x: string): string {
     const item = `CASE WHEN typeof(j.value) IN ('integer', 'real') THEN ${dateSql("j.value")} ELSE j.value END`;
     return `json(CASE WHEN ${x} IS NULL THEN 'null' ELSE (SELECT json_group_array(${item}) FROM json_each(${x}) j) END)`;
   }
+  if (isSpatialType(col.type)) return `json(COALESCE(${x}, 'null'))`;
   if (col.type === "boolean") return `json(CASE WHEN ${x} IS NULL THEN 'null' WHEN ${x} THEN 'true' ELSE 'false' END)`;
   if (col.type === "datetime") return `CASE WHEN typeof(${x}) IN ('integer', 'real') THEN ${dateSql(x)} ELSE ${x} END`;
   return x;
@@ -319,7 +326,7 @@ export function encodeNew(fl: Flavor, t: TableMeta, values: Record<string, unkno
     if (typeof v === "string" && asOperator(v)) v = applyOperator(col, asOperator(v)!, col.default ?? null);
     if (v === undefined || v === null) {
       if (col.required) throw structureError(fl, `Missing required attribute "${col.key}"`);
-      if (v === undefined && col.default !== null && col.default !== undefined) return col.type === "boolean" ? (col.default ? 1 : 0) : col.default;
+      if (v === undefined && col.default !== null && col.default !== undefined) return storedDefault(col);
       return null;
     }
     return encodeOrThrow(fl, col, v);

@@ -3,6 +3,7 @@ import { formatDate, parseDate } from "../../core/time";
 import type { Flavor } from "./flavor";
 import type { ColumnMeta, TableMeta } from "./meta";
 import { lookup } from "../../core/input";
+import { isSpatialType, parseSpatial } from "../../core/geometry";
 
 /** Column value validation (utopia Structure's checks and descriptions) and the stored encoding. */
 const INT64_MIN = -9223372036854775808;
@@ -77,9 +78,14 @@ export class ValueError extends Error {
   }
 }
 
-/** Validate one value of a column; returns the stored form (JSON text for arrays). Throws ValueError. */
+/** Validate one value of a column; returns the stored form (JSON text for arrays and spatial values). Throws ValueError. */
 export function encodeValue(col: ColumnMeta, v: unknown): unknown {
   if (v === null || v === undefined) return null;
+  if (isSpatialType(col.type)) {
+    const g = parseSpatial(col.type, v);
+    if (typeof g === "string") throw new ValueError(`Attribute "${col.key}" has invalid type. ${g}`);
+    return JSON.stringify(g.coords);
+  }
   if (col.array) {
     if (!Array.isArray(v)) throw new ValueError(`Attribute "${col.key}" must be an array`);
     const out = v.map((item, n) => {
@@ -97,14 +103,27 @@ export function encodeValue(col: ColumnMeta, v: unknown): unknown {
 /** Check a default value at column create/update: `column_value_invalid` with the validator's text. */
 export function checkDefault(fl: Flavor, col: ColumnMeta, v: unknown): unknown {
   if (v === null || v === undefined) return null;
+  if (isSpatialType(col.type)) {
+    // Appwrite checks a spatial default as a param (its Spatial validator), not as a column value.
+    const g = parseSpatial(col.type, v);
+    if (typeof g === "string") throw new AppwriteError("general_argument_invalid", `Invalid \`default\` param: ${g}`);
+    return g.coords;
+  }
   const d = describe(col, v);
   if (d) throw new AppwriteError(fl.err.columnValueInvalid, d);
   return col.type === "datetime" ? parseDate(v) : v;
 }
 
+/** A column's default as stored in a new row. */
+export function storedDefault(col: ColumnMeta): unknown {
+  if (col.type === "boolean") return col.default ? 1 : 0;
+  return isSpatialType(col.type) ? JSON.stringify(col.default) : col.default;
+}
+
 /** Stored value → API value. */
 export function decodeValue(col: ColumnMeta, raw: unknown): unknown {
   if (raw === null || raw === undefined) return col.array ? null : null;
+  if (isSpatialType(col.type)) return typeof raw === "string" ? JSON.parse(raw) : null;
   if (col.array) {
     let arr: unknown[];
     try {
