@@ -7,7 +7,10 @@ import type { AppEnv } from "../../platform/context";
 export const healthRoutes = new Hono<AppEnv>();
 
 /** `client.ping()`: plain text, which the SDK wraps as `{message: "Pong!"}`. */
-healthRoutes.get("/ping", (c) => c.text("Pong!"));
+healthRoutes.get("/ping", (c) => {
+  requireScope(c, "global");
+  return c.text("Pong!");
+});
 
 healthRoutes.get("/health", async (c) => {
   requireScope(c, "health.read");
@@ -16,4 +19,8 @@ healthRoutes.get("/health", async (c) => {
   return json(c, { name: "database", ping: Date.now() - start, status: "pass" });
 });
 
-healthRoutes.get("/health/version", (c) => json(c, { version: APP_VERSION }));
+// Appwrite labels it `public`, which guests and users hold and API keys do not.
+healthRoutes.get("/health/version", (c) => {
+  requireScope(c, "public");
+  return json(c, { version: APP_VERSION });
+});

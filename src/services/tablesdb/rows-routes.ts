@@ -55,7 +55,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // list
   r.get(base, async (c) => {
-    requireScope(c, fl.scope.rowsRead);
+    requireScope(c, ...fl.scope.rowsRead);
     const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true), ttl: p.optional(p.integer({ min: 0, max: 86400 })), ...txParam });
     const g = prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
@@ -70,7 +70,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // create (single) / createRows (bulk)
   r.post(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { [fl.rowParam]: p.optional(p.customId()), permissions: p.optional(p.strings()), rows: p.optional(p.array(p.object(), { max: BATCH_MAX })), ...txParam } as Record<string, ReturnType<typeof p.any>>);
     const data = dataParam(fl, raw.data);
@@ -106,7 +106,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // upsertRows (bulk)
   r.put(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const a = await params(c, { rows: p.array(p.object(), { max: BATCH_MAX }), ...txParam });
     requireKey(c);
     const [dbId, tId] = ids(c);
@@ -153,7 +153,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // updateRows (bulk)
   r.patch(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data) ?? {};
@@ -186,7 +186,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // deleteRows (bulk) → 200 with the deleted rows
   r.delete(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     requireKey(c);
     prepareQueries(a.queries);
@@ -210,7 +210,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // get
   r.get(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsRead);
+    requireScope(c, ...fl.scope.rowsRead);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     const g = prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
@@ -230,7 +230,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // upsert (PUT) → 201
   r.put(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { permissions: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data);
@@ -248,7 +248,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // update (PATCH)
   r.patch(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { permissions: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data);
@@ -267,7 +267,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // delete → 204
   r.delete(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const a = await params(c, txParam);
     const [dbId, tId] = ids(c);
     const rowId = c.req.param(fl.rowParam)!;
@@ -281,7 +281,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   for (const kind of ["increment", "decrement"] as const) {
     r.patch(`${base}/:${fl.rowParam}/:column/${kind}`, async (c) => {
-      requireScope(c, fl.scope.rowsWrite);
+      requireScope(c, ...fl.scope.rowsWrite);
       const a = await params(c, { value: p.default(p.number(), 1), [kind === "increment" ? "max" : "min"]: p.optional(p.number()), ...txParam } as Record<string, ReturnType<typeof p.any>>);
       const [dbId, tId] = ids(c);
       const rowId = c.req.param(fl.rowParam)!;
