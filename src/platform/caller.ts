@@ -169,6 +169,12 @@ const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "use
 export function requireScope(c: Ctx, ...scopes: [string, ...string[]]): Caller {
   const caller = c.var.caller;
   if (scopes.some((s) => caller.scopes.has(s))) return caller;
+  throw scopeError(c, scopes);
+}
+
+/** Appwrite's scope refusal for this caller, naming a route's scope list. */
+export function scopeError(c: Ctx, scopes: readonly string[]): AppwriteError {
+  const caller = c.var.caller;
   const who = caller.mode === "key" ? `app.${c.var.project.id}@service.${new URL(c.req.url).hostname}` : (caller.user?.email ?? "User");
-  throw new AppwriteError("general_unauthorized_scope", `${who} (role: ${ROLE_LABEL[caller.mode]}) missing scopes (${JSON.stringify(scopes)})`);
+  return new AppwriteError("general_unauthorized_scope", `${who} (role: ${ROLE_LABEL[caller.mode]}) missing scopes (${JSON.stringify(scopes)})`);
 }

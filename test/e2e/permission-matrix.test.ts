@@ -181,6 +181,9 @@ async function expectMatrix(caller: string, allowed: readonly string[], refusals
     const hidden = (caller === "guest" || caller === "user") && HIDDEN_USERS.includes(routeKey(r));
     const refused = hidden ? got.status === 404 && got.type === "user_not_found" : got.status === 401 && refusals.includes(got.type);
     if (allow.has(routeKey(r)) ? got.status >= 500 || refused : !refused) wrong.push(`${routeKey(r)} → ${got.status} ${got.type} ${got.text}`);
+    // A role's scope refusal names Appwrite's list too (routes no key reaches unchecked, like /v1/health, included).
+    const scopes = JSON.stringify(scopesOf(r));
+    if (got.type === "general_unauthorized_scope" && !got.message.endsWith(` missing scopes (${scopes})`)) wrong.push(`${routeKey(r)} → ${got.message} (want ${scopes})`);
   }
   expect(wrong).toEqual([]);
 }
