@@ -7,11 +7,11 @@ export function formatDate(ms: number | Date): string {
 export const now = (): string => formatDate(Date.now());
 
 /**
- * A date, optional time (`T` or a space; seconds and fraction optional), then optionally `Z`, an offset
+ * A date (`2022-1-4` too), optional time (`T` or a space; seconds and fraction optional), then optionally `Z`, an offset
  * (`+02:00`, `+0200`, `+02`) or, after a space, a zone name (`UTC`, `America/New_York`) — what Appwrite's
  * datetime validator takes from SDKs and its own e2e tests.
  */
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:\s*(Z|[+-]\d{2}(?::?\d{2})?)|\s+([A-Za-z][A-Za-z0-9_+\-/]{0,63}))?$/i;
+const DATETIME = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:\s*(Z|[+-]\d{2}(?::?\d{2})?)|\s+([A-Za-z][A-Za-z0-9_+\-/]{0,63}))?$/i;
 
 /**
  * Parse a user-supplied datetime to epoch ms (null if invalid): the one parser for every datetime that comes
