@@ -98,10 +98,11 @@ function evaluate(expr, ctor, line) {
 for (const [name, cls] of classes) {
   if (cls.abstract) continue;
   const line = chain(name);
-  const ctor = line.find((c) => c.ctor !== null)?.ctor;
-  // A constructor that calls parent::__construct() adds to its parent's (Proxy rules): read both.
-  const body = line.filter((c) => c.ctor !== null).reduce((acc, c, i, all) => (i === 0 || /parent::__construct/.test(all[i - 1].ctor) ? acc + c.ctor : acc), "");
-  if (!ctor || !/setHttpPath\(/.test(body)) continue;
+  // The nearest constructor decides; one that calls parent::__construct() adds to its parent's (Proxy rules).
+  const ctors = line.filter((c) => c.ctor !== null).map((c) => c.ctor);
+  let body = ctors[0] ?? "";
+  for (let i = 1; i < ctors.length && /parent::__construct/.test(ctors[i - 1]); i++) body += ctors[i];
+  if (!/setHttpPath\(/.test(body)) continue;
   const method = /setHttpMethod\(\w+::HTTP_REQUEST_METHOD_(\w+)\)/.exec(body)?.[1];
   const pathExpr = /setHttpPath\(([^;]*?)\)\s*\n?\s*->/.exec(body)?.[1];
   if (!method || !pathExpr) throw new Error(`unparsed route in ${cls.file}`);
