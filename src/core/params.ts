@@ -73,6 +73,8 @@ export async function collectParams(c: Context): Promise<RawParams> {
           if (e instanceof AppwriteError) throw e;
           throw new AppwriteError("general_argument_invalid", "Invalid JSON body: the request body could not be parsed.");
         }
+        // PHP encodes an empty parameter map as `[]` (Appwrite's PHP SDK sends it): no parameters.
+        if (Array.isArray(body) && body.length === 0) body = inputObject();
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
           throw new AppwriteError("general_argument_invalid", "Invalid JSON body: expected a JSON object.");
         }

@@ -4,15 +4,13 @@ import { jwtVerify, SignJWT } from "jose";
 import { AppwriteError } from "../core/errors";
 import { hashSecret, safeEqual } from "../core/crypto";
 import { parseJson } from "../core/input";
-import { KEY_SCOPES, SCOPES } from "../core/scopes";
+import { SCOPES, keyScopes } from "../core/scopes";
 import { purposeBytes } from "../core/secrets";
 import { keys, memberships, sessions, users, type Key, type Project } from "../db/schema";
 import type { DB } from "../db/client";
 import type { Caller, Ctx } from "./context";
 import { GUEST_ROLES, userRoles } from "./roles";
 import { decodeSessionSecret, sessionCookieName } from "./session-secret";
-
-const ALL_SCOPES = new Set<string>([...KEY_SCOPES, ...SCOPES.users, "account", "projects.read", "projects.write", "keys.read", "keys.write", "platforms.read", "platforms.write"]);
 
 /** Other API-key kinds (the dynamic keys of function executions), registered by their service. */
 export type ApiKeyResolver = (env: Env, project: Project, apiKey: string) => Promise<Caller | null>;
@@ -119,7 +117,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
   const apiKey = c.req.header("x-appwrite-key");
   if (apiKey) {
     if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
-      return { mode: "admin", memberships: [], roles: ["any"], scopes: ALL_SCOPES, privileged: true, jwt: false };
+      return { mode: "admin", memberships: [], roles: ["any"], scopes: SCOPES.owner, privileged: true, jwt: false };
     }
     if (project.id === "console") throw new AppwriteError("user_unauthorized");
     for (const resolve of apiKeyResolvers) {
@@ -129,7 +127,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
     const key = await findKey(c.var.db, hashSecret(apiKey));
     if (!key || key.projectId !== project.id) throw new AppwriteError("user_unauthorized");
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
-    return { mode: "key", key, memberships: [], roles: ["any"], scopes: new Set(key.scopes), privileged: true, jwt: false };
+    return { mode: "key", key, memberships: [], roles: ["any"], scopes: keyScopes(key.scopes), privileged: true, jwt: false };
   }
   if (project.id === "console") return guest();
   const caller = await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null);
@@ -155,19 +153,28 @@ export function forgetKeys(): void {
   keyCache.clear();
 }
 
-/** The console API: the scope, and then only the deployment admin (ADMIN_KEY) — checked before any parameter. */
-export function requireAdmin(c: Ctx, scope: string): Caller {
-  const caller = requireScope(c, scope);
+/** The console API: Appwrite's scopes, and then only the deployment admin (ADMIN_KEY) — checked before any parameter. */
+export function requireAdmin(c: Ctx, ...scopes: [string, ...string[]]): Caller {
+  const caller = requireScope(c, ...scopes);
   if (caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
   return caller;
 }
 
 const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "users", key: "applications", admin: "owner" };
 
-/** Appwrite's scope check, with its exact message: `User (role: guests) missing scopes (["account"])`. */
-export function requireScope(c: Ctx, scope: string): Caller {
+/**
+ * Appwrite's scope check: a route names its scopes exactly as Appwrite labels it, and a caller holding ANY of
+ * them passes. The message names the whole list: `User (role: guests) missing scopes (["account"])`.
+ */
+export function requireScope(c: Ctx, ...scopes: [string, ...string[]]): Caller {
   const caller = c.var.caller;
-  if (caller.scopes.has(scope)) return caller;
+  if (scopes.some((s) => caller.scopes.has(s))) return caller;
+  throw scopeError(c, scopes);
+}
+
+/** Appwrite's scope refusal for this caller, naming a route's scope list. */
+export function scopeError(c: Ctx, scopes: readonly string[]): AppwriteError {
+  const caller = c.var.caller;
   const who = caller.mode === "key" ? `app.${c.var.project.id}@service.${new URL(c.req.url).hostname}` : (caller.user?.email ?? "User");
-  throw new AppwriteError("general_unauthorized_scope", `${who} (role: ${ROLE_LABEL[caller.mode]}) missing scopes (${JSON.stringify([scope])})`);
+  return new AppwriteError("general_unauthorized_scope", `${who} (role: ${ROLE_LABEL[caller.mode]}) missing scopes (${JSON.stringify(scopes)})`);
 }

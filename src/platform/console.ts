@@ -57,7 +57,7 @@ consoleRoutes.get("/", async (c) => {
 });
 
 consoleRoutes.get("/:projectId", async (c) => {
-  admin(c, "projects.read");
+  admin(c, "project.read");
   const project = await loadProject(c);
   const [ps, ks] = await c.var.db.batch([
     c.var.db.select().from(platforms).where(eq(platforms.projectId, project.id)),
@@ -67,7 +67,7 @@ consoleRoutes.get("/:projectId", async (c) => {
 });
 
 consoleRoutes.delete("/:projectId", async (c) => {
-  admin(c, "projects.write");
+  admin(c, "project.write");
   const project = await loadProject(c);
   await runProjectCleanups(c.env, c.var.db, project.id);
   const db = c.var.db;

@@ -41,7 +41,9 @@ beforeAll(async () => {
 
 describe("functions CRUD and runtimes", () => {
   it("lists the JavaScript runtimes", async () => {
-    const r = await functions.listRuntimes();
+    // Appwrite labels it `public`: guests and users hold that scope, API keys do not (401 for a key, as in 1.9.6).
+    const r = await new Functions(project.guest()).listRuntimes();
+    await expect(functions.listRuntimes()).rejects.toMatchObject({ code: 401, type: "general_unauthorized_scope" });
     expect(r.total).toBe(r.runtimes.length);
     const ids = r.runtimes.map((x) => x.$id);
     expect(ids).toEqual(expect.arrayContaining(["node-22", "node-18.0", "bun-1.1", "deno-2.0"]));

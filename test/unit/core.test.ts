@@ -8,7 +8,7 @@ import { lookup, parseJson } from "../../src/core/input";
 import { assertGrantable, isAllowed, isValidRole, normalizePermissions, ITEM_ACTIONS } from "../../src/core/permissions";
 import { groupQueries, parseQueries, parseQuery } from "../../src/core/query/parse";
 import { Binder, compileFilters, type Resolver } from "../../src/core/query/sql";
-import { formatDate } from "../../src/core/time";
+import { formatDate, parseDate } from "../../src/core/time";
 import { runList, prepareQueries } from "../../src/db/list";
 import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
@@ -40,6 +40,28 @@ describe("ids and dates", () => {
   });
   it("formats dates the Appwrite way", () => {
     expect(formatDate(Date.UTC(2020, 9, 15, 6, 38))).toBe("2020-10-15T06:38:00.000+00:00");
+  });
+  it("reads datetimes with offsets and zone names as Appwrite does (DatabasesBase birthDay cases)", () => {
+    const read = (v: string) => {
+      const ms = parseDate(v);
+      return ms === null ? null : formatDate(ms);
+    };
+    expect(read("1975-06-12 14:12:55+02:00")).toBe("1975-06-12T12:12:55.000+00:00");
+    expect(read("1975-06-12T14:12:55.000+02:00")).toBe("1975-06-12T12:12:55.000+00:00");
+    expect(read("1975-06-12 14:12:55 America/New_York")).toBe("1975-06-12T18:12:55.000+00:00"); // EDT
+    expect(read("1975-01-12 14:12:55 America/New_York")).toBe("1975-01-12T19:12:55.000+00:00"); // EST
+    expect(read("2024-03-10 12:00:00 Europe/Berlin")).toBe("2024-03-10T11:00:00.000+00:00");
+    expect(read("2020-10-15T06:38:00.123456Z")).toBe("2020-10-15T06:38:00.123+00:00");
+    expect(read("2020-10-15 06:38:00-0530")).toBe("2020-10-15T12:08:00.000+00:00");
+    expect(read("2020-10-15")).toBe("2020-10-15T00:00:00.000+00:00");
+    expect(read("0001-01-01 00:00:00")).toBe("0001-01-01T00:00:00.000+00:00");
+    expect(read("2024-02-29 00:00:00")).toBe("2024-02-29T00:00:00.000+00:00");
+    expect(read("2022-1-4 11:31")).toBe("2022-01-04T11:31:00.000+00:00"); // utopia's DatetimeValidator cases
+    expect(read("2022-1-4 11:31:52.123456789")).toBe("2022-01-04T11:31:52.123+00:00");
+    expect(read("2022-12-04 11:31:52.680+02:00")).toBe("2022-12-04T09:31:52.680+00:00");
+    for (const bad of ["2020-10-10 27:30:10+01:00", "2023-02-29", "0000-00-00 00:00:00", "10000-01-01 00:00:00", "-0001-13-04 00:00:00", "2022-13-04 11:31:52.680", "2020-13-01", "1975-06-12 14:12:55 Mars/Olympus", "tomorrow", "1 2 3", "2020-10-15T06:38:00+02:00 trailing"]) {
+      expect(parseDate(bad), bad).toBeNull();
+    }
   });
 });
 

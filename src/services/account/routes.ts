@@ -495,8 +495,9 @@ async function createEmailVerification(c: Ctx) {
   return json(c, tokenModel(token), 201);
 }
 
+/** Confirming needs no session, only the secret: Appwrite labels it `public`. */
 async function confirmVerification(c: Ctx, type: TokenType, field: "emailVerification" | "phoneVerification") {
-  requireScope(c, "account");
+  requireScope(c, "public");
   const a = await params(c, { userId: p.uid(), secret: p.string({ min: 1, max: 512 }) });
   await rateLimit(c, `verification.${type}.update`, { limit: 10, keys: [`url:${url(c)},userId:${a.userId}`] });
   const user = await findUserById(c.var.db, c.var.project.id, a.userId);

@@ -22,11 +22,13 @@ import { hasOwn } from "../../core/input";
 
 export const authConsoleRoutes = new Hono<AppEnv>();
 
-// Authorization before any parameter is read.
-authConsoleRoutes.use("/:projectId/auth/*", async (c, next) => {
-  requireAdmin(c, "projects.write");
-  await next();
-});
+/** A project policy route (Appwrite's `policies.write`/`project.policies.write`), authorized before any parameter. */
+function policy(name: string, handler: (c: Ctx) => Promise<Response>): void {
+  authConsoleRoutes.patch(`/:projectId/auth/${name}`, async (c) => {
+    requireAdmin(c, "policies.write", "project.policies.write");
+    return handler(c);
+  });
+}
 
 async function setAuth(c: Ctx, key: string, value: unknown) {
   return setAuthMany(c, { [key]: value });
@@ -54,18 +56,18 @@ async function count(c: Ctx, range: { min: number; max: number }, off: number | 
   return validate({ [name]: value }, { [name]: p.integer(range) })[name] as number;
 }
 
-authConsoleRoutes.patch("/:projectId/auth/limit", async (c) => setAuth(c, "limit", await count(c, { min: 0, max: 10000 }, 0)));
-authConsoleRoutes.patch("/:projectId/auth/max-sessions", async (c) => setAuth(c, "sessionsLimit", await count(c, { min: 1, max: 100 }, null)));
-authConsoleRoutes.patch("/:projectId/auth/password-history", async (c) => setAuth(c, "passwordHistory", await count(c, { min: 0, max: 20 }, 0)));
-authConsoleRoutes.patch("/:projectId/auth/duration", async (c) => {
+policy("limit", async (c) => setAuth(c, "limit", await count(c, { min: 0, max: 10000 }, 0)));
+policy("max-sessions", async (c) => setAuth(c, "sessionsLimit", await count(c, { min: 1, max: 100 }, null)));
+policy("password-history", async (c) => setAuth(c, "passwordHistory", await count(c, { min: 0, max: 20 }, 0)));
+policy("duration", async (c) => {
   const a = validate(await collectParams(c), { duration: p.integer({ min: 60, max: 31536000 }) });
   return setAuth(c, "duration", a.duration);
 });
-authConsoleRoutes.patch("/:projectId/auth/password-dictionary", async (c) => {
+policy("password-dictionary", async (c) => {
   const a = validate(await collectParams(c), { enabled: p.boolean() });
   return setAuth(c, "passwordDictionary", a.enabled);
 });
-authConsoleRoutes.patch("/:projectId/auth/personal-data", async (c) => {
+policy("personal-data", async (c) => {
   const a = validate(await collectParams(c), { enabled: p.boolean() });
   return setAuth(c, "personalDataCheck", a.enabled);
 });
@@ -73,7 +75,7 @@ authConsoleRoutes.patch("/:projectId/auth/personal-data", async (c) => {
 // ---- session alerts, memberships privacy, per-method toggles ------------------------------------------
 
 
-authConsoleRoutes.patch("/:projectId/auth/session-alerts", async (c) => {
+policy("session-alerts", async (c) => {
   const a = validate(await collectParams(c), { alerts: p.optional(p.boolean()), enabled: p.optional(p.boolean()) });
   const value = a.alerts ?? a.enabled;
   if (value === undefined) throw new AppwriteError("general_argument_invalid", "Param \"alerts\" is not optional.");
@@ -81,7 +83,7 @@ authConsoleRoutes.patch("/:projectId/auth/session-alerts", async (c) => {
 });
 
 /** Older console: userName, userEmail, mfa; current: also userId, userPhone, userMFA. Unset params keep their value. */
-authConsoleRoutes.patch("/:projectId/auth/memberships-privacy", async (c) => {
+policy("memberships-privacy", async (c) => {
   const a = validate(await collectParams(c), {
     userName: p.optional(p.boolean()), userEmail: p.optional(p.boolean()), mfa: p.optional(p.boolean()),
     userMFA: p.optional(p.boolean()), userId: p.optional(p.boolean()), userPhone: p.optional(p.boolean()),
@@ -97,6 +99,7 @@ authConsoleRoutes.patch("/:projectId/auth/memberships-privacy", async (c) => {
 
 /** PATCH …/auth/{method} {status|enabled}: enable or disable one auth method (registered last: literal routes win). */
 authConsoleRoutes.patch("/:projectId/auth/:method", async (c) => {
+  requireAdmin(c, "project.write");
   const method = c.req.param("method");
   if (!hasOwn(AUTH_METHODS, method)) {
     throw new AppwriteError("general_argument_invalid", `Invalid \`methodId\` param: Value must be one of (${Object.keys(AUTH_METHODS).join(", ")})`);

@@ -3,6 +3,7 @@ import { AppwriteError } from "../../core/errors";
 import { open } from "../../db/client";
 import { functions } from "../../db/schema";
 import { onApiKey } from "../../platform/caller";
+import { keyScopes } from "../../core/scopes";
 import { cachedRunnable } from "./cache";
 import { DYNAMIC_PREFIX, verifyDynamicKey } from "./secrets";
 
@@ -34,5 +35,5 @@ onApiKey(async (env, project, apiKey) => {
   if (r.projectId !== project.id) throw new AppwriteError("user_unauthorized");
   const scopes = await currentScopes(env, r.projectId, r.functionId);
   if (!scopes || !sameScopes(scopes, r.scopes)) throw new AppwriteError("user_unauthorized");
-  return { mode: "key", memberships: [], roles: ["any"], scopes: new Set(r.scopes), privileged: true, jwt: false };
+  return { mode: "key", memberships: [], roles: ["any"], scopes: keyScopes(r.scopes), privileged: true, jwt: false };
 });

@@ -94,7 +94,7 @@ function parseHeaders(raw: unknown): Record<string, string> {
 }
 
 executionRoutes.post("/:functionId/executions", async (c) => {
-  const caller = requireScope(c, "executions.write");
+  const caller = requireScope(c, "executions.write", "execution.write");
   const a = await params(c, {
     body: p.default(p.string({ max: 10485760 }), ""),
     async: p.default(p.boolean(), false),
@@ -179,7 +179,7 @@ const resolve = resolver({
 });
 
 executionRoutes.get("/:functionId/executions", async (c) => {
-  const caller = requireScope(c, "executions.read");
+  const caller = requireScope(c, "executions.read", "execution.read");
   const fn = await visibleFunction(c);
   const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
   await settleExecutions(c.env, c.executionCtx, c.var.db);
@@ -215,13 +215,13 @@ async function loadExecution(c: Ctx, fn: Fn): Promise<FnExecution> {
 }
 
 executionRoutes.get("/:functionId/executions/:executionId", async (c) => {
-  const caller = requireScope(c, "executions.read");
+  const caller = requireScope(c, "executions.read", "execution.read");
   const fn = await visibleFunction(c);
   return json(c, executionModel(await loadExecution(c, fn), caller.privileged));
 });
 
 executionRoutes.delete("/:functionId/executions/:executionId", async (c) => {
-  requireScope(c, "executions.write");
+  requireScope(c, "executions.write", "execution.write");
   if (!c.var.caller.privileged) throw new AppwriteError("user_unauthorized");
   const fn = await visibleFunction(c);
   const e = await loadExecution(c, fn);

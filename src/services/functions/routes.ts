@@ -105,7 +105,7 @@ function functionEvent(c: Ctx, f: Fn, action: "create" | "update" | "delete") {
 }
 
 functionRoutes.get("/runtimes", (c) => {
-  requireScope(c, "functions.read");
+  requireScope(c, "public");
   return json(c, list("runtimes", JS_RUNTIMES.map(runtimeModel), JS_RUNTIMES.length));
 });
 

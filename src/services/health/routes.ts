@@ -19,9 +19,16 @@ import { count, FAILED_QUEUE_NAMES, QUEUES } from "./queues";
 export const healthRoutes = new Hono<AppEnv>();
 
 /** `client.ping()`: plain text, which the SDK wraps as `{message: "Pong!"}`. */
-healthRoutes.get("/ping", (c) => c.text("Pong!"));
+healthRoutes.get("/ping", (c) => {
+  requireScope(c, "global");
+  return c.text("Pong!");
+});
 
-healthRoutes.get("/health/version", (c) => json(c, { version: APP_VERSION }));
+// Appwrite labels it `public`, which guests and users hold and API keys do not.
+healthRoutes.get("/health/version", (c) => {
+  requireScope(c, "public");
+  return json(c, { version: APP_VERSION });
+});
 
 /** Run a probe: its ping in ms, or Appwrite's 500 naming what failed. */
 async function timed(failure: string, probe: () => Promise<unknown>): Promise<number> {

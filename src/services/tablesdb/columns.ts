@@ -181,7 +181,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
   const base = `/:databaseId/${fl.tables}/:${fl.tableParam}/${fl.columns}`;
 
   r.get(base, async (c) => {
-    requireScope(c, fl.scope.columnsRead);
+    requireScope(c, ...fl.scope.columnsRead);
     const t = await adminTable(c, fl);
     const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
     const g = prepareQueries(a.queries);
@@ -199,7 +199,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.get(`${base}/:key`, async (c) => {
-    requireScope(c, fl.scope.columnsRead);
+    requireScope(c, ...fl.scope.columnsRead);
     const t = await adminTable(c, fl);
     return json(c, columnModel(findColumn(fl, t, c.req.param("key")), fl));
   });
@@ -208,7 +208,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
     if (kind === "double" || kind === "linestring") continue;
     if (kind === "relationship") continue;
     r.post(`${base}/${kind}`, async (c) => {
-      requireScope(c, fl.scope.columnsWrite);
+      requireScope(c, ...fl.scope.columnsWrite);
       const a = await params(c, shapeFor(kind, false));
       const created = await schemaRetry(async () => {
         const t = await adminTable(c, fl);
@@ -229,7 +229,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
     });
 
     r.patch(`${base}/${kind}/:key`, async (c) => {
-      requireScope(c, fl.scope.columnsWrite);
+      requireScope(c, ...fl.scope.columnsWrite);
       const a = await params(c, shapeFor(kind, true));
       const updated = await schemaRetry(async () => {
         const t = await adminTable(c, fl);
@@ -277,7 +277,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
   registerRelationshipRoutes(r, fl, base);
 
   r.delete(`${base}/:key`, async (c) => {
-    requireScope(c, fl.scope.columnsWrite);
+    requireScope(c, ...fl.scope.columnsWrite);
     await schemaRetry(async () => {
       const t = await adminTable(c, fl);
       const col = findColumn(fl, t, c.req.param("key"));

@@ -3,8 +3,6 @@ import { recordEvent, type EventInput } from "../../events/outbox";
 import type { Ctx } from "../../platform/context";
 import { params, p } from "../../core/params";
 import { AppwriteError } from "../../core/errors";
-import { requireScope } from "../../platform/caller";
-import type { Caller } from "../../platform/context";
 
 /** recordEvent's insert as a plain D1 statement, so it can join a raw-SQL batch. */
 /** Payloads go through JSON in the outbox: bigint (int64 column bounds) becomes a number there. */
@@ -19,10 +17,6 @@ export function eventStmt(c: Ctx, e: Omit<EventInput, "projectId" | "userId">): 
 /** Run statements as ONE atomic D1 batch. */
 export async function batch(c: Ctx, stmts: D1PreparedStatement[]): Promise<D1Result<Record<string, unknown>>[]> {
   return c.env.DB.batch<Record<string, unknown>>(stmts);
-}
-
-export function scopeOf(c: Ctx, scope: string): Caller {
-  return requireScope(c, scope);
 }
 
 /** Common list params: queries, search, total. */

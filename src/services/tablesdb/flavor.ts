@@ -1,5 +1,7 @@
 import type { ErrorType } from "../../core/errors";
 
+type Scopes = [string, ...string[]];
+
 /**
  * TablesDB and the legacy Databases API are one service with two vocabularies. Every route, model
  * and error goes through a Flavor so the same logic serves `/v1/tablesdb/…/tables/…/rows` and
@@ -23,7 +25,8 @@ export interface Flavor {
   relatedKey: "relatedTable" | "relatedCollection";
   /** Words used in messages. */
   word: { table: string; row: string; column: string; Row: string; Column: string };
-  scope: { tablesRead: string; tablesWrite: string; columnsRead: string; columnsWrite: string; rowsRead: string; rowsWrite: string };
+  /** Each route's scopes exactly as Appwrite labels it (any one admits; the error names them in this order). */
+  scope: Record<"tablesRead" | "tablesWrite" | "columnsRead" | "columnsWrite" | "indexesRead" | "indexesWrite" | "rowsRead" | "rowsWrite" | "transactionsRead" | "transactionsWrite", Scopes>;
   err: {
     tableNotFound: ErrorType; tableExists: ErrorType;
     rowNotFound: ErrorType; rowExists: ErrorType; rowInvalid: ErrorType; rowMissingData: ErrorType; rowMissingPayload: ErrorType;
@@ -48,7 +51,18 @@ export const TABLES: Flavor = {
   indexColumns: "columns",
   relatedKey: "relatedTable",
   word: { table: "table", row: "row", column: "column", Row: "Row", Column: "Column" },
-  scope: { tablesRead: "tables.read", tablesWrite: "tables.write", columnsRead: "columns.read", columnsWrite: "columns.write", rowsRead: "rows.read", rowsWrite: "rows.write" },
+  scope: {
+    tablesRead: ["tables.read", "collections.read"],
+    tablesWrite: ["tables.write", "collections.write"],
+    columnsRead: ["tables.read", "collections.read", "columns.read", "attributes.read"],
+    columnsWrite: ["tables.write", "collections.write", "columns.write", "attributes.write"],
+    indexesRead: ["tables.read", "collections.read", "indexes.read"],
+    indexesWrite: ["tables.write", "collections.write", "indexes.write"],
+    rowsRead: ["rows.read", "documents.read"],
+    rowsWrite: ["rows.write", "documents.write"],
+    transactionsRead: ["documents.read", "rows.read"],
+    transactionsWrite: ["documents.write", "rows.write"],
+  },
   err: {
     tableNotFound: "table_not_found", tableExists: "table_already_exists",
     rowNotFound: "row_not_found", rowExists: "row_already_exists", rowInvalid: "row_invalid_structure", rowMissingData: "row_missing_data",
@@ -76,7 +90,19 @@ export const COLLECTIONS: Flavor = {
   indexColumns: "attributes",
   relatedKey: "relatedCollection",
   word: { table: "collection", row: "document", column: "attribute", Row: "Document", Column: "Attribute" },
-  scope: { tablesRead: "collections.read", tablesWrite: "collections.write", columnsRead: "attributes.read", columnsWrite: "attributes.write", rowsRead: "documents.read", rowsWrite: "documents.write" },
+  // Appwrite 1.9.6 labels attributes and indexes with the collection scopes, and legacy transactions oddly.
+  scope: {
+    tablesRead: ["collections.read"],
+    tablesWrite: ["collections.write"],
+    columnsRead: ["collections.read"],
+    columnsWrite: ["collections.write"],
+    indexesRead: ["collections.read"],
+    indexesWrite: ["collections.write"],
+    rowsRead: ["documents.read"],
+    rowsWrite: ["documents.write"],
+    transactionsRead: ["rows.read"],
+    transactionsWrite: ["documents.write"],
+  },
   err: {
     tableNotFound: "collection_not_found", tableExists: "collection_already_exists",
     rowNotFound: "document_not_found", rowExists: "document_already_exists", rowInvalid: "document_invalid_structure", rowMissingData: "document_missing_data",

@@ -87,7 +87,7 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
   const adminTable = (c: Ctx) => loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh: true, allowDisabled: true });
 
   r.get(base, async (c) => {
-    requireScope(c, "indexes.read");
+    requireScope(c, ...fl.scope.indexesRead);
     const t = await adminTable(c);
     const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
     const g = prepareQueries(a.queries);
@@ -102,7 +102,7 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.get(`${base}/:key`, async (c) => {
-    requireScope(c, "indexes.read");
+    requireScope(c, ...fl.scope.indexesRead);
     const t = await adminTable(c);
     const i = t.indexes.find((x) => x.key === c.req.param("key"));
     if (!i) throw error(fl.err.indexNotFound, c.req.param("key"));
@@ -110,7 +110,7 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.post(base, async (c) => {
-    requireScope(c, "indexes.write");
+    requireScope(c, ...fl.scope.indexesWrite);
     const a = await params(c, {
       key: p.string({ max: 255 }), type: p.string({ max: 32 }), [fl.indexColumns]: p.array(p.string({ max: 255 })),
       orders: p.optional(p.array(p.string({ max: 4 }))), lengths: p.optional(p.array(p.integer({ min: 0 }))),
@@ -133,7 +133,7 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.delete(`${base}/:key`, async (c) => {
-    requireScope(c, "indexes.write");
+    requireScope(c, ...fl.scope.indexesWrite);
     await schemaRetry(async () => {
       const t = await adminTable(c);
       const i = t.indexes.find((x) => x.key === c.req.param("key"));

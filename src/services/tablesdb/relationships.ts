@@ -88,7 +88,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
   const relatedParam = fl.legacy ? "relatedCollectionId" : "relatedTableId";
 
   r.post(`${base}/relationship`, async (c) => {
-    requireScope(c, fl.scope.columnsWrite);
+    requireScope(c, ...fl.scope.columnsWrite);
     const a = await params(c, {
       [relatedParam]: p.uid(), type: p.enum(TYPES), twoWay: p.default(p.boolean(), false), key: p.optional(p.string({ max: 255 })),
       twoWayKey: p.optional(p.string({ max: 255 })), onDelete: p.default(p.enum(ON_DELETE as [string, ...string[]]), "restrict"),
@@ -159,7 +159,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
   });
 
   r.patch(`${base}/:key/relationship`, async (c) => {
-    requireScope(c, fl.scope.columnsWrite);
+    requireScope(c, ...fl.scope.columnsWrite);
     const a = await params(c, { onDelete: p.optional(p.enum(ON_DELETE as [string, ...string[]])), newKey: p.optional(p.string({ max: 255 })) });
     const updated = await schemaRetry(async () => {
       const t = await adminTable(c, fl, c.req.param(fl.tableParam)!);

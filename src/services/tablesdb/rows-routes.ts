@@ -5,7 +5,7 @@ import { params, p, collectParams } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import { prepareQueries } from "../../db/list";
 import { scheduleDispatch } from "../../events/outbox";
-import { requireScope } from "../../platform/caller";
+import { requireScope, scopeError } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import type { Flavor } from "./flavor";
 import { withTable, guardStmt } from "./meta";
@@ -26,9 +26,12 @@ function refuseBulk(fl: Flavor, t: { columns: { type: string; options: Record<st
 
 const rowsKey = (fl: Flavor) => fl.rows;
 
-/** Bulk routes are for API keys (Appwrite: `401 general_unauthorized_scope` otherwise). */
-function requireKey(c: Ctx): void {
-  if (!c.var.caller.privileged) throw new AppwriteError("general_unauthorized_scope", `${c.var.caller.user?.email ?? "User"} (role: ${c.var.caller.mode === "guest" ? "guests" : "users"}) missing scopes (["${"rows.write"}"])`);
+/**
+ * Bulk routes are for API keys: others get the scope refusal naming the route's scopes (Appwrite's SDKs offer bulk
+ * to servers only; Appwrite itself would run it for a guest, permission-filtered).
+ */
+function requireKey(c: Ctx, fl: Flavor): void {
+  if (!c.var.caller.privileged) throw scopeError(c, fl.scope.rowsWrite);
 }
 
 /** `data` may be an object or a JSON string; other types are Appwrite's structure error. */
@@ -55,7 +58,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // list
   r.get(base, async (c) => {
-    requireScope(c, fl.scope.rowsRead);
+    requireScope(c, ...fl.scope.rowsRead);
     const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true), ttl: p.optional(p.integer({ min: 0, max: 86400 })), ...txParam });
     const g = prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
@@ -70,7 +73,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // create (single) / createRows (bulk)
   r.post(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { [fl.rowParam]: p.optional(p.customId()), permissions: p.optional(p.strings()), rows: p.optional(p.array(p.object(), { max: BATCH_MAX })), ...txParam } as Record<string, ReturnType<typeof p.any>>);
     const data = dataParam(fl, raw.data);
@@ -82,7 +85,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
     if (hasData && !rowId) throw new AppwriteError(fl.err.rowMissingData, `${fl.word.Row} ID is required when creating a single ${fl.word.row}.`);
     if (rows && rowId) throw new AppwriteError("general_bad_request", `Param "${fl.rowParam}" is not allowed when creating multiple ${fl.rows}, set "$id" on each instead.`);
     if (rows && a.permissions) throw new AppwriteError("general_bad_request", `Param "permissions" is disallowed when creating multiple ${fl.rows}, set "$permissions" on each instead`);
-    if (rows) requireKey(c);
+    if (rows) requireKey(c, fl);
     const [dbId, tId] = ids(c);
     const created = await withTable(c, fl, dbId, tId, async (t) => {
       const items = rows
@@ -106,9 +109,9 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // upsertRows (bulk)
   r.put(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const a = await params(c, { rows: p.array(p.object(), { max: BATCH_MAX }), ...txParam });
-    requireKey(c);
+    requireKey(c, fl);
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
       const items = a.rows.map((row) => {
@@ -153,11 +156,11 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // updateRows (bulk)
   r.patch(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data) ?? {};
-    requireKey(c);
+    requireKey(c, fl);
     prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
@@ -186,9 +189,9 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // deleteRows (bulk) → 200 with the deleted rows
   r.delete(base, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
-    requireKey(c);
+    requireKey(c, fl);
     prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
     const out = await withTable(c, fl, dbId, tId, async (t) => {
@@ -210,7 +213,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // get
   r.get(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsRead);
+    requireScope(c, ...fl.scope.rowsRead);
     const a = await params(c, { queries: p.optional(p.strings()), ...txParam });
     const g = prepareQueries(a.queries);
     const [dbId, tId] = ids(c);
@@ -230,7 +233,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // upsert (PUT) → 201
   r.put(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { permissions: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data);
@@ -248,7 +251,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // update (PATCH)
   r.patch(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const raw = await collectParams(c);
     const a = await params(c, { permissions: p.optional(p.strings()), ...txParam });
     const data = dataParam(fl, raw.data);
@@ -267,7 +270,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   // delete → 204
   r.delete(`${base}/:${fl.rowParam}`, async (c) => {
-    requireScope(c, fl.scope.rowsWrite);
+    requireScope(c, ...fl.scope.rowsWrite);
     const a = await params(c, txParam);
     const [dbId, tId] = ids(c);
     const rowId = c.req.param(fl.rowParam)!;
@@ -281,7 +284,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
 
   for (const kind of ["increment", "decrement"] as const) {
     r.patch(`${base}/:${fl.rowParam}/:column/${kind}`, async (c) => {
-      requireScope(c, fl.scope.rowsWrite);
+      requireScope(c, ...fl.scope.rowsWrite);
       const a = await params(c, { value: p.default(p.number(), 1), [kind === "increment" ? "max" : "min"]: p.optional(p.number()), ...txParam } as Record<string, ReturnType<typeof p.any>>);
       const [dbId, tId] = ids(c);
       const rowId = c.req.param(fl.rowParam)!;

@@ -36,7 +36,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
   const base = `/:databaseId/${fl.tables}`;
 
   r.get(base, async (c) => {
-    requireScope(c, fl.scope.tablesRead);
+    requireScope(c, ...fl.scope.tablesRead);
     const d = await loadDatabase(c, c.req.param("databaseId")!, { allowDisabled: true });
     const a = await listParams(c);
     const g = prepareQueries(a.queries);
@@ -64,7 +64,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.post(base, async (c) => {
-    requireScope(c, fl.scope.tablesWrite);
+    requireScope(c, ...fl.scope.tablesWrite);
     const d = await loadDatabase(c, c.req.param("databaseId")!, { allowDisabled: true });
     const a = await params(c, {
       [fl.tableParam]: p.customId(), name: p.string({ max: 128 }), permissions: p.optional(p.strings()), [fl.security]: p.default(p.boolean(), false),
@@ -118,13 +118,13 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.get(`${base}/:${fl.tableParam}`, async (c) => {
-    requireScope(c, fl.scope.tablesRead);
+    requireScope(c, ...fl.scope.tablesRead);
     const t = await loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh: true, allowDisabled: true });
     return json(c, tableModel(t, fl));
   });
 
   r.put(`${base}/:${fl.tableParam}`, async (c) => {
-    requireScope(c, fl.scope.tablesWrite);
+    requireScope(c, ...fl.scope.tablesWrite);
     const t = await loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh: true, allowDisabled: true });
     const a = await params(c, {
       name: p.optional(p.string({ max: 128 })), permissions: p.optional(p.strings()), [fl.security]: p.optional(p.boolean()), enabled: p.optional(p.boolean()),
@@ -149,7 +149,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.delete(`${base}/:${fl.tableParam}`, async (c) => {
-    requireScope(c, fl.scope.tablesWrite);
+    requireScope(c, ...fl.scope.tablesWrite);
     const t = await loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh: true, allowDisabled: true });
     await batch(c, [
       ...(await relationshipTableDropStatements(c, fl, t)),

@@ -10,7 +10,7 @@ import { prepareQueries } from "../../db/list";
 import { scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { TABLES, type Flavor } from "./flavor";
+import type { Flavor } from "./flavor";
 import { failedGuard, guardStmt, loadTable, type TableMeta } from "./meta";
 import { hasRelationships } from "./relationships";
 import {
@@ -393,7 +393,7 @@ function parseOperation(fl: Flavor, o: Record<string, unknown>): StagedOp {
 
 export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   r.get("/transactions", async (c) => {
-    requireScope(c, TABLES.scope.rowsRead);
+    requireScope(c, ...fl.scope.transactionsRead);
     const a = await params(c, { queries: p.optional(p.strings()) });
     const g = prepareQueries(a.queries);
     const owner = ownerOf(c);
@@ -404,7 +404,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.post("/transactions", async (c) => {
-    requireScope(c, TABLES.scope.rowsWrite);
+    requireScope(c, ...fl.scope.transactionsWrite);
     const a = await params(c, { ttl: p.default(p.integer({ min: 60, max: 3600 }), 300) });
     const now = Date.now();
     // A guest's transaction is bound to an identity no caller has: it exists, and nobody can use it.
@@ -416,12 +416,12 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.get("/transactions/:transactionId", async (c) => {
-    requireScope(c, TABLES.scope.rowsRead);
+    requireScope(c, ...fl.scope.transactionsRead);
     return json(c, txModel(await loadTx(c, c.req.param("transactionId"))));
   });
 
   r.post("/transactions/:transactionId/operations", async (c) => {
-    requireScope(c, TABLES.scope.rowsWrite);
+    requireScope(c, ...fl.scope.transactionsWrite);
     const a = await params(c, { operations: p.array(p.object(), { max: MAX_OPERATIONS }) });
     const tx = await loadTx(c, c.req.param("transactionId"));
     if (!a.operations.length) throw new AppwriteError("general_bad_request", "Operations array cannot be empty");
@@ -430,7 +430,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.patch("/transactions/:transactionId", async (c) => {
-    requireScope(c, TABLES.scope.rowsWrite);
+    requireScope(c, ...fl.scope.transactionsWrite);
     const a = await params(c, { commit: p.default(p.boolean(), false), rollback: p.default(p.boolean(), false) });
     if (a.commit && a.rollback) throw new AppwriteError("general_argument_invalid", "Cannot commit and rollback at the same time.");
     const tx = await loadTx(c, c.req.param("transactionId"));
@@ -459,7 +459,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   });
 
   r.delete("/transactions/:transactionId", async (c) => {
-    requireScope(c, TABLES.scope.rowsWrite);
+    requireScope(c, ...fl.scope.transactionsWrite);
     const tx = await loadTx(c, c.req.param("transactionId"));
     await c.env.DB.prepare("DELETE FROM tdb_transactions WHERE seq = ?1").bind(tx.seq).run();
     return noContent(c);
