@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { and, eq, ne } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppwriteError, error, type ErrorType } from "../../core/errors";
-import { hashSecret, randomHex } from "../../core/crypto";
+import { hashSecret } from "../../core/crypto";
 import { uniqueId } from "../../core/ids";
 import { collectParams, p, params, validate } from "../../core/params";
 import { identities, sessions, tokens, users, type Token, type User } from "../../db/schema";
@@ -20,6 +20,8 @@ import { beginFlow, takeFlow, type OAuthFlow } from "../auth/oauth2/state";
 import { tokenModel } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
 import { createSession } from "./sessions";
+import { hexSecret, TOKEN_LENGTH } from "./tokens";
+import { emailMetadata } from "../auth/email-meta";
 
 /**
  * OAuth2 sign-in (Appwrite's account.php OAuth2 routes):
@@ -198,7 +200,7 @@ async function complete(
   if (!user.email && email) {
     const [taken] = await db.select({ id: users.id }).from(users).where(and(eq(users.projectId, projectId), eq(users.email, email), ne(users.id, user.id))).limit(1);
     if (taken) fail("user_already_exists");
-    Object.assign(changes, { email, emailVerification: user.emailVerification || info.verified });
+    Object.assign(changes, { email, emailVerification: user.emailVerification || info.verified }, emailMetadata(email));
   }
   if (!user.name && info.name) changes.name = info.name;
   if (Object.keys(changes).length) {
@@ -228,7 +230,7 @@ async function complete(
   }
 
   if (flow.token) {
-    const secret = randomHex(32);
+    const secret = hexSecret(TOKEN_LENGTH.oauth2);
     const token: Token = { projectId, id: uniqueId(), userId: user.id, type: "oauth2", secretHash: hashSecret(secret), phrase: "", expire: now + OAUTH2_TOKEN_MS, createdAt: now };
     statements.push(
       db.insert(tokens).values(token),

@@ -121,6 +121,12 @@ export function contactTargetStatements(c: Ctx, user: User, providerType: "email
   return out;
 }
 
+/** Appwrite refuses an email or phone that any target of the project already has (409 user_target_already_exists). */
+export async function assertNoTarget(c: Ctx, identifier: string): Promise<void> {
+  const [t] = await c.var.db.select({ id: targets.id }).from(targets).where(and(eq(targets.projectId, c.var.project.id), eq(targets.identifier, identifier))).limit(1);
+  if (t) throw new AppwriteError("user_target_already_exists");
+}
+
 /** A user's targets go with the user. */
 export function deleteUserTargets(c: Ctx, userId: string): BatchItem<"sqlite"> {
   return c.var.db.delete(targets).where(and(eq(targets.projectId, c.var.project.id), eq(targets.userId, userId)));
@@ -165,13 +171,13 @@ function checkIdentifier(providerType: string, identifier: string): void {
   }
 }
 
-async function findTarget(c: Ctx, userId: string, targetId: string): Promise<Target> {
+export async function findTarget(c: Ctx, userId: string, targetId: string): Promise<Target> {
   const [t] = await c.var.db.select().from(targets).where(and(eq(targets.projectId, c.var.project.id), eq(targets.id, targetId))).limit(1);
   if (!t || t.userId !== userId) throw new AppwriteError("user_target_not_found");
   return t;
 }
 
-function targetEvent(c: Ctx, t: Target, action: string) {
+export function targetEvent(c: Ctx, t: Target, action: string) {
   return recordEvent(c.var.db, {
     projectId: c.var.project.id,
     pattern: `users.[userId].targets.[targetId].${action}`,

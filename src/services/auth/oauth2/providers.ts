@@ -175,6 +175,22 @@ const PROVIDERS = lookup<Provider>({
       return { id: str(claims.sub), email: str(claims.email), verified, name: "" };
     },
   },
+  // A generic OpenID Connect provider; the secret is JSON {clientSecret, authorizationEndpoint, tokenEndpoint,
+  // userinfoEndpoint} (Appwrite also reads `wellKnownEndpoint` discovery, which Edgewrite does not fetch).
+  oidc: {
+    name: "OpenID Connect",
+    scopes: ["openid", "profile", "email"],
+    defaults: ({ secret }) => {
+      const s = jsonSecret(secret);
+      return { authorize: s.authorizationEndpoint ?? "", token: s.tokenEndpoint ?? "", user: s.userinfoEndpoint ?? "" };
+    },
+    authorizeParams: { response_type: "code" },
+    clientSecret: (cfg) => jsonSecret(cfg.secret).clientSecret ?? cfg.secret,
+    async user(cfg, t) {
+      const u = await getJson(cfg.endpoints.user, bearer(t));
+      return { id: str(u.sub), email: str(u.email), verified: u.email_verified === true, name: str(u.name) };
+    },
+  },
 });
 
 export const providerNames = () => Object.keys(PROVIDERS);
