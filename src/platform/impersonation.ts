@@ -14,13 +14,13 @@ import type { Caller, Ctx } from "./context";
 import { userRoles } from "./roles";
 
 /** Header first, then the query param (either spelling Appwrite reads). */
-function requested(c: Ctx, name: "user-id" | "email" | "phone", param: string): string {
-  return c.req.header(`x-appwrite-impersonate-${name}`) || c.req.query(param.toLowerCase()) || c.req.query(param) || "";
+function requested(c: Ctx, name: "id" | "email" | "phone", param: string): string {
+  return c.req.header(`x-appwrite-impersonate-user-${name}`) || c.req.query(param.toLowerCase()) || c.req.query(param) || "";
 }
 
 async function findTarget(c: Ctx, projectId: string): Promise<User | undefined> {
   const db = c.var.db;
-  const byId = requested(c, "user-id", "impersonateUserId");
+  const byId = requested(c, "id", "impersonateUserId");
   const byEmail = requested(c, "email", "impersonateEmail");
   const byPhone = requested(c, "phone", "impersonatePhone");
   const match = byId ? eq(users.id, byId) : byEmail ? eq(users.email, byEmail.toLowerCase()) : byPhone ? eq(users.phone, byPhone) : null;

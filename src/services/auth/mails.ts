@@ -73,7 +73,8 @@ const EN = {
 const THANKS = "Thanks,";
 const SIGNATURE = "{{project}} team";
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
 
 /** Fill `{{name}}` from vars; `{{b}}` becomes <strong> in HTML and nothing in text. */
 function fill(template: string, vars: Vars, html: boolean): string {
