@@ -20,8 +20,8 @@ export function sendInvitation(
   inv: { to: { email: string; phone: string }; link: string; team: Team; inviter: User | undefined; inviteeName: string },
 ): unknown[] {
   if (inv.to.email) {
-    // Appwrite's {{owner}} is the inviter's name ("" when an API key invites, which sends no mail anyway).
-    const owner = inv.inviter?.name || inv.inviter?.email || "";
+    // Appwrite's {{owner}} is the inviter's name, even when empty.
+    const owner = inv.inviter?.name ?? "";
     return sendMessage(c, invitationMail(inv.to.email, { user: inv.inviteeName, project: c.var.project.name, team: inv.team.name, owner, link: inv.link }));
   }
   // Appwrite sends phone invitations as an SMS carrying the link.
