@@ -136,7 +136,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: new Set(key.scopes), privileged: true, jwt: false };
   }
   if (project.id === "console") return guest();
-  const caller = await applyImpersonation(c, project, await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null));
+  const caller = await applyImpersonation(c.req, c.var.db, project, await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null));
   if (caller.user && !caller.user.status) throw new AppwriteError("user_blocked");
   return caller;
 }

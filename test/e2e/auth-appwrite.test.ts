@@ -218,6 +218,13 @@ describe("impersonation (Appwrite 1.9.6 UsersBase testImpersonate*)", () => {
     const byQuery = await raw("GET", `/account?impersonateUserId=${target.$id}`, { headers: wire(actor.secret) });
     expect([byQuery.body.$id, byQuery.body.impersonatorUserId]).toEqual([target.$id, actor.user.$id]);
 
+    // Realtime connections read the same header: the `connected` frame names the target.
+    const { default: WebSocket } = await import("ws");
+    const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}&channels[]=account`, { headers: { "x-appwrite-session": actor.secret, "x-appwrite-impersonate-user-id": target.$id } });
+    const connected = await new Promise<any>((resolve, reject) => (ws.once("message", (m) => resolve(JSON.parse(m.toString()))), ws.once("error", reject)));
+    ws.close();
+    expect(connected.data.user).toMatchObject({ $id: target.$id, impersonatorUserId: actor.user.$id });
+
     const self = await raw("GET", "/account", { headers: wire(actor.secret) });
     expect(self.body).toMatchObject({ $id: actor.user.$id, impersonator: true });
     expect(self.body).toHaveProperty("impersonatorUserId", null);
