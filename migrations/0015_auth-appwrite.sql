@@ -13,3 +13,10 @@ ALTER TABLE users ADD COLUMN email_is_canonical INTEGER;
 ALTER TABLE users ADD COLUMN email_is_corporate INTEGER;
 ALTER TABLE users ADD COLUMN email_is_disposable INTEGER;
 ALTER TABLE users ADD COLUMN email_is_free INTEGER;
+
+-- A push target belongs to the session that registered it (account.createPushTarget) and goes when that
+-- session ends, however it ends (sign-out, eviction, password change, blocking …), as Appwrite's delete worker.
+ALTER TABLE targets ADD COLUMN session_id TEXT;
+CREATE TRIGGER sessions_end_push_targets AFTER DELETE ON sessions BEGIN
+  DELETE FROM targets WHERE project_id = OLD.project_id AND session_id = OLD.id AND provider_type = 'push';
+END;

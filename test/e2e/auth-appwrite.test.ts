@@ -326,7 +326,7 @@ describe("User model and account details (Appwrite 1.9.6)", () => {
     expect(await signedIn(secret)).toBe(false);
   });
 
-  it("push targets: create (named after the device), update, list on the account, only by their owner, delete", async () => {
+  it("push targets: create (named after the device), update, list on the account, only by their owner, delete, end with their session", async () => {
     const { secret } = await userWithSession();
     const web = new WebAccount(new WebClient().setEndpoint(endpoint).setProject(project.projectId).setSession(secret));
     const token = uniq("fcm");
@@ -342,6 +342,14 @@ describe("User model and account details (Appwrite 1.9.6)", () => {
     expect([foreign.code, foreign.type]).toEqual([404, "user_target_not_found"]);
     await web.deletePushTarget({ targetId: target.$id });
     expect((await web.get()).targets.map((t) => t.$id)).not.toContain(target.$id);
+
+    // A push target ends with the session that registered it.
+    const kept = await web.createPushTarget({ targetId: ID.unique(), identifier: uniq("fcm") });
+    const me = await web.get();
+    await new Account(as(secret)).deleteSession({ sessionId: "current" });
+    const left = await users.listTargets({ userId: me.$id });
+    expect(left.targets.map((t) => t.providerType)).toEqual(["email"]);
+    expect(left.targets.map((t) => t.$id)).not.toContain(kept.$id);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Push targets of the signed-in user (Appwrite's account.createPushTarget / updatePushTarget / deletePushTarget):
  * POST /v1/account/targets/push, PUT|DELETE /v1/account/targets/{targetId}/push, scope `targets.write`.
- * The target is named after the device (user agent's brand and model), as Appwrite does.
+ * The target is named after the device (user agent's brand and model) and ends with the session that registered
+ * it (migration 0015's trigger), as Appwrite does.
  */
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
@@ -22,18 +23,18 @@ export const accountTargetsRoutes = new Hono<AppEnv>();
 function owner(c: Ctx) {
   const caller = requireScope(c, "targets.write");
   if (!caller.user) throw new AppwriteError("user_unauthorized");
-  return caller.user;
+  return { user: caller.user, session: caller.session };
 }
 
 accountTargetsRoutes.post("/targets/push", async (c) => {
-  const user = owner(c);
+  const { user, session } = owner(c);
   const a = await params(c, { targetId: p.customId(), identifier: p.string({ max: 255 }), providerId: p.optional(p.string({ max: 36 })) });
   // Messaging providers are not part of Edgewrite yet: an unknown providerId is stored as none (as Appwrite does).
   const device = clientInfo(requestUserAgent(c));
   const now = Date.now();
   const t: Target = {
     seq: 0, projectId: c.var.project.id, id: resolveId("targetId", a.targetId), userId: user.id, providerType: "push", identifier: a.identifier,
-    providerId: null, name: `${device.deviceBrand} ${device.deviceModel}`, expired: false, createdAt: now, updatedAt: now,
+    providerId: null, name: `${device.deviceBrand} ${device.deviceModel}`, expired: false, sessionId: session?.id ?? null, createdAt: now, updatedAt: now,
   };
   const { seq: _s, ...values } = t;
   const db = c.var.db;
@@ -48,7 +49,7 @@ accountTargetsRoutes.post("/targets/push", async (c) => {
 });
 
 accountTargetsRoutes.put("/targets/:targetId/push", async (c) => {
-  const user = owner(c);
+  const { user } = owner(c);
   const a = await params(c, { identifier: p.string({ max: 255 }) });
   const t = await findTarget(c, user.id, c.req.param("targetId"));
   const next: Target = { ...t, ...(a.identifier ? { identifier: a.identifier, expired: false } : {}), updatedAt: Date.now() };
@@ -67,7 +68,7 @@ accountTargetsRoutes.put("/targets/:targetId/push", async (c) => {
 });
 
 accountTargetsRoutes.delete("/targets/:targetId/push", async (c) => {
-  const user = owner(c);
+  const { user } = owner(c);
   const t = await findTarget(c, user.id, c.req.param("targetId"));
   const db = c.var.db;
   await db.batch([db.delete(targets).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))), targetEvent(c, t, "delete")]);
