@@ -353,7 +353,7 @@ describe("User model and account details (Appwrite 1.9.6)", () => {
   });
 });
 
-describe("OpenID Connect provider (oidc, endpoints from the JSON secret)", () => {
+describe("OpenID Connect provider (oidc, endpoints from the JSON secret or its discovery document)", () => {
   let server: Server;
   let base = "";
   const codes = new Set<string>();
@@ -379,6 +379,9 @@ describe("OpenID Connect provider (oidc, endpoints from the JSON secret)", () =>
         });
         return;
       }
+      if (url.pathname === "/.well-known/openid-configuration") {
+        return send(200, { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`, userinfo_endpoint: `${base}/userinfo` });
+      }
       if (url.pathname === "/userinfo") {
         if (req.headers.authorization !== "Bearer oidc-access") return send(401, { error: "invalid_token" });
         return send(200, { sub: "oidc-sub-1", email: "Oidc.Person@example.com", email_verified: true, name: "Oidc Person" });
@@ -402,5 +405,19 @@ describe("OpenID Connect provider (oidc, endpoints from the JSON secret)", () =>
     const session = await new Account(project.guest()).createSession({ userId: back.searchParams.get("userId")!, secret: back.searchParams.get("secret")! });
     expect(session.provider).toBe("oidc");
     expect(await users.get({ userId: session.userId })).toMatchObject({ email: "oidc.person@example.com", name: "Oidc Person", emailVerification: true });
+  });
+
+  it("reads the endpoints from `wellKnownEndpoint` discovery; an unreachable document is 424", async () => {
+    const configure = (wellKnownEndpoint: string) =>
+      consoleCall("PATCH", `/projects/${project.projectId}/oauth2`, { provider: "oidc", appId: "oidc-client", secret: JSON.stringify({ clientSecret: "oidc-secret", wellKnownEndpoint }), enabled: true });
+    expect((await configure(`${base}/.well-known/openid-configuration`)).status).toBe(200);
+    const location = await new Account(project.guest()).createOAuth2Token({ provider: OAuthProvider.Oidc, success: "http://localhost/ok", failure: "http://localhost/fail" });
+    expect(location.startsWith(`${base}/authorize?`)).toBe(true);
+    const back = new URL((await new Browser(new URL(endpoint).origin, base).go(location)).url);
+    expect((await new Account(project.guest()).createSession({ userId: back.searchParams.get("userId")!, secret: back.searchParams.get("secret")! })).provider).toBe("oidc");
+
+    await configure(`${base}/missing`);
+    const broken = await raw("GET", `/account/tokens/oauth2/oidc?project=${project.projectId}&success=${encodeURIComponent("http://localhost/ok")}`);
+    expect([broken.status, broken.body.type]).toEqual([424, "user_oauth2_provider_failure"]);
   });
 });

@@ -14,7 +14,7 @@ import { authPolicy } from "../auth/policy";
 import { rateLimit } from "../auth/rate-limit";
 import { clientKey } from "../../platform/client";
 import { assertRedirect, redirectProblem, withQuery } from "../auth/oauth2/redirect";
-import { OAuth2Error, exchangeCode, fetchUser, isProvider, loginUrl, providerLabel, type ProviderConfig } from "../auth/oauth2/providers";
+import { OAuth2Error, discover, exchangeCode, fetchUser, isProvider, loginUrl, providerLabel, type ProviderConfig } from "../auth/oauth2/providers";
 import { providerConfig } from "../auth/oauth2/settings";
 import { beginFlow, takeFlow, type OAuthFlow } from "../auth/oauth2/state";
 import { tokenModel } from "../users/models";
@@ -53,10 +53,20 @@ async function start(c: Ctx, token: boolean) {
   await assertRedirect(c, "success", a.success);
   await assertRedirect(c, "failure", a.failure);
   await rateLimit(c, "oauth2.create", { limit: 50, keys: [clientKey(c)] });
-  const cfg = providerFor(c, provider);
+  const cfg = await discovered(provider, providerFor(c, provider));
   const state = await beginFlow(c, provider, { success: a.success ?? "", failure: a.failure ?? "", token });
   for (const [k, v] of Object.entries(noStore)) c.header(k, v);
   return c.redirect(loginUrl(provider, cfg, state, a.scopes ?? []), 301);
+}
+
+/** The provider's endpoints, discovery included; an unreachable discovery document is the provider's failure (424). */
+async function discovered(provider: string, cfg: ProviderConfig): Promise<ProviderConfig> {
+  try {
+    return await discover(provider, cfg);
+  } catch (e) {
+    const detail = e instanceof OAuth2Error ? e.message || e.error : "the provider could not be reached";
+    throw error("user_oauth2_provider_failure", providerLabel(provider), detail);
+  }
 }
 
 function providerFor(c: Ctx, provider: string): ProviderConfig {
@@ -133,8 +143,9 @@ async function complete(
   let tokensOut;
   let info;
   try {
-    tokensOut = await exchangeCode(provider, cfg, a.code!);
-    info = await fetchUser(provider, cfg, tokensOut);
+    const full = await discover(provider, cfg);
+    tokensOut = await exchangeCode(provider, full, a.code!);
+    info = await fetchUser(provider, full, tokensOut);
   } catch (e) {
     if (e instanceof RedirectTo) throw e;
     const detail = e instanceof OAuth2Error ? e.message || e.error : "the provider could not be reached";
