@@ -69,7 +69,7 @@ describe("auth mails: HTML with absolute links, plain-text alternative, Appwrite
     expect(mail.subject).toBe(`Account Verification for ${projectName}`);
     expect(mail.html).toMatch(/^<!doctype html>/);
     expect(mail.html).toContain(`Follow this link to verify your email address to your <strong>${projectName}</strong> account.`);
-    expect(mail.text).toContain("Hello Vera,");
+    expect(mail.text.split("\n\n").slice(0, 2)).toEqual([`Verify your email to activate your ${projectName} account.`, "Hello Vera,"]);
     expect(mail.text).toContain(`Follow this link to verify your email address to your ${projectName} account.`);
     expect(mail.text).not.toContain("<");
     const link = linkIn(mail, "http://localhost/verify");
@@ -104,6 +104,8 @@ describe("auth mails: HTML with absolute links, plain-text alternative, Appwrite
     expect(r.status).toBe(201);
     const mail = await lastMessage(email);
     expect(mail.subject).toBe(`${projectName} Login`);
+    expect(mail.text).toContain(`Sign in to ${projectName} with your secure link. Expires in 1 hour.`);
+    expect(mail.text).toContain(`expire=${encodeURIComponent(r.body.expire)}`);
     expect(mail.html).toContain(`Security phrase for this email is <strong>${r.body.phrase}</strong>.`);
     expect(mail.text).toContain("This sign in was requested using Chrome on UNKNOWN Windows.");
     const link = linkIn(mail, "http://localhost/magic");

@@ -92,7 +92,8 @@ function render(subject: string, preview: string, blocks: Block[], vars: Vars): 
   const h = (s: string) => fill(s, vars, true);
   const t = (s: string) => fill(s, vars, false);
   const html: string[] = [];
-  const text: string[] = [];
+  // The preview line leads the text as it leads a client's rendering of the HTML (Appwrite's tests read it there).
+  const text: string[] = [t(preview)];
   for (const b of blocks) {
     if ("p" in b) {
       if (!b.p) continue;
