@@ -4,8 +4,6 @@ import { and, desc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppwriteError } from "../../core/errors";
 import { resolveId } from "../../core/ids";
-import { batch } from "../../db/client";
-import { accountTargetsRoutes } from "./targets";
 import { p, params } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import { sessions, tokens, users, type Session, type Token, type User } from "../../db/schema";
@@ -22,6 +20,8 @@ import { checkPhone, deleteUserStatements, sessionEvent, sessionsEndedByPassword
 import { accountModel, prefsObject, sessionModel, tokenModel } from "../users/models";
 import { assertUserCapacity, commitNewUser, findUserByEmail, findUserById, findUserByPhone, prepareUser, userWhere } from "../users/users";
 import { clearSessionCookies, createSession } from "./sessions";
+import { accountTargetsRoutes } from "./targets";
+import { batch } from "../../db/client";
 import { audit, listLogs } from "../auth/audit";
 import { assertAuthMethod, sessionAlertsEnabled } from "../auth/settings";
 import { clientInfo, countryName } from "../auth/user-agent";
