@@ -158,6 +158,22 @@ describe("auth mails: HTML with absolute links, plain-text alternative, Appwrite
     expect(joined.confirm).toBe(true);
   });
 
+  it("session alerts: Appwrite's layout (device, IP, country list) and preview line", async () => {
+    expect((await consoleCall("PATCH", `/projects/${project.projectId}/auth/session-alerts`, { alerts: true })).status).toBe(200);
+    try {
+      const { email, password } = await userWithSession({ name: "Alec" });
+      await signIn(email, password);
+      const mail = await lastMessage(email);
+      expect(mail.subject).toBe(`Security alert: new session on your ${projectName} account`);
+      expect(mail.html).toContain("<ol><li>Device: <strong>Chrome</strong></li><li>IP Address: <strong>");
+      expect(mail.html).toMatch(/on [A-Z][a-z]+ \d{1,2}, \d{4} at \d\d:\d\d:\d\d UTC<\/strong>/);
+      expect(mail.text).toContain(`New login detected on ${projectName} at `);
+      expect(mail.text).toContain("- Country: ");
+    } finally {
+      await consoleCall("PATCH", `/projects/${project.projectId}/auth/session-alerts`, { alerts: false });
+    }
+  });
+
   it("session secrets are 256 hex characters, as Appwrite's", async () => {
     const u = await users.create({ userId: ID.unique(), email: `${uniq()}@example.com` });
     const s = await users.createSession({ userId: u.$id });
