@@ -184,9 +184,10 @@ export const p = {
    * ordinary object: drizzle inspects prototypes, and hardened input has no prototype keys left to fear.
    */
   prefs(): Schema<Record<string, unknown>> {
-    const msg = "Value must be a valid JSON object";
+    // Appwrite's Assoc: an object, never a JSON string standing for one.
+    const msg = "Value must be a valid object.";
     return z.pipe(
-      p.object(),
+      z.custom<Record<string, unknown>>((v) => !!v && typeof v === "object" && !Array.isArray(v), { error: msg }),
       z.pipe(z.custom<Record<string, unknown>>((v) => JSON.stringify(v).length <= 65535, { error: msg }), z.transform((v) => structuredClone(v))),
     );
   },

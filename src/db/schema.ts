@@ -78,6 +78,12 @@ export const users = sqliteTable("users", {
   mfaRecoveryCodes: json<string[]>("mfa_recovery_codes").notNull().default([]),
   prefs: json<Record<string, unknown>>("prefs").notNull().default({}),
   accessedAt: integer("accessed_at"),
+  impersonator: integer("impersonator", { mode: "boolean" }).notNull().default(false),
+  emailCanonical: text("email_canonical"),
+  emailIsCanonical: integer("email_is_canonical", { mode: "boolean" }),
+  emailIsCorporate: integer("email_is_corporate", { mode: "boolean" }),
+  emailIsDisposable: integer("email_is_disposable", { mode: "boolean" }),
+  emailIsFree: integer("email_is_free", { mode: "boolean" }),
   ...stamps,
 });
 

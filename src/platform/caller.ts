@@ -9,6 +9,7 @@ import { purposeBytes } from "../core/secrets";
 import { keys, memberships, sessions, users, type Key, type Project } from "../db/schema";
 import type { DB } from "../db/client";
 import type { Caller, Ctx } from "./context";
+import { applyImpersonation } from "./impersonation";
 import { GUEST_ROLES, userRoles } from "./roles";
 import { decodeSessionSecret, sessionCookieName } from "./session-secret";
 
@@ -41,7 +42,10 @@ export function sessionFromRequest(c: Ctx, projectId: string): string | null {
   return null;
 }
 
-/** Load a user with the named session (or, with `sessionId`, that session) in one D1 round trip. */
+/**
+ * Load a user with the named session (or, with `sessionId`, that session) in one D1 round trip. A JWT that
+ * names no session (`sessionId: ""`, from users.createJWT for a user without one) needs only the user.
+ */
 export async function loadUserSession(db: DB, projectId: string, userId: string, match: { secret?: string; sessionId?: string }) {
   const [sessionRows, userRows, memberRows] = await db.batch([
     db.select().from(sessions).where(and(eq(sessions.projectId, projectId), eq(sessions.userId, userId))),
@@ -58,7 +62,7 @@ export async function loadUserSession(db: DB, projectId: string, userId: string,
     const hit = digest ? safeEqual(s.secretHash, digest) : s.id === match.sessionId;
     if (hit && s.expire > now) session = s;
   }
-  if (!session) return null;
+  if (!session && match.sessionId !== "") return null;
   return { user, session, memberships: memberRows };
 }
 
@@ -130,7 +134,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: keyScopes(key.scopes), privileged: true, jwt: false };
   }
   if (project.id === "console") return guest();
-  const caller = await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null);
+  const caller = await applyImpersonation(c.req, c.var.db, project, await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null));
   if (caller.user && !caller.user.status) throw new AppwriteError("user_blocked");
   return caller;
 }

@@ -18,6 +18,8 @@ export interface Caller {
   privileged: boolean;
   /** Authenticated through X-Appwrite-JWT. */
   jwt: boolean;
+  /** Set while a user with the impersonator flag acts as `user` (src/platform/impersonation.ts); `session` stays theirs. */
+  impersonator?: User;
 }
 
 export interface Vars {

@@ -15,6 +15,8 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { rateLimit } from "../auth/rate-limit";
 import { sendMessage } from "../messaging/transport";
+import { codeMail, sms } from "../auth/mails";
+import { requestAgent } from "./sessions";
 import { accountModel, sessionModel } from "../users/models";
 import { publicUser } from "../users/users";
 import { newTotpSecret, provisioningUri, verifyTotp } from "./mfa-totp";
@@ -220,7 +222,7 @@ const challengeModel = (ch: { id: string; createdAt: number; userId: string; exp
 });
 
 // POST /v1/account/mfa/challenges {factor} → 201 MfaChallenge
-accountMfaRoutes.post("/challenges", async (c) => {
+async function createChallenge(c: Ctx) {
   const { user } = me(c);
   const a = await params(c, { factor: p.string({ max: 32 }) });
   const factor = FACTORS.find((f) => f.toLowerCase() === a.factor.toLowerCase());
@@ -238,11 +240,11 @@ accountMfaRoutes.post("/challenges", async (c) => {
     if (factor === "email") {
       if (!user.email) throw new AppwriteError("user_email_not_found");
       if (!user.emailVerification) throw new AppwriteError("user_email_not_verified");
-      statements.push(...sendMessage(c, { channel: "email", to: user.email, subject: `Verification Code for ${project}`, content: `Hello ${user.name},\n\nUse this code to finish signing in to ${project}: ${code}\n\nThe code is valid for one hour.` }));
+      statements.push(...sendMessage(c, codeMail("mfaChallenge", user.email, { user: user.name, project, otp: code, agent: requestAgent(c) })));
     } else {
       if (!user.phone) throw new AppwriteError("user_phone_not_found");
       if (!user.phoneVerification) throw new AppwriteError("user_phone_not_verified");
-      statements.push(...sendMessage(c, { channel: "sms", to: user.phone, content: `${code} is your ${project} verification code.` }));
+      statements.push(...sendMessage(c, sms(user.phone, code)));
     }
   }
   const model = challengeModel(challenge);
@@ -252,10 +254,13 @@ accountMfaRoutes.post("/challenges", async (c) => {
   );
   await commit(c, statements);
   return json(c, model, 201);
-});
+}
+accountMfaRoutes.post("/challenges", createChallenge);
+accountMfaRoutes.post("/challenge", createChallenge);
+
 
 // PUT /v1/account/mfa/challenges {challengeId, otp} → Session (factor added; no new cookie)
-accountMfaRoutes.put("/challenges", async (c) => {
+async function updateChallenge(c: Ctx) {
   const { user, session } = me(c);
   const a = await params(c, { challengeId: p.string({ max: 256 }), otp: p.string({ max: 256 }) });
   // Per challenge (Appwrite) and per user, so opening more challenges buys no extra guesses.
@@ -297,4 +302,7 @@ accountMfaRoutes.put("/challenges", async (c) => {
   );
   await commit(c, statements);
   return json(c, model);
-});
+}
+accountMfaRoutes.put("/challenges", updateChallenge);
+accountMfaRoutes.put("/challenge", updateChallenge);
+

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { and, eq, ne } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppwriteError, error, type ErrorType } from "../../core/errors";
-import { hashSecret, randomHex } from "../../core/crypto";
+import { hashSecret } from "../../core/crypto";
 import { uniqueId } from "../../core/ids";
 import { collectParams, p, params, validate } from "../../core/params";
 import { identities, sessions, tokens, users, type Token, type User } from "../../db/schema";
@@ -14,12 +14,14 @@ import { authPolicy } from "../auth/policy";
 import { rateLimit } from "../auth/rate-limit";
 import { clientKey } from "../../platform/client";
 import { assertRedirect, redirectProblem, withQuery } from "../auth/oauth2/redirect";
-import { OAuth2Error, exchangeCode, fetchUser, isProvider, loginUrl, providerLabel, type ProviderConfig } from "../auth/oauth2/providers";
+import { OAuth2Error, discover, exchangeCode, fetchUser, isProvider, loginUrl, providerLabel, type ProviderConfig } from "../auth/oauth2/providers";
 import { providerConfig } from "../auth/oauth2/settings";
 import { beginFlow, takeFlow, type OAuthFlow } from "../auth/oauth2/state";
 import { tokenModel } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
 import { createSession } from "./sessions";
+import { hexSecret, TOKEN_LENGTH } from "./tokens";
+import { emailMetadata } from "../auth/email-meta";
 
 /**
  * OAuth2 sign-in (Appwrite's account.php OAuth2 routes):
@@ -51,10 +53,20 @@ async function start(c: Ctx, token: boolean) {
   await assertRedirect(c, "success", a.success);
   await assertRedirect(c, "failure", a.failure);
   await rateLimit(c, "oauth2.create", { limit: 50, keys: [clientKey(c)] });
-  const cfg = providerFor(c, provider);
+  const cfg = await discovered(provider, providerFor(c, provider));
   const state = await beginFlow(c, provider, { success: a.success ?? "", failure: a.failure ?? "", token });
   for (const [k, v] of Object.entries(noStore)) c.header(k, v);
   return c.redirect(loginUrl(provider, cfg, state, a.scopes ?? []), 301);
+}
+
+/** The provider's endpoints, discovery included; an unreachable discovery document is the provider's failure (424). */
+async function discovered(provider: string, cfg: ProviderConfig): Promise<ProviderConfig> {
+  try {
+    return await discover(provider, cfg);
+  } catch (e) {
+    const detail = e instanceof OAuth2Error ? e.message || e.error : "the provider could not be reached";
+    throw error("user_oauth2_provider_failure", providerLabel(provider), detail);
+  }
 }
 
 function providerFor(c: Ctx, provider: string): ProviderConfig {
@@ -131,8 +143,9 @@ async function complete(
   let tokensOut;
   let info;
   try {
-    tokensOut = await exchangeCode(provider, cfg, a.code!);
-    info = await fetchUser(provider, cfg, tokensOut);
+    const full = await discover(provider, cfg);
+    tokensOut = await exchangeCode(provider, full, a.code!);
+    info = await fetchUser(provider, full, tokensOut);
   } catch (e) {
     if (e instanceof RedirectTo) throw e;
     const detail = e instanceof OAuth2Error ? e.message || e.error : "the provider could not be reached";
@@ -198,7 +211,7 @@ async function complete(
   if (!user.email && email) {
     const [taken] = await db.select({ id: users.id }).from(users).where(and(eq(users.projectId, projectId), eq(users.email, email), ne(users.id, user.id))).limit(1);
     if (taken) fail("user_already_exists");
-    Object.assign(changes, { email, emailVerification: user.emailVerification || info.verified });
+    Object.assign(changes, { email, emailVerification: user.emailVerification || info.verified }, emailMetadata(email));
   }
   if (!user.name && info.name) changes.name = info.name;
   if (Object.keys(changes).length) {
@@ -228,7 +241,7 @@ async function complete(
   }
 
   if (flow.token) {
-    const secret = randomHex(32);
+    const secret = hexSecret(TOKEN_LENGTH.oauth2);
     const token: Token = { projectId, id: uniqueId(), userId: user.id, type: "oauth2", secretHash: hashSecret(secret), phrase: "", expire: now + OAUTH2_TOKEN_MS, createdAt: now };
     statements.push(
       db.insert(tokens).values(token),

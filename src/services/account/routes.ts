@@ -16,18 +16,23 @@ import { rateLimit } from "../auth/rate-limit";
 import { clientIp, clientKey } from "../../platform/client";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
 import { sendMessage, type Message } from "../messaging/transport";
-import { checkPhone, sessionEvent, updateUser } from "../users/routes";
+import { checkPhone, deleteUserStatements, sessionEvent, sessionsEndedByPasswordChange, updateUser } from "../users/routes";
 import { accountModel, prefsObject, sessionModel, tokenModel } from "../users/models";
 import { assertUserCapacity, commitNewUser, findUserByEmail, findUserById, findUserByPhone, prepareUser, userWhere } from "../users/users";
 import { clearSessionCookies, createSession } from "./sessions";
+import { accountTargetsRoutes } from "./targets";
+import { batch } from "../../db/client";
 import { audit, listLogs } from "../auth/audit";
 import { assertAuthMethod, sessionAlertsEnabled } from "../auth/settings";
 import { clientInfo, countryName } from "../auth/user-agent";
-import { contactTargetStatements, targetsFor } from "../users/targets";
-import { requestCountry, requestUserAgent } from "./sessions";
-import { deleteToken, findToken, longSecret, newToken, otpCode, phrase as makePhrase, supersedeTokens, TOKEN_TTL, type TokenType } from "./tokens";
+import { assertNoTarget, contactTargetStatements, targetsFor } from "../users/targets";
+import { requestAgent, requestCountry, requestUserAgent } from "./sessions";
+import { deleteToken, findToken, hexSecret, newToken, otpCode, phrase as makePhrase, supersedeTokens, TOKEN_LENGTH, TOKEN_TTL, type TokenType } from "./tokens";
+import { codeMail, magicUrlMail, recoveryMail, sessionAlertMail, sms, verificationMail } from "../auth/mails";
+import { formatDate } from "../../core/time";
 
 export const accountRoutes = new Hono<AppEnv>();
+accountRoutes.route("/", accountTargetsRoutes);
 
 
 /** The signed-in user (scope `account`); guests get Appwrite's exact scope error. */
@@ -51,9 +56,9 @@ accountRoutes.get("/", async (c) => {
   return json(c, await accountOut(c, caller.user));
 });
 
-/** The Account model with the user's targets. */
+/** The Account model with the user's targets (and who impersonates them in this request). */
 async function accountOut(c: Ctx, u: User) {
-  return accountModel(u, await targetsFor(c.var.db, c.var.project.id, u.id));
+  return accountModel(u, await targetsFor(c.var.db, c.var.project.id, u.id), c.var.caller.impersonator?.id ?? null);
 }
 
 /** Update the signed-in user, audited as Appwrite's `user.update`, and answer the Account model. */
@@ -71,20 +76,10 @@ async function sessionAlert(c: Ctx, user: User, provider: string, factors: strin
   if ((provider === "magic-url" || provider === "token") && factors.includes("email")) return [];
   const [row] = await c.var.db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, user.id))).limit(1);
   if (!row) return [];
-  const name = projectName(c);
   const ua = requestUserAgent(c);
-  const when = new Date().toISOString().replace("T", " ").slice(0, 19);
-  return sendMessage(c, {
-    channel: "email", to: user.email, subject: `Security alert: new session on your ${name} account`,
-    content: [
-      `Hello ${user.name},`,
-      `A new session has been created on your ${name} account, on ${when} UTC.`,
-      `Device: ${clientInfo(ua).clientName || ua}`,
-      `IP Address: ${clientIp(c)}`,
-      `Country: ${countryName(requestCountry(c))}`,
-      "If this was you, there's nothing more you need to do. If you didn't initiate this session or suspect any unauthorized activity, please secure your account.",
-    ].join("\n"),
-  });
+  return sendMessage(c, sessionAlertMail(user.email, {
+    user: user.name, project: projectName(c), device: clientInfo(ua).clientName || ua, ipAddress: clientIp(c), country: countryName(requestCountry(c)), at: new Date(),
+  }));
 }
 
 // ---- sign-up --------------------------------------------------------------------------------------
@@ -222,7 +217,7 @@ async function issueToken(c: Ctx, o: { user: User; token: Token; kind: "tokens" 
 
 const projectName = (c: Ctx) => c.var.project.name;
 
-accountRoutes.post("/tokens/magic-url", async (c) => {
+async function createMagicURLToken(c: Ctx) {
   requireScope(c, "sessions.write");
   assertAuthMethod(c, "magic-url");
   const a = await params(c, { userId: p.customId(), email: p.email(), url: p.optional(p.url()), phrase: p.default(p.boolean(), false) });
@@ -230,17 +225,17 @@ accountRoutes.post("/tokens/magic-url", async (c) => {
   await rateLimit(c, "tokens.magic-url", { limit: 60, keys: [`url:${url(c)},email:${email}`, `url:${url(c)},${clientKey(c)}`] });
   await assertRedirect(c, "url", a.url);
   const { user, statements } = await userForEmail(c, a.userId, email);
-  const secret = longSecret();
+  const secret = hexSecret(TOKEN_LENGTH.magicUrl);
   const phrase = a.phrase ? makePhrase() : "";
   const token = newToken(c.var.project.id, user.id, "magic-url", secret, TOKEN_TTL.magicUrl);
   const base = a.url ?? `${new URL(c.req.url).origin}/console/auth/magic-url`;
-  const link = withQuery(base, { userId: user.id, secret, expire: new Date(token.expire).toISOString(), project: c.var.project.id });
-  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: {
-      channel: "email", to: email, subject: `${projectName(c)} Login`,
-      content: `Sign in to ${projectName(c)} with this link: ${link}\n${phrase ? `Security phrase: ${phrase}\n` : ""}The link expires in 1 hour.`,
-    } });
+  const link = withQuery(base, { userId: user.id, secret, expire: formatDate(token.expire), project: c.var.project.id });
+  const message = magicUrlMail(email, { user: user.name, project: projectName(c), link, phrase, agent: requestAgent(c) });
+  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message });
   return json(c, tokenModel(token, c.var.caller.privileged ? secret : "", phrase), 201);
-});
+}
+accountRoutes.post("/tokens/magic-url", createMagicURLToken);
+accountRoutes.post("/sessions/magic-url", createMagicURLToken);
 
 accountRoutes.post("/tokens/email", async (c) => {
   requireScope(c, "sessions.write");
@@ -252,14 +247,12 @@ accountRoutes.post("/tokens/email", async (c) => {
   const code = otpCode();
   const phrase = a.phrase ? makePhrase() : "";
   const token = newToken(c.var.project.id, user.id, "email", code, TOKEN_TTL.otp);
-  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: {
-      channel: "email", to: email, subject: `OTP for ${projectName(c)} Login`,
-      content: `Your one-time code for ${projectName(c)} is ${code}.\n${phrase ? `Security phrase: ${phrase}\n` : ""}It expires in 15 minutes.`,
-    } });
+  const message = codeMail("otpSession", email, { user: user.name, project: projectName(c), otp: code, phrase, agent: requestAgent(c) });
+  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message });
   return json(c, tokenModel(token, c.var.caller.privileged ? code : "", phrase), 201);
 });
 
-accountRoutes.post("/tokens/phone", async (c) => {
+async function createPhoneToken(c: Ctx) {
   requireScope(c, "sessions.write");
   assertAuthMethod(c, "phone");
   const a = await params(c, { userId: p.customId(), phone: p.string({ max: 16 }) });
@@ -275,13 +268,15 @@ accountRoutes.post("/tokens/phone", async (c) => {
   }
   const code = otpCode();
   const token = newToken(c.var.project.id, user.id, "phone", code, TOKEN_TTL.otp);
-  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: { channel: "sms", to: a.phone, content: `${code} is your ${projectName(c)} login code. It expires in 15 minutes.` } });
+  await issueToken(c, { user, token, kind: "tokens", audit: "session.create", prelude: statements, message: sms(a.phone, code) });
   return json(c, tokenModel(token, c.var.caller.privileged ? code : ""), 201);
-});
+}
+accountRoutes.post("/tokens/phone", createPhoneToken);
+accountRoutes.post("/sessions/phone", createPhoneToken);
 
 // ---- JWT ----------------------------------------------------------------------------------------
 
-accountRoutes.post("/jwts", async (c) => {
+async function createJWT(c: Ctx) {
   const caller = me(c);
   assertAuthMethod(c, "jwt");
   if (caller.jwt) throw new AppwriteError("user_jwt_creation_denied");
@@ -291,7 +286,9 @@ accountRoutes.post("/jwts", async (c) => {
   if (!session) throw new AppwriteError("user_session_not_found");
   const jwt = await signJWT(c.env, { userId: caller.user.id, sessionId: session.id, projectId: c.var.project.id }, a.duration);
   return json(c, { jwt }, 201);
-});
+}
+accountRoutes.post("/jwts", createJWT);
+accountRoutes.post("/jwt", createJWT);
 
 // ---- profile updates -----------------------------------------------------------------------------
 
@@ -314,20 +311,24 @@ async function assertCurrentPassword(user: User, password: string): Promise<void
   if (user.passwordUpdate !== null && !(await verifyPassword(password, user))) throw new AppwriteError("user_invalid_credentials");
 }
 
+/** Converting an account that never had a password (anonymous, OAuth2): the given one becomes its password. */
+async function firstPassword(c: Ctx, user: User, password: string, next: Pick<User, "id" | "email" | "name" | "phone">): Promise<Partial<User>> {
+  if (user.passwordUpdate !== null) return {};
+  const policy = authPolicy(c.var.project);
+  checkPersonalData(password, policy, next);
+  const h = await hashPassword(password);
+  return { ...h, passwordUpdate: Date.now(), passwordHistory: nextHistory(policy, user.passwordHistory, h.password) };
+}
+
 accountRoutes.patch("/email", async (c) => {
   const { user } = me(c);
   const a = await params(c, { email: p.email(), password: p.string({ max: 512 }) });
   if (a.password.length < 8 || a.password.length > 256) throw new AppwriteError("general_argument_invalid", "Invalid `password` param: Password must be between 8 and 256 characters long.");
   await assertCurrentPassword(user, a.password);
   const email = a.email.toLowerCase();
-  const changes: Partial<User> = { email, emailVerification: false };
-  if (user.passwordUpdate === null) {
-    // Converting an anonymous account: the given password becomes the account's password.
-    const policy = authPolicy(c.var.project);
-    checkPersonalData(a.password, policy, { ...user, email });
-    const h = await hashPassword(a.password);
-    Object.assign(changes, h, { passwordUpdate: Date.now(), passwordHistory: nextHistory(policy, user.passwordHistory, h.password) });
-  }
+  // Appwrite refuses an address another target (so another user) already has: 409 user_target_already_exists.
+  await assertNoTarget(c, email);
+  const changes: Partial<User> = { email, emailVerification: false, ...(await firstPassword(c, user, a.password, { ...user, email })) };
   try {
     return json(c, await updateMe(c, user, changes, "email", contactTargetStatements(c, user, "email", user.email, email), "user_email_already_exists"));
   } catch (e) {
@@ -342,7 +343,9 @@ accountRoutes.patch("/phone", async (c) => {
   const a = await params(c, { phone: p.string({ max: 16 }), password: p.string({ max: 512 }) });
   checkPhone(a.phone);
   await assertCurrentPassword(user, a.password);
-  return json(c, await updateMe(c, user, { phone: a.phone, phoneVerification: false }, "phone", contactTargetStatements(c, user, "sms", user.phone, a.phone), "user_phone_already_exists"));
+  await assertNoTarget(c, a.phone);
+  const changes: Partial<User> = { phone: a.phone, phoneVerification: false, ...(await firstPassword(c, user, a.password, { ...user, phone: a.phone })) };
+  return json(c, await updateMe(c, user, changes, "phone", contactTargetStatements(c, user, "sms", user.phone, a.phone), "user_phone_already_exists"));
 });
 
 accountRoutes.patch("/password", async (c) => {
@@ -356,7 +359,18 @@ accountRoutes.patch("/password", async (c) => {
   await checkHistory(a.password, policy, user.passwordHistory);
   const h = await hashPassword(a.password);
   const changes: Partial<User> = { ...h, passwordUpdate: Date.now(), passwordHistory: nextHistory(policy, user.passwordHistory, h.password) };
-  return json(c, await updateMe(c, user, changes, "password"));
+  // Appwrite ends the user's other sessions, and only for a caller signed in with a session (not a JWT).
+  const { session, jwt } = c.var.caller;
+  const ended = session && !jwt ? await sessionsEndedByPasswordChange(c, user.id, session.id) : [];
+  return json(c, await updateMe(c, user, changes, "password", ended));
+});
+
+/** Delete one's own account and everything it owns (Appwrite's account.delete); cookies stay as Appwrite leaves them. */
+accountRoutes.delete("/", async (c) => {
+  const { user } = me(c);
+  await batch(c.var.db, deleteUserStatements(c, user));
+  scheduleDispatch(c.env, c.executionCtx);
+  return noContent(c);
 });
 
 /** Block one's own account: status false, every session revoked, cookies cleared. */
@@ -450,10 +464,10 @@ accountRoutes.post("/recovery", async (c) => {
   const user = await findUserByEmail(c.var.db, c.var.project.id, email);
   if (!user) throw new AppwriteError("user_not_found");
   if (!user.status) throw new AppwriteError("user_blocked");
-  const secret = longSecret();
+  const secret = hexSecret(TOKEN_LENGTH.recovery);
   const token = newToken(c.var.project.id, user.id, "recovery", secret, TOKEN_TTL.recovery);
-  const link = withQuery(a.url, { userId: user.id, secret, expire: new Date(token.expire).toISOString() });
-  await issueToken(c, { user, token, kind: "recovery", audit: "recovery.create", message: { channel: "email", to: email, subject: "Password Reset", content: `Reset your ${projectName(c)} password with this link: ${link}\nThe link expires in 1 hour.` } });
+  const link = withQuery(a.url, { userId: user.id, secret, expire: formatDate(token.expire) });
+  await issueToken(c, { user, token, kind: "recovery", audit: "recovery.create", message: recoveryMail(email, { user: user.name, project: projectName(c), link }) });
   return json(c, tokenModel(token, c.var.caller.privileged ? secret : ""), 201);
 });
 
@@ -472,6 +486,7 @@ accountRoutes.put("/recovery", async (c) => {
   const db = c.var.db;
   const changes: Partial<User> = { ...h, passwordUpdate: Date.now(), passwordHistory: nextHistory(policy, user.passwordHistory, h.password), emailVerification: true };
   await updateUser(c, user, changes, "password", [
+    ...(await sessionsEndedByPasswordChange(c, user.id)),
     deleteToken(db, token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].recovery.[tokenId].update", params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
     audit(c, user, "recovery.update"),
@@ -488,10 +503,10 @@ async function createEmailVerification(c: Ctx) {
   await assertRedirect(c, "url", a.url);
   if (!user.email) throw new AppwriteError("user_email_not_found");
   if (user.emailVerification) throw new AppwriteError("user_email_already_verified");
-  const secret = longSecret();
+  const secret = hexSecret(TOKEN_LENGTH.verification);
   const token = newToken(c.var.project.id, user.id, "verification", secret, TOKEN_TTL.verification);
-  const link = withQuery(a.url, { userId: user.id, secret, expire: new Date(token.expire).toISOString() });
-  await issueToken(c, { user, token, kind: "verification", audit: "verification.create", message: { channel: "email", to: user.email, subject: "Account Verification", content: `Verify your ${projectName(c)} email address with this link: ${link}\nThe link expires in 1 hour.` } });
+  const link = withQuery(a.url, { userId: user.id, secret, expire: formatDate(token.expire) });
+  await issueToken(c, { user, token, kind: "verification", audit: "verification.create", message: verificationMail(user.email, { user: user.name, project: projectName(c), link }) });
   return json(c, tokenModel(token), 201);
 }
 
@@ -525,7 +540,7 @@ async function createPhoneVerification(c: Ctx) {
   if (user.phoneVerification) throw new AppwriteError("user_phone_already_verified");
   const code = otpCode();
   const token = newToken(c.var.project.id, user.id, "phone-verification", code, TOKEN_TTL.otp);
-  await issueToken(c, { user, token, kind: "verification", audit: "verification.create", message: { channel: "sms", to: user.phone, content: `${code} is your ${projectName(c)} verification code. It expires in 15 minutes.` } });
+  await issueToken(c, { user, token, kind: "verification", audit: "verification.create", message: sms(user.phone, code) });
   return json(c, tokenModel(token), 201);
 }
 accountRoutes.post("/verifications/phone", createPhoneVerification);

@@ -6,7 +6,7 @@
  *   return json(c, model, 201);
  *
  * It:
- *  - creates the session row: a random 256-bit secret, only its sha256 stored; expire = now + the project's
+ *  - creates the session row: a random secret of 256 hex characters (Appwrite's length), only its sha256 stored; expire = now + the project's
  *    session length (auth `duration`, default 1 year);
  *  - evicts the user's oldest sessions beyond the project's sessions-per-user limit (default 10, 0 = none);
  *  - commits the row, the evictions, the caller's extra `statements` (token consumption, user updates,
@@ -22,7 +22,7 @@
  */
 import { and, asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { randomHex, hashSecret } from "../../core/crypto";
+import { hashSecret } from "../../core/crypto";
 import { uniqueId } from "../../core/ids";
 import { sessions, type Session, type User } from "../../db/schema";
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
@@ -31,6 +31,9 @@ import { encodeSessionSecret, sessionCookieName } from "../../platform/session-s
 import { authPolicy } from "../auth/policy";
 import { clientIp } from "../../platform/client";
 import { sessionModel } from "../users/models";
+import { clientInfo } from "../auth/user-agent";
+import type { Agent } from "../auth/mails";
+import { hexSecret, TOKEN_LENGTH } from "./tokens";
 
 export interface NewSession {
   user: User;
@@ -65,6 +68,12 @@ export function requestUserAgent(c: Ctx): string {
   return forwarded || c.req.header("user-agent") || "UNKNOWN";
 }
 
+/** The requesting client as auth mails describe it (Appwrite's agentClient / agentDevice / agentOs). */
+export function requestAgent(c: Ctx): Agent {
+  const info = clientInfo(requestUserAgent(c));
+  return { client: info.clientName, device: info.deviceBrand, os: info.osName };
+}
+
 export function requestCountry(c: Ctx): string {
   const cf = (c.req.raw as unknown as { cf?: { country?: unknown } }).cf;
   const code = typeof cf?.country === "string" ? cf.country.toLowerCase() : "";
@@ -76,7 +85,7 @@ export async function createSession(c: Ctx, s: NewSession): Promise<CreatedSessi
   const projectId = c.var.project.id;
   const policy = authPolicy(c.var.project);
   const now = Date.now();
-  const rawSecret = randomHex(32);
+  const rawSecret = hexSecret(TOKEN_LENGTH.session);
   const session: Session = {
     projectId,
     id: uniqueId(),

@@ -30,7 +30,11 @@ export function otpCode(): string {
   return String(n % 1_000_000).padStart(6, "0");
 }
 
-export const longSecret = () => randomHex(64);
+/** Appwrite's secret lengths in hex characters (app/init/constants.php TOKEN_LENGTH_*). */
+export const TOKEN_LENGTH = { magicUrl: 64, verification: 256, recovery: 256, oauth2: 64, session: 256 } as const;
+
+/** A hex secret of `length` characters, as Appwrite's Token proof generates them. */
+export const hexSecret = (length: number) => randomHex(Math.ceil(length / 2)).slice(0, length);
 
 export function newToken(projectId: string, userId: string, type: TokenType, secret: string, ttlSeconds: number, phrase = ""): Token {
   const now = Date.now();

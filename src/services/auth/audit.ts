@@ -45,8 +45,13 @@ onProjectDelete(async (_env, db, projectId) => {
   await db.delete(authLogs).where(eq(authLogs.projectId, projectId));
 });
 
-/** One audit row for `user` (the actor), attributed to this request's ip / user agent / country. */
-export function audit(c: Ctx, user: Pick<User, "id" | "email" | "name">, event: string, resource = `user/${user.id}`): BatchItem<"sqlite"> {
+/**
+ * One audit row for `user` (the actor), attributed to this request's ip / user agent / country. While an
+ * impersonator acts as the user, the row is the impersonator's (Appwrite's rule), the resource still the target.
+ */
+export function audit(c: Ctx, target: Pick<User, "id" | "email" | "name">, event: string, resource = `user/${target.id}`): BatchItem<"sqlite"> {
+  const { impersonator, user: current } = c.var.caller;
+  const user = impersonator && current?.id === target.id ? impersonator : target;
   const mode = c.req.header("x-appwrite-mode") === "admin" ? "admin" : "default";
   return c.var.db.insert(authLogs).values({
     projectId: c.var.project.id,

@@ -1,7 +1,7 @@
 /**
  * Console auth policy routes, Appwrite's console shape (Modules/Project/Http/Project/Policies/*, AuthMethods/Update):
  * PATCH /v1/projects/{projectId}/auth/{limit|duration|max-sessions|password-history|password-dictionary|personal-data
- *   |session-alerts|memberships-privacy|<method>} → the Project model. Count params are `total` (current console) or
+ *   |session-alerts|session-invalidation|memberships-privacy|<method>} → the Project model. Count params are `total` (current console) or
  * `limit` (older console). Admin only.
  *
  * Settings live in `projects.settings.auth` under Appwrite's `auths` keys (sessionAlerts, membershipsUserName,
@@ -80,6 +80,12 @@ policy("session-alerts", async (c) => {
   const value = a.alerts ?? a.enabled;
   if (value === undefined) throw new AppwriteError("general_argument_invalid", "Param \"alerts\" is not optional.");
   return setAuth(c, "sessionAlerts", value);
+});
+
+/** Appwrite's policies/session-invalidation (alias …/auth/session-invalidation): `enabled`. */
+authConsoleRoutes.patch("/:projectId/auth/session-invalidation", async (c) => {
+  const a = validate(await collectParams(c), { enabled: p.boolean() });
+  return setAuth(c, "invalidateSessions", a.enabled);
 });
 
 /** Older console: userName, userEmail, mfa; current: also userId, userPhone, userMFA. Unset params keep their value. */

@@ -46,6 +46,12 @@ export function membershipPrivacy(project: Project, privileged: boolean): Member
   return { userName: show("membershipsUserName"), userEmail: show("membershipsUserEmail"), mfa: show("membershipsMfa"), userId: show("membershipsUserId"), userPhone: show("membershipsUserPhone") };
 }
 
+/**
+ * Whether a password change signs the user out elsewhere (console: session-invalidation). On unless turned
+ * off: Appwrite creates every project with it enabled.
+ */
+export const invalidateSessionsEnabled = (project: Project) => authOf(project).invalidateSessions !== false;
+
 /** Whether new sessions send the user an email alert (console: session-alerts). */
 export const sessionAlertsEnabled = (project: Project) => authOf(project).sessionAlerts === true;
 

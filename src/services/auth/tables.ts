@@ -15,6 +15,7 @@ export const messageOutbox = sqliteTable("message_outbox", {
   recipient: text("recipient").notNull(),
   subject: text("subject").notNull().default(""),
   content: text("content").notNull(),
+  html: text("html").notNull().default(""),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -29,7 +29,7 @@ outboxRoutes.get("/:projectId/outbox", async (c) => {
   ]);
   return json(c, {
     total: Number(count[0]?.n ?? 0),
-    messages: rows.map((m) => ({ $id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, content: m.content, $createdAt: formatDate(m.createdAt) })),
+    messages: rows.map((m) => ({ $id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, content: m.content, text: m.content, html: m.html, $createdAt: formatDate(m.createdAt) })),
   });
 });
 

@@ -6,7 +6,8 @@
  * Transports:
  *  - "outbox" (the only one today, used whenever the project has no provider configured — always so in
  *    local dev and tests): the message is stored in `message_outbox` and listed to the console admin at
- *    GET /v1/projects/{projectId}/outbox → {total, messages:[{$id, channel, to, subject, content, $createdAt}]}.
+ *    GET /v1/projects/{projectId}/outbox → {total, messages:[{$id, channel, to, subject, content, text, html, $createdAt}]}
+ *    (`content` = `text`, the plain text; `html` the mail's HTML body, "" for SMS).
  *  - provider transports (Messaging, later) will stage a delivery row here the same way and send it from a
  *    queue consumer after the commit.
  */
@@ -21,7 +22,10 @@ export interface Message {
   /** Email address or E.164 phone number. */
   to: string;
   subject?: string;
+  /** The text (SMS body, or the plain-text alternative of a mail). */
   content: string;
+  /** The HTML body of a mail (src/services/auth/mails.ts). */
+  html?: string;
 }
 
 export interface Transport {
@@ -41,6 +45,7 @@ export const outboxTransport: Transport = {
         recipient: m.to,
         subject: m.subject ?? "",
         content: m.content,
+        html: m.html ?? "",
         createdAt: Date.now(),
       }),
     ];

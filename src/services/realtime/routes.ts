@@ -8,6 +8,7 @@ import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
 import { findProject } from "../../platform/projects";
 import { needsMoreFactors } from "../account/mfa-gate";
+import { applyImpersonation } from "../../platform/impersonation";
 import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
@@ -106,7 +107,7 @@ realtimeRoutes.get("/", async (c) => {
     let caller: Caller;
     try {
       const jwt = c.req.header("x-appwrite-jwt") || url.searchParams.get("jwt") || null;
-      caller = await resolveUser(c.env, db, project, sessionFromRequest(c, project.id), jwt);
+      caller = await applyImpersonation(c.req, db, project, await resolveUser(c.env, db, project, sessionFromRequest(c, project.id), jwt));
     } catch (e) {
       if (e instanceof AppwriteError) throw new UpgradeError(e.code, e.message);
       throw e;
@@ -131,7 +132,7 @@ realtimeRoutes.get("/", async (c) => {
       sessionId: caller.session?.id ?? "",
       roles: caller.roles,
       subscriptions: legacy.subs,
-      connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user) : null } }),
+      connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user, [], caller.impersonator?.id ?? null) : null } }),
     };
     const stub = c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(project.id, shard)));
     const headers = new Headers({ upgrade: "websocket", [INIT_HEADER]: JSON.stringify(init) });

@@ -8,6 +8,7 @@ import type { Ctx } from "../../platform/context";
 import { membershipModel, type MemberRow } from "./models";
 import { recountTeam } from "./teams";
 import { sendMessage } from "../messaging/transport";
+import { invitationMail, sms } from "../auth/mails";
 import { createSession } from "../account/sessions";
 
 /**
@@ -18,20 +19,13 @@ export function sendInvitation(
   c: Ctx,
   inv: { to: { email: string; phone: string }; link: string; team: Team; inviter: User | undefined; inviteeName: string },
 ): unknown[] {
-  const project = c.var.project.name;
   if (inv.to.email) {
-    const owner = inv.inviter?.name || inv.inviter?.email || "A team owner";
-    return sendMessage(c, {
-      channel: "email",
-      to: inv.to.email,
-      subject: `Invitation to ${inv.team.name} Team at ${project}`,
-      content:
-        `Hello ${inv.inviteeName},\n\n${owner} invited you to join the ${inv.team.name} team at ${project}.\n` +
-        `Follow this link to accept the invitation:\n${inv.link}\n\nIf you were not expecting this invitation, you can ignore this email.`,
-    });
+    // Appwrite's {{owner}} is the inviter's name, even when empty.
+    const owner = inv.inviter?.name ?? "";
+    return sendMessage(c, invitationMail(inv.to.email, { user: inv.inviteeName, project: c.var.project.name, team: inv.team.name, owner, link: inv.link }));
   }
   // Appwrite sends phone invitations as an SMS carrying the link.
-  return sendMessage(c, { channel: "sms", to: inv.to.phone, content: inv.link });
+  return sendMessage(c, sms(inv.to.phone, inv.link));
 }
 
 /** Confirm the membership (and verify the invitee's email, as Appwrite does); sign the invitee in if needed. */

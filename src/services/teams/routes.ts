@@ -6,7 +6,8 @@ import { resolveId, uniqueId } from "../../core/ids";
 import { isAllowed } from "../../core/permissions";
 import { p, params } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
-import { hashSecret, randomHex, verifySecret } from "../../core/crypto";
+import { hashSecret, verifySecret } from "../../core/crypto";
+import { hexSecret, TOKEN_LENGTH } from "../account/tokens";
 import { isUniqueViolation } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
 import { authenticators, challenges, identities, memberships, teams, users, type User } from "../../db/schema";
@@ -208,7 +209,7 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
     .limit(1);
   if (existing?.confirm) throw new AppwriteError("membership_already_confirmed");
 
-  const secret = randomHex(64);
+  const secret = hexSecret(TOKEN_LENGTH.session); // Appwrite's default token length
   let member: MemberRow;
   if (!existing) {
     const id = uniqueId();

@@ -8,8 +8,9 @@ const date = (ms: number | null) => (ms === null ? "" : formatDate(ms));
 /**
  * The Account model: User without password, hash and hashOptions (what a user sees of itself).
  * `targets`: the user's messaging targets (`targetsFor`), [] when the caller did not load them.
+ * `impersonatorUserId`: who is acting as this user in the current request (null otherwise, as Appwrite).
  */
-export function accountModel(u: User, targets: TargetModel[] = []) {
+export function accountModel(u: User, targets: TargetModel[] = [], impersonatorUserId: string | null = null) {
   return {
     $id: u.id,
     $createdAt: formatDate(u.createdAt),
@@ -22,17 +23,24 @@ export function accountModel(u: User, targets: TargetModel[] = []) {
     email: u.email ?? "",
     phone: u.phone ?? "",
     emailVerification: u.emailVerification,
+    emailCanonical: u.emailCanonical,
+    emailIsFree: u.emailIsFree,
+    emailIsDisposable: u.emailIsDisposable,
+    emailIsCorporate: u.emailIsCorporate,
+    emailIsCanonical: u.emailIsCanonical,
     phoneVerification: u.phoneVerification,
     mfa: u.mfa,
     prefs: prefsObject(u.prefs),
     targets,
     accessedAt: date(u.accessedAt),
+    impersonator: u.impersonator,
+    impersonatorUserId,
   };
 }
 
 /** The User model for API keys: adds the password hash and its algorithm (Appwrite's admin view). */
-export function userModel(u: User, targets: TargetModel[] = []) {
-  return { ...accountModel(u, targets), password: u.password ?? "", hash: u.hash ?? "", hashOptions: u.hashOptions };
+export function userModel(u: User, targets: TargetModel[] = [], impersonatorUserId: string | null = null) {
+  return { ...accountModel(u, targets, impersonatorUserId), password: u.password ?? "", hash: u.hash ?? "", hashOptions: u.hashOptions };
 }
 
 /** Prefs must serialise as `{}`, never `[]`. */

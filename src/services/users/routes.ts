@@ -2,7 +2,7 @@ import { signJWT } from "../../platform/caller";
 import { batch } from "../../db/client";
 /** Users service (server SDK, API key; scopes users.read / users.write). Shapes: wire doc §3.2. */
 import { Hono } from "hono";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppwriteError } from "../../core/errors";
 import { hashSecret } from "../../core/crypto";
@@ -20,9 +20,11 @@ import { authPolicy, checkHistory, checkPasswordFormat, checkPersonalData, nextH
 import { createSession } from "../account/sessions";
 import { prefsObject, sessionModel, tokenModel, userModel } from "./models";
 import { commitNewUser, PHONE, PHONE_DESCRIPTION, prepareUser, publicUser, requireUser, rethrowUserConflict, userWhere } from "./users";
-import { contactTargetStatements, deleteUserTargets, targetsFor, targetsForMany, usersTargetsRoutes } from "./targets";
+import { assertNoTarget, contactTargetStatements, deleteUserTargets, targetsFor, targetsForMany, usersTargetsRoutes, type TargetModel } from "./targets";
 import { deleteUserLogs, listLogs } from "../auth/audit";
 import { lookup } from "../../core/input";
+import { emailMetadata } from "../auth/email-meta";
+import { invalidateSessionsEnabled } from "../auth/settings";
 
 export const usersRoutes = new Hono<AppEnv>();
 
@@ -43,9 +45,18 @@ export function checkPhone(value: string | undefined | null, param = "phone"): v
 
 const roles = (u: { id: string }) => [`user:${u.id}`];
 
+/**
+ * The User model as this caller may see it: impersonators reach the Users API with `users.read` but are not
+ * API keys, so password material stays hidden from them (Appwrite shows it to every `users.read` holder).
+ */
+function userView(c: Ctx, u: User, targets: TargetModel[]) {
+  const m = userModel(u, targets);
+  return c.var.caller.privileged ? m : { ...m, password: "", hash: "", hashOptions: {} };
+}
+
 /** The User model with its targets loaded (one extra read). */
 export async function userOut(c: Ctx, u: User) {
-  return userModel(u, await targetsFor(c.var.db, c.var.project.id, u.id));
+  return userView(c, u, await targetsFor(c.var.db, c.var.project.id, u.id));
 }
 
 /** Record `users.[userId].<action>` with the User payload (no password material). */
@@ -139,6 +150,7 @@ const USER_FIELDS = lookup<Field>({
   phoneVerification: { sql: "phone_verification", type: "boolean" },
   labels: { sql: "labels", type: "string", array: true },
   accessedAt: { sql: "accessed_at", type: "datetime" },
+  impersonator: { sql: "impersonator", type: "boolean" },
 });
 
 const storedJson = <T>(v: unknown, d: T): T => {
@@ -149,6 +161,8 @@ const storedJson = <T>(v: unknown, d: T): T => {
     return d;
   }
 };
+
+const nullableBool = (v: unknown) => (v === null || v === undefined ? null : !!v);
 
 /** A raw `SELECT * FROM users` row → the drizzle User shape. */
 export function userFromRaw(r: Record<string, unknown>): User {
@@ -172,6 +186,12 @@ export function userFromRaw(r: Record<string, unknown>): User {
     mfaRecoveryCodes: storedJson(r.mfa_recovery_codes, []),
     prefs: storedJson(r.prefs, {}),
     accessedAt: (r.accessed_at as number | null) ?? null,
+    impersonator: !!r.impersonator,
+    emailCanonical: (r.email_canonical as string | null) ?? null,
+    emailIsCanonical: nullableBool(r.email_is_canonical),
+    emailIsCorporate: nullableBool(r.email_is_corporate),
+    emailIsDisposable: nullableBool(r.email_is_disposable),
+    emailIsFree: nullableBool(r.email_is_free),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -208,7 +228,7 @@ usersRoutes.get("/", async (c) => {
   );
   const found = result.rows.map(userFromRaw);
   const targets = await targetsForMany(c.var.db, projectId, found.map((u) => u.id));
-  return json(c, list("users", found.map((u) => userModel(u, targets.get(u.id) ?? [])), result.total));
+  return json(c, list("users", found.map((u) => userView(c, u, targets.get(u.id) ?? [])), result.total));
 });
 
 usersRoutes.get("/:userId", async (c) => {
@@ -259,8 +279,10 @@ usersRoutes.delete("/:userId", async (c) => {
 // ---- updates -------------------------------------------------------------------------------------
 
 /** Apply `changes` to the user, commit with the `users.[userId].update.<attr>` event, return the new row. */
-export async function updateUser(c: Ctx, u: User, changes: Partial<User>, attr: string, extra: BatchItem<"sqlite">[] = [], conflict?: Parameters<typeof rethrowUserConflict>[1]): Promise<User> {
+export async function updateUser(c: Ctx, u: User, given: Partial<User>, attr: string, extra: BatchItem<"sqlite">[] = [], conflict?: Parameters<typeof rethrowUserConflict>[1]): Promise<User> {
   const now = Date.now();
+  // A new email brings its metadata along (emailCanonical, emailIsFree …), on every path that sets one.
+  const changes = given.email !== undefined ? { ...given, ...emailMetadata(given.email) } : given;
   const next: User = { ...u, ...changes, updatedAt: now };
   const { seq: _s, projectId: _p, id: _i, createdAt: _c, ...set } = { ...changes, updatedAt: now } as User;
   try {
@@ -285,6 +307,7 @@ usersRoutes.patch("/:userId/email", async (c) => {
   if (a.email !== "" && !p.email().safeParse(a.email).success) throw new AppwriteError("general_argument_invalid", "Invalid `email` param: Value must be a valid email address");
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const email = a.email ? a.email.toLowerCase() : null;
+  if (email) await assertNoTarget(c, email);
   const changes: Partial<User> = { email, emailVerification: email === u.email ? u.emailVerification : false };
   return json(c, await userOut(c, await updateUser(c, u, changes, "email", contactTargetStatements(c, u, "email", u.email, email), "user_email_already_exists")));
 });
@@ -295,6 +318,7 @@ usersRoutes.patch("/:userId/phone", async (c) => {
   checkPhone(a.number, "number");
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const phone = a.number || null;
+  if (phone) await assertNoTarget(c, phone);
   return json(c, await userOut(c, await updateUser(c, u, { phone, phoneVerification: phone === u.phone ? u.phoneVerification : false }, "phone", contactTargetStatements(c, u, "sms", u.phone, phone), "user_phone_already_exists")));
 });
 
@@ -304,14 +328,14 @@ usersRoutes.patch("/:userId/password", async (c) => {
   const policy = authPolicy(c.var.project);
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   if (a.password === "") {
-    return json(c, await userOut(c, await updateUser(c, u, { password: null, passwordUpdate: Date.now() }, "password")));
+    return json(c, await userOut(c, await updateUser(c, u, { password: null, passwordUpdate: Date.now() }, "password", await sessionsEndedByPasswordChange(c, u.id))));
   }
   checkPasswordFormat(a.password, policy);
   checkPersonalData(a.password, policy, u);
   await checkHistory(a.password, policy, u.passwordHistory);
   const h = await hashPassword(a.password);
   const changes: Partial<User> = { ...h, passwordHistory: nextHistory(policy, u.passwordHistory, h.password), passwordUpdate: Date.now() };
-  return json(c, await userOut(c, await updateUser(c, u, changes, "password")));
+  return json(c, await userOut(c, await updateUser(c, u, changes, "password", await sessionsEndedByPasswordChange(c, u.id))));
 });
 
 usersRoutes.patch("/:userId/status", async (c) => {
@@ -338,6 +362,14 @@ usersRoutes.patch("/:userId/prefs", async (c) => {
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const next = await updateUser(c, u, { prefs: a.prefs }, "prefs");
   return json(c, prefsObject(next.prefs));
+});
+
+/** Whether the user may act as other users (src/platform/impersonation.ts); event `users.[userId].update.impersonator`. */
+usersRoutes.patch("/:userId/impersonator", async (c) => {
+  write(c);
+  const a = await params(c, { impersonator: p.boolean() });
+  const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
+  return json(c, await userOut(c, await updateUser(c, u, { impersonator: a.impersonator }, "impersonator")));
 });
 
 usersRoutes.patch("/:userId/verification", async (c) => {
@@ -384,16 +416,19 @@ usersRoutes.post("/:userId/sessions", async (c) => {
   return json(c, model, 201);
 });
 
-/** Server-side JWT for a user's session (`sessionId`, or the most recent live session when omitted). */
+/**
+ * Server-side JWT for a user: for the session `sessionId`, or the most recent one with "recent". An unknown or
+ * omitted session gives a JWT with an empty `sessionId`, which acts as the user without a session (Appwrite's).
+ */
 usersRoutes.post("/:userId/jwts", async (c) => {
   write(c);
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const a = await params(c, { sessionId: p.optional(p.string({ max: 36 })), duration: p.default(p.integer({ min: 0, max: 3600 }), 900) });
   const rows = await c.var.db.select().from(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, u.id))).orderBy(desc(sessions.createdAt));
   const now = Date.now();
-  const session = rows.find((s) => s.expire > now && (!a.sessionId || a.sessionId === "recent" || s.id === a.sessionId));
-  if (!session) throw new AppwriteError("user_session_not_found");
-  const jwt = await signJWT(c.env, { userId: u.id, sessionId: session.id, projectId: c.var.project.id }, a.duration);
+  const live = rows.filter((s) => s.expire > now);
+  const session = a.sessionId === "recent" ? live[0] : live.find((s) => s.id === a.sessionId);
+  const jwt = await signJWT(c.env, { userId: u.id, sessionId: session?.id ?? "", projectId: c.var.project.id }, a.duration);
   return json(c, { jwt }, 201);
 });
 
@@ -420,6 +455,19 @@ usersRoutes.delete("/:userId/sessions/:sessionId", async (c) => {
   scheduleDispatch(c.env, c.executionCtx);
   return noContent(c);
 });
+
+/**
+ * Appwrite's session invalidation on a password change (policy on by default): the user's sessions are
+ * deleted, all of them or all but `keep` (the caller's own, on account.updatePassword), with their events.
+ */
+export async function sessionsEndedByPasswordChange(c: Ctx, userId: string, keep?: string): Promise<BatchItem<"sqlite">[]> {
+  if (!invalidateSessionsEnabled(c.var.project)) return [];
+  const db = c.var.db;
+  const mine = and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, userId));
+  const where = keep ? and(mine, ne(sessions.id, keep)) : mine;
+  const rows = await db.select().from(sessions).where(where);
+  return [db.delete(sessions).where(where), ...rows.map((s) => sessionEvent(c, s, "delete"))];
+}
 
 export function sessionEvent(c: Ctx, s: Parameters<typeof sessionModel>[0], action: string) {
   return recordEvent(c.var.db, {

@@ -37,6 +37,8 @@ export const targets = sqliteTable("targets", {
   providerId: text("provider_id"),
   name: text("name"),
   expired: integer("expired", { mode: "boolean" }).notNull().default(false),
+  /** The session that registered a push target (it goes with that session: migration 0015's trigger). */
+  sessionId: text("session_id"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -89,7 +91,7 @@ export function newUserTargets(db: DB, user: Pick<User, "projectId" | "id" | "em
   const statements: BatchItem<"sqlite">[] = [];
   const add = (providerType: "email" | "sms", identifier: string | null) => {
     if (!identifier) return;
-    const t: Target = { seq: 0, projectId: user.projectId, id: uniqueId(), userId: user.id, providerType, identifier, providerId: null, name: null, expired: false, createdAt: user.createdAt, updatedAt: user.createdAt };
+    const t: Target = { seq: 0, projectId: user.projectId, id: uniqueId(), userId: user.id, providerType, identifier, providerId: null, name: null, expired: false, sessionId: null, createdAt: user.createdAt, updatedAt: user.createdAt };
     const { seq: _s, ...values } = t;
     rows.push(t);
     statements.push(db.insert(targets).values(values).onConflictDoNothing());
@@ -121,6 +123,12 @@ export function contactTargetStatements(c: Ctx, user: User, providerType: "email
   return out;
 }
 
+/** Appwrite refuses an email or phone that any target of the project already has (409 user_target_already_exists). */
+export async function assertNoTarget(c: Ctx, identifier: string): Promise<void> {
+  const [t] = await c.var.db.select({ id: targets.id }).from(targets).where(and(eq(targets.projectId, c.var.project.id), eq(targets.identifier, identifier))).limit(1);
+  if (t) throw new AppwriteError("user_target_already_exists");
+}
+
 /** A user's targets go with the user. */
 export function deleteUserTargets(c: Ctx, userId: string): BatchItem<"sqlite"> {
   return c.var.db.delete(targets).where(and(eq(targets.projectId, c.var.project.id), eq(targets.userId, userId)));
@@ -149,6 +157,7 @@ function targetFromRaw(r: Record<string, unknown>): Target {
     providerId: (r.provider_id as string | null) ?? null,
     name: (r.name as string | null) ?? null,
     expired: Number(r.expired) === 1,
+    sessionId: (r.session_id as string | null) ?? null,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -165,13 +174,13 @@ function checkIdentifier(providerType: string, identifier: string): void {
   }
 }
 
-async function findTarget(c: Ctx, userId: string, targetId: string): Promise<Target> {
+export async function findTarget(c: Ctx, userId: string, targetId: string): Promise<Target> {
   const [t] = await c.var.db.select().from(targets).where(and(eq(targets.projectId, c.var.project.id), eq(targets.id, targetId))).limit(1);
   if (!t || t.userId !== userId) throw new AppwriteError("user_target_not_found");
   return t;
 }
 
-function targetEvent(c: Ctx, t: Target, action: string) {
+export function targetEvent(c: Ctx, t: Target, action: string) {
   return recordEvent(c.var.db, {
     projectId: c.var.project.id,
     pattern: `users.[userId].targets.[targetId].${action}`,
@@ -219,7 +228,7 @@ usersTargetsRoutes.post("/:userId/targets", async (c) => {
   const now = Date.now();
   const t: Target = {
     seq: 0, projectId: c.var.project.id, id, userId: u.id, providerType: a.providerType, identifier: a.identifier,
-    providerId: null, name: a.name || null, expired: false, createdAt: now, updatedAt: now,
+    providerId: null, name: a.name || null, expired: false, sessionId: null, createdAt: now, updatedAt: now,
   };
   const { seq: _s, ...values } = t;
   const db = c.var.db;

@@ -10,6 +10,7 @@ import { users, type User } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
 import { hashPassword } from "../auth/passwords";
 import { type AuthPolicy, checkPersonalData, nextHistory } from "../auth/policy";
+import { emailMetadata } from "../auth/email-meta";
 import { userModel } from "./models";
 import { newUserTargets, targetModel, type TargetModel } from "./targets";
 
@@ -84,6 +85,8 @@ export async function prepareUser(db: DB, projectId: string, policy: AuthPolicy,
     mfaRecoveryCodes: [],
     prefs: {},
     accessedAt: now,
+    impersonator: false,
+    ...emailMetadata(email),
     createdAt: now,
     updatedAt: now,
   };

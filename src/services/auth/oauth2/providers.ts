@@ -47,6 +47,8 @@ interface Provider {
   name: string;
   scopes: string[];
   defaults: (cfg: { secret: string }) => Endpoints;
+  /** An OpenID discovery document that supplies the endpoints left empty (OIDC's `wellKnownEndpoint`). */
+  wellKnown?: (cfg: { secret: string }) => string;
   authorizeParams?: Record<string, string>;
   /** How the code is exchanged: a form POST (default) or a GET with query params. */
   tokenMethod?: "post" | "get";
@@ -175,12 +177,38 @@ const PROVIDERS = lookup<Provider>({
       return { id: str(claims.sub), email: str(claims.email), verified, name: "" };
     },
   },
+  // A generic OpenID Connect provider; the secret is JSON {clientSecret, wellKnownEndpoint, authorizationEndpoint,
+  // tokenEndpoint, userinfoEndpoint}: explicit endpoints win, the discovery document fills the rest (Appwrite's Oidc).
+  oidc: {
+    name: "OpenID Connect",
+    scopes: ["openid", "profile", "email"],
+    defaults: ({ secret }) => {
+      const s = jsonSecret(secret);
+      return { authorize: s.authorizationEndpoint ?? "", token: s.tokenEndpoint ?? "", user: s.userinfoEndpoint ?? "" };
+    },
+    wellKnown: ({ secret }) => jsonSecret(secret).wellKnownEndpoint ?? "",
+    authorizeParams: { response_type: "code" },
+    clientSecret: (cfg) => jsonSecret(cfg.secret).clientSecret ?? cfg.secret,
+    async user(cfg, t) {
+      const u = await getJson(cfg.endpoints.user, bearer(t));
+      return { id: str(u.sub), email: str(u.email), verified: u.email_verified === true, name: str(u.name) };
+    },
+  },
 });
 
 export const providerNames = () => Object.keys(PROVIDERS);
 export const isProvider = (name: string) => Object.hasOwn(PROVIDERS, name);
 export const providerLabel = (name: string) => PROVIDERS[name]?.name ?? name;
 export const defaultEndpoints = (name: string, secret: string) => PROVIDERS[name]!.defaults({ secret });
+
+/** The configuration with endpoints left empty filled from the provider's discovery document, if it has one. */
+export async function discover(name: string, cfg: ProviderConfig): Promise<ProviderConfig> {
+  const url = PROVIDERS[name]!.wellKnown?.(cfg) ?? "";
+  const e = cfg.endpoints;
+  if (!url || (e.authorize && e.token && e.user)) return cfg;
+  const doc = await getJson(url);
+  return { ...cfg, endpoints: { authorize: e.authorize || str(doc.authorization_endpoint), token: e.token || str(doc.token_endpoint), user: e.user || str(doc.userinfo_endpoint) } };
+}
 
 /** The provider's authorize URL the user is sent to (state echoed back on the callback). */
 export function loginUrl(name: string, cfg: ProviderConfig, state: string, scopes: readonly string[]): string {
