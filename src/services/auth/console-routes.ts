@@ -83,7 +83,7 @@ policy("session-alerts", async (c) => {
 });
 
 /** Appwrite's policies/session-invalidation (alias …/auth/session-invalidation): `enabled`. */
-authConsoleRoutes.patch("/:projectId/auth/session-invalidation", async (c) => {
+policy("session-invalidation", async (c) => {
   const a = validate(await collectParams(c), { enabled: p.boolean() });
   return setAuth(c, "invalidateSessions", a.enabled);
 });
