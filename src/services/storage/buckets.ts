@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { resolveId } from "../../core/ids";
-import { p, params } from "../../core/params";
+import { p, params, pathParam } from "../../core/params";
 import { CONTAINER_ACTIONS, normalizePermissions, rolesFor } from "../../core/permissions";
 import { ftsTerm, type Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
@@ -39,7 +39,7 @@ async function withTotal(c: Ctx, bucket: Bucket) {
 }
 
 async function adminBucket(c: Ctx): Promise<Bucket> {
-  const bucket = await findBucket(c.var.db, c.var.project.id, c.req.param("bucketId")!);
+  const bucket = await findBucket(c.var.db, c.var.project.id, pathParam(c, "bucketId", p.uid()));
   if (!bucket) throw new AppwriteError("storage_bucket_not_found");
   return bucket;
 }
