@@ -266,6 +266,44 @@ describe("executions", () => {
     expect(later.scheduledAt).toBeTruthy();
   });
 
+  it("keeps binary bodies byte-exact: a multipart `body` in, a multipart response out; JSON refuses bytes that are not UTF-8", async () => {
+    // FunctionsCustomServerTest::testCreateCustomExecutionBinaryRequest/Response, with bytes no UTF-8 decoder keeps.
+    const { fn } = await createDeployed("binary", {
+      "index.js": `export default async ({ req, res, log }) => {
+        log("got " + [...req.bodyBinary].join(","));
+        return req.path === "/bytes" ? res.binary(Uint8Array.from([0, 10, 255])) : res.text([...req.bodyBinary].join(","));
+      };`,
+    }, "index.js");
+    const headers = { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key };
+    const boundary = "----edgewrite-test";
+    const multipart = (fields: Record<string, string | Buffer>) =>
+      Buffer.concat([...Object.entries(fields).flatMap(([k, v]) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`), Buffer.from(v), Buffer.from("\r\n")]), Buffer.from(`--${boundary}--\r\n`)]);
+    const bytes = Buffer.from([0, 20, 255, 13, 10, 45, 45]); // NUL, 0xFF and a CRLF-- that looks like a boundary start
+    const sync = await raw("POST", `/functions/${fn.$id}/executions`, { headers: { ...headers, accept: "application/json", "content-type": `multipart/form-data; boundary=${boundary}` }, body: multipart({ body: bytes, path: "/echo" }) });
+    expect([sync.status, sync.headers.get("content-type")?.startsWith("application/json"), sync.body.responseBody]).toEqual([201, true, "0,20,255,13,10,45,45"]);
+
+    const queued = await raw("POST", `/functions/${fn.$id}/executions`, { headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}` }, body: multipart({ body: bytes, async: "true" }) });
+    expect(queued.status).toBe(202);
+    const done = await until("binary async execution", () => functions.getExecution({ functionId: fn.$id, executionId: queued.body.$id }), (e) => e.status === "completed" || e.status === "failed");
+    expect(done.logs).toContain("got 0,20,255,13,10,45,45");
+
+    const out = await fetch(`${endpoint}/functions/${fn.$id}/executions`, { method: "POST", headers: { ...headers, accept: "multipart/form-data", "content-type": "application/json" }, body: JSON.stringify({ path: "/bytes" }) });
+    expect(out.status).toBe(201);
+    const type = out.headers.get("content-type") ?? "";
+    expect(type).toMatch(/^multipart\/form-data; boundary=----/);
+    const body = Buffer.from(await out.arrayBuffer());
+    const part = (name: string) => {
+      const start = body.indexOf(`name="${name}"\r\n\r\n`) + `name="${name}"\r\n\r\n`.length;
+      return body.subarray(start, body.indexOf(`\r\n--${type.split("boundary=")[1]}`, start));
+    };
+    expect([...part("responseBody")]).toEqual([0, 10, 255]);
+    expect([part("status").toString(), part("responseStatusCode").toString(), part("$id").length]).toEqual(["completed", "200", 20]);
+
+    const asJson = await err(functions.createExecution({ functionId: fn.$id, xpath: "/bytes" }));
+    expect([asJson?.code, asJson?.type]).toEqual([400, "general_unknown"]);
+    expect(asJson?.message).toContain("Failed to parse response");
+  });
+
   it("answers HTTP requests directly at /v1/functions/{id}/http/*", async () => {
     const r = await fetch(`${endpoint}/functions/${hello.$id}/http/web/page?name=Web&project=${project.projectId}`, { method: "POST", headers: { "content-type": "text/plain" }, body: "raw body" });
     expect(r.status).toBe(200);
