@@ -49,14 +49,16 @@ describe("functions CRUD and runtimes", () => {
   });
 
   it("creates, reads, lists, updates and deletes a function", async () => {
-    const fn = await functions.create({ functionId: "crud1", name: "CRUD", runtime: "bun-1.1" as never, execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, scopes: ["users.read" as never], entrypoint: "index.js" });
+    const fn = await functions.create({ functionId: "crud1", name: "CRUD", runtime: "bun-1.1" as never, execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, scopes: ["users.read" as never], entrypoint: "index.js", deploymentRetention: 180, runtimeSpecification: "s-1vcpu-1gb" });
+    expect(fn).toMatchObject({ deploymentRetention: 180, runtimeSpecification: "s-1vcpu-1gb", buildSpecification: "s-1vcpu-512mb" });
     expect(fn).toMatchObject({ $id: "crud1", name: "CRUD", runtime: "bun-1.1", execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, enabled: true, logging: true, scopes: ["users.read"], deploymentId: "", version: "v5", entrypoint: "index.js" });
     expect((await err(functions.create({ functionId: "crud1", name: "again", runtime: "node-22" as never })))?.type).toBe("function_already_exists");
     expect((await functions.get({ functionId: "crud1" })).name).toBe("CRUD");
     const listed = await functions.list({ search: "CRUD" });
     expect(listed.functions.map((f) => f.$id)).toContain("crud1");
     const updated = await functions.update({ functionId: "crud1", name: "CRUD 2", enabled: false, timeout: 5 });
-    expect(updated).toMatchObject({ name: "CRUD 2", enabled: false, timeout: 5, runtime: "bun-1.1", schedule: "0 * * * *" });
+    // PUT replaces what it is not given with Appwrite's defaults; only runtime and entrypoint stay.
+    expect(updated).toMatchObject({ name: "CRUD 2", enabled: false, timeout: 5, runtime: "bun-1.1", entrypoint: "index.js", schedule: "", execute: [], events: [], scopes: [], deploymentRetention: 0, runtimeSpecification: "s-1vcpu-512mb" });
     expect((await functions.delete({ functionId: "crud1" })).message).toBe("");
     const gone = await err(functions.get({ functionId: "crud1" }));
     expect([gone?.code, gone?.type]).toEqual([404, "function_not_found"]);

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { resolveId } from "../../core/ids";
-import { p, params } from "../../core/params";
+import { p, params, type Parsed } from "../../core/params";
 import { isValidRole } from "../../core/permissions";
 import type { Binder } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
@@ -84,11 +84,35 @@ const SPECIFICATIONS = [
   { memory: 1024, cpus: 1, enabled: true, slug: "s-1vcpu-1gb" },
 ];
 
+/** APP_COMPUTE_SPECIFICATION_DEFAULT */
+const DEFAULT_SPECIFICATION = "s-1vcpu-512mb";
+
 function checkSpecification(name: "buildSpecification" | "runtimeSpecification", v: string | undefined) {
   if (v !== undefined && !SPECIFICATIONS.some((s) => s.slug === v)) {
     throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: Specification must be one of: ${SPECIFICATIONS.map((s) => s.slug).join(", ")}`);
   }
   return v;
+}
+
+/**
+ * The settings create and update (PUT) share, with Appwrite's defaults: an update replaces every one it is
+ * not given, as Appwrite's PUT does (only runtime and entrypoint keep theirs when omitted).
+ */
+function settings(a: Omit<Parsed<ReturnType<typeof shape>>, "runtime">) {
+  return {
+    execute: checkRoles(a.execute ?? []),
+    events: checkEvents(a.events ?? []),
+    schedule: checkSchedule(a.schedule) ?? "",
+    timeout: a.timeout ?? 15,
+    enabled: a.enabled ?? true,
+    logging: a.logging ?? true,
+    entrypoint: a.entrypoint ?? "",
+    commands: a.commands ?? "",
+    scopes: [...new Set(a.scopes ?? [])],
+    deploymentRetention: a.deploymentRetention ?? 0,
+    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? DEFAULT_SPECIFICATION,
+    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? DEFAULT_SPECIFICATION,
+  };
 }
 
 function provider(a: Record<string, unknown>, base: Record<string, unknown> = {}) {
@@ -125,18 +149,7 @@ functionRoutes.post("/", async (c) => {
     id,
     name: a.name,
     runtime,
-    execute: checkRoles(a.execute ?? []),
-    events: checkEvents(a.events ?? []),
-    schedule: checkSchedule(a.schedule) ?? "",
-    timeout: a.timeout ?? 15,
-    enabled: a.enabled ?? true,
-    logging: a.logging ?? true,
-    entrypoint: a.entrypoint ?? "",
-    commands: a.commands ?? "",
-    scopes: [...new Set(a.scopes ?? [])],
-    deploymentRetention: a.deploymentRetention ?? 0,
-    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? "s-1vcpu-512mb",
-    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? "s-1vcpu-512mb",
+    ...settings(a),
     provider: provider(a),
     createdAt: now,
     updatedAt: now,
@@ -210,19 +223,9 @@ functionRoutes.put("/:functionId", async (c) => {
     .update(functions)
     .set({
       name: a.name,
-      runtime: a.runtime === undefined ? fn.runtime : checkRuntime(a.runtime),
-      execute: a.execute === undefined ? fn.execute : checkRoles(a.execute),
-      events: a.events === undefined ? fn.events : checkEvents(a.events),
-      schedule: checkSchedule(a.schedule) ?? fn.schedule,
-      timeout: a.timeout ?? fn.timeout,
-      enabled: a.enabled ?? fn.enabled,
-      logging: a.logging ?? fn.logging,
-      entrypoint: a.entrypoint ?? fn.entrypoint,
-      commands: a.commands ?? fn.commands,
-      scopes: a.scopes === undefined ? fn.scopes : [...new Set(a.scopes)],
-      deploymentRetention: a.deploymentRetention ?? fn.deploymentRetention,
-      buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? fn.buildSpecification,
-      runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? fn.runtimeSpecification,
+      runtime: a.runtime ? checkRuntime(a.runtime) : fn.runtime,
+      ...settings(a),
+      entrypoint: a.entrypoint || fn.entrypoint,
       provider: provider(a, fn.provider),
       updatedAt: Date.now(),
     })

@@ -56,7 +56,7 @@ const bucketEvent = (c: Ctx, bucket: Bucket, action: "create" | "update" | "dele
 
 bucketRoutes.post("/", async (c) => {
   requireScope(c, "buckets.write");
-  const a = await params(c, { bucketId: p.customId(), name: p.string({ max: 128 }), ...settings });
+  const a = await params(c, { bucketId: p.customId(), name: p.string({ min: 1, max: 128 }), ...settings });
   const id = resolveId("bucketId", a.bucketId);
   const now = Date.now();
   const values = {
@@ -131,7 +131,7 @@ bucketRoutes.get("/:bucketId", async (c) => {
 
 bucketRoutes.put("/:bucketId", async (c) => {
   requireScope(c, "buckets.write");
-  const a = await params(c, { name: p.string({ max: 128 }), ...settings });
+  const a = await params(c, { name: p.string({ min: 1, max: 128 }), ...settings });
   const bucket = await adminBucket(c);
   const next: Bucket = {
     ...bucket,

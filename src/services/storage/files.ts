@@ -81,7 +81,7 @@ fileRoutes.get("/:bucketId/files/:fileId", async (c) => {
 
 fileRoutes.put("/:bucketId/files/:fileId", async (c) => {
   requireScope(c, "files.write");
-  const a = await params(c, { name: p.optional(p.string({ max: 128 })), permissions: p.optional(p.strings({ max: 100 })) });
+  const a = await params(c, { name: p.optional(p.string({ min: 1, max: 128 })), permissions: p.optional(p.strings({ max: 100 })) });
   const bucket = await loadBucket(c, pathParam(c, "bucketId", p.uid()));
   const file = await writableFile(c, bucket, pathParam(c, "fileId", p.uid()), "update");
   const permissions = a.permissions === undefined ? file.permissions : normalizePermissions(a.permissions, ITEM_ACTIONS);
