@@ -156,6 +156,13 @@ describe("realtime connection (wire §7.1/7.2)", () => {
     expect((await wrongHeader.waitClosed()).code).toBe(1008);
   });
 
+  it("any refusal at connect is an error frame, then a close: a bad JWT is error 401, closed with 1008 (401 is no WebSocket code)", async () => {
+    const s = await Socket.open(`project=${project.projectId}&jwt=not-a-jwt`);
+    const f = await s.next();
+    expect([f.type, f.data.code]).toEqual(["error", 401]);
+    expect((await s.waitClosed()).code).toBe(1008);
+  });
+
   it("a browser Origin that is not a platform of the project is error 1008", async () => {
     const s = await Socket.open(`project=${project.projectId}`, { origin: "https://evil.example" });
     const f = await s.next();
