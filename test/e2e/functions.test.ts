@@ -153,6 +153,11 @@ describe("deployments", () => {
     const run = await functions.createExecution({ functionId: fn.$id, xpath: "/?name=again" });
     expect(JSON.parse(run.responseBody).greeting).toBe("Hello, again!");
     expect(run.deploymentId).toBe(first.$id);
+    // Appwrite's alias of updateFunctionDeployment: PATCH /functions/{id}/deployments/{deploymentId} (RealtimeCustomClientTest::testChannelExecutions).
+    const alias = await raw("PATCH", `/functions/${fn.$id}/deployments/${second.$id}`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "content-type": "application/json" }, body: "{}" });
+    expect([alias.status, alias.body.$id, alias.body.deploymentId]).toEqual([200, fn.$id, second.$id]);
+    expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe("version two");
+    await functions.updateFunctionDeployment({ functionId: fn.$id, deploymentId: first.$id });
     await functions.deleteDeployment({ functionId: fn.$id, deploymentId: second.$id });
     expect((await err(functions.getDeployment({ functionId: fn.$id, deploymentId: second.$id })))?.type).toBe("deployment_not_found");
   });

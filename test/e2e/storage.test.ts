@@ -309,6 +309,7 @@ describe("previews (Cloudflare Images binding)", () => {
     const path = url(bucketId, "photo", "preview", "&width=123&height=45&output=png&quality=80");
     const first = await fetch(`${endpoint}${path}`);
     expect([first.status, first.headers.get("content-type"), first.headers.get("cache-control"), first.headers.get("x-appwrite-cache")]).toEqual([200, "image/png", "private, max-age=2592000", "miss"]);
+    expect([first.headers.get("pragma"), first.headers.get("expires")]).toEqual(["no-cache", "0"]);
     const rendered = Buffer.from(await first.arrayBuffer());
     let again: Response | null = null;
     for (let i = 0; i < 50 && again?.headers.get("x-appwrite-cache") !== "hit"; i++) {

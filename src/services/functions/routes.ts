@@ -238,13 +238,16 @@ functionRoutes.put("/:functionId", async (c) => {
   return json(c, await withVars(c, row!));
 });
 
-functionRoutes.patch("/:functionId/deployment", async (c) => {
+async function activateDeployment(c: Ctx) {
   const fn = await updateFunctionDeployment(c);
   invalidateFunction(fn.projectId, fn.id);
-  await c.var.db.batch([functionEvent(c, fn, "update")]);
+  const params = { functionId: fn.id, deploymentId: fn.deploymentId };
+  await c.var.db.batch([recordEvent(c.var.db, { projectId: fn.projectId, pattern: "functions.[functionId].deployments.[deploymentId].update", params, payload: functionModel(fn), roles: [] })]);
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, await withVars(c, fn));
-});
+}
+functionRoutes.patch("/:functionId/deployment", activateDeployment);
+functionRoutes.patch("/:functionId/deployments/:deploymentId", activateDeployment); // Appwrite's httpAlias
 
 /** Remove a function's rows and R2 objects (function delete and project delete). */
 async function purge(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, db: Ctx["var"]["db"], projectId: string, functionId?: string) {

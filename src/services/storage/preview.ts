@@ -76,13 +76,14 @@ export async function preview(c: Ctx): Promise<Response> {
     `https://preview.edgewrite.internal/${c.var.project.id}/${bucket.seq}/${file.seq}/${file.updatedAt}?` +
       new URLSearchParams({ p: JSON.stringify([a.width, a.height, a.gravity, a.quality, a.borderWidth, a.borderColor, a.rotation, background, format]) }).toString(),
   );
-  // Appwrite's preview cache (app/controllers/shared/api.php): a render says `X-Appwrite-Cache: miss` with the
-  // action's 30 days; a cached copy says `hit` with the cache's 180 days.
+  // Appwrite's preview cache (app/controllers/shared/api.php): a render says `X-Appwrite-Cache: miss` (with the
+  // miss's Pragma/Expires) and the action's 30 days; a cached copy says `hit` with the cache's 180 days.
   const headers = (cached: boolean) => ({
     "content-type": format,
     "cache-control": `private, max-age=${cached ? 15_552_000 : 2_592_000}`,
     "x-content-type-options": "nosniff",
     "x-appwrite-cache": cached ? "hit" : "miss",
+    ...(cached ? {} : { pragma: "no-cache", expires: "0" }),
   });
   const cache = (globalThis as unknown as { caches?: { default: Cache } }).caches?.default;
   const hit = await cache?.match(cacheKey).catch(() => undefined);
