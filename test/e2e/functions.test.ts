@@ -48,6 +48,17 @@ describe("functions CRUD and runtimes", () => {
     expect(r.runtimes.find((x) => x.$id === "node-22")).toMatchObject({ key: "node", name: "Node.js", version: "22" });
   });
 
+  it("lists the specifications within 1 CPU / 1 GB; any other slug is Appwrite's 400", async () => {
+    const specs = await functions.listSpecifications();
+    expect(specs).toEqual({ total: 3, specifications: [
+      { memory: 512, cpus: 0.5, enabled: true, slug: "s-0.5vcpu-512mb" },
+      { memory: 512, cpus: 1, enabled: true, slug: "s-1vcpu-512mb" },
+      { memory: 1024, cpus: 1, enabled: true, slug: "s-1vcpu-1gb" },
+    ] });
+    const bad = await err(functions.create({ functionId: "unique()", name: "x", runtime: "node-22" as never, buildSpecification: "s-2vcpu-512mb" }));
+    expect([bad?.code, bad?.message]).toEqual([400, "Invalid `buildSpecification` param: Specification must be one of: s-0.5vcpu-512mb, s-1vcpu-512mb, s-1vcpu-1gb"]);
+  });
+
   it("creates, reads, lists, updates and deletes a function", async () => {
     const fn = await functions.create({ functionId: "crud1", name: "CRUD", runtime: "bun-1.1" as never, execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, scopes: ["users.read" as never], entrypoint: "index.js", deploymentRetention: 180, runtimeSpecification: "s-1vcpu-1gb" });
     expect(fn).toMatchObject({ deploymentRetention: 180, runtimeSpecification: "s-1vcpu-1gb", buildSpecification: "s-1vcpu-512mb" });
@@ -144,14 +155,14 @@ describe("deployments", () => {
   });
 
   it("activates a new deployment and rolls back to the old one", async () => {
-    const { fn, deployment: first } = await createDeployed("rollback", HELLO, "index.js");
+    const { fn, deployment: first } = await createDeployed("rollback", HELLO, "index.js", { runtimeSpecification: "s-1vcpu-1gb" });
     const second = await deploy(fn.$id, V2, "index.js");
     expect(second.status).toBe("ready");
     expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe("version two");
     const back = await functions.updateFunctionDeployment({ functionId: fn.$id, deploymentId: first.$id });
     expect(back.deploymentId).toBe(first.$id);
     const run = await functions.createExecution({ functionId: fn.$id, xpath: "/?name=again" });
-    expect(JSON.parse(run.responseBody).greeting).toBe("Hello, again!");
+    expect(JSON.parse(run.responseBody)).toMatchObject({ greeting: "Hello, again!", env: { cpus: "1", memory: "1024" } }); // the runtime specification
     expect(run.deploymentId).toBe(first.$id);
     // Appwrite's alias of updateFunctionDeployment: PATCH /functions/{id}/deployments/{deploymentId} (RealtimeCustomClientTest::testChannelExecutions).
     const alias = await raw("PATCH", `/functions/${fn.$id}/deployments/${second.$id}`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "content-type": "application/json" }, body: "{}" });
@@ -194,7 +205,7 @@ describe("executions", () => {
     expect(out).toMatchObject({ greeting: "Hello, Ada!", method: "PUT", path: "/greet", query: { name: "Ada", x: "1" }, queryString: "name=Ada&x=1", bodyText: '{"a":1}', body: { a: 1 } });
     expect(out.headers).toMatchObject({ "x-test": "yes", "x-appwrite-trigger": "http", "x-appwrite-execution-id": run.$id });
     expect(out.headers["x-appwrite-key"]).toMatch(/^dynamic_/);
-    expect(out.env).toMatchObject({ id: hello.$id, name: "hello", deployment: helloDeployment.$id, project: project.projectId, runtimeName: "Node.js", runtimeVersion: "22" });
+    expect(out.env).toMatchObject({ id: hello.$id, name: "hello", deployment: helloDeployment.$id, project: project.projectId, runtimeName: "Node.js", runtimeVersion: "22", cpus: "1", memory: "512" });
     const stored = await functions.getExecution({ functionId: hello.$id, executionId: run.$id });
     expect(stored).toMatchObject({ status: "completed", responseStatusCode: 200, logs: run.logs });
     // Only allow-listed response headers are stored.

@@ -25,6 +25,7 @@ import { settleExecutions } from "./persist";
 import { configureSchedule } from "./schedules";
 import { fromRaw, loadFunction, r2, resolver, searchClause } from "./store";
 import { variableRoutes } from "./variables";
+import { checkSpecification, DEFAULT_SPECIFICATION, SPECIFICATIONS } from "./specifications";
 import "./background";
 import "./sweeper";
 import "./dynamic-key";
@@ -77,22 +78,6 @@ const shape = () => ({
   runtimeSpecification: p.optional(p.string({ max: 128 })),
   deploymentRetention: p.optional(p.integer({ min: 0, max: 36500 })),
 });
-
-const SPECIFICATIONS = [
-  { memory: 512, cpus: 0.5, enabled: true, slug: "s-0.5vcpu-512mb" },
-  { memory: 512, cpus: 1, enabled: true, slug: "s-1vcpu-512mb" },
-  { memory: 1024, cpus: 1, enabled: true, slug: "s-1vcpu-1gb" },
-];
-
-/** APP_COMPUTE_SPECIFICATION_DEFAULT */
-const DEFAULT_SPECIFICATION = "s-1vcpu-512mb";
-
-function checkSpecification(name: "buildSpecification" | "runtimeSpecification", v: string | undefined) {
-  if (v !== undefined && !SPECIFICATIONS.some((s) => s.slug === v)) {
-    throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: Specification must be one of: ${SPECIFICATIONS.map((s) => s.slug).join(", ")}`);
-  }
-  return v;
-}
 
 /**
  * The settings create and update (PUT) share, with Appwrite's defaults: an update replaces every one it is
