@@ -38,7 +38,7 @@ export function multipartField(body: Uint8Array, contentType: string, name: stri
   // The first delimiter may open the body without its leading CRLF.
   let at = indexOf(body, delimiter.subarray(2), 0);
   while (at >= 0) {
-    const headersStart = at + delimiter.length - 2 + 2; // past "--boundary\r\n"
+    const headersStart = at + delimiter.length; // past "--boundary" and its CRLF (as long as the CRLF-led delimiter)
     const headersEnd = indexOf(body, crlf2, headersStart);
     if (headersEnd < 0) return null;
     const next = indexOf(body, delimiter, headersEnd + 4);
