@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { AppwriteError, errorBody } from "./core/errors";
 import type { AppEnv } from "./platform/context";
 import { cors } from "./platform/cors";
-import { context } from "./platform/middleware";
+import { context, payloadLimit } from "./platform/middleware";
 import { consoleRoutes } from "./platform/console";
 import { consolePlatformRoutes, projectPlatformRoutes } from "./platform/platforms";
 import { healthRoutes } from "./services/health/routes";
@@ -36,6 +36,7 @@ export const app = new Hono<AppEnv>();
 app.use("*", cors);
 // Realtime answers its own failures as WebSocket error frames, so it runs before the project/caller middleware.
 app.route("/v1/realtime", realtimeRoutes);
+app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);
 app.use("/v1/*", mfaGate);
 

@@ -234,6 +234,11 @@ export function validate<S extends Shape>(raw: RawParams, shape: S): Parsed<S> {
   return out as Parsed<S>;
 }
 
+/** A route's path parameter, validated as Appwrite validates route params (`Invalid \`bucketId\` param: …`, 400). */
+export function pathParam<T>(c: Context, name: string, schema: Schema<T>): T {
+  return validate({ [name]: c.req.param(name) }, { [name]: schema })[name] as T;
+}
+
 /** Collect and validate in one go — the call every route makes. */
 export async function params<S extends Shape>(c: Context, shape: S): Promise<Parsed<S>> {
   return validate(await collectParams(c), shape);

@@ -5,6 +5,17 @@ import { resolveCaller } from "./caller";
 import type { AppEnv } from "./context";
 import { findProject } from "./projects";
 
+/**
+ * Appwrite's HTTP server takes request bodies up to 12 MiB (app/http.php, Swoole's package_max_length) and
+ * answers 413 beyond, before any route (so no Appwrite error body); the SDKs send files in 5 MiB chunks.
+ * Cloudflare would take 100 MB, so the limit is ours to keep.
+ */
+export const PAYLOAD_LIMIT = 12 * 1024 * 1024;
+export const payloadLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (Number(c.req.header("content-length") ?? 0) > PAYLOAD_LIMIT) return c.text("Request Entity Too Large", 413);
+  await next();
+};
+
 /** Project (`?project=` first, then X-Appwrite-Project; none means the console) and caller, once per request. */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = open(c.env.DB);

@@ -50,15 +50,28 @@ describe("functions CRUD and runtimes", () => {
     expect(r.runtimes.find((x) => x.$id === "node-22")).toMatchObject({ key: "node", name: "Node.js", version: "22" });
   });
 
+  it("lists the specifications within 1 CPU / 1 GB; any other slug is Appwrite's 400", async () => {
+    const specs = await functions.listSpecifications();
+    expect(specs).toEqual({ total: 3, specifications: [
+      { memory: 512, cpus: 0.5, enabled: true, slug: "s-0.5vcpu-512mb" },
+      { memory: 512, cpus: 1, enabled: true, slug: "s-1vcpu-512mb" },
+      { memory: 1024, cpus: 1, enabled: true, slug: "s-1vcpu-1gb" },
+    ] });
+    const bad = await err(functions.create({ functionId: "unique()", name: "x", runtime: "node-22" as never, buildSpecification: "s-2vcpu-512mb" }));
+    expect([bad?.code, bad?.message]).toEqual([400, "Invalid `buildSpecification` param: Specification must be one of: s-0.5vcpu-512mb, s-1vcpu-512mb, s-1vcpu-1gb"]);
+  });
+
   it("creates, reads, lists, updates and deletes a function", async () => {
-    const fn = await functions.create({ functionId: "crud1", name: "CRUD", runtime: "bun-1.1" as never, execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, scopes: ["users.read" as never], entrypoint: "index.js" });
+    const fn = await functions.create({ functionId: "crud1", name: "CRUD", runtime: "bun-1.1" as never, execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, scopes: ["users.read" as never], entrypoint: "index.js", deploymentRetention: 180, runtimeSpecification: "s-1vcpu-1gb" });
+    expect(fn).toMatchObject({ deploymentRetention: 180, runtimeSpecification: "s-1vcpu-1gb", buildSpecification: "s-1vcpu-512mb" });
     expect(fn).toMatchObject({ $id: "crud1", name: "CRUD", runtime: "bun-1.1", execute: ["users"], events: ["users.*.create"], schedule: "0 * * * *", timeout: 30, enabled: true, logging: true, scopes: ["users.read"], deploymentId: "", version: "v5", entrypoint: "index.js" });
     expect((await err(functions.create({ functionId: "crud1", name: "again", runtime: "node-22" as never })))?.type).toBe("function_already_exists");
     expect((await functions.get({ functionId: "crud1" })).name).toBe("CRUD");
     const listed = await functions.list({ search: "CRUD" });
     expect(listed.functions.map((f) => f.$id)).toContain("crud1");
     const updated = await functions.update({ functionId: "crud1", name: "CRUD 2", enabled: false, timeout: 5 });
-    expect(updated).toMatchObject({ name: "CRUD 2", enabled: false, timeout: 5, runtime: "bun-1.1", schedule: "0 * * * *" });
+    // PUT replaces what it is not given with Appwrite's defaults; only runtime and entrypoint stay.
+    expect(updated).toMatchObject({ name: "CRUD 2", enabled: false, timeout: 5, runtime: "bun-1.1", entrypoint: "index.js", schedule: "", execute: [], events: [], scopes: [], deploymentRetention: 0, runtimeSpecification: "s-1vcpu-512mb" });
     expect((await functions.delete({ functionId: "crud1" })).message).toBe("");
     const gone = await err(functions.get({ functionId: "crud1" }));
     expect([gone?.code, gone?.type]).toEqual([404, "function_not_found"]);
@@ -147,15 +160,20 @@ describe("deployments", () => {
   });
 
   it("activates a new deployment and rolls back to the old one", async () => {
-    const { fn, deployment: first } = await createDeployed("rollback", HELLO, "index.js");
+    const { fn, deployment: first } = await createDeployed("rollback", HELLO, "index.js", { runtimeSpecification: "s-1vcpu-1gb" });
     const second = await deploy(fn.$id, V2, "index.js");
     expect(second.status).toBe("ready");
     expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe("version two");
     const back = await functions.updateFunctionDeployment({ functionId: fn.$id, deploymentId: first.$id });
     expect(back.deploymentId).toBe(first.$id);
     const run = await functions.createExecution({ functionId: fn.$id, xpath: "/?name=again" });
-    expect(JSON.parse(run.responseBody).greeting).toBe("Hello, again!");
+    expect(JSON.parse(run.responseBody)).toMatchObject({ greeting: "Hello, again!", env: { cpus: "1", memory: "1024" } }); // the runtime specification
     expect(run.deploymentId).toBe(first.$id);
+    // Appwrite's alias of updateFunctionDeployment: PATCH /functions/{id}/deployments/{deploymentId} (RealtimeCustomClientTest::testChannelExecutions).
+    const alias = await raw("PATCH", `/functions/${fn.$id}/deployments/${second.$id}`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "content-type": "application/json" }, body: "{}" });
+    expect([alias.status, alias.body.$id, alias.body.deploymentId]).toEqual([200, fn.$id, second.$id]);
+    expect((await functions.createExecution({ functionId: fn.$id })).responseBody).toBe("version two");
+    await functions.updateFunctionDeployment({ functionId: fn.$id, deploymentId: first.$id });
     await functions.deleteDeployment({ functionId: fn.$id, deploymentId: second.$id });
     expect((await err(functions.getDeployment({ functionId: fn.$id, deploymentId: second.$id })))?.type).toBe("deployment_not_found");
   });
@@ -192,7 +210,7 @@ describe("executions", () => {
     expect(out).toMatchObject({ greeting: "Hello, Ada!", method: "PUT", path: "/greet", query: { name: "Ada", x: "1" }, queryString: "name=Ada&x=1", bodyText: '{"a":1}', body: { a: 1 } });
     expect(out.headers).toMatchObject({ "x-test": "yes", "x-appwrite-trigger": "http", "x-appwrite-execution-id": run.$id });
     expect(out.headers["x-appwrite-key"]).toMatch(/^dynamic_/);
-    expect(out.env).toMatchObject({ id: hello.$id, name: "hello", deployment: helloDeployment.$id, project: project.projectId, runtimeName: "Node.js", runtimeVersion: "22" });
+    expect(out.env).toMatchObject({ id: hello.$id, name: "hello", deployment: helloDeployment.$id, project: project.projectId, runtimeName: "Node.js", runtimeVersion: "22", cpus: "1", memory: "512" });
     const stored = await functions.getExecution({ functionId: hello.$id, executionId: run.$id });
     expect(stored).toMatchObject({ status: "completed", responseStatusCode: 200, logs: run.logs });
     // Only allow-listed response headers are stored.
@@ -269,6 +287,44 @@ describe("executions", () => {
     const later = await functions.createExecution({ functionId: hello.$id, async: true, scheduledAt: new Date(Date.now() + 3600_000).toISOString() });
     expect(later).toMatchObject({ status: "scheduled", trigger: "schedule" });
     expect(later.scheduledAt).toBeTruthy();
+  });
+
+  it("keeps binary bodies byte-exact: a multipart `body` in, a multipart response out; JSON refuses bytes that are not UTF-8", async () => {
+    // FunctionsCustomServerTest::testCreateCustomExecutionBinaryRequest/Response, with bytes no UTF-8 decoder keeps.
+    const { fn } = await createDeployed("binary", {
+      "index.js": `export default async ({ req, res, log }) => {
+        log("got " + [...req.bodyBinary].join(","));
+        return req.path === "/bytes" ? res.binary(Uint8Array.from([0, 10, 255])) : res.text([...req.bodyBinary].join(","));
+      };`,
+    }, "index.js");
+    const headers = { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key };
+    const boundary = "----edgewrite-test";
+    const multipart = (fields: Record<string, string | Buffer>) =>
+      Buffer.concat([...Object.entries(fields).flatMap(([k, v]) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`), Buffer.from(v), Buffer.from("\r\n")]), Buffer.from(`--${boundary}--\r\n`)]);
+    const bytes = Buffer.from([0, 20, 255, 13, 10, 45, 45]); // NUL, 0xFF and a CRLF-- that looks like a boundary start
+    const sync = await raw("POST", `/functions/${fn.$id}/executions`, { headers: { ...headers, accept: "application/json", "content-type": `multipart/form-data; boundary=${boundary}` }, body: multipart({ body: bytes, path: "/echo" }) });
+    expect([sync.status, sync.headers.get("content-type")?.startsWith("application/json"), sync.body.responseBody]).toEqual([201, true, "0,20,255,13,10,45,45"]);
+
+    const queued = await raw("POST", `/functions/${fn.$id}/executions`, { headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}` }, body: multipart({ body: bytes, async: "true" }) });
+    expect(queued.status).toBe(202);
+    const done = await until("binary async execution", () => functions.getExecution({ functionId: fn.$id, executionId: queued.body.$id }), (e) => e.status === "completed" || e.status === "failed");
+    expect(done.logs).toContain("got 0,20,255,13,10,45,45");
+
+    const out = await fetch(`${endpoint}/functions/${fn.$id}/executions`, { method: "POST", headers: { ...headers, accept: "multipart/form-data", "content-type": "application/json" }, body: JSON.stringify({ path: "/bytes" }) });
+    expect(out.status).toBe(201);
+    const type = out.headers.get("content-type") ?? "";
+    expect(type).toMatch(/^multipart\/form-data; boundary=----/);
+    const body = Buffer.from(await out.arrayBuffer());
+    const part = (name: string) => {
+      const start = body.indexOf(`name="${name}"\r\n\r\n`) + `name="${name}"\r\n\r\n`.length;
+      return body.subarray(start, body.indexOf(`\r\n--${type.split("boundary=")[1]}`, start));
+    };
+    expect([...part("responseBody")]).toEqual([0, 10, 255]);
+    expect([part("status").toString(), part("responseStatusCode").toString(), part("$id").length]).toEqual(["completed", "200", 20]);
+
+    const asJson = await err(functions.createExecution({ functionId: fn.$id, xpath: "/bytes" }));
+    expect([asJson?.code, asJson?.type]).toEqual([400, "general_unknown"]);
+    expect(asJson?.message).toContain("Failed to parse response");
   });
 
   it("answers HTTP requests directly at /v1/functions/{id}/http/*", async () => {

@@ -67,6 +67,10 @@ class Socket {
   }
 }
 
+/** Appwrite's Realtime::convertQueries refusal (RealtimeCustomClientQueryTest::testInvalidQueryShouldNotSubscribe). */
+const UNSUPPORTED = (method: string) =>
+  `Query method '${method}' is not supported in Realtime queries. Allowed: equal, notEqual, lessThan, lessThanEqual, greaterThan, greaterThanEqual, isNull, isNotNull, and, or, select`;
+
 let project: TestProject;
 let users: Users;
 const sockets: Socket[] = [];
@@ -130,17 +134,32 @@ describe("realtime connection (wire §7.1/7.2)", () => {
     await s.next();
     expect(await s.request("not json")).toEqual({ type: "error", data: { code: 1003, message: "Message format is not valid." } });
     expect(await s.request({ type: "dance" })).toEqual({ type: "error", data: { code: 1003, message: "Message type is not valid." } });
-    const q = await s.request({ type: "subscribe", data: [{ subscriptionId: "q1", channels: ["rows"], queries: [JSON.stringify({ method: "search", attribute: "title", values: ["x"] })] }] });
-    expect(q.type).toBe("error");
-    expect(q.data.code).toBe(1003);
-    expect(q.data.message).toMatch(/^Invalid query: /);
+    const contains = JSON.stringify({ method: "contains", attribute: "tags", values: ["x"] });
+    const nested = JSON.stringify({ method: "and", values: [{ method: "equal", attribute: "a", values: [1] }, { method: "or", values: [JSON.parse(contains)] }] });
+    for (const query of [contains, nested]) {
+      const q = await s.request({ type: "subscribe", data: [{ subscriptionId: "q1", channels: ["rows"], queries: [query] }] });
+      expect(q).toEqual({ type: "error", data: { code: 1003, message: `Invalid query: ${UNSUPPORTED("contains")}` } });
+    }
+    expect(s.closed).toBeNull();
     const noChannels = await s.request({ type: "subscribe", data: [{ subscriptionId: "q2" }] });
     expect(noChannels).toEqual({ type: "error", data: { code: 1003, message: "items: channels is not present in payload." } });
   });
 
-  it("an unknown project is error 1008 and the socket is closed with 1008", async () => {
+  it("an unknown project is error 1008 and the socket is closed with 1008; the project header wins over the parameter", async () => {
     const s = await Socket.open(`project=nope-${Date.now()}`);
     expect(await s.next()).toEqual({ type: "error", data: { code: 1008, message: "Missing or unknown project ID" } });
+    expect((await s.waitClosed()).code).toBe(1008);
+    const byHeader = track(await Socket.open(`project=nope-${Date.now()}`, { "x-appwrite-project": project.projectId }));
+    expect((await byHeader.next()).type).toBe("connected");
+    const wrongHeader = await Socket.open(`project=${project.projectId}`, { "x-appwrite-project": `nope-${Date.now()}` });
+    expect(await wrongHeader.next()).toEqual({ type: "error", data: { code: 1008, message: "Missing or unknown project ID" } });
+    expect((await wrongHeader.waitClosed()).code).toBe(1008);
+  });
+
+  it("any refusal at connect is an error frame, then a close: a bad JWT is error 401, closed with 1008 (401 is no WebSocket code)", async () => {
+    const s = await Socket.open(`project=${project.projectId}&jwt=not-a-jwt`);
+    const f = await s.next();
+    expect([f.type, f.data.code]).toEqual(["error", 401]);
     expect((await s.waitClosed()).code).toBe(1008);
   });
 
@@ -149,7 +168,7 @@ describe("realtime connection (wire §7.1/7.2)", () => {
     const f = await s.next();
     expect(f.type).toBe("error");
     expect(f.data.code).toBe(1008);
-    expect(f.data.message).toContain("Invalid Origin");
+    expect(f.data.message).toBe("Invalid Origin. Register your new client (evil.example) as a new Web platform on your project console dashboard");
     expect((await s.waitClosed()).code).toBe(1008);
   });
 
@@ -168,7 +187,7 @@ describe("subscriptions and delivery", () => {
     const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
     await s.next();
     const r1 = await s.request({ type: "subscribe", data: [{ subscriptionId: "s1", channels: ["account"], queries: [] }] });
-    expect(r1.data).toEqual({ to: "subscribe", success: true, subscriptions: [{ subscriptionId: "s1", channels: ["account", "account.sub1"], queries: [expect.stringContaining('"select"')] }] });
+    expect(r1.data).toEqual({ to: "subscribe", success: true, subscriptions: [{ subscriptionId: "s1", channels: ["account", "account.sub1"], queries: [] }] });
 
     await users.updateName({ userId: "sub1", name: "first" });
     const e1 = await s.next();
@@ -196,20 +215,28 @@ describe("subscriptions and delivery", () => {
     expect(e3.data.subscriptions).toEqual(["s2"]);
   });
 
-  it("subscription queries filter on the payload (equal, and/or, comparisons); no match → no subscription id", async () => {
+  it("subscription queries filter on the payload as Appwrite's RuntimeQuery (strict equal, missing attribute never matches, select(*) wins)", async () => {
     const u = await makeUser("qry1");
     const s = track(await Socket.open(`project=${project.projectId}`, { "x-appwrite-session": u.secret }));
     await s.next();
-    const eq = JSON.stringify({ method: "equal", attribute: "name", values: ["wanted"] });
-    const orQ = JSON.stringify({ method: "or", values: [{ method: "equal", attribute: "name", values: ["other"] }, { method: "isNull", attribute: "nothing" }] });
-    const lt = JSON.stringify({ method: "lessThan", attribute: "name", values: ["b"] });
-    await s.request({ type: "subscribe", data: [{ subscriptionId: "eq", channels: ["account"], queries: [eq] }, { subscriptionId: "or", channels: ["account"], queries: [orQ] }, { subscriptionId: "lt", channels: ["account"], queries: [lt] }] });
-    await users.updateName({ userId: "qry1", name: "zzz" });
-    expect((await s.next()).data.subscriptions).toEqual(["or"]);
+    const q = (method: string, attribute: string, values: unknown[] = []) => ({ method, attribute, values });
+    const subs = {
+      eq: [q("equal", "name", ["wanted"])],
+      or: [{ method: "or", values: [q("equal", "name", ["other"]), q("isNotNull", "email")] }],
+      lt: [q("lessThan", "name", ["b"])],
+      missing: [q("isNull", "nothing")], // an attribute the payload lacks: false, isNull included
+      array: [q("equal", "labels", ["vip"])], // `===`: an array never equals a scalar (no `contains` in 1.9.6)
+      all: [q("select", "", ["*"]), q("equal", "name", ["nobody"])], // any select("*") means every event
+    };
+    const data = Object.entries(subs).map(([subscriptionId, list]) => ({ subscriptionId, channels: ["account"], queries: list.map((x) => JSON.stringify(x)) }));
+    const r = await s.request({ type: "subscribe", data });
+    expect(r.data.subscriptions.map((x: { queries: string[] }) => x.queries)).toEqual(data.map((d) => d.queries));
+    await users.updateLabels({ userId: "qry1", labels: ["vip"] });
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["all", "or"]);
     await users.updateName({ userId: "qry1", name: "wanted" });
-    expect((await s.next()).data.subscriptions.sort()).toEqual(["eq", "or"]);
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["all", "eq", "or"]);
     await users.updateName({ userId: "qry1", name: "a" });
-    expect((await s.next()).data.subscriptions.sort()).toEqual(["lt", "or"]);
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["all", "lt", "or"]);
   });
 
   it("account events reach only their own user; a guest on `account` gets none", async () => {
@@ -275,8 +302,7 @@ describe("subscriptions and delivery", () => {
   it("a legacy URL query realtime does not support is error 1008 and a close", async () => {
     const q = encodeURIComponent(JSON.stringify({ method: "search", attribute: "name", values: ["x"] }));
     const s = await Socket.open(`project=${project.projectId}&channels[]=teams&teams[]=${q}`);
-    const f = await s.next();
-    expect(f.data.code).toBe(1008);
+    expect(await s.next()).toEqual({ type: "error", data: { code: 1008, message: UNSUPPORTED("search") } });
     expect((await s.waitClosed()).code).toBe(1008);
   });
 

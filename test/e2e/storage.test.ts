@@ -98,6 +98,8 @@ describe("buckets", () => {
     expect(b.$permissions).toEqual(['read("any")', 'create("users")', 'update("users")', 'delete("users")']);
     expect(b.$createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
 
+    const unnamed = await raw("POST", "/storage/buckets", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "content-type": "application/json" }, body: JSON.stringify({ bucketId: "unnamed", name: "" }) });
+    expect([unnamed.status, unnamed.body.type]).toEqual([400, "general_argument_invalid"]); // Text(128): at least one char
     const dup = await fail(storage.createBucket({ bucketId: "photos", name: "again" }));
     expect([dup.code, dup.type]).toEqual([409, "storage_bucket_already_exists"]);
     const other = await storage.createBucket({ bucketId: ID.unique(), name: "Documents", enabled: false });
@@ -149,7 +151,7 @@ describe("uploads and reads (single request)", () => {
 
     const d = await raw("GET", url(bucketId, "small", "download"));
     expect(d.status).toBe(200);
-    expect(d.headers.get("content-disposition")).toMatch(/^attachment; filename="small.bin"/);
+    expect(d.headers.get("content-disposition")).toBe('attachment; filename="small.bin"'); // exactly Appwrite's header
     expect(d.headers.get("content-length")).toBe("1000");
 
     const again = await fail(storage.createFile({ bucketId, fileId: "small", file: InputFile.fromBuffer(data, "small.bin") }));
@@ -177,7 +179,11 @@ describe("uploads and reads (single request)", () => {
     await storage.createFile({ bucketId, fileId: "pic", file: InputFile.fromBuffer(image, "pic.png") });
     const iv = await raw("GET", url(bucketId, "pic", "view"));
     expect(iv.headers.get("content-type")).toBe("image/png");
-    expect(iv.headers.get("content-disposition")).toMatch(/^inline; filename="pic.png"/);
+    expect(iv.headers.get("content-disposition")).toBe('inline; filename="pic.png"');
+    // A name that cannot sit in the quotes gets an ASCII fallback and the UTF-8 name (never a broken header).
+    await storage.createFile({ bucketId, fileId: "quoted", file: InputFile.fromBuffer(Buffer.from("x"), "résumé.txt") });
+    const q = await raw("GET", url(bucketId, "quoted", "download"));
+    expect(q.headers.get("content-disposition")).toBe(`attachment; filename="r_sum_.txt"; filename*=UTF-8''${encodeURIComponent("résumé.txt")}`);
   });
 
   it("Range: 206 with Content-Range on plain and on encrypted files; an unsatisfiable range is 416 storage_invalid_range", async () => {
@@ -194,6 +200,8 @@ describe("uploads and reads (single request)", () => {
     expect([bad.status, bad.body.type]).toEqual([416, "storage_invalid_range"]);
     const unit = await raw("GET", url(bucketId, "ranged", "view"), { headers: { range: "items=0-1" } });
     expect([unit.status, unit.body.type]).toEqual([416, "storage_invalid_range"]);
+    // StorageBase::testGetBucketFile: `bytes=988` and the suffix form `bytes=-988` are both 416.
+    for (const range of ["bytes=988", "bytes=-988"]) expect((await raw("GET", url(bucketId, "ranged", "download"), { headers: { range } })).status).toBe(416);
   });
 
   it("files: list with queries and search, get, update name and permissions, delete", async () => {
@@ -220,7 +228,7 @@ describe("uploads and reads (single request)", () => {
   it("bad input gets Appwrite's storage errors", async () => {
     const limited = await storage.createBucket({ bucketId: ID.unique(), name: "limited", maximumFileSize: 500, allowedFileExtensions: ["txt"] });
     const big = await fail(storage.createFile({ bucketId: limited.$id, fileId: ID.unique(), file: InputFile.fromBuffer(randomBytes(501), "a.txt") }));
-    expect([big.code, big.type]).toEqual([400, "storage_invalid_file_size"]);
+    expect([big.code, big.type, big.message]).toEqual([400, "storage_invalid_file_size", "File size not allowed"]);
     const ext = await fail(storage.createFile({ bucketId: limited.$id, fileId: ID.unique(), file: InputFile.fromBuffer(randomBytes(10), "a.exe") }));
     expect([ext.code, ext.type]).toEqual([400, "storage_file_type_unsupported"]);
     const noBucket = await fail(storage.createFile({ bucketId: "nope", fileId: ID.unique(), file: InputFile.fromBuffer(randomBytes(10), "a.txt") }));
@@ -243,6 +251,32 @@ describe("uploads and reads (single request)", () => {
     noFile.append("fileId", "x2");
     const empty = await raw("POST", `/storage/buckets/${bucketId}/files`, { headers, body: noFile });
     expect([empty.status, empty.body.type]).toEqual([400, "storage_file_empty"]);
+
+    // One request over Appwrite's 12 MiB payload limit (StorageBase: a 12 MiB chunk is 413), even in a roomy bucket.
+    const roomy = await storage.createBucket({ bucketId: ID.unique(), name: "roomy", maximumFileSize: 100 * MiB });
+    const whole = new FormData();
+    whole.append("fileId", "big1");
+    whole.append("file", new File([randomBytes(12 * MiB)], "big.bin"));
+    const tooLarge = await raw("POST", `/storage/buckets/${roomy.$id}/files`, { headers, body: whole });
+    expect(tooLarge.status).toBe(413);
+    expect((await fail(storage.getFile({ bucketId: roomy.$id, fileId: "big1" }))).code).toBe(404);
+  });
+
+  it("an id longer than 36 characters in the path is a 400, not a 404 (UID validator)", async () => {
+    const long = "id-is-really-long-id-is-really-long-id-is-really-long";
+    const bucket = await fail(storage.getBucket({ bucketId: long }));
+    expect([bucket.code, bucket.type]).toEqual([400, "general_argument_invalid"]);
+    expect(bucket.message).toMatch(/^Invalid `bucketId` param: /);
+    const b = await storage.createBucket({ bucketId: ID.unique(), name: "ids", permissions: [Permission.read(Role.any())] });
+    const file = await fail(storage.getFile({ bucketId: b.$id, fileId: long }));
+    expect([file.code, file.type]).toEqual([400, "general_argument_invalid"]);
+    expect(file.message).toMatch(/^Invalid `fileId` param: /);
+    const del = await fail(storage.deleteFile({ bucketId: b.$id, fileId: long }));
+    expect(del.code).toBe(400);
+    const download = await raw("GET", url(b.$id, long, "download"));
+    expect([download.status, download.body.type]).toEqual([400, "general_argument_invalid"]);
+    const upload = await fail(storage.createFile({ bucketId: long, fileId: ID.unique(), file: InputFile.fromBuffer(randomBytes(10), "a.txt") }));
+    expect(upload.code).toBe(400);
   });
 });
 
@@ -262,6 +296,30 @@ describe("previews (Cloudflare Images binding)", () => {
     expect(r.headers.get("content-type")).toBe("image/jpeg");
     const jpg = await fetch(`${endpoint}${url(bucketId, "photo", "preview", "&width=60&height=60&output=jpg&quality=70")}`);
     expect(imageInfo(new Uint8Array(await jpg.arrayBuffer()))).toEqual({ format: "jpeg", width: 60, height: 60 });
+  });
+
+  it("one side given: the other follows the aspect ratio rounded down, as Appwrite's crop (300×200 at height 101 → 151×101)", async () => {
+    const byHeight = await storage.getFilePreview({ bucketId, fileId: "photo", height: 101 });
+    expect(imageInfo(new Uint8Array(byHeight))).toEqual({ format: "png", width: 151, height: 101 });
+    const upscaled = await storage.getFilePreview({ bucketId, fileId: "photo", width: 450, height: 450, gravity: "top-left" as never });
+    expect(imageInfo(new Uint8Array(upscaled))).toEqual({ format: "png", width: 450, height: 450 });
+  });
+
+  it("X-Appwrite-Cache: miss on the first render, then hit with the same bytes (StorageBase::testFilePreviewCacheControlOnCacheHit)", async () => {
+    const path = url(bucketId, "photo", "preview", "&width=123&height=45&output=png&quality=80");
+    const first = await fetch(`${endpoint}${path}`);
+    expect([first.status, first.headers.get("content-type"), first.headers.get("cache-control"), first.headers.get("x-appwrite-cache")]).toEqual([200, "image/png", "private, max-age=2592000", "miss"]);
+    expect([first.headers.get("pragma"), first.headers.get("expires")]).toEqual(["no-cache", "0"]);
+    const rendered = Buffer.from(await first.arrayBuffer());
+    let again: Response | null = null;
+    for (let i = 0; i < 50 && again?.headers.get("x-appwrite-cache") !== "hit"; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      again = await fetch(`${endpoint}${path}`);
+      if (again.headers.get("x-appwrite-cache") !== "hit") await again.arrayBuffer();
+    }
+    expect([again!.status, again!.headers.get("content-type"), again!.headers.get("x-appwrite-cache")]).toEqual([200, "image/png", "hit"]);
+    expect(again!.headers.get("cache-control")).toMatch(/^private, max-age=\d+$/);
+    expect(Buffer.from(await again!.arrayBuffer()).equals(rendered)).toBe(true);
   });
 
   it("validates parameters; a non-image gets a placeholder image; transformations can be disabled", async () => {

@@ -14,6 +14,8 @@ import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
 import { generateEvents } from "../../src/events/names";
 import { allowedOrigins, checkOrigin } from "../../src/platform/origin";
+import { compileQueries, matchesQueries } from "../../src/services/realtime/queries";
+import { multipartField, wantsMultipart } from "../../src/services/functions/payload";
 
 const fails = (fn: () => unknown, type: string) => {
   try {
@@ -238,6 +240,40 @@ describe("events and channels", () => {
     expect(convertChannels(["account", "account.create", "account.other", "files"], "U")).toEqual(["account", "account.U", "account.U.create", "files"]);
     // Guests keep `account` and `account.<action>` (Appwrite's convertChannels); they just never match.
     expect(convertChannels(["account", "account.update", "account.other", "files"], undefined)).toEqual(["account", "account.update", "files"]);
+  });
+});
+
+describe("realtime subscription queries (Appwrite's RuntimeQuery)", () => {
+  const q = (method: string, attribute: string, values: unknown[] = []) => JSON.stringify({ method, attribute, values });
+  const match = (queries: string[], payload: Record<string, unknown>) => matchesQueries(compileQueries(queries).parsed, payload);
+  it("compares as PHP 8 does: numeric strings as numbers, other strings in order, never null or arrays", () => {
+    expect(match([q("greaterThan", "n", ["9"])], { n: "10" })).toBe(true);
+    expect(match([q("greaterThan", "n", [9])], { n: "10" })).toBe(true);
+    expect(match([q("lessThan", "s", ["b"])], { s: "abc" })).toBe(true);
+    expect(match([q("greaterThan", "n", [1, 100])], { n: 50 })).toBe(true); // any value
+    expect(match([q("lessThan", "n", [5])], { n: null })).toBe(false);
+    expect(match([q("greaterThan", "n", [0])], { n: [1] })).toBe(false);
+  });
+  it("equal is strict, a missing attribute never matches, select(*) means everything", () => {
+    expect(match([q("equal", "n", ["5"])], { n: 5 })).toBe(false);
+    expect(match([q("equal", "tags", ["a"])], { tags: ["a"] })).toBe(false);
+    expect(match([q("notEqual", "x", ["a"])], {})).toBe(false);
+    expect(match([q("isNull", "x")], {})).toBe(false);
+    expect(match([q("isNull", "x")], { x: null })).toBe(true);
+    expect(match([q("select", "", ["*"]), q("equal", "x", ["never"])], { x: "y" })).toBe(true);
+    expect(() => compileQueries([q("contains", "tags", ["a"])])).toThrow("Query method 'contains' is not supported in Realtime queries. Allowed: equal,");
+  });
+});
+
+describe("multipart execution bodies", () => {
+  it("takes a field's bytes exactly, a boundary-like run inside included; none for an absent field", () => {
+    const enc = new TextEncoder();
+    const bytes = Uint8Array.from([0, 255, 13, 10, 45, 45, 120]);
+    const body = new Uint8Array([...enc.encode('--XB\r\nContent-Disposition: form-data; name="path"\r\n\r\n/x\r\n--XB\r\nContent-Disposition: form-data; name="body"\r\n\r\n'), ...bytes, ...enc.encode("\r\n--XB--\r\n")]);
+    expect([...multipartField(body, "multipart/form-data; boundary=XB", "body")!]).toEqual([...bytes]);
+    expect(new TextDecoder().decode(multipartField(body, 'multipart/form-data; boundary="XB"', "path")!)).toBe("/x");
+    expect(multipartField(body, "multipart/form-data; boundary=XB", "headers")).toBeNull();
+    expect([wantsMultipart("multipart/form-data"), wantsMultipart("application/json, multipart/form-data"), wantsMultipart(undefined)]).toEqual([true, false, false]);
   });
 });
 

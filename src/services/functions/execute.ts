@@ -9,6 +9,7 @@ import { cachedRunnable, epochOf, rememberRunnable, workerDigest, type Runnable 
 import { functionEnv, invoke, OUTBOUND_VARIABLE, type Exports, type InvocationResult } from "./runtime";
 import { decryptValue, DYNAMIC_KEY_GRACE_S, signDynamicKey } from "./secrets";
 import { r2 } from "./store";
+import { utf8 } from "./payload";
 
 /**
  * One execution, whatever its trigger (http, schedule, event): the function's active deployment, its
@@ -258,9 +259,10 @@ export function insertExecution(db: DB, e: FnExecution) {
   return db.insert(functionExecutions).values(values);
 }
 
-/** Put a body on a queue message: inline when small, in R2 otherwise. */
-export async function attachBody(env: Env, msg: ExecutionMessage, body: string): Promise<ExecutionMessage> {
-  if (body.length <= INLINE_BODY_LIMIT) return { ...msg, body };
+/** Put a body on a queue message: inline when small text, in R2 otherwise (bytes stay bytes there). */
+export async function attachBody(env: Env, msg: ExecutionMessage, body: string | Uint8Array): Promise<ExecutionMessage> {
+  const text = typeof body === "string" ? body : utf8(body);
+  if (text !== null && text.length <= INLINE_BODY_LIMIT) return { ...msg, body: text };
   const key = r2.body(msg.projectId, msg.executionId);
   await env.BUCKET.put(key, body);
   return { ...msg, bodyKey: key };

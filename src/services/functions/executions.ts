@@ -28,6 +28,7 @@ import {
 } from "./execute";
 import { serveHttp } from "./http";
 import { executionModel } from "./models";
+import { jsonBody, multipartField, multipartResponse, wantsMultipart } from "./payload";
 import { persistExecution, settleExecutions } from "./persist";
 import type { Exports } from "./runtime";
 import { scheduleExecution, unscheduleExecution, watchQueued } from "./schedules";
@@ -95,6 +96,9 @@ function parseHeaders(raw: unknown): Record<string, string> {
 
 executionRoutes.post("/:functionId/executions", async (c) => {
   const caller = requireScope(c, "executions.write", "execution.write");
+  const contentType = c.req.header("content-type") ?? "";
+  // Read before the params consume the body: a multipart `body` is bytes, which FormData would decode as text.
+  const form = contentType.toLowerCase().startsWith("multipart/form-data") ? c.req.raw.clone().arrayBuffer() : null;
   const a = await params(c, {
     body: p.default(p.string({ max: 10485760 }), ""),
     async: p.default(p.boolean(), false),
@@ -111,6 +115,7 @@ executionRoutes.post("/:functionId/executions", async (c) => {
     scheduledAt = parseDate(a.scheduledAt);
     if (scheduledAt === null || scheduledAt < Date.now() + 60_000) throw new AppwriteError("general_bad_request", "Execution schedule must be a valid date, and at least 1 minute from now");
   }
+  const body = (form && multipartField(new Uint8Array(await form), contentType, "body")) || new TextEncoder().encode(a.body);
   const userHeaders = parseHeaders(a.headers);
   const loaded = await runnable(c);
   const fn = loaded.fn;
@@ -129,7 +134,7 @@ executionRoutes.post("/:functionId/executions", async (c) => {
 
   if (a.async) {
     const execution = newExecution(fn, deploymentId, { id: executionId, trigger: scheduledAt ? "schedule" : "http", status: scheduledAt ? "scheduled" : "waiting", method: a.method, path, requestHeaders, userId, scheduledAt });
-    const msg = await attachBody(c.env, { kind: "execution", projectId, functionId: fn.id, executionId, method: a.method, path, headers: { ...userHeaders }, userId, jwt, origin } satisfies ExecutionMessage, a.body);
+    const msg = await attachBody(c.env, { kind: "execution", projectId, functionId: fn.id, executionId, method: a.method, path, headers: { ...userHeaders }, userId, jwt, origin } satisfies ExecutionMessage, body);
     // The row carries its message, so the sweeper can send it again if the queue (or a worker) loses it.
     await db.batch([insertExecution(db, { ...execution, responseBody: stashMessage(msg) }), executionEvent(db, execution, "create")]);
     if (scheduledAt) await scheduleExecution(c.env, scheduledAt, msg);
@@ -149,7 +154,7 @@ executionRoutes.post("/:functionId/executions", async (c) => {
     method: a.method,
     path,
     headers: userHeaders,
-    body: new TextEncoder().encode(a.body),
+    body,
     userId,
     jwt,
     origin,
@@ -162,7 +167,9 @@ executionRoutes.post("/:functionId/executions", async (c) => {
   persistExecution(c.env, c.executionCtx, db, execution);
   // The caller gets the whole response (all headers and the body); the stored execution keeps only allow-listed headers.
   const headers = Object.entries({ ...result.headers, "x-appwrite-execution-id": executionId }).map(([name, value]) => ({ name, value }));
-  return json(c, { ...executionModel(execution, caller.privileged), responseBody: new TextDecoder().decode(result.body), responseHeaders: headers }, 201);
+  const model = { ...executionModel(execution, caller.privileged), responseHeaders: headers };
+  if (wantsMultipart(c.req.header("accept"))) return multipartResponse({ ...model, responseBody: result.body }, 201);
+  return json(c, { ...model, responseBody: jsonBody(result.body) }, 201);
 });
 
 const resolve = resolver({

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { updatedAtAfter } from "../../core/time";
 import { resolveId } from "../../core/ids";
-import { p, params } from "../../core/params";
+import { p, params, type Parsed } from "../../core/params";
 import { isValidRole } from "../../core/permissions";
 import type { Binder } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
@@ -26,6 +26,7 @@ import { settleExecutions } from "./persist";
 import { configureSchedule } from "./schedules";
 import { fromRaw, loadFunction, r2, resolver, searchClause } from "./store";
 import { variableRoutes } from "./variables";
+import { checkSpecification, DEFAULT_SPECIFICATION, SPECIFICATIONS } from "./specifications";
 import "./background";
 import "./sweeper";
 import "./dynamic-key";
@@ -79,17 +80,25 @@ const shape = () => ({
   deploymentRetention: p.optional(p.integer({ min: 0, max: 36500 })),
 });
 
-const SPECIFICATIONS = [
-  { memory: 512, cpus: 0.5, enabled: true, slug: "s-0.5vcpu-512mb" },
-  { memory: 512, cpus: 1, enabled: true, slug: "s-1vcpu-512mb" },
-  { memory: 1024, cpus: 1, enabled: true, slug: "s-1vcpu-1gb" },
-];
-
-function checkSpecification(name: "buildSpecification" | "runtimeSpecification", v: string | undefined) {
-  if (v !== undefined && !SPECIFICATIONS.some((s) => s.slug === v)) {
-    throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: Specification must be one of: ${SPECIFICATIONS.map((s) => s.slug).join(", ")}`);
-  }
-  return v;
+/**
+ * The settings create and update (PUT) share, with Appwrite's defaults: an update replaces every one it is
+ * not given, as Appwrite's PUT does (only runtime and entrypoint keep theirs when omitted).
+ */
+function settings(a: Omit<Parsed<ReturnType<typeof shape>>, "runtime">) {
+  return {
+    execute: checkRoles(a.execute ?? []),
+    events: checkEvents(a.events ?? []),
+    schedule: checkSchedule(a.schedule) ?? "",
+    timeout: a.timeout ?? 15,
+    enabled: a.enabled ?? true,
+    logging: a.logging ?? true,
+    entrypoint: a.entrypoint ?? "",
+    commands: a.commands ?? "",
+    scopes: [...new Set(a.scopes ?? [])],
+    deploymentRetention: a.deploymentRetention ?? 0,
+    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? DEFAULT_SPECIFICATION,
+    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? DEFAULT_SPECIFICATION,
+  };
 }
 
 function provider(a: Record<string, unknown>, base: Record<string, unknown> = {}) {
@@ -126,18 +135,7 @@ functionRoutes.post("/", async (c) => {
     id,
     name: a.name,
     runtime,
-    execute: checkRoles(a.execute ?? []),
-    events: checkEvents(a.events ?? []),
-    schedule: checkSchedule(a.schedule) ?? "",
-    timeout: a.timeout ?? 15,
-    enabled: a.enabled ?? true,
-    logging: a.logging ?? true,
-    entrypoint: a.entrypoint ?? "",
-    commands: a.commands ?? "",
-    scopes: [...new Set(a.scopes ?? [])],
-    deploymentRetention: a.deploymentRetention ?? 0,
-    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? "s-1vcpu-512mb",
-    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? "s-1vcpu-512mb",
+    ...settings(a),
     provider: provider(a),
     createdAt: now,
     updatedAt: now,
@@ -223,21 +221,12 @@ functionRoutes.put("/:functionId", async (c) => {
   requireScope(c, "functions.write");
   const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId"));
   const a = await params(c, { name: p.string({ min: 1, max: 128 }), ...shape(), runtime: p.optional(p.string({ max: 64 })) });
+  // PUT replaces: what is not sent returns to Appwrite's default (runtime and entrypoint keep theirs)
   const set = {
     name: a.name,
-    runtime: a.runtime === undefined ? fn.runtime : checkRuntime(a.runtime),
-    execute: a.execute === undefined ? fn.execute : checkRoles(a.execute),
-    events: a.events === undefined ? fn.events : checkEvents(a.events),
-    schedule: checkSchedule(a.schedule) ?? fn.schedule,
-    timeout: a.timeout ?? fn.timeout,
-    enabled: a.enabled ?? fn.enabled,
-    logging: a.logging ?? fn.logging,
-    entrypoint: a.entrypoint ?? fn.entrypoint,
-    commands: a.commands ?? fn.commands,
-    scopes: a.scopes === undefined ? fn.scopes : [...new Set(a.scopes)],
-    deploymentRetention: a.deploymentRetention ?? fn.deploymentRetention,
-    buildSpecification: checkSpecification("buildSpecification", a.buildSpecification) ?? fn.buildSpecification,
-    runtimeSpecification: checkSpecification("runtimeSpecification", a.runtimeSpecification) ?? fn.runtimeSpecification,
+    runtime: a.runtime ? checkRuntime(a.runtime) : fn.runtime,
+    ...settings(a),
+    entrypoint: a.entrypoint || fn.entrypoint,
     provider: provider(a, fn.provider),
   };
   const [row] = await c.var.db
@@ -252,13 +241,16 @@ functionRoutes.put("/:functionId", async (c) => {
   return json(c, await withVars(c, row!));
 });
 
-functionRoutes.patch("/:functionId/deployment", async (c) => {
+async function activateDeployment(c: Ctx) {
   const fn = await updateFunctionDeployment(c);
   invalidateFunction(fn.projectId, fn.id);
-  await c.var.db.batch([functionEvent(c, fn, "update")]);
+  const params = { functionId: fn.id, deploymentId: fn.deploymentId };
+  await c.var.db.batch([recordEvent(c.var.db, { projectId: fn.projectId, pattern: "functions.[functionId].deployments.[deploymentId].update", params, payload: functionModel(fn), roles: [] })]);
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, await withVars(c, fn));
-});
+}
+functionRoutes.patch("/:functionId/deployment", activateDeployment);
+functionRoutes.patch("/:functionId/deployments/:deploymentId", activateDeployment); // Appwrite's httpAlias
 
 /** Remove a function's rows and R2 objects (function delete and project delete). */
 async function purge(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, db: Ctx["var"]["db"], projectId: string, functionId?: string) {

@@ -4,6 +4,7 @@ import { loaderModules, type Build } from "./build";
 import { runtimeInfo } from "./runtimes";
 import { r2 } from "./store";
 import { WRAPPER_MODULE, wrapperModules } from "./wrapper";
+import { specification } from "./specifications";
 
 /**
  * Running a deployment: one Dynamic Worker per (deployment, variables), loaded from the build in R2 the
@@ -62,6 +63,7 @@ export function truncateLog(text: string, kind: "Logs" | "Errors"): string {
 /** The environment a deployment sees (process.env): user variables, then APPWRITE_FUNCTION_*. */
 export function functionEnv(fn: Fn, projectId: string, deploymentId: string, userVars: Record<string, string>): Record<string, string> {
   const rt = runtimeInfo(fn.runtime);
+  const spec = specification(fn.runtimeSpecification);
   return {
     ...userVars,
     APPWRITE_FUNCTION_API_ENDPOINT: INTERNAL_API_ENDPOINT,
@@ -71,8 +73,8 @@ export function functionEnv(fn: Fn, projectId: string, deploymentId: string, use
     APPWRITE_FUNCTION_PROJECT_ID: projectId,
     APPWRITE_FUNCTION_RUNTIME_NAME: rt.name,
     APPWRITE_FUNCTION_RUNTIME_VERSION: rt.version,
-    APPWRITE_FUNCTION_CPUS: "1",
-    APPWRITE_FUNCTION_MEMORY: "512",
+    APPWRITE_FUNCTION_CPUS: String(spec.cpus),
+    APPWRITE_FUNCTION_MEMORY: String(spec.memory),
     APPWRITE_VERSION: "1.9.6",
     APPWRITE_REGION: "default",
     APPWRITE_DEPLOYMENT_TYPE: "manual",

@@ -58,6 +58,12 @@ export const MAX_CHANNELS = 100;
 
 export const errorFrame = (code: number, message: string) => JSON.stringify({ type: "error", data: { code, message } });
 
+/** The close code for an error frame's code: itself when it is a sendable WebSocket code (RFC 6455 §7.4). */
+export function closeCode(code: number): number {
+  const sendable = (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999);
+  return sendable ? code : code === 0 || code >= 500 ? 1011 : 1008;
+}
+
 /** Appwrite's SubscribePayload validator messages (prefixed `items: ` by the dispatcher). */
 export function subscribeItemError(item: unknown): string | null {
   if (!item || typeof item !== "object" || Array.isArray(item)) return "Each subscribe payload must be an object.";

@@ -11,7 +11,7 @@ import { needsMoreFactors } from "../account/mfa-gate";
 import { applyImpersonation } from "../../platform/impersonation";
 import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
-import { connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
+import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
 import "./consumer";
 
@@ -28,13 +28,17 @@ class UpgradeError extends Error {
   }
 }
 
-/** Accept a socket only to tell the client why it cannot stay: error frame, then close. */
+/**
+ * Accept a socket only to tell the client why it cannot stay: Appwrite's onOpen sends every error as a
+ * frame and closes. Its close carries the error code; codes that are not WebSocket close codes (401, 503…)
+ * close with 1008 (a refusal) or 1011 (a server error), since the runtime sends only valid ones.
+ */
 function refuse(code: number, message: string): Response {
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
   server.send(errorFrame(code, message));
-  server.close(code === 1008 || code === 1013 || code === 1003 ? code : 1008, message.slice(0, 120));
+  server.close(closeCode(code), message.slice(0, 120));
   return new Response(null, { status: 101, webSocket: client });
 }
 
@@ -65,7 +69,7 @@ function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionIni
     try {
       queries = compileQueries(slot.queries).strings;
     } catch (e) {
-      throw new UpgradeError(1008, `Invalid query: ${(e as Error).message}`);
+      throw new UpgradeError(1008, (e as Error).message);
     }
     const id = uniqueId();
     subs.push({ id, channels: slot.channels, queries });
@@ -94,7 +98,8 @@ realtimeRoutes.get("/", async (c) => {
   }
   const url = new URL(c.req.url);
   try {
-    const projectId = url.searchParams.get("project") || c.req.header("x-appwrite-project") || "";
+    // The header wins over the query parameter (app/init/realtime/connection.php).
+    const projectId = c.req.header("x-appwrite-project") || url.searchParams.get("project") || "";
     const db = open(c.env.DB);
     const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
@@ -139,6 +144,7 @@ realtimeRoutes.get("/", async (c) => {
     return await stub.fetch("https://realtime.internal/connect", { headers });
   } catch (e) {
     if (e instanceof UpgradeError) return refuse(e.code, e.message);
-    throw e;
+    console.error("realtime upgrade failed", e);
+    return refuse(500, "Error: Server Error");
   }
 });

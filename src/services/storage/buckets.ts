@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { updatedAtAfter } from "../../core/time";
 import { resolveId } from "../../core/ids";
-import { p, params } from "../../core/params";
+import { p, params, pathParam } from "../../core/params";
 import { CONTAINER_ACTIONS, normalizePermissions, rolesFor } from "../../core/permissions";
 import { ftsTerm, type Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
@@ -40,7 +40,7 @@ async function withTotal(c: Ctx, bucket: Bucket) {
 }
 
 async function adminBucket(c: Ctx): Promise<Bucket> {
-  const bucket = await findBucket(c.var.db, c.var.project.id, c.req.param("bucketId")!);
+  const bucket = await findBucket(c.var.db, c.var.project.id, pathParam(c, "bucketId", p.uid()));
   if (!bucket) throw new AppwriteError("storage_bucket_not_found");
   return bucket;
 }
@@ -57,7 +57,7 @@ const bucketEvent = (c: Ctx, bucket: Bucket, action: "create" | "update" | "dele
 
 bucketRoutes.post("/", async (c) => {
   requireScope(c, "buckets.write");
-  const a = await params(c, { bucketId: p.customId(), name: p.string({ max: 128 }), ...settings });
+  const a = await params(c, { bucketId: p.customId(), name: p.string({ min: 1, max: 128 }), ...settings });
   const id = resolveId("bucketId", a.bucketId);
   const now = Date.now();
   const values = {
@@ -132,7 +132,7 @@ bucketRoutes.get("/:bucketId", async (c) => {
 
 bucketRoutes.put("/:bucketId", async (c) => {
   requireScope(c, "buckets.write");
-  const a = await params(c, { name: p.string({ max: 128 }), ...settings });
+  const a = await params(c, { name: p.string({ min: 1, max: 128 }), ...settings });
   const bucket = await adminBucket(c);
   const set = {
     name: a.name,

@@ -19,28 +19,26 @@ const INLINE_SAFE = new Set([
   "application/vnd.ms-access", "application/pdf",
 ]);
 
-/** `Content-Disposition` with an ASCII fallback and the RFC 5987 UTF-8 name. */
+/**
+ * `Content-Disposition` as Appwrite sends it (`attachment; filename="logo.png"`); a name that cannot sit in
+ * the quotes as is (non-ASCII, quotes, backslashes, controls) gets an ASCII fallback plus the RFC 5987 UTF-8 name.
+ */
 function disposition(kind: "attachment" | "inline", name: string): string {
   const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  if (fallback === name) return `${kind}; filename="${name}"`;
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-/** Appwrite's Range handling: bytes only; an open end is served up to `cap` bytes; beyond the file → 416. */
+/**
+ * Appwrite's Range handling: `bytes=start-[end]` only (a suffix range `bytes=-N` is refused, as
+ * StorageBase asserts); an open end is served up to `cap` bytes; beyond the file → 416.
+ */
 function parseRange(header: string, size: number, cap: number): { start: number; end: number } {
-  const m = /^\s*([a-z]+)=(\d*)-(\d*)\s*$/i.exec(header);
-  if (!m || m[1]!.toLowerCase() !== "bytes" || (m[2] === "" && m[3] === "")) throw new AppwriteError("storage_invalid_range");
-  let start: number;
-  let end: number;
-  if (m[2] === "") {
-    const suffix = Number(m[3]);
-    if (suffix === 0) throw new AppwriteError("storage_invalid_range");
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[2]);
-    end = m[3] === "" ? NaN : Number(m[3]);
-    if (Number.isNaN(end) || end - start > READ_BUFFER) end = Math.min(start + cap - 1, size - 1);
-  }
+  const m = /^\s*([a-z]+)=(\d+)-(\d*)\s*$/i.exec(header);
+  if (!m || m[1]!.toLowerCase() !== "bytes") throw new AppwriteError("storage_invalid_range");
+  const start = Number(m[2]);
+  let end = m[3] === "" ? NaN : Number(m[3]);
+  if (Number.isNaN(end) || end - start > READ_BUFFER) end = Math.min(start + cap - 1, size - 1);
   if (start > end || end >= size) throw new AppwriteError("storage_invalid_range");
   return { start, end };
 }

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
-import { p, params } from "../../core/params";
+import { p, params, pathParam } from "../../core/params";
 import { assertGrantable, ITEM_ACTIONS, normalizePermissions } from "../../core/permissions";
 import { ftsTerm, type Field } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
@@ -48,7 +48,7 @@ fileRoutes.post("/:bucketId/files", createFile);
 fileRoutes.get("/:bucketId/files", async (c) => {
   requireScope(c, "files.read");
   const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
-  const bucket = await loadBucket(c, c.req.param("bucketId"));
+  const bucket = await loadBucket(c, pathParam(c, "bucketId", p.uid()));
   const { needFilePermission } = gate(c.var.caller, bucket, "read");
   const g = prepareQueries(a.queries);
   if (a.search && ftsTerm(a.search) !== '""') g.filters.push({ method: "search", attribute: SEARCH, values: [a.search] });
@@ -75,15 +75,15 @@ fileRoutes.get("/:bucketId/files", async (c) => {
 
 fileRoutes.get("/:bucketId/files/:fileId", async (c) => {
   requireScope(c, "files.read");
-  const bucket = await loadBucket(c, c.req.param("bucketId"));
-  return json(c, fileModel(await readableFile(c, bucket, c.req.param("fileId"))));
+  const bucket = await loadBucket(c, pathParam(c, "bucketId", p.uid()));
+  return json(c, fileModel(await readableFile(c, bucket, pathParam(c, "fileId", p.uid()))));
 });
 
 fileRoutes.put("/:bucketId/files/:fileId", async (c) => {
   requireScope(c, "files.write");
-  const a = await params(c, { name: p.optional(p.string({ max: 128 })), permissions: p.optional(p.strings({ max: 100 })) });
-  const bucket = await loadBucket(c, c.req.param("bucketId"));
-  const file = await writableFile(c, bucket, c.req.param("fileId"), "update");
+  const a = await params(c, { name: p.optional(p.string({ min: 1, max: 128 })), permissions: p.optional(p.strings({ max: 100 })) });
+  const bucket = await loadBucket(c, pathParam(c, "bucketId", p.uid()));
+  const file = await writableFile(c, bucket, pathParam(c, "fileId", p.uid()), "update");
   const permissions = a.permissions === undefined ? file.permissions : normalizePermissions(a.permissions, ITEM_ACTIONS);
   if (a.permissions !== undefined) assertGrantable(c.var.caller.roles, c.var.caller.privileged, permissions);
   const name = a.name ?? file.name;
@@ -100,8 +100,8 @@ fileRoutes.put("/:bucketId/files/:fileId", async (c) => {
 
 fileRoutes.delete("/:bucketId/files/:fileId", async (c) => {
   requireScope(c, "files.write");
-  const bucket = await loadBucket(c, c.req.param("bucketId"));
-  const file = await writableFile(c, bucket, c.req.param("fileId"), "delete");
+  const bucket = await loadBucket(c, pathParam(c, "bucketId", p.uid()));
+  const file = await writableFile(c, bucket, pathParam(c, "fileId", p.uid()), "delete");
   const db = c.var.db;
   // Record first (one batch with the event), then the bytes: a failure can leave an unreferenced
   // object under a never-reused key, never a record pointing at nothing.

@@ -9,8 +9,8 @@ import { lookup } from "../../core/input";
 
 /**
  * GET …/preview through the Cloudflare Images binding, cached in the Cache API per (file, parameters).
- * Mapping from Appwrite's Imagick options: width/height + gravity → fit "cover" with gravity (one side
- * only → "contain"); borderWidth/borderColor → border; background → background; rotation → the nearest
+ * Mapping from Appwrite's Imagick options: width/height + gravity → exactly that size, fit "cover" with
+ * gravity (one side only: the other follows the aspect ratio, rounded down, as utopia-php/image crops); borderWidth/borderColor → border; background → background; rotation → the nearest
  * quarter turn (Images rotates by 90° steps); quality → output quality. opacity and borderRadius have no
  * Images equivalent and are accepted but not applied (README). Non-images and images over 20 MB get a
  * plain placeholder, as Appwrite answers with a file-type logo.
@@ -71,10 +71,37 @@ export async function preview(c: Ctx): Promise<Response> {
   }
   const format = OUTPUTS[output] ?? "image/jpeg";
 
+  // Keyed like Appwrite's `cache.params`; the file's seq and update time keep a replaced file from hitting.
+  const cacheKey = new Request(
+    `https://preview.edgewrite.internal/${c.var.project.id}/${bucket.seq}/${file.seq}/${file.updatedAt}?` +
+      new URLSearchParams({ p: JSON.stringify([a.width, a.height, a.gravity, a.quality, a.borderWidth, a.borderColor, a.rotation, background, format]) }).toString(),
+  );
+  // Appwrite's preview cache (app/controllers/shared/api.php): a render says `X-Appwrite-Cache: miss` (with the
+  // miss's Pragma/Expires) and the action's 30 days; a cached copy says `hit` with the cache's 180 days.
+  const headers = (cached: boolean) => ({
+    "content-type": format,
+    "cache-control": `private, max-age=${cached ? 15_552_000 : 2_592_000}`,
+    "x-content-type-options": "nosniff",
+    "x-appwrite-cache": cached ? "hit" : "miss",
+    ...(cached ? {} : { pragma: "no-cache", expires: "0" }),
+  });
+  const cache = (globalThis as unknown as { caches?: { default: Cache } }).caches?.default;
+  const hit = await cache?.match(cacheKey).catch(() => undefined);
+  if (hit) return new Response(hit.body, { headers: headers(true) });
+
+  const source = isImage ? await readWhole(c, file) : PLACEHOLDER;
   const transform: ImageTransform = {};
   let { width, height } = a;
   if (!isImage && !width && !height) width = height = 150;
   if (width || height) {
+    // utopia-php/image's crop: the missing side follows the aspect ratio, rounded down; the result is exactly width × height.
+    if (!width || !height) {
+      const info = await c.env.IMAGES.info(new Blob([source]).stream()).catch(() => null);
+      if (info && "width" in info) {
+        width ||= Math.max(1, Math.floor((height * info.width) / info.height));
+        height ||= Math.max(1, Math.floor((width * info.height) / info.width));
+      }
+    }
     if (width) transform.width = width;
     if (height) transform.height = height;
     transform.fit = width && height ? "cover" : "contain";
@@ -85,16 +112,6 @@ export async function preview(c: Ctx): Promise<Response> {
   if (a.borderWidth > 0) transform.border = { width: a.borderWidth, color: `#${a.borderColor || "000000"}` };
   if (background) transform.background = `#${background}`;
 
-  const cacheKey = new Request(
-    `https://preview.edgewrite.internal/${c.var.project.id}/${bucket.seq}/${file.seq}/${file.updatedAt}?` +
-      new URLSearchParams({ t: JSON.stringify(transform), f: format, q: String(a.quality), i: String(isImage) }).toString(),
-  );
-  const headers = { "content-type": format, "cache-control": "private, max-age=2592000", "x-content-type-options": "nosniff" };
-  const cache = (globalThis as unknown as { caches?: { default: Cache } }).caches?.default;
-  const hit = await cache?.match(cacheKey).catch(() => undefined);
-  if (hit) return new Response(hit.body, { headers });
-
-  const source = isImage ? await readWhole(c, file) : PLACEHOLDER;
   let bytes: ArrayBuffer;
   try {
     const result = await c.env.IMAGES.input(new Blob([source]).stream())
@@ -104,6 +121,6 @@ export async function preview(c: Ctx): Promise<Response> {
   } catch (e) {
     throw new AppwriteError("storage_file_type_unsupported", `The image could not be processed: ${(e as Error)?.message ?? e}`);
   }
-  if (cache) c.executionCtx.waitUntil(cache.put(cacheKey, new Response(bytes, { headers: { ...headers, "cache-control": "public, max-age=2592000" } })).catch(() => undefined));
-  return new Response(bytes, { headers });
+  if (cache) c.executionCtx.waitUntil(cache.put(cacheKey, new Response(bytes, { headers: { "content-type": format, "cache-control": "public, max-age=15552000" } })).catch(() => undefined));
+  return new Response(bytes, { headers: headers(false) });
 }

@@ -1,3 +1,4 @@
+import { p, pathParam } from "../../core/params";
 import { AppwriteError } from "../../core/errors";
 import type { Bucket, StoredFile } from "../../db/schema";
 import type { Ctx } from "../../platform/context";
@@ -14,13 +15,13 @@ import { unprotect } from "./crypto";
 export async function openForRead(c: Ctx, opts: { preview?: boolean } = {}): Promise<{ bucket: Bucket; file: StoredFile }> {
   const db = c.var.db;
   const projectId = c.var.project.id;
-  const bucketId = c.req.param("bucketId")!;
+  const bucketId = pathParam(c, "bucketId", p.uid());
   const tokenId = await tokenIdFromJwt(c.env, projectId, c.req.query("token"));
   // Bucket, file and token in one D1 round trip.
   const bucketSeq = sql`(SELECT seq FROM buckets WHERE project_id = ${projectId} AND id = ${bucketId})`;
   const [bucketRows, fileRows, tokenRows] = await db.batch([
     db.select().from(buckets).where(and(eq(buckets.projectId, projectId), eq(buckets.id, bucketId))).limit(1),
-    db.select().from(files).where(and(eq(files.projectId, projectId), eq(files.bucketSeq, bucketSeq), eq(files.id, c.req.param("fileId")!))).limit(1),
+    db.select().from(files).where(and(eq(files.projectId, projectId), eq(files.bucketSeq, bucketSeq), eq(files.id, pathParam(c, "fileId", p.uid())))).limit(1),
     selectToken(db, projectId, tokenId ?? ""),
   ]);
   const bucket = bucketRows[0];

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { isValidId, uniqueId } from "../../core/ids";
-import { collectParams, p, validate } from "../../core/params";
+import { collectParams, p, validate, pathParam } from "../../core/params";
 import { assertGrantable, defaultPermissions, ITEM_ACTIONS, normalizePermissions } from "../../core/permissions";
 import { randomHex } from "../../core/crypto";
 import { json } from "../../core/response";
@@ -57,7 +57,7 @@ const newObjectKey = (bucket: Bucket, fileId: string) => `${bucketPrefix(bucket.
 export async function createFile(c: Ctx): Promise<Response> {
   requireScope(c, "files.write");
   // The bucket lookup overlaps the multipart parse; parameter errors still come first, as in Appwrite.
-  const bucketId = c.req.param("bucketId")!;
+  const bucketId = pathParam(c, "bucketId", p.uid());
   const pendingBucket = findBucket(c.var.db, c.var.project.id, bucketId);
   pendingBucket.catch(() => undefined);
   const raw = await collectParams(c);
