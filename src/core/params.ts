@@ -90,6 +90,8 @@ export async function collectParams(c: Context): Promise<RawParams> {
       Object.assign(params, densify(body));
     }
   }
+  // Clients on an older response format have their params lifted to today's first (src/platform/formats).
+  await (c.get("formats" as never) as { params(p: RawParams): Promise<void> } | undefined)?.params(params);
   c.set("rawParams" as never, params as never);
   return params;
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Key, Membership, Project, Session, User } from "../db/schema";
 import type { DB } from "../db/client";
+import type { FormatAdapter } from "./formats";
 
 /** Who is calling, resolved once per request by `resolveCaller`. */
 export interface Caller {
@@ -24,6 +25,8 @@ export interface Vars {
   caller: Caller;
   db: DB;
   rawParams: Record<string, unknown>;
+  /** Set for clients on an older response format (src/platform/formats). */
+  formats?: FormatAdapter;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

@@ -5,8 +5,12 @@ import { resolveCaller } from "./caller";
 import type { AppEnv } from "./context";
 import { findProject } from "./projects";
 import { originHost } from "./cors";
+import { applyResponseFormat } from "./formats";
 
-/** Project (`?project=` first, then X-Appwrite-Project; none means the console) and caller, once per request. */
+/**
+ * Project (`?project=` first, then X-Appwrite-Project; none means the console), caller and the client's
+ * response format, once per request.
+ */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = open(c.env.DB);
   c.set("db", db);
@@ -15,6 +19,7 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!project) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
   c.set("project", project);
   c.set("caller", await resolveCaller(c, project));
+  applyResponseFormat(c);
   // A browser request from an origin the project does not know is refused, as Appwrite does (keys are exempt).
   const origin = c.req.header("origin");
   if (origin && !c.get("trustedOrigin" as never) && !c.var.caller.privileged && project.id !== "console") {
