@@ -13,6 +13,8 @@ import { runList, prepareQueries } from "../../src/db/list";
 import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
 import { generateEvents } from "../../src/events/names";
+import { compareVersions } from "../../src/platform/formats";
+import { convertOldQuery } from "../../src/platform/formats/old-queries";
 
 const fails = (fn: () => unknown, type: string) => {
   try {
@@ -111,6 +113,36 @@ describe("queries", () => {
       fails(() => groupQueries(parseQueries([bad])), "general_query_invalid");
     }
     fails(() => parseQueries(Array(101).fill('{"method":"limit","values":[1]}')), "general_query_invalid");
+  });
+});
+
+describe("older response formats", () => {
+  it("turns 1.4 query strings into the JSON queries Appwrite's 1.4 parser would have produced", () => {
+    const cases: [string, unknown][] = [
+      ['equal("title", ["a", "b"])', { method: "equal", attribute: "title", values: ["a", "b"] }],
+      ['equal("n", [1,2.5,true,null])', { method: "equal", attribute: "n", values: [1, 2.5, true, null] }],
+      ['equal("title", ["a, b [c]", \'it"s\'])', { method: "equal", attribute: "title", values: ["a, b [c]", 'it"s'] }],
+      ['equal("title", ["say \\"hi\\""])', { method: "equal", attribute: "title", values: ['say "hi"'] }],
+      ['search("title", "x")', { method: "search", attribute: "title", values: ["x"] }],
+      ['equal("title", [])', { method: "equal", attribute: "title" }],
+      ['between("n", 1, 5)', { method: "between", attribute: "n", values: [1, 5] }],
+      ['select(["title","n"])', { method: "select", values: ["title", "n"] }],
+      ['orderDesc("$createdAt")', { method: "orderDesc", attribute: "$createdAt" }],
+      ["limit(25)", { method: "limit", values: [25] }],
+      ['cursorAfter("r1")', { method: "cursorAfter", values: ["r1"] }],
+      ['isNull("x")', { method: "isNull", attribute: "x" }],
+    ];
+    for (const [text, json] of cases) {
+      const converted = convertOldQuery(text);
+      expect(JSON.parse(converted), text).toEqual(json);
+      parseQuery(converted); // and today's parser takes it
+    }
+    expect(fails(() => convertOldQuery("limit"), "general_query_invalid").message).toBe("Invalid query");
+    expect(fails(() => convertOldQuery("Query.limit(1)"), "general_query_invalid").message).toBe("Invalid query method");
+  });
+  it("orders versions as PHP's version_compare does", () => {
+    expect([compareVersions("1.0.0", "1.4.0"), compareVersions("1.4.0", "1.4.0"), compareVersions("1.9.5", "1.9.6")]).toEqual([-1, 0, -1]);
+    expect([compareVersions("2.0.0", "1.9.6"), compareVersions("1.10.0", "1.9.0"), compareVersions("1.9", "1.9.0"), compareVersions("1.9.0-rc1", "1.9.0")]).toEqual([1, 1, -1, -1]);
   });
 });
 
