@@ -21,6 +21,7 @@ const GUEST_ROUTES = [
   "POST /v1/account", "POST /v1/account/sessions/email", "POST /v1/account/sessions", "POST /v1/account/sessions/anonymous",
   "POST /v1/account/sessions/token", "PUT /v1/account/sessions/magic-url", "PUT /v1/account/sessions/phone", "POST /v1/account/tokens/magic-url",
   "POST /v1/account/tokens/email", "POST /v1/account/tokens/phone", "POST /v1/account/recovery", "PUT /v1/account/recovery",
+  "POST /v1/account/sessions/magic-url", "POST /v1/account/sessions/phone", // older paths of the two token routes
   "PATCH /v1/teams/:teamId/memberships/:membershipId/status",
   // Data whose own permissions decide (Appwrite gives guests these scopes).
   "GET /v1/storage/buckets/:bucketId/files", "POST /v1/storage/buckets/:bucketId/files", "GET /v1/storage/buckets/:bucketId/files/:fileId",
@@ -48,7 +49,7 @@ const USER_ROUTES = [
   "PUT /v1/account/verifications/phone", "GET /v1/account/identities", "DELETE /v1/account/identities/:identityId",
   "PATCH /v1/account/mfa", "GET /v1/account/mfa/factors", "POST /v1/account/mfa/authenticators/:type", "PUT /v1/account/mfa/authenticators/:type",
   "DELETE /v1/account/mfa/authenticators/:type", "POST /v1/account/mfa/recovery-codes", "GET /v1/account/mfa/recovery-codes", "PATCH /v1/account/mfa/recovery-codes",
-  "POST /v1/account/mfa/challenges", "PUT /v1/account/mfa/challenges",
+  "POST /v1/account/mfa/challenges", "PUT /v1/account/mfa/challenges", "POST /v1/account/mfa/challenge", "PUT /v1/account/mfa/challenge", "POST /v1/account/jwt",
   "POST /v1/teams", "GET /v1/teams", "GET /v1/teams/:teamId", "PUT /v1/teams/:teamId", "DELETE /v1/teams/:teamId", "GET /v1/teams/:teamId/prefs",
   "PUT /v1/teams/:teamId/prefs", "POST /v1/teams/:teamId/memberships", "GET /v1/teams/:teamId/memberships", "GET /v1/teams/:teamId/memberships/:membershipId",
   "PATCH /v1/teams/:teamId/memberships/:membershipId", "DELETE /v1/teams/:teamId/memberships/:membershipId",

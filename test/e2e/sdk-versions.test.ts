@@ -140,6 +140,12 @@ describe.each(WEB)("web SDK $pkg (response format $format)", (v) => {
     if (v.format < "1.5.0") expect(session).not.toHaveProperty("factors");
     else expect(session).toHaveProperty("factors");
     expect((await account.get()).$id).toBe(user.$id);
+    // SDKs before 1.5 call the older paths `/account/jwt` and `/account/sessions/magic-url`.
+    expect((await account.createJWT()).jwt.split(".")).toHaveLength(3);
+    if (v.format < "1.5.0") {
+      const token = await account.createMagicURLSession(sdk.ID.unique(), email, "http://localhost:5173/magic");
+      expect(token.userId).toBe(user.$id);
+    }
 
     const mine = [sdk.Permission.read(sdk.Role.user(user.$id)), sdk.Permission.update(sdk.Role.user(user.$id)), sdk.Permission.delete(sdk.Role.user(user.$id))];
     const q = sdk.Query;

@@ -12,15 +12,16 @@ import { totpAuthenticator } from "./mfa";
  * or a verified TOTP authenticator), a session (cookie, X-Appwrite-Session or JWT) needs at least two
  * `factors`; with fewer, every route answers `401 user_more_factors_required` — except the routes Appwrite
  * puts in its `mfa` group, which are exactly what finishing (or abandoning) the sign-in needs:
- *   GET /v1/account/mfa/factors, POST|PUT /v1/account/mfa/challenges, DELETE /v1/account/sessions/{id}.
+ *   GET /v1/account/mfa/factors, POST|PUT /v1/account/mfa/challenges (or the older `/challenge`),
+ *   DELETE /v1/account/sessions/{id}.
  * API keys and guests are never affected. A user with MFA on but no usable second factor is let through
  * with one factor, as in Appwrite. (Appwrite checks scopes before this step; here the gate runs first, so a
  * half-signed-in session calling a route outside its scopes sees this error instead of the scope error.)
  */
 const EXEMPT: [string, RegExp][] = [
   ["GET", /^\/v1\/account\/mfa\/factors\/?$/],
-  ["POST", /^\/v1\/account\/mfa\/challenges\/?$/],
-  ["PUT", /^\/v1\/account\/mfa\/challenges\/?$/],
+  ["POST", /^\/v1\/account\/mfa\/challenges?\/?$/],
+  ["PUT", /^\/v1\/account\/mfa\/challenges?\/?$/],
   ["DELETE", /^\/v1\/account\/sessions\/[^/]+\/?$/],
 ];
 

@@ -220,7 +220,8 @@ const challengeModel = (ch: { id: string; createdAt: number; userId: string; exp
 });
 
 // POST /v1/account/mfa/challenges {factor} → 201 MfaChallenge
-accountMfaRoutes.post("/challenges", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+accountMfaRoutes.on("POST", ["/challenges", "/challenge"], async (c) => {
   const { user } = me(c);
   const a = await params(c, { factor: p.string({ max: 32 }) });
   const factor = FACTORS.find((f) => f.toLowerCase() === a.factor.toLowerCase());
@@ -255,7 +256,8 @@ accountMfaRoutes.post("/challenges", async (c) => {
 });
 
 // PUT /v1/account/mfa/challenges {challengeId, otp} → Session (factor added; no new cookie)
-accountMfaRoutes.put("/challenges", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+accountMfaRoutes.on("PUT", ["/challenges", "/challenge"], async (c) => {
   const { user, session } = me(c);
   const a = await params(c, { challengeId: p.string({ max: 256 }), otp: p.string({ max: 256 }) });
   // Per challenge (Appwrite) and per user, so opening more challenges buys no extra guesses.

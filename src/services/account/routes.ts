@@ -222,7 +222,8 @@ async function issueToken(c: Ctx, o: { user: User; token: Token; kind: "tokens" 
 
 const projectName = (c: Ctx) => c.var.project.name;
 
-accountRoutes.post("/tokens/magic-url", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+accountRoutes.on("POST", ["/tokens/magic-url", "/sessions/magic-url"], async (c) => {
   requireScope(c, "sessions.write");
   assertAuthMethod(c, "magic-url");
   const a = await params(c, { userId: p.customId(), email: p.email(), url: p.optional(p.url()), phrase: p.default(p.boolean(), false) });
@@ -259,7 +260,8 @@ accountRoutes.post("/tokens/email", async (c) => {
   return json(c, tokenModel(token, c.var.caller.privileged ? code : "", phrase), 201);
 });
 
-accountRoutes.post("/tokens/phone", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+accountRoutes.on("POST", ["/tokens/phone", "/sessions/phone"], async (c) => {
   requireScope(c, "sessions.write");
   assertAuthMethod(c, "phone");
   const a = await params(c, { userId: p.customId(), phone: p.string({ max: 16 }) });
@@ -281,7 +283,8 @@ accountRoutes.post("/tokens/phone", async (c) => {
 
 // ---- JWT ----------------------------------------------------------------------------------------
 
-accountRoutes.post("/jwts", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+accountRoutes.on("POST", ["/jwts", "/jwt"], async (c) => {
   const caller = me(c);
   assertAuthMethod(c, "jwt");
   if (caller.jwt) throw new AppwriteError("user_jwt_creation_denied");
