@@ -13,7 +13,7 @@ import { runList, prepareQueries } from "../../src/db/list";
 import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
 import { generateEvents } from "../../src/events/names";
-import { compareVersions } from "../../src/platform/formats";
+import { compareVersions, formatsFor, lowerModel } from "../../src/platform/formats";
 import { convertOldQuery } from "../../src/platform/formats/old-queries";
 
 const fails = (fn: () => unknown, type: string) => {
@@ -139,6 +139,24 @@ describe("older response formats", () => {
     }
     expect(fails(() => convertOldQuery("limit"), "general_query_invalid").message).toBe("Invalid query");
     expect(fails(() => convertOldQuery("Query.limit(1)"), "general_query_invalid").message).toBe("Invalid query method");
+  });
+  it("lowers today's models through every older format in Appwrite's order", () => {
+    expect(formatsFor("1.9.6")).toEqual([]);
+    const v13 = formatsFor("1.0.0");
+    const execution = lowerModel(v13, "execution", {
+      $id: "e", status: "completed", responseStatusCode: 404, responseBody: "nope", logs: "l", errors: "e", scheduledAt: null,
+    });
+    expect(execution).toEqual({ $id: "e", status: "completed", statusCode: 404, response: "nope", stdout: "l", stderr: "e" });
+    const deployment = lowerModel(v13, "deployment", { $id: "d", sourceSize: 10, buildSize: 5, totalSize: 15, buildDuration: 3, buildLogs: "ok", screenshotLight: "" });
+    expect(deployment).toEqual({ $id: "d", size: 15, buildTime: 3, buildStdout: "ok", buildStderr: "" });
+    const fn = lowerModel(v13, "function", { $id: "f", deploymentId: "d", latestDeploymentId: "d", scopes: [], schedule: "0 * * * *", buildSpecification: "s", runtimeSpecification: "s" });
+    expect(fn).toMatchObject({ $id: "f", deployment: "d", schedule: "0 * * * *" });
+    expect(Object.keys(fn)).not.toContain("specification");
+    expect(Date.parse(String(fn.scheduleNext)) - Date.parse(String(fn.schedulePrevious))).toBe(3600_000);
+    const webhook = lowerModel(formatsFor("1.9.0"), "webhook", { tls: false, authUsername: "u", authPassword: "p", secret: "s", enabled: true });
+    expect(webhook).toEqual({ security: false, httpUser: "u", httpPass: "p", signatureKey: "s", enabled: true });
+    const row = lowerModel(formatsFor("1.8.0"), "row", { $id: "r", $sequence: "7", author: { $id: "a", $sequence: "2" }, tags: [{ $id: "t", $sequence: "3" }] });
+    expect(row).toEqual({ $id: "r", $sequence: 7, author: { $id: "a", $sequence: 2 }, tags: [{ $id: "t", $sequence: 3 }] });
   });
   it("orders versions as PHP's version_compare does", () => {
     expect([compareVersions("1.0.0", "1.4.0"), compareVersions("1.4.0", "1.4.0"), compareVersions("1.9.5", "1.9.6")]).toEqual([-1, 0, -1]);

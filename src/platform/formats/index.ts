@@ -50,13 +50,19 @@ function route(c: Ctx) {
   return ROUTES[`${method} ${routePath(c)}`];
 }
 
+/** The formats a client announcing `version` needs, oldest first; none for today's clients. */
+export function formatsFor(version: string): Format[] {
+  return FORMATS.filter((f) => compareVersions(version, f.before) < 0);
+}
+
+/** Today's `model` in an older shape: the formats' response filters, newest first (Appwrite's order). */
+export function lowerModel(formats: readonly Format[], model: string, m: Model): Model {
+  const out = { ...m };
+  for (let i = formats.length - 1; i >= 0; i--) formats[i]!.response?.[model]?.(out);
+  return out;
+}
+
 function adapter(c: Ctx, formats: readonly Format[]): FormatAdapter {
-  const newestFirst = [...formats].reverse();
-  const lower = (model: string, m: Model): Model => {
-    const out = { ...m };
-    for (const f of newestFirst) f.response?.[model]?.(out);
-    return out;
-  };
   return {
     async params(params) {
       const sdkMethod = route(c)?.[0];
@@ -69,8 +75,8 @@ function adapter(c: Ctx, formats: readonly Format[]): FormatAdapter {
       const m = body as Model;
       const key = LIST_KEYS[model];
       // A list route answers `{total, <items>: [...]}`; bulk writes answer either shape.
-      if (key && !("$id" in m) && Array.isArray(m[key])) return { ...m, [key]: (m[key] as Model[]).map((item) => lower(model, item)) };
-      return lower(model, m);
+      if (key && !("$id" in m) && Array.isArray(m[key])) return { ...m, [key]: (m[key] as Model[]).map((item) => lowerModel(formats, model, item)) };
+      return lowerModel(formats, model, m);
     },
   };
 }
@@ -79,7 +85,7 @@ function adapter(c: Ctx, formats: readonly Format[]): FormatAdapter {
 export function applyResponseFormat(c: Ctx): void {
   const version = c.req.header("x-appwrite-response-format");
   if (!version) return; // no header: today's format
-  const older = FORMATS.filter((f) => compareVersions(version, f.before) < 0);
+  const older = formatsFor(version);
   if (older.length) c.set("formats", adapter(c, older));
   if (compareVersions(version, APP_VERSION) > 0) {
     c.header("x-appwrite-warning", `The current SDK is built for Appwrite ${version}. However, the current Appwrite server version is ${APP_VERSION}. Please downgrade your SDK to match the Appwrite version: https://appwrite.io/docs/sdks`);
