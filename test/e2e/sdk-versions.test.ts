@@ -286,6 +286,22 @@ describe("the response format on the wire", () => {
     expect([bad.status, bad.body.type]).toEqual([400, "general_query_invalid"]);
   });
 
+  it("functions in the 1.4, 1.5 and 1.8 shapes (Appwrite's FunctionsCustomServerTest)", async () => {
+    const headers = (format: string) => ({ "content-type": "application/json", "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "x-appwrite-response-format": format });
+    const created = await raw("POST", "/functions", {
+      headers: headers("1.5.0"), body: JSON.stringify({ functionId: "unique()", name: "Formats", runtime: "node-22", entrypoint: "index.js", timeout: 15 }),
+    });
+    expect(created.status).toBe(201);
+    for (const key of ["scopes", "specification", "buildSpecification", "runtimeSpecification"]) expect(created.body).not.toHaveProperty(key);
+    const v18 = await raw("GET", `/functions/${created.body.$id}`, { headers: headers("1.8.0") });
+    expect(v18.body).toHaveProperty("scopes");
+    expect(v18.body).toHaveProperty("specification");
+    expect(v18.body).not.toHaveProperty("buildSpecification");
+    const listed = await raw("GET", `/functions?queries[]=${encodeURIComponent('equal("name", ["Formats"])')}`, { headers: headers("1.4.0") });
+    expect(listed.body.functions.map((f: any) => f.$id)).toEqual([created.body.$id]);
+    await raw("DELETE", `/functions/${created.body.$id}`, { headers: headers("1.9.6") });
+  });
+
   it("node-appwrite 27 (format 1.9.5) sees rows and users as they are today", async () => {
     const server = project.server();
     const row = await new TablesDB(server).createRow({ databaseId: DB, tableId: BOOKS, rowId: ID.unique(), data: { title: "today" } });
