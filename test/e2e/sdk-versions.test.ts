@@ -12,8 +12,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Client, Databases, ID, Permission, Query, RelationshipType, Role, Storage, TablesDB, Users } from "node-appwrite";
-import { createProject, endpoint, raw, type TestProject } from "./harness";
+import { Client, Databases, Functions, ID, Permission, Query, RelationshipType, Role, Storage, TablesDB, Users } from "node-appwrite";
+import { InputFile } from "node-appwrite/file";
+import { HELLO, tarGz } from "./fixtures/functions";
+import { createProject, endpoint, raw, until, type TestProject } from "./harness";
 
 const require = createRequire(import.meta.url);
 const g = globalThis as unknown as { window?: unknown; WebSocket?: unknown; FormData: typeof FormData };
@@ -23,6 +25,7 @@ const DB = "sdkdb";
 const BOOKS = "books";
 const AUTHORS = "authors";
 const BUCKET = "uploads";
+const HELLO_FN = "hello";
 let authorId = "";
 
 beforeAll(async () => {
@@ -45,8 +48,21 @@ beforeAll(async () => {
   await new Storage(server).createBucket({
     bucketId: BUCKET, name: "Uploads", permissions: [Permission.create(Role.users())], fileSecurity: true,
   });
+  const functions = new Functions(server);
+  await functions.create({ functionId: HELLO_FN, name: "Hello", runtime: "node-22" as never, execute: [Role.users()] });
+  await deployHello(HELLO_FN, true);
   g.WebSocket = WebSocket;
 });
+
+/** A built HELLO deployment (with today's SDK). */
+async function deployHello(functionId: string, activate: boolean) {
+  const functions = new Functions(project.server());
+  const code = InputFile.fromBuffer(await tarGz(HELLO), "code.tar.gz");
+  const created = await functions.createDeployment({ functionId, code, activate, entrypoint: "index.js" });
+  const d = await until("deployment build", () => functions.getDeployment({ functionId, deploymentId: created.$id }), (d) => d.status === "ready" || d.status === "failed");
+  expect(d.status, d.buildLogs).toBe("ready");
+  return d;
+}
 
 afterAll(() => {
   delete g.window;
@@ -180,6 +196,14 @@ describe.each(WEB)("web SDK $pkg (response format $format)", (v) => {
     if (v.format < "1.8.0") expect(first.author).toMatchObject({ $id: authorId, name: "Ada" });
     else expect(first.author?.name).toBeUndefined();
 
+    // 1.3 executions took `data` and answered `statusCode`/`response` (web SDKs for 1.0–1.3).
+    if (v.format < "1.4.0") {
+      const execution = await new sdk.Functions(client).createExecution(HELLO_FN, "from 1.0");
+      expect(execution).toMatchObject({ status: "completed", statusCode: 200 });
+      expect(JSON.parse(execution.response).bodyText).toBe("from 1.0");
+      expect(execution).not.toHaveProperty("responseBody");
+    }
+
     const bytes = sixMiB();
     const file = await new sdk.Storage(client).createFile(BUCKET, sdk.ID.unique(), new File([bytes], "big.bin"), mine);
     expect(file).toMatchObject({ sizeOriginal: bytes.length, chunksTotal: 2, chunksUploaded: 2 });
@@ -264,6 +288,16 @@ describe.each(NODE)("server SDK $pkg (response format $format)", (v) => {
       expect((await functions.getVariable(fn.$id, variable.$id)).value).toBe("hello");
     } else {
       expect(variable).toMatchObject({ secret: true, value: "" });
+    }
+    if (v.pkg === "node-appwrite-14") {
+      // 1.6 activated a deployment with PATCH /functions/:id/deployments/:deploymentId; functions said `deployment`.
+      const d = await deployHello(fn.$id, false);
+      const activated = await functions.updateDeployment(fn.$id, d.$id);
+      expect(activated.deployment).toBe(d.$id);
+      expect(activated).not.toHaveProperty("deploymentId");
+      const execution = await functions.createExecution(fn.$id, "from 1.6");
+      expect(execution).toMatchObject({ status: "completed", responseStatusCode: 200 });
+      expect(JSON.parse(execution.responseBody).bodyText).toBe("from 1.6");
     }
     await functions.delete(fn.$id);
   });

@@ -162,7 +162,8 @@ deploymentRoutes.get("/", async (c) => {
   return json(c, list("deployments", rows.map(deploymentModel), result.total));
 });
 
-deploymentRoutes.post("/duplicate", async (c) => {
+// The other paths are Appwrite's older ones (1.6 `createBuild`), which older SDKs still call.
+deploymentRoutes.on("POST", ["/duplicate", "/:deploymentId/build", "/:deploymentId/builds/:buildId"], async (c) => {
   requireScope(c, "functions.write");
   const projectId = c.var.project.id;
   const fn = await loadFunction(c.var.db, projectId, fnId(c));

@@ -235,7 +235,8 @@ functionRoutes.put("/:functionId", async (c) => {
   return json(c, await withVars(c, row!));
 });
 
-functionRoutes.patch("/:functionId/deployment", async (c) => {
+// The second path is Appwrite's older one (1.6 `updateDeployment`), which older SDKs still call.
+functionRoutes.on("PATCH", ["/:functionId/deployment", "/:functionId/deployments/:deploymentId"], async (c) => {
   const fn = await updateFunctionDeployment(c);
   invalidateFunction(fn.projectId, fn.id);
   await c.var.db.batch([functionEvent(c, fn, "update")]);
