@@ -17,8 +17,8 @@ import { V25 } from "./v25";
 /**
  * Older clients, translated (Appwrite's request and response filters): a client that sends
  * `X-Appwrite-Response-Format: 1.4.0` has its params lifted to today's, one format at a time, and gets
- * today's models lowered back to its own. Formats whose differences Edgewrite never produces
- * (1.9.2 ephemeral keys, 1.9.4 project settings) have no file here.
+ * today's models lowered back to its own. Files are named after Appwrite's filters; V24 (1.9.2 ephemeral
+ * keys) and V26 (1.9.4 project settings, which Edgewrite's console model already has) change nothing here.
  */
 const FORMATS: readonly Format[] = [V16, V17, V18, V19, V20, V21, V22, V23, V25]; // oldest first
 
