@@ -12,7 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Client, Databases, Functions, ID, Permission, Query, RelationshipType, Role, Storage, TablesDB, Users } from "node-appwrite";
+import { Client, Databases, Functions, ID, Permission, Query, RelationshipType, Role, Storage, TablesDB, Teams, Users } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { HELLO, tarGz } from "./fixtures/functions";
 import { createProject, endpoint, raw, until, type TestProject } from "./harness";
@@ -304,7 +304,7 @@ describe.each(NODE)("server SDK $pkg (response format $format)", (v) => {
 });
 
 describe("the response format on the wire", () => {
-  it("a client newer than the server is told so; one without the header gets today's format", async () => {
+  it("1.4 string queries only with an old format; related documents for 1.7 unless selected; newer clients warned", async () => {
     const headers = { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key };
     const newer = await raw("GET", "/health/version", { headers: { ...headers, "x-appwrite-response-format": "2.0.0" } });
     expect(newer.headers.get("x-appwrite-warning")).toContain("The current SDK is built for Appwrite 2.0.0");
@@ -318,6 +318,17 @@ describe("the response format on the wire", () => {
       headers: { ...headers, "x-appwrite-response-format": "1.4.0" },
     });
     expect([bad.status, bad.body.type]).toEqual([400, "general_query_invalid"]);
+    // 1.7 clients get related documents unless they select otherwise.
+    await new Databases(project.server()).createDocument({ databaseId: DB, collectionId: BOOKS, documentId: ID.unique(), data: { title: "wire", author: authorId } });
+    const v17 = { ...headers, "x-appwrite-response-format": "1.7.0" };
+    const select = [{ method: "equal", attribute: "title", values: ["wire"] }, { method: "select", values: ["title"] }];
+    const qs = select.map((q) => `queries[]=${encodeURIComponent(JSON.stringify(q))}`).join("&");
+    const selected = await raw("GET", `/databases/${DB}/collections/${BOOKS}/documents?${qs}`, { headers: v17 });
+    expect(selected.body.documents).toHaveLength(1);
+    expect(selected.body.documents[0]).toHaveProperty("title", "wire");
+    expect(selected.body.documents[0]).not.toHaveProperty("author");
+    const all = await raw("GET", `/databases/${DB}/collections/${BOOKS}/documents?${qs.split("&")[0]}`, { headers: v17 });
+    expect(all.body.documents[0].author).toMatchObject({ $id: authorId, name: "Ada" });
   });
 
   it("functions in the 1.4, 1.5 and 1.8 shapes (Appwrite's FunctionsCustomServerTest)", async () => {
@@ -334,6 +345,25 @@ describe("the response format on the wire", () => {
     const listed = await raw("GET", `/functions?queries[]=${encodeURIComponent('equal("name", ["Formats"])')}`, { headers: headers("1.4.0") });
     expect(listed.body.functions.map((f: any) => f.$id)).toEqual([created.body.$id]);
     await raw("DELETE", `/functions/${created.body.$id}`, { headers: headers("1.9.6") });
+  });
+
+  it("memberships without `mfa` before 1.5 and without `userPhone` before 1.9.2", async () => {
+    const server = project.server();
+    const team = await new Teams(server).create({ teamId: ID.unique(), name: "Formats" });
+    const member = await new Users(server).create({ userId: ID.unique(), email: `${uniq()}@example.com`, phone: "+15550001111" });
+    const headers = (format?: string) => ({
+      "content-type": "application/json", "x-appwrite-project": project.projectId, "x-appwrite-key": project.key,
+      ...(format ? { "x-appwrite-response-format": format } : {}),
+    });
+    const added = await raw("POST", `/teams/${team.$id}/memberships`, { headers: headers("1.4.0"), body: JSON.stringify({ userId: member.$id, roles: ["player"] }) });
+    expect(added.status).toBe(201);
+    expect(added.body).not.toHaveProperty("mfa");
+    expect(added.body).not.toHaveProperty("userPhone");
+    const path = `/teams/${team.$id}/memberships`;
+    const v191 = await raw("GET", path, { headers: headers("1.9.1") });
+    expect(v191.body.memberships[0]).toHaveProperty("mfa", false);
+    expect(v191.body.memberships[0]).not.toHaveProperty("userPhone");
+    expect((await raw("GET", path, { headers: headers() })).body.memberships[0]).toHaveProperty("userPhone", "+15550001111");
   });
 
   it("node-appwrite 27 (format 1.9.5) sees rows and users as they are today", async () => {
