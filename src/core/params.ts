@@ -92,6 +92,12 @@ export async function collectParams(c: Context): Promise<RawParams> {
       Object.assign(params, densify(body));
     }
   }
+  // Path values are params too and win over the body, as in Appwrite (older paths carry IDs that today's
+  // routes take in the body: PATCH /functions/:functionId/deployments/:deploymentId).
+  Object.assign(params, c.req.param());
+  // Clients on an older response format have their params lifted to today's first (src/platform/formats);
+  // collectParams runs in the route's handler, whose path picks the filters.
+  await (c.get("formats" as never) as { params(p: RawParams): Promise<void> } | undefined)?.params(params);
   c.set("rawParams" as never, params as never);
   return params;
 }

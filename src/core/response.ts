@@ -2,7 +2,9 @@ import type { Context } from "hono";
 
 /** JSON response; bigint values (bigint columns) are written as bare integers like json-bigint expects. */
 export function json(c: Context, body: unknown, status: 200 | 201 | 202 | 206 = 200): Response {
-  const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? `__big__${v}` : v)).replace(/"__big__(-?\d+)"/g, "$1");
+  // Clients on an older response format get models in their shape (src/platform/formats).
+  const formats = c.get("formats" as never) as { body(b: unknown): unknown } | undefined;
+  const text = JSON.stringify(formats ? formats.body(body) : body, (_k, v) => (typeof v === "bigint" ? `__big__${v}` : v)).replace(/"__big__(-?\d+)"/g, "$1");
   return c.body(text, status, { "content-type": "application/json" });
 }
 

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Key, Membership, Project, Session, User } from "../db/schema";
 import type { DB } from "../db/client";
 import type { OriginCheck } from "./origin";
+import type { FormatAdapter } from "./formats";
 
 /** Who is calling, resolved once per request by `resolveCaller`. */
 export interface Caller {
@@ -29,6 +30,8 @@ export interface Vars {
   rawParams: Record<string, unknown>;
   /** The request's Origin checked against the project's platforms (null: no Origin header). */
   origin: OriginCheck | null;
+  /** Set for clients on an older response format (src/platform/formats). */
+  formats?: FormatAdapter;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };

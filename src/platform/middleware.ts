@@ -3,6 +3,7 @@ import { AppwriteError } from "../core/errors";
 import { open } from "../db/client";
 import { resolveCaller } from "./caller";
 import type { AppEnv } from "./context";
+import { applyResponseFormat } from "./formats";
 import { findProject } from "./projects";
 
 /**
@@ -16,7 +17,10 @@ export const payloadLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Project (`?project=` first, then X-Appwrite-Project; none means the console) and caller, once per request. */
+/**
+ * Project (`?project=` first, then X-Appwrite-Project; none means the console), caller and the client's
+ * response format, once per request.
+ */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = open(c.env.DB);
   c.set("db", db);
@@ -25,6 +29,7 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!project) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
   c.set("project", project);
   c.set("caller", await resolveCaller(c, project));
+  applyResponseFormat(c);
   // A browser request from an origin the project does not know is refused, as Appwrite does (keys are exempt).
   const origin = c.var.origin;
   if (origin && !origin.allowed && !c.var.caller.privileged && project.id !== "console") {

@@ -16,6 +16,8 @@ import { generateEvents } from "../../src/events/names";
 import { allowedOrigins, checkOrigin } from "../../src/platform/origin";
 import { compileQueries, matchesQueries } from "../../src/services/realtime/queries";
 import { multipartField, wantsMultipart } from "../../src/services/functions/payload";
+import { compareVersions, formatsFor, lowerModel } from "../../src/platform/formats";
+import { convertOldQuery } from "../../src/platform/formats/old-queries";
 
 const fails = (fn: () => unknown, type: string) => {
   try {
@@ -136,6 +138,54 @@ describe("queries", () => {
       fails(() => groupQueries(parseQueries([bad])), "general_query_invalid");
     }
     fails(() => parseQueries(Array(101).fill('{"method":"limit","values":[1]}')), "general_query_invalid");
+  });
+});
+
+describe("older response formats", () => {
+  it("turns 1.4 query strings into the JSON queries Appwrite's 1.4 parser would have produced", () => {
+    const cases: [string, unknown][] = [
+      ['equal("title", ["a", "b"])', { method: "equal", attribute: "title", values: ["a", "b"] }],
+      ['equal("n", [1,2.5,true,null])', { method: "equal", attribute: "n", values: [1, 2.5, true, null] }],
+      ['equal("title", ["a, b [c]", \'it"s\'])', { method: "equal", attribute: "title", values: ["a, b [c]", 'it"s'] }],
+      ['equal("title", ["say \\"hi\\""])', { method: "equal", attribute: "title", values: ['say "hi"'] }],
+      ['search("title", "x")', { method: "search", attribute: "title", values: ["x"] }],
+      ['equal("title", [])', { method: "equal", attribute: "title" }],
+      ['between("n", 1, 5)', { method: "between", attribute: "n", values: [1, 5] }],
+      ['select(["title","n"])', { method: "select", values: ["title", "n"] }],
+      ['orderDesc("$createdAt")', { method: "orderDesc", attribute: "$createdAt" }],
+      ["limit(25)", { method: "limit", values: [25] }],
+      ['cursorAfter("r1")', { method: "cursorAfter", values: ["r1"] }],
+      ['isNull("x")', { method: "isNull", attribute: "x" }],
+    ];
+    for (const [text, json] of cases) {
+      const converted = convertOldQuery(text);
+      expect(JSON.parse(converted), text).toEqual(json);
+      parseQuery(converted); // and today's parser takes it
+    }
+    expect(fails(() => convertOldQuery("limit"), "general_query_invalid").message).toBe("Invalid query");
+    expect(fails(() => convertOldQuery("Query.limit(1)"), "general_query_invalid").message).toBe("Invalid query method");
+  });
+  it("lowers today's models through every older format in Appwrite's order", () => {
+    expect(formatsFor("1.9.6")).toEqual([]);
+    const v13 = formatsFor("1.0.0");
+    const execution = lowerModel(v13, "execution", {
+      $id: "e", status: "completed", responseStatusCode: 404, responseBody: "nope", logs: "l", errors: "e", scheduledAt: null,
+    });
+    expect(execution).toEqual({ $id: "e", status: "completed", statusCode: 404, response: "nope", stdout: "l", stderr: "e" });
+    const deployment = lowerModel(v13, "deployment", { $id: "d", sourceSize: 10, buildSize: 5, totalSize: 15, buildDuration: 3, buildLogs: "ok", screenshotLight: "" });
+    expect(deployment).toEqual({ $id: "d", size: 15, buildTime: 3, buildStdout: "ok", buildStderr: "" });
+    const fn = lowerModel(v13, "function", { $id: "f", deploymentId: "d", latestDeploymentId: "d", scopes: [], schedule: "0 * * * *", buildSpecification: "s", runtimeSpecification: "s" });
+    expect(fn).toMatchObject({ $id: "f", deployment: "d", schedule: "0 * * * *" });
+    expect(Object.keys(fn)).not.toContain("specification");
+    expect(Date.parse(String(fn.scheduleNext)) - Date.parse(String(fn.schedulePrevious))).toBe(3600_000);
+    const webhook = lowerModel(formatsFor("1.9.0"), "webhook", { tls: false, authUsername: "u", authPassword: "p", secret: "s", enabled: true });
+    expect(webhook).toEqual({ security: false, httpUser: "u", httpPass: "p", signatureKey: "s", enabled: true });
+    const row = lowerModel(formatsFor("1.8.0"), "row", { $id: "r", $sequence: "7", author: { $id: "a", $sequence: "2" }, tags: [{ $id: "t", $sequence: "3" }] });
+    expect(row).toEqual({ $id: "r", $sequence: 7, author: { $id: "a", $sequence: 2 }, tags: [{ $id: "t", $sequence: 3 }] });
+  });
+  it("orders versions as PHP's version_compare does", () => {
+    expect([compareVersions("1.0.0", "1.4.0"), compareVersions("1.4.0", "1.4.0"), compareVersions("1.9.5", "1.9.6")]).toEqual([-1, 0, -1]);
+    expect([compareVersions("2.0.0", "1.9.6"), compareVersions("1.10.0", "1.9.0"), compareVersions("1.9", "1.9.0"), compareVersions("1.9.0-rc1", "1.9.0")]).toEqual([1, 1, -1, -1]);
   });
 });
 

@@ -27,3 +27,9 @@ export function nextRun(expr: string, from: number): number | null {
   const c = pattern(expr);
   return c?.nextRun(new Date(from))?.getTime() ?? null;
 }
+
+/** Last run at or before `at` (epoch ms), or null. */
+export function previousRun(expr: string, at: number): number | null {
+  const c = pattern(expr);
+  return c?.previousRuns(1, new Date(at))[0]?.getTime() ?? null;
+}

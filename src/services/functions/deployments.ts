@@ -162,7 +162,8 @@ deploymentRoutes.get("/", async (c) => {
   return json(c, list("deployments", rows.map(deploymentModel), result.total));
 });
 
-deploymentRoutes.post("/duplicate", async (c) => {
+// The other paths are Appwrite's older ones (1.6 `createBuild`), which older SDKs still call.
+deploymentRoutes.on("POST", ["/duplicate", "/:deploymentId/build", "/:deploymentId/builds/:buildId"], async (c) => {
   requireScope(c, "functions.write");
   const projectId = c.var.project.id;
   const fn = await loadFunction(c.var.db, projectId, fnId(c));
@@ -187,7 +188,8 @@ deploymentRoutes.get("/:deploymentId", async (c) => {
   return json(c, deploymentModel(await loadDeployment(c.var.db, c.var.project.id, fn.id, c.req.param("deploymentId"))));
 });
 
-deploymentRoutes.get("/:deploymentId/download", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+deploymentRoutes.on("GET", ["/:deploymentId/download", "/:deploymentId/build/download"], async (c) => {
   requireScope(c, "functions.read");
   const projectId = c.var.project.id;
   const fn = await loadFunction(c.var.db, projectId, fnId(c));
@@ -204,7 +206,8 @@ deploymentRoutes.get("/:deploymentId/download", async (c) => {
   });
 });
 
-deploymentRoutes.patch("/:deploymentId/status", async (c) => {
+// The second path is Appwrite's older one, which older SDKs still call.
+deploymentRoutes.on("PATCH", ["/:deploymentId/status", "/:deploymentId/build"], async (c) => {
   requireScope(c, "functions.write");
   const projectId = c.var.project.id;
   const fn = await loadFunction(c.var.db, projectId, fnId(c));

@@ -48,8 +48,9 @@ function parseContentRange(header: string): Range {
   const m = /^bytes (\d{1,16})-(\d{1,16})\/(\d{1,16})$/.exec(header.trim());
   if (!m) throw new AppwriteError("storage_invalid_content_range");
   const [start, end, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (start > end || end >= total) throw new AppwriteError("storage_invalid_content_range");
-  return { start, end, total };
+  // Appwrite accepts an end equal to the size: SDKs for 1.0–1.4 end their last chunk one byte past it.
+  if (start > end || end > total) throw new AppwriteError("storage_invalid_content_range");
+  return { start, end: Math.min(end, total - 1), total };
 }
 
 const newObjectKey = (bucket: Bucket, fileId: string) => `${bucketPrefix(bucket.projectId, bucket.seq)}${fileId}.${randomHex(6)}`;

@@ -370,6 +370,24 @@ function selectTree(t: TableMeta, select: string[] | null): Map<string, string[]
   return tree;
 }
 
+/**
+ * `rel.*`, `rel.nested.*` … for every available relationship reachable from `t` within MAX_DEPTH, never
+ * re-entering a table already on the path: what clients before 1.8 got without asking (Appwrite's V20 filter).
+ */
+export async function relationshipSelects(c: Ctx, fl: Flavor, t: TableMeta, prefix = "", depth = 1, path: string[] = []): Promise<string[]> {
+  if (depth > MAX_DEPTH || path.includes(t.id)) return [];
+  const onPath = [...path, t.id];
+  const out: string[] = [];
+  for (const col of visibleRels(t)) {
+    if (col.status !== "available" || onPath.includes(opt(col).relatedTable)) continue;
+    const key = prefix ? `${prefix}.${col.key}` : col.key;
+    out.push(`${key}.*`);
+    const rel = await relatedOf(c, fl, t, col);
+    if (rel) out.push(...(await relationshipSelects(c, fl, rel.r, key, depth + 1, onPath)));
+  }
+  return [...new Set(out)];
+}
+
 /** `select(["rel.*"])` / `select(["rel.field"])` loading of related rows, up to depth 3. */
 export async function expandRelationships(c: Ctx, fl: Flavor, t: TableMeta, rows: Model[], select: string[] | null, depth: number, exclude?: string): Promise<void> {
   if (!rows.length || !t.columns.some(isRel)) return;
