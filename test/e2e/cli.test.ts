@@ -144,10 +144,9 @@ describe("appwrite-cli 12.0.1", () => {
     expect(JSON.parse(run.responseBody)).toMatchObject({ path: "/from-cli" });
   }, 180_000);
 
-  it("push functions --with-variables replaces the function's variables with its .env", async (ctx) => {
+  it("push functions --with-variables replaces the function's variables with its .env", async () => {
+    // CLI 12.0.1 creates variables without `variableId` (the 1.8 request format, lifted by src/platform/formats).
     const { code, out } = await cli("push", "functions", "--all", "--force", "--with-variables");
-    // CLI 12.0.1 creates variables without `variableId` (the 1.8 request format, not served on this branch yet).
-    if (out.includes('Param "variableId" is not optional.')) ctx.skip("needs the 1.8 request filters (variableId)");
     expect({ code, errors: errorLines(out) }, out).toEqual({ code: 0, errors: [] });
     const vars = await functions.listVariables({ functionId: "hello" });
     expect(vars.variables.map((v) => [v.key, v.value])).toEqual([["GREETING", "hello from the CLI"]]);
