@@ -15,7 +15,7 @@ import { scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { clientInfo } from "../auth/user-agent";
-import { findTarget, targetEvent, targetModel, targets, type Target } from "../users/targets";
+import { findTarget, insertTarget, targetEvent, targetModel, targets, type Target } from "../users/targets";
 import { requestUserAgent } from "./sessions";
 
 export const accountTargetsRoutes = new Hono<AppEnv>();
@@ -36,16 +36,7 @@ accountTargetsRoutes.post("/targets/push", async (c) => {
     seq: 0, projectId: c.var.project.id, id: resolveId("targetId", a.targetId), userId: user.id, providerType: "push", identifier: a.identifier,
     providerId: null, name: `${device.deviceBrand} ${device.deviceModel}`, expired: false, sessionId: session?.id ?? null, createdAt: now, updatedAt: now,
   };
-  const { seq: _s, ...values } = t;
-  const db = c.var.db;
-  try {
-    await db.batch([db.insert(targets).values(values), targetEvent(c, t, "create")]);
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new AppwriteError("user_target_already_exists");
-    throw e;
-  }
-  scheduleDispatch(c.env, c.executionCtx);
-  return json(c, targetModel(t), 201);
+  return insertTarget(c, t);
 });
 
 accountTargetsRoutes.put("/targets/:targetId/push", async (c) => {

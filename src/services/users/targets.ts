@@ -230,6 +230,11 @@ usersTargetsRoutes.post("/:userId/targets", async (c) => {
     seq: 0, projectId: c.var.project.id, id, userId: u.id, providerType: a.providerType, identifier: a.identifier,
     providerId: null, name: a.name || null, expired: false, sessionId: null, createdAt: now, updatedAt: now,
   };
+  return insertTarget(c, t);
+});
+
+/** Store a new target with its create event (one batch); an identifier already held is user_target_already_exists. */
+export async function insertTarget(c: Ctx, t: Target) {
   const { seq: _s, ...values } = t;
   const db = c.var.db;
   try {
@@ -240,7 +245,7 @@ usersTargetsRoutes.post("/:userId/targets", async (c) => {
   }
   scheduleDispatch(c.env, c.executionCtx);
   return json(c, targetModel(t), 201);
-});
+}
 
 usersTargetsRoutes.get("/:userId/targets/:targetId", async (c) => {
   requireScope(c, "users.read");
