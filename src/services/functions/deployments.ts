@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { isValidId, uniqueId } from "../../core/ids";
-import { p, params, pathParam } from "../../core/params";
+import { p, params } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import { prepareQueries, runList } from "../../db/list";
 import type { Binder } from "../../core/query/sql";
@@ -257,7 +257,8 @@ export async function updateFunctionDeployment(c: Ctx) {
   requireScope(c, "functions.write");
   const projectId = c.var.project.id;
   const fn = await loadFunction(c.var.db, projectId, fnId(c));
-  const deploymentId = c.req.param("deploymentId") === undefined ? (await params(c, { deploymentId: p.uid() })).deploymentId : pathParam(c, "deploymentId", p.uid());
+  // On the alias the id is in the path, and path values are params (collectParams).
+  const { deploymentId } = await params(c, { deploymentId: p.uid() });
   const d = await loadDeployment(c.var.db, projectId, fn.id, deploymentId);
   if (d.status !== "ready") throw new AppwriteError("build_not_ready");
   return (await activate(c.env, c.var.db, d))!;
