@@ -159,9 +159,12 @@ async function consoleCaller(c: Ctx, project: Project): Promise<Caller | null> {
   if (!found.user) return null;
   assertConsoleOrigin(c);
   if (!found.user.status) throw new AppwriteError("user_blocked");
-  if (project.id === CONSOLE.id) return { ...found, mode: "admin", scopes: SCOPES.owner, privileged: true };
-  if (await needsMoreFactors(c.var.db, CONSOLE.id, found.user, found.session)) throw new AppwriteError("user_more_factors_required");
-  return admin();
+  // Half signed in (MFA owed): in the console just that user, whom the MFA gate lets finish; elsewhere nothing.
+  if (await needsMoreFactors(c.var.db, CONSOLE.id, found.user, found.session)) {
+    if (project.id === CONSOLE.id) return found;
+    throw new AppwriteError("user_more_factors_required");
+  }
+  return project.id === CONSOLE.id ? { ...found, mode: "admin", scopes: SCOPES.owner, privileged: true } : admin();
 }
 
 /** Browser fetches from elsewhere (cross-site or a sibling subdomain) that carry no Origin: image tags, navigations. */

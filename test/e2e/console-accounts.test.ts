@@ -116,6 +116,25 @@ describe("console accounts", () => {
     expect(verdict(foreign)).toBe("403 general_unknown_origin");
   });
 
+  it("a console session still owing an MFA factor, or of a blocked user, is no owner", async () => {
+    const second = await consoleCall("POST", "/users", { userId: "unique()", email: `mfa-${email}`, password: PASSWORD });
+    const id = second.json.$id;
+    expect((await consoleCall("PATCH", `/users/${id}/verification`, { emailVerification: true })).status).toBe(200);
+    expect((await consoleCall("PATCH", `/users/${id}/mfa`, { mfa: true })).status).toBe(200);
+    const login = await raw("POST", "/account/sessions/email", { headers: consoleHeaders(), body: JSON.stringify({ email: `mfa-${email}`, password: PASSWORD }) });
+    const session = /(?:^|, )a_session_console=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")![1]!;
+    expect(verdict(await listProjects({ "x-appwrite-session": session }))).toBe("401 user_more_factors_required");
+    const inProject = await raw("GET", "/users", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-mode": "admin", "x-appwrite-session": session } });
+    expect(verdict(inProject)).toBe("401 user_more_factors_required");
+    // Finishing the sign-in stays possible: the factors are listed to that user.
+    expect((await raw("GET", "/account/mfa/factors", { headers: consoleHeaders({ "x-appwrite-session": session }) })).body).toMatchObject({ email: true });
+
+    expect((await consoleCall("PATCH", `/users/${id}/mfa`, { mfa: false })).status).toBe(200);
+    expect((await listProjects({ "x-appwrite-session": session })).status).toBe(200);
+    expect((await consoleCall("PATCH", `/users/${id}/status`, { status: false })).status).toBe(200);
+    expect(verdict(await listProjects({ "x-appwrite-session": session }))).toBe("403 user_blocked");
+  });
+
   it("X-Appwrite-Mode: admin without a console session gains nothing", async () => {
     const asMode = (headers: Record<string, string>) => raw("GET", "/users", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-mode": "admin", ...headers } });
     expect(verdict(await asMode({ "x-appwrite-session": projectSession }))).toBe("401 general_unauthorized_scope");
