@@ -122,6 +122,8 @@ export async function resolveUser(env: Env, db: DB, project: Project, sessionStr
 
 /** Full HTTP caller resolution: session → JWT → API key (a key replaces any user). */
 export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
+  const adminMode = c.req.header("x-appwrite-mode") === "admin";
+  if (adminMode && project.id === CONSOLE.id) throw new AppwriteError("general_bad_request", "Admin mode is not allowed for console project");
   const apiKey = c.req.header("x-appwrite-key");
   if (apiKey) {
     if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
@@ -137,8 +139,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: keyScopes(key.scopes), privileged: true, jwt: false };
   }
-  const asConsole = project.id === "console" || c.req.header("x-appwrite-mode") === "admin";
-  const owner = asConsole ? await consoleCaller(c, project) : null;
+  const owner = project.id === CONSOLE.id || adminMode ? await consoleCaller(c, project) : null;
   if (owner) return owner;
   if (project.id === "console") return guest();
   const caller = await applyImpersonation(c.req, c.var.db, project, await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null));

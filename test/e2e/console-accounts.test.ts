@@ -92,6 +92,8 @@ describe("console accounts", () => {
     expect(verdict(await listProjects({ cookie, origin: "https://evil.example" }))).toBe("403 general_unknown_origin");
     expect(verdict(await listProjects({ cookie, "sec-fetch-site": "cross-site" }))).toBe("403 general_unknown_origin");
     expect(verdict(await raw("POST", "/projects", { headers: consoleHeaders({ cookie, origin: "https://evil.example" }), body: JSON.stringify({ projectId: "unique()", name: "x" }) }))).toBe("403 general_unknown_origin");
+    // As Appwrite: admin mode is for projects, not the console itself.
+    expect(verdict(await listProjects({ cookie, "x-appwrite-mode": "admin" }))).toBe("400 general_bad_request");
     // The console's own origins (loopback in local dev) and non-browser clients pass.
     expect((await listProjects({ cookie, origin: "http://localhost:3000" })).status).toBe(200);
     expect((await listProjects({ cookie })).status).toBe(200);
