@@ -51,7 +51,11 @@ console.log(`
 Edgewrite is running: ${endpoint}
 Admin key: in ${path.relative(process.cwd(), varsFile) || ".dev.vars"} (ADMIN_KEY)
 
-Create a project, then an API key for it:
+Create your console account (an owner of every project), then sign the CLI in:
+  npm run console:user -- you@example.com 'a-long-password'
+  npx appwrite login --endpoint ${endpoint} --email you@example.com
+
+Or, as the deployment admin, create a project, then an API key for it:
   curl -s -X POST ${endpoint}/projects -H 'content-type: application/json' \\
     -H 'x-appwrite-project: console' -H "x-appwrite-key: $(grep ADMIN_KEY .dev.vars | cut -d= -f2)" \\
     -d '{"projectId":"demo","name":"Demo"}'

@@ -10,6 +10,9 @@ import { keys, memberships, sessions, users, type Key, type Project } from "../d
 import type { DB } from "../db/client";
 import type { Caller, Ctx } from "./context";
 import { applyImpersonation } from "./impersonation";
+import { allowedOrigins, checkOrigin } from "./origin";
+import { CONSOLE } from "./projects";
+import { needsMoreFactors } from "../services/account/mfa-gate";
 import { GUEST_ROLES, userRoles } from "./roles";
 import { decodeSessionSecret, sessionCookieName } from "./session-secret";
 
@@ -20,6 +23,7 @@ export function onApiKey(resolver: ApiKeyResolver): void {
   apiKeyResolvers.push(resolver);
 }
 
+const admin = (): Caller => ({ mode: "admin", memberships: [], roles: ["any"], scopes: SCOPES.owner, privileged: true, jwt: false });
 export const guest = (): Caller => ({ mode: "guest", memberships: [], roles: GUEST_ROLES, scopes: SCOPES.guests, privileged: false, jwt: false });
 
 /** The session string a request carries, in Appwrite's order: cookie, legacy cookie, header, fallback cookies. */
@@ -118,10 +122,12 @@ export async function resolveUser(env: Env, db: DB, project: Project, sessionStr
 
 /** Full HTTP caller resolution: session → JWT → API key (a key replaces any user). */
 export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
+  const adminMode = c.req.header("x-appwrite-mode") === "admin";
+  if (adminMode && project.id === CONSOLE.id) throw new AppwriteError("general_bad_request", "Admin mode is not allowed for console project");
   const apiKey = c.req.header("x-appwrite-key");
   if (apiKey) {
     if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
-      return { mode: "admin", memberships: [], roles: ["any"], scopes: SCOPES.owner, privileged: true, jwt: false };
+      return admin();
     }
     if (project.id === "console") throw new AppwriteError("user_unauthorized");
     for (const resolve of apiKeyResolvers) {
@@ -133,10 +139,46 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: keyScopes(key.scopes), privileged: true, jwt: false };
   }
+  const owner = project.id === CONSOLE.id || adminMode ? await consoleCaller(c, project) : null;
+  if (owner) return owner;
   if (project.id === "console") return guest();
   const caller = await applyImpersonation(c.req, c.var.db, project, await resolveUser(c.env, c.var.db, project, sessionFromRequest(c, project.id), c.req.header("x-appwrite-jwt") ?? null));
   if (caller.user && !caller.user.status) throw new AppwriteError("user_blocked");
   return caller;
+}
+
+/**
+ * A console user's session (`a_session_console` cookie, X-Appwrite-Session or X-Fallback-Cookies), in the console
+ * project or — with `X-Appwrite-Mode: admin` — in any project (what appwrite-cli sends after `appwrite login`).
+ * Until organizations exist every console user is an owner of every project: in the console the caller keeps its
+ * user and session (account routes, MFA gate) with the owner's scopes; in a project it is exactly the deployment
+ * admin, carrying no user into that project's data. The session is a cookie with admin power, so a browser request
+ * must come from a console origin (the API's own host; loopback in local dev) — see docs/SECURITY.md.
+ */
+async function consoleCaller(c: Ctx, project: Project): Promise<Caller | null> {
+  const found = await resolveUser(c.env, c.var.db, CONSOLE, sessionFromRequest(c, CONSOLE.id), null);
+  if (!found.user) return null;
+  assertConsoleOrigin(c);
+  if (!found.user.status) throw new AppwriteError("user_blocked");
+  // Half signed in (MFA owed): in the console just that user, whom the MFA gate lets finish; elsewhere nothing.
+  if (await needsMoreFactors(c.var.db, CONSOLE.id, found.user, found.session)) {
+    if (project.id === CONSOLE.id) return found;
+    throw new AppwriteError("user_more_factors_required");
+  }
+  return project.id === CONSOLE.id ? { ...found, mode: "admin", scopes: SCOPES.owner, privileged: true } : admin();
+}
+
+/** Browser fetches from elsewhere (cross-site or a sibling subdomain) that carry no Origin: image tags, navigations. */
+const FOREIGN_FETCH = new Set(["cross-site", "same-site"]);
+
+function assertConsoleOrigin(c: Ctx): void {
+  const origin = c.req.header("origin");
+  if (origin) {
+    const check = checkOrigin(origin, allowedOrigins(c.req.url, CONSOLE.id, []));
+    if (!check.allowed) throw new AppwriteError("general_unknown_origin", check.description);
+  } else if (FOREIGN_FETCH.has(c.req.header("sec-fetch-site") ?? "")) {
+    throw new AppwriteError("general_unknown_origin");
+  }
 }
 
 /** API keys are read on every server-SDK request: cache them per isolate briefly, like projects. */
@@ -157,7 +199,7 @@ export function forgetKeys(): void {
   keyCache.clear();
 }
 
-/** The console API: Appwrite's scopes, and then only the deployment admin (ADMIN_KEY) — checked before any parameter. */
+/** The console API: Appwrite's scopes, and then only an owner (ADMIN_KEY or a console session) — checked before any parameter. */
 export function requireAdmin(c: Ctx, ...scopes: [string, ...string[]]): Caller {
   const caller = requireScope(c, ...scopes);
   if (caller.mode !== "admin") throw new AppwriteError("user_unauthorized");

@@ -15,8 +15,8 @@ import { keyModel, projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
 
 /**
- * The console API (Appwrite's console shape), reachable only as the deployment admin:
- * `X-Appwrite-Project: console` + `X-Appwrite-Key: <ADMIN_KEY>`.
+ * The console API (Appwrite's console shape), reachable only by an owner: `X-Appwrite-Project: console` with
+ * `X-Appwrite-Key: <ADMIN_KEY>` or a console user's session (src/platform/caller.ts).
  */
 export const consoleRoutes = new Hono<AppEnv>();
 

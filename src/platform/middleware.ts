@@ -30,9 +30,10 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("project", project);
   c.set("caller", await resolveCaller(c, project));
   applyResponseFormat(c);
-  // A browser request from an origin the project does not know is refused, as Appwrite does (keys are exempt).
+  // A browser request from an origin the project (for the console: the API's own host) does not know is refused,
+  // as Appwrite does; keys are exempt, console sessions are held to console origins in caller.ts.
   const origin = c.var.origin;
-  if (origin && !origin.allowed && !c.var.caller.privileged && project.id !== "console") {
+  if (origin && !origin.allowed && !c.var.caller.privileged) {
     throw new AppwriteError("general_unknown_origin", origin.description);
   }
   await next();

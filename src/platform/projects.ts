@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { projects, type Project } from "../db/schema";
 import type { DB } from "../db/client";
 
-/** The console is a virtual project: it owns the console API and has no data of its own. */
+/** The console is a virtual project: it owns the console API; its only data are console users and their sessions. */
 export const CONSOLE: Project = { seq: 0, id: "console", name: "Console", description: "", teamId: "", settings: {}, createdAt: 0, updatedAt: 0 };
 
 /**

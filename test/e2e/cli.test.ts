@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Functions, Query, Storage, TablesDB, Teams } from "node-appwrite";
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ALL_SCOPES, consoleCall, createProject, endpoint, type TestProject } from "./harness";
+import { cliStep, errorLines, runCli } from "./cli-harness";
 
 /**
  * appwrite-cli@12.0.1's project-as-code cycle, driven non-interactively with an API key (`--all --force`):
  * push creates what appwrite.config.json describes, pull writes back the same, and a second push changes nothing.
  */
-const CLI = path.resolve("node_modules/appwrite-cli/index.js");
-
 const TABLE = {
   $id: "products", $permissions: ['read("any")'], databaseId: "shop", name: "Products", enabled: true, rowSecurity: false,
   columns: [
@@ -49,24 +47,8 @@ let dir: string;
 let tablesDB: TablesDB;
 let functions: Functions;
 
-/** Run the CLI in the project directory, with a HOME of its own so the real ~/.appwrite is never touched. */
-function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, HOME: path.join(dir, "home"), NO_COLOR: "1", FORCE_COLOR: "0" };
-    execFile(process.execPath, [CLI, ...args], { cwd: dir, env, timeout: 150_000 }, (e, stdout, stderr) => {
-      resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, out: `${stdout}${stderr}` });
-    });
-  });
-}
-
-/** A step that must exit 0 with no error line. */
-async function step(...args: string[]): Promise<string> {
-  const { code, out } = await cli(...args);
-  expect({ code, errors: errorLines(out) }, out).toEqual({ code: 0, errors: [] });
-  return out;
-}
-
-const errorLines = (out: string) => out.split("\n").filter((l) => /error/i.test(l));
+const cli = (...args: string[]) => runCli(dir, ...args);
+const step = (...args: string[]) => cliStep(dir, ...args);
 const config = () => JSON.parse(readFileSync(path.join(dir, "appwrite.config.json"), "utf8"));
 
 /** Every `$updatedAt` the pushed project has: database, table, columns, indexes, bucket, team, function. */

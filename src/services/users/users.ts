@@ -124,8 +124,16 @@ export async function commitNewUser(db: DB, statements: BatchItem<"sqlite">[]): 
   }
 }
 
-/** Project user cap (auth `limit`, 0 = none) → 400 user_count_exceeded. */
+/**
+ * Project user cap (auth `limit`, 0 = none) → 400 user_count_exceeded. Every path that lets a caller create
+ * their own user (sign-up, email/phone tokens, magic URL, OAuth2, invites) asks here first. Console users are
+ * owners, so the console takes none this way — not even a first one (Appwrite's `_APP_CONSOLE_WHITELIST_ROOT`
+ * first-comer would be anyone who reaches a fresh deployment): the deployment admin adds them with POST /v1/users.
+ */
 export async function assertUserCapacity(db: DB, projectId: string, policy: AuthPolicy): Promise<void> {
+  if (projectId === "console") {
+    throw new AppwriteError("user_console_count_exceeded", "Sign up to the console is restricted. Console accounts are created by the deployment admin (POST /v1/users in the console project with the admin key; locally: npm run console:user -- <email> <password>).");
+  }
   if (policy.limit <= 0) return;
   const [row] = await db.select({ n: sql<number>`count(*)` }).from(users).where(eq(users.projectId, projectId));
   if (Number(row?.n ?? 0) >= policy.limit) throw new AppwriteError("user_count_exceeded");

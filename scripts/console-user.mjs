@@ -1,0 +1,34 @@
+// `npm run console:user -- <email> <password> [name]`: create a console account (an owner of every project) on the
+// running `npm run dev` server, as the deployment admin (ADMIN_KEY from .dev.vars). Then `appwrite login`.
+// ENDPOINT (default http://127.0.0.1:$PORT/v1, PORT 8787) and ADMIN_KEY from the environment win over the defaults.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const [email, password, name] = process.argv.slice(2);
+if (!email || !password) {
+  console.error("usage: npm run console:user -- <email> <password> [name]");
+  process.exit(2);
+}
+const varsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".dev.vars");
+const fromFile = existsSync(varsFile) ? /^ADMIN_KEY=(.*)$/m.exec(readFileSync(varsFile, "utf8"))?.[1]?.trim() : undefined;
+const adminKey = process.env.ADMIN_KEY || fromFile;
+if (!adminKey) {
+  console.error("No ADMIN_KEY: run `npm run dev` once (it writes .dev.vars) or set ADMIN_KEY.");
+  process.exit(2);
+}
+const endpoint = process.env.ENDPOINT || `http://127.0.0.1:${process.env.PORT ?? 8787}/v1`;
+const res = await fetch(`${endpoint}/users`, {
+  method: "POST",
+  headers: { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": adminKey },
+  body: JSON.stringify({ userId: "unique()", email, password, ...(name ? { name } : {}) }),
+}).catch((e) => {
+  console.error(`Cannot reach ${endpoint}: ${e.message} (is \`npm run dev\` running?)`);
+  process.exit(1);
+});
+const body = await res.json().catch(() => ({}));
+if (!res.ok) {
+  console.error(`${res.status} ${body.type ?? ""}: ${body.message ?? ""}`);
+  process.exit(1);
+}
+console.log(`Console account ${body.email} created (${body.$id}). Sign in: npx appwrite login --endpoint ${endpoint} --email ${body.email}`);
