@@ -19,19 +19,19 @@ export const payloadLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** A body without Content-Length (chunked) is read here, up to `limit` bytes, so the limit holds for it too. */
+/**
+ * A body without Content-Length (chunked) is read here, keeping at most `limit` bytes, so the limit holds for it
+ * too. A longer one is still read to its end, and dropped: cancelling it mid-upload restarted the local runtime.
+ */
 async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
   const reader = req.raw.body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
     size += r.value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return false;
-    }
-    chunks.push(r.value);
+    if (size <= limit) chunks.push(r.value);
   }
+  if (size > limit) return false;
   const { url, method, headers, cf } = req.raw;
   req.raw = new Request(url, { method, headers, body: new Blob(chunks), cf });
   return true;

@@ -314,5 +314,6 @@ describe("request bodies", () => {
       ...chunked(new Uint8Array(13 << 20)),
     });
     expect(big.status).toBe(413);
+    expect((await raw("GET", "/health/version")).status).toBe(200); // and the server still answers
   });
 });
