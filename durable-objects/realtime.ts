@@ -49,6 +49,8 @@ interface Conn {
   ws: WebSocket;
   userId: string;
   sessionId: string;
+  /** Who is impersonating `userId` through their session `sessionId` ("" when nobody is). */
+  actorId: string;
   roles: Set<string>;
   subs: Map<string, Sub>;
 }
@@ -74,7 +76,11 @@ export class RealtimeShard extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS conns (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL, roles TEXT NOT NULL)`);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS conns (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL, roles TEXT NOT NULL, actor_id TEXT NOT NULL DEFAULT '')`);
+    // Shards created before impersonation have no actor_id column.
+    if (!ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(conns)").toArray().some((c) => c.name === "actor_id")) {
+      ctx.storage.sql.exec("ALTER TABLE conns ADD COLUMN actor_id TEXT NOT NULL DEFAULT ''");
+    }
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS subs (conn_id TEXT NOT NULL, sub_id TEXT NOT NULL, channels TEXT NOT NULL, queries TEXT NOT NULL, PRIMARY KEY (conn_id, sub_id))`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -136,7 +142,7 @@ export class RealtimeShard extends DurableObject<Env> {
       if (a?.c) live.set(a.c, ws);
     }
     const sql = this.ctx.storage.sql;
-    for (const row of sql.exec<{ id: string; project_id: string; user_id: string; session_id: string; roles: string }>("SELECT * FROM conns").toArray()) {
+    for (const row of sql.exec<{ id: string; project_id: string; user_id: string; session_id: string; roles: string; actor_id: string }>("SELECT * FROM conns").toArray()) {
       const ws = live.get(row.id);
       if (!ws) {
         sql.exec("DELETE FROM conns WHERE id = ?", row.id);
@@ -144,7 +150,7 @@ export class RealtimeShard extends DurableObject<Env> {
         continue;
       }
       this.projectId = row.project_id;
-      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, roles: new Set(JSON.parse(row.roles) as string[]), subs: new Map() });
+      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, actorId: row.actor_id, roles: new Set(JSON.parse(row.roles) as string[]), subs: new Map() });
     }
     for (const row of sql.exec<{ conn_id: string; sub_id: string; channels: string; queries: string }>("SELECT * FROM subs").toArray()) {
       const conn = this.conns.get(row.conn_id);
@@ -188,8 +194,8 @@ export class RealtimeShard extends DurableObject<Env> {
 
   private saveConn(conn: Conn): void {
     this.ctx.storage.sql.exec(
-      "INSERT OR REPLACE INTO conns (id, project_id, user_id, session_id, roles) VALUES (?, ?, ?, ?, ?)",
-      conn.id, this.projectId, conn.userId, conn.sessionId, JSON.stringify([...conn.roles]),
+      "INSERT OR REPLACE INTO conns (id, project_id, user_id, session_id, roles, actor_id) VALUES (?, ?, ?, ?, ?, ?)",
+      conn.id, this.projectId, conn.userId, conn.sessionId, JSON.stringify([...conn.roles]), conn.actorId,
     );
   }
 
@@ -203,10 +209,11 @@ export class RealtimeShard extends DurableObject<Env> {
   }
 
   /** A user's identity changed (authentication, role refresh): re-convert every subscription. */
-  private setIdentity(conn: Conn, userId: string, sessionId: string, roles: readonly string[]): void {
+  private setIdentity(conn: Conn, userId: string, sessionId: string, roles: readonly string[], actorId = conn.actorId): void {
     const changedUser = conn.userId !== userId;
     conn.userId = userId;
     conn.sessionId = sessionId;
+    conn.actorId = actorId;
     conn.roles = new Set(roles);
     this.saveConn(conn);
     if (changedUser) for (const [id, s] of [...conn.subs]) this.putSub(conn, id, s.channels, s.queries, s.parsed, false);
@@ -229,7 +236,7 @@ export class RealtimeShard extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ c: init.connId, w: Date.now(), n: 0 } satisfies Attachment);
-    const conn: Conn = { id: init.connId, ws: server, userId: init.userId, sessionId: init.sessionId, roles: new Set(init.roles), subs: new Map() };
+    const conn: Conn = { id: init.connId, ws: server, userId: init.userId, sessionId: init.sessionId, actorId: init.impersonatorId, roles: new Set(init.roles), subs: new Map() };
     this.conns.set(conn.id, conn);
     this.saveConn(conn);
     for (const s of init.subscriptions) this.putSub(conn, s.id, s.channels, s.queries, compileQueries(s.queries).parsed);
@@ -319,7 +326,7 @@ export class RealtimeShard extends DurableObject<Env> {
     if (!caller?.user || !caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
     // A sign-in that still owes its second factor authenticates nothing (the REST gate's rule, mfa-gate.ts).
     if (await needsMoreFactors(db, project.id, caller.user, caller.session)) throw new FrameError(401, "More factors are required to complete the sign in process.");
-    this.setIdentity(conn, caller.user.id, caller.session.id, caller.roles);
+    this.setIdentity(conn, caller.user.id, caller.session.id, caller.roles, "");
     return JSON.stringify({ type: "response", data: { to: "authentication", success: true, user: accountModel(caller.user) } });
   }
 
@@ -413,15 +420,22 @@ export class RealtimeShard extends DurableObject<Env> {
    * A user's permissions changed (membership, labels, status, deletion, session revoked): replace the
    * roles of that user's connections. `roles = null` turns them into guests. With `sessionId`, only
    * connections authenticated by that session are affected. Connections of `halfSessions` (sessions
-   * that still owe a second factor, mfa-gate.ts) become guests.
+   * that still owe a second factor, mfa-gate.ts) become guests. Connections on which this user
+   * impersonates someone become guests too when the session goes, or the user may no longer
+   * impersonate (`impersonates` false: flag removed, blocked or deleted).
    */
-  async refreshUser(userId: string, roles: string[] | null, sessionId?: string, halfSessions: string[] = []): Promise<number> {
+  async refreshUser(userId: string, roles: string[] | null, sessionId?: string, halfSessions: string[] = [], impersonates = false): Promise<number> {
     this.ensure();
     let n = 0;
     for (const conn of this.conns.values()) {
+      if (conn.actorId === userId && (sessionId ? conn.sessionId === sessionId : !roles || !impersonates || halfSessions.includes(conn.sessionId))) {
+        this.setIdentity(conn, "", "", GUEST_ROLES, "");
+        n++;
+        continue;
+      }
       if (conn.userId !== userId || (sessionId && conn.sessionId !== sessionId)) continue;
       if (roles && !halfSessions.includes(conn.sessionId)) this.setIdentity(conn, userId, conn.sessionId, roles);
-      else this.setIdentity(conn, "", "", GUEST_ROLES);
+      else this.setIdentity(conn, "", "", GUEST_ROLES, "");
       n++;
     }
     return n;

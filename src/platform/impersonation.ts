@@ -7,6 +7,8 @@
  * attributed to the impersonator (src/services/auth/audit.ts). An unknown target, or a caller without the
  * flag, leaves the request as it was. Impersonators also hold `users.read` so they can pick a target.
  * API keys do not impersonate (they have no user). Realtime connections read the same headers and params.
+ * A blocked impersonator impersonates nobody: the request stays theirs, so the caller's block check refuses it
+ * (Appwrite checks only the target's status, which would let a blocked account keep acting through others).
  */
 import { and, eq } from "drizzle-orm";
 import { memberships, users, type Project, type User } from "../db/schema";
@@ -37,7 +39,7 @@ async function findTarget(req: Req, db: DB, projectId: string): Promise<User | u
 
 export async function applyImpersonation(req: Req, db: DB, project: Project, caller: Caller): Promise<Caller> {
   const actor = caller.user;
-  if (!actor?.impersonator) return caller;
+  if (!actor?.impersonator || !actor.status) return caller;
   const scopes = new Set([...caller.scopes, "users.read"]);
   const target = await findTarget(req, db, project.id);
   if (!target) return { ...caller, scopes };

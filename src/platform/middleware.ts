@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { HonoRequest, MiddlewareHandler } from "hono";
 import { AppwriteError } from "../core/errors";
 import { open } from "../db/client";
 import { resolveCaller } from "./caller";
@@ -13,9 +13,29 @@ import { findProject } from "./projects";
  */
 export const PAYLOAD_LIMIT = 12 * 1024 * 1024;
 export const payloadLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (Number(c.req.header("content-length") ?? 0) > PAYLOAD_LIMIT) return c.text("Request Entity Too Large", 413);
+  const length = c.req.header("content-length");
+  const within = length !== undefined ? Number(length) <= PAYLOAD_LIMIT : !c.req.raw.body || (await bufferBody(c.req, PAYLOAD_LIMIT));
+  if (!within) return c.text("Request Entity Too Large", 413);
   await next();
 };
+
+/**
+ * A body without Content-Length (chunked) is read here, keeping at most `limit` bytes, so the limit holds for it
+ * too. A longer one is still read to its end, and dropped: cancelling it mid-upload restarted the local runtime.
+ */
+async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
+  const reader = req.raw.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    size += r.value.byteLength;
+    if (size <= limit) chunks.push(r.value);
+  }
+  if (size > limit) return false;
+  const { url, method, headers, cf } = req.raw;
+  req.raw = new Request(url, { method, headers, body: new Blob(chunks), cf });
+  return true;
+}
 
 /**
  * Project (`?project=` first, then X-Appwrite-Project; none means the console), caller and the client's

@@ -62,11 +62,14 @@ export async function raw(method: string, path: string, init: { headers?: Record
   return { status: res.status, headers: res.headers, body, text };
 }
 
-/** A realtime socket authenticated by a session, with `next(type)` to await (and take) the next frame of a type. */
-export async function openRealtime(projectId: string, sessionSecret: string) {
+/**
+ * A realtime socket authenticated by a session (`query`: more of the URL, e.g. `&channels[]=account`), with
+ * `next(type)` to await (and take) the next frame of a type.
+ */
+export async function openRealtime(projectId: string, sessionSecret: string, query = "") {
   const { default: WebSocket } = await import("ws");
   const frames: any[] = [];
-  const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${projectId}`, { headers: { "x-appwrite-session": sessionSecret } });
+  const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${projectId}${query}`, { headers: { "x-appwrite-session": sessionSecret } });
   ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
   await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
   const next = async (type: string) => {

@@ -2,14 +2,15 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Account, Client, Functions, ID, Query, Users, type AppwriteException, type Models, type OAuthProvider } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
-import { adminKey, consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { adminKey, consoleCall, createProject, endpoint, openRealtime, raw, type TestProject } from "./harness";
 import { Browser, FakeProvider } from "./fixtures/oauth2";
 import { tarGz } from "./fixtures/functions";
 
 /**
  * Attacks on the auth services as an outsider would make them: a planted OAuth2 callback, replayed and
  * stale OAuth2 states, OTP guessing from rotating client addresses (directly and from a function), an old
- * OTP after a new one, and JWTs forged with the deployment's raw secrets. Each asserts the safe outcome
+ * OTP after a new one, JWTs forged with the deployment's raw secrets, impersonation outliving the
+ * impersonator's rights, and OpenID discovery aimed at private addresses. Each asserts the safe outcome
  * by its effect.
  */
 let project: TestProject;
@@ -255,6 +256,74 @@ describe("account JWTs are signed with a derived key", () => {
       const signature = createHmac("sha256", key).update(`${header}.${payload}`).digest("base64url");
       const forged = await raw("GET", "/account", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-jwt": `${header}.${payload}.${signature}` } });
       expect([forged.status, forged.body.type]).toEqual([401, "user_jwt_invalid"]);
+    }
+  });
+});
+
+describe("impersonation ends with the impersonator's rights", () => {
+  /** A user with the impersonator flag and a session of their own. */
+  async function impersonator(name: string) {
+    const user = await users.create({ userId: ID.unique(), email: `${name}-${ID.unique()}@example.com`, name });
+    await users.updateImpersonator({ userId: user.$id, impersonator: true });
+    const session = await users.createSession({ userId: user.$id });
+    return { user, session };
+  }
+  const headers = (secret: string, targetId: string) => ({ "x-appwrite-project": project.projectId, "x-appwrite-session": secret, "x-appwrite-impersonate-user-id": targetId });
+
+  it("a blocked impersonator is refused instead of acting as an active user, on REST and realtime", async () => {
+    const actor = await impersonator("blocked-agent");
+    const target = await users.create({ userId: ID.unique(), name: "Active target" });
+    expect((await raw("GET", "/account", { headers: headers(actor.session.secret, target.$id) })).body.$id).toBe(target.$id);
+    await users.updateStatus({ userId: actor.user.$id, status: false });
+
+    const r = await raw("GET", "/account", { headers: headers(actor.session.secret, target.$id) });
+    expect([r.status, r.body.type]).toEqual([403, "user_blocked"]);
+    const rt = await openRealtime(project.projectId, actor.session.secret, `&impersonateUserId=${target.$id}`);
+    expect((await rt.next("connected")).data.user).toBeNull();
+    rt.ws.close();
+  });
+
+  it("an open impersonating socket stops receiving the target's events once the impersonator's session is deleted or the flag removed", async () => {
+    const target = await users.create({ userId: ID.unique(), name: "Watched" });
+    const [signedOut, unflagged] = [await impersonator("rt-agent-1"), await impersonator("rt-agent-2")];
+    const marker = await users.create({ userId: ID.unique(), name: "rt-marker" });
+    const open = async (secret: string, query: string, as: string) => {
+      const rt = await openRealtime(project.projectId, secret, `${query}&channels[]=account`);
+      expect((await rt.next("connected")).data.user.$id).toBe(as);
+      return rt;
+    };
+    const impersonating = `&impersonateUserId=${target.$id}`;
+    const sockets = [await open(signedOut.session.secret, impersonating, target.$id), await open(unflagged.session.secret, impersonating, target.$id)];
+    await users.updateName({ userId: target.$id, name: "seen while impersonating" });
+    for (const s of sockets) expect((await s.next("event")).data.payload.name).toBe("seen while impersonating");
+
+    await users.deleteSession({ userId: signedOut.user.$id, sessionId: signedOut.session.$id });
+    await users.updateImpersonator({ userId: unflagged.user.$id, impersonator: false });
+    await users.updateName({ userId: target.$id, name: "after revocation" });
+    // Marker: a later event delivered means the earlier ones went through every shard; one frame through each
+    // revoked socket's shard then flushes what it was sent.
+    const m = await open((await users.createSession({ userId: marker.$id })).secret, "", marker.$id);
+    await users.updateName({ userId: marker.$id, name: "marker" });
+    expect((await m.next("event")).data.payload.name).toBe("marker");
+    for (const s of sockets) {
+      s.ws.send(JSON.stringify({ type: "unsubscribe", data: [{ subscriptionId: "flush" }] }));
+      await s.next("response");
+      expect(s.frames.filter((f) => f.type === "event")).toEqual([]);
+      s.ws.close();
+    }
+    m.ws.close();
+  });
+});
+
+describe("OpenID Connect endpoints cannot reach private addresses", () => {
+  it("a wellKnownEndpoint on a private or link-local address is refused before any request is made", async () => {
+    const own = await createProject("security-oidc");
+    for (const wellKnownEndpoint of ["http://169.254.169.254/.well-known/openid-configuration", "http://10.0.0.1/.well-known/openid-configuration"]) {
+      const secret = JSON.stringify({ clientSecret: "s", wellKnownEndpoint });
+      expect((await consoleCall("PATCH", `/projects/${own.projectId}/oauth2`, { provider: "oidc", appId: "app", secret, enabled: true })).status).toBe(200);
+      const r = await raw("GET", `/account/sessions/oauth2/oidc?project=${own.projectId}&success=${encodeURIComponent("http://localhost/ok")}`);
+      expect([r.status, r.body.type]).toEqual([424, "user_oauth2_provider_failure"]);
+      expect(r.body.message).toContain("Private and link-local addresses are not allowed");
     }
   });
 });

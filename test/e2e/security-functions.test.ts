@@ -286,3 +286,34 @@ describe("deployments", () => {
     expect(run.responseBody).toBe("user prelude user main");
   });
 });
+
+describe("request bodies", () => {
+  /** A body sent chunked (no Content-Length), as a streaming client sends it. */
+  const chunked = (bytes: Uint8Array): RequestInit => ({
+    body: new ReadableStream({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += 1 << 20) c.enqueue(bytes.subarray(i, i + (1 << 20)));
+        c.close();
+      },
+    }),
+    duplex: "half",
+  } as RequestInit);
+
+  it("the 12 MiB payload limit holds for a chunked body (an execution's multipart body too); a small one arrives intact", async () => {
+    const email = `chunked-${Date.now()}@example.com`;
+    const small = await fetch(`${endpoint}/account`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-appwrite-project": a.projectId },
+      ...chunked(new TextEncoder().encode(JSON.stringify({ userId: "unique()", email, password: "password123" }))),
+    });
+    expect(small.status).toBe(201);
+    expect((await small.json()).email).toBe(email);
+    const big = await fetch(`${endpoint}/functions/any/executions`, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=x", "x-appwrite-project": b.projectId },
+      ...chunked(new Uint8Array(13 << 20)),
+    });
+    expect(big.status).toBe(413);
+    expect((await raw("GET", "/health/version")).status).toBe(200); // and the server still answers
+  });
+});

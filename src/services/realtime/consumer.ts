@@ -17,8 +17,11 @@ import { shardCount, shardName, type RealtimeEvent } from "./protocol";
  */
 type Change = { kind: "user"; userId: string; sessionId?: string } | { kind: "team"; teamId: string };
 
-/** Also `update.mfa`: turning MFA on (or adding a factor) can leave a one-factor session short (mfa-gate.ts). */
-const ROLE_EVENTS = /^users\.[^.]+\.(update\.(labels|status|email|phone|verification|mfa)|delete)$/;
+/**
+ * Also `update.mfa`: turning MFA on (or adding a factor) can leave a one-factor session short (mfa-gate.ts);
+ * and `update.impersonator`: sockets impersonating through a user who lost the flag fall back to guests.
+ */
+const ROLE_EVENTS = /^users\.[^.]+\.(update\.(labels|status|email|phone|verification|mfa|impersonator)|delete)$/;
 
 function permissionChange(row: OutboxRow): Change | null {
   const parts = row.event.split(".");
@@ -36,7 +39,7 @@ function permissionChange(row: OutboxRow): Change | null {
  * Current roles of a user from D1 (null when the user is gone or blocked), and which of the user's
  * sessions still owe a second factor (mfa-gate.ts): sockets they authenticated fall back to guests.
  */
-async function currentRoles(env: Env, projectId: string, userId: string): Promise<{ roles: string[] | null; halfSessions: string[] }> {
+async function currentRoles(env: Env, projectId: string, userId: string): Promise<{ roles: string[] | null; halfSessions: string[]; impersonates: boolean }> {
   const db = open(env.DB);
   const [u, m, s] = await db.batch([
     db.select().from(users).where(and(eq(users.projectId, projectId), eq(users.id, userId))).limit(1),
@@ -44,10 +47,10 @@ async function currentRoles(env: Env, projectId: string, userId: string): Promis
     db.select({ id: sessions.id, factors: sessions.factors }).from(sessions).where(and(eq(sessions.projectId, projectId), eq(sessions.userId, userId))),
   ]);
   const user = u[0];
-  if (!user || !user.status) return { roles: null, halfSessions: [] };
+  if (!user || !user.status) return { roles: null, halfSessions: [], impersonates: false };
   const halfSessions: string[] = [];
   for (const session of s) if (await needsMoreFactors(db, projectId, user, session)) halfSessions.push(session.id);
-  return { roles: userRoles(user, m), halfSessions };
+  return { roles: userRoles(user, m), halfSessions, impersonates: user.impersonator };
 }
 
 const toRealtime = (row: OutboxRow): RealtimeEvent => ({
@@ -78,8 +81,8 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
     } else if (change.sessionId) {
       await Promise.all(shards.map((s) => s.refreshUser(change.userId, null, change.sessionId)));
     } else {
-      const { roles, halfSessions } = await currentRoles(env, projectId, change.userId);
-      await Promise.all(shards.map((s) => s.refreshUser(change.userId, roles, undefined, halfSessions)));
+      const { roles, halfSessions, impersonates } = await currentRoles(env, projectId, change.userId);
+      await Promise.all(shards.map((s) => s.refreshUser(change.userId, roles, undefined, halfSessions, impersonates)));
     }
   }
   await flush();

@@ -21,6 +21,8 @@ export interface ConnectionInit {
   shard: number;
   userId: string;
   sessionId: string;
+  /** The impersonator acting as `userId` through their own session `sessionId` ("" when nobody is). */
+  impersonatorId: string;
   roles: string[];
   subscriptions: SubscriptionInit[];
   /** The `connected` frame, already serialised. */

@@ -135,6 +135,7 @@ realtimeRoutes.get("/", async (c) => {
       shard,
       userId,
       sessionId: caller.session?.id ?? "",
+      impersonatorId: caller.impersonator?.id ?? "",
       roles: caller.roles,
       subscriptions: legacy.subs,
       connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user, [], caller.impersonator?.id ?? null) : null } }),

@@ -1,4 +1,5 @@
 import { decodeJwt, importPKCS8, SignJWT } from "jose";
+import { isPrivateUrl } from "../../../core/addresses";
 import { lookup } from "../../../core/input";
 
 /**
@@ -65,8 +66,23 @@ const jsonSecret = (secret: string): Record<string, string> => {
   }
 };
 
+/**
+ * Every request to a provider. Endpoints are configured per project and an OpenID discovery document names
+ * more of them, so private and link-local addresses are refused as webhooks refuse them (core/addresses.ts),
+ * on every redirect of a GET too (a POST is not redirected).
+ */
+async function providerFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  for (let hops = 0; ; hops++) {
+    if (isPrivateUrl(url)) throw new OAuth2Error("endpoint_not_allowed", "Private and link-local addresses are not allowed as provider endpoints.");
+    const res = await fetch(url, { ...init, redirect: "manual" });
+    const location = res.headers.get("location");
+    if (init.method || res.status < 300 || res.status > 399 || !location || hops === 5) return res;
+    url = new URL(location, url).toString();
+  }
+}
+
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { headers: { accept: "application/json", "user-agent": "Edgewrite", ...headers } });
+  const res = await providerFetch(url, { headers: { accept: "application/json", "user-agent": "Edgewrite", ...headers } });
   const text = await res.text();
   let body: unknown;
   try {
@@ -231,7 +247,7 @@ export async function exchangeCode(name: string, cfg: ProviderConfig, code: stri
     for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
     body = await getJson(u.toString());
   } else {
-    const res = await fetch(cfg.endpoints.token, {
+    const res = await providerFetch(cfg.endpoints.token, {
       method: "POST",
       headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded", "user-agent": "Edgewrite" },
       body: new URLSearchParams(params).toString(),
