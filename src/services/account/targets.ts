@@ -5,17 +5,13 @@
  * it (migration 0015's trigger), as Appwrite does.
  */
 import { Hono } from "hono";
-import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { resolveId } from "../../core/ids";
 import { p, params } from "../../core/params";
-import { json, noContent } from "../../core/response";
-import { isUniqueViolation } from "../../db/client";
-import { scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { clientInfo } from "../auth/user-agent";
-import { findTarget, insertTarget, targetEvent, targetModel, targets, type Target } from "../users/targets";
+import { deleteTarget, findTarget, insertTarget, updateTarget, type Target } from "../users/targets";
 import { requestUserAgent } from "./sessions";
 
 export const accountTargetsRoutes = new Hono<AppEnv>();
@@ -44,25 +40,11 @@ accountTargetsRoutes.put("/targets/:targetId/push", async (c) => {
   const a = await params(c, { identifier: p.string({ max: 255 }) });
   const t = await findTarget(c, user.id, c.req.param("targetId"));
   const next: Target = { ...t, ...(a.identifier ? { identifier: a.identifier, expired: false } : {}), updatedAt: Date.now() };
-  const db = c.var.db;
-  try {
-    await db.batch([
-      db.update(targets).set({ identifier: next.identifier, expired: next.expired, updatedAt: next.updatedAt }).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))),
-      targetEvent(c, next, "update"),
-    ]);
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new AppwriteError("user_target_already_exists");
-    throw e;
-  }
-  scheduleDispatch(c.env, c.executionCtx);
-  return json(c, targetModel(next));
+  return updateTarget(c, t, next);
 });
 
 accountTargetsRoutes.delete("/targets/:targetId/push", async (c) => {
   const { user } = owner(c);
   const t = await findTarget(c, user.id, c.req.param("targetId"));
-  const db = c.var.db;
-  await db.batch([db.delete(targets).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))), targetEvent(c, t, "delete")]);
-  scheduleDispatch(c.env, c.executionCtx);
-  return noContent(c);
+  return deleteTarget(c, t);
 });

@@ -233,6 +233,30 @@ usersTargetsRoutes.post("/:userId/targets", async (c) => {
   return insertTarget(c, t);
 });
 
+/** Write a target's identifier, expiry and name with its update event; an identifier already held is user_target_already_exists. */
+export async function updateTarget(c: Ctx, t: Target, next: Target) {
+  const db = c.var.db;
+  try {
+    await db.batch([
+      db.update(targets).set({ identifier: next.identifier, expired: next.expired, name: next.name, updatedAt: next.updatedAt }).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))),
+      targetEvent(c, next, "update"),
+    ]);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppwriteError("user_target_already_exists");
+    throw e;
+  }
+  scheduleDispatch(c.env, c.executionCtx);
+  return json(c, targetModel(next));
+}
+
+/** Delete a target with its delete event (one batch). */
+export async function deleteTarget(c: Ctx, t: Target) {
+  const db = c.var.db;
+  await db.batch([db.delete(targets).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))), targetEvent(c, t, "delete")]);
+  scheduleDispatch(c.env, c.executionCtx);
+  return noContent(c);
+}
+
 /** Store a new target with its create event (one batch); an identifier already held is user_target_already_exists. */
 export async function insertTarget(c: Ctx, t: Target) {
   const { seq: _s, ...values } = t;
@@ -268,26 +292,12 @@ usersTargetsRoutes.patch("/:userId/targets/:targetId", async (c) => {
   if (a.providerId) throw new AppwriteError("provider_not_found");
   if (a.name) next.name = a.name;
   next.updatedAt = Date.now();
-  const db = c.var.db;
-  try {
-    await db.batch([
-      db.update(targets).set({ identifier: next.identifier, expired: next.expired, name: next.name, updatedAt: next.updatedAt }).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))),
-      targetEvent(c, next, "update"),
-    ]);
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new AppwriteError("user_target_already_exists");
-    throw e;
-  }
-  scheduleDispatch(c.env, c.executionCtx);
-  return json(c, targetModel(next));
+  return updateTarget(c, t, next);
 });
 
 usersTargetsRoutes.delete("/:userId/targets/:targetId", async (c) => {
   requireScope(c, "users.write");
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const t = await findTarget(c, u.id, c.req.param("targetId"));
-  const db = c.var.db;
-  await db.batch([db.delete(targets).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))), targetEvent(c, t, "delete")]);
-  scheduleDispatch(c.env, c.executionCtx);
-  return noContent(c);
+  return deleteTarget(c, t);
 });
