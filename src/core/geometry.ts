@@ -127,6 +127,9 @@ export function storedGeometry(type: SpatialType, text: unknown): Geometry | nul
 
 const allCoords = (g: Geometry): Coord[] => (g.type === "point" ? [g.coords] : g.type === "linestring" ? g.coords : g.coords.flat());
 
+/** How many points a geometry has: what an exact test between two geometries costs grows with their product. */
+export const pointCount = (g: Geometry): number => (g.type === "point" ? 1 : g.type === "linestring" ? g.coords.length : g.coords.reduce((n, ring) => n + ring.length, 0));
+
 export function bbox(g: Geometry): BBox {
   const cs = allCoords(g);
   return [Math.min(...cs.map((c) => c[0])), Math.min(...cs.map((c) => c[1])), Math.max(...cs.map((c) => c[0])), Math.max(...cs.map((c) => c[1]))];

@@ -10,6 +10,7 @@ import { groupQueries, parseQueries, parseQuery } from "../../src/core/query/par
 import { Binder, compileFilters, type Resolver } from "../../src/core/query/sql";
 import { formatDate, parseDate } from "../../src/core/time";
 import { runList, prepareQueries } from "../../src/db/list";
+import { SPATIAL_WORK_MAX, spatialLeaf } from "../../src/core/query/spatial";
 import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
 import { generateEvents } from "../../src/events/names";
@@ -365,6 +366,22 @@ describe("origin rules (Appwrite's OriginTest)", () => {
     expect(checkOrigin("http://localhost:3000", prod).allowed).toBe(false);
     expect(checkOrigin("https://api.example.com", prod).allowed).toBe(true);
     expect(allowedOrigins("http://127.0.0.1:8787/v1", "console", []).schemes).toEqual([]);
+  });
+});
+
+describe("spatial work budget", () => {
+  // A 361-point query polygon (it fits in a 4,096-character query) against a stored line of 2.9 M points:
+  // over a billion point pairs, beyond the per-request budget — refused before any exact test runs.
+  const ring = [...Array.from({ length: 180 }, (_, x) => [x, 0]), ...Array.from({ length: 180 }, (_, x) => [179 - x, 1]), [0, 0]];
+  const query = () => prepareQueries([JSON.stringify({ method: "intersects", attribute: "l", values: [[ring]] })]).filters[0]!;
+  const line = (n: number) => `[${"[0,0],".repeat(n - 1)}[1,1]]`;
+
+  it("refuses a request whose exact tests would compare more than SPATIAL_WORK_MAX point pairs", () => {
+    expect(ring.length * 2_900_000).toBeGreaterThan(SPATIAL_WORK_MAX);
+    const leaf = spatialLeaf(query(), { type: "linestring" }, new Binder());
+    expect(() => leaf.test(line(2_900_000))).toThrow(/at most 1000000000 point pairs per request/);
+    // Small shapes are tested exactly, as before.
+    expect(spatialLeaf(query(), { type: "linestring" }, new Binder()).test(line(3))).toBe(true);
   });
 });
 

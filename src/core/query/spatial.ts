@@ -1,5 +1,5 @@
 import { AppwriteError } from "../errors";
-import { bbox, DEGREES_PER_METRE, planarDistance, queryGeometry, RELATIONS, sphereDistance, storedGeometry, type BBox, type Geometry, type Relation, type SpatialType } from "../geometry";
+import { bbox, DEGREES_PER_METRE, planarDistance, pointCount, queryGeometry, RELATIONS, sphereDistance, storedGeometry, type BBox, type Geometry, type Relation, type SpatialType } from "../geometry";
 import type { Query } from "./parse";
 import type { Binder } from "./sql";
 
@@ -40,6 +40,21 @@ const COMPARE = new Map<string, (d: number, limit: number) => boolean>([
 
 const ucfirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/**
+ * Exact tests cost about (stored points × query points) each — ~5 ns a pair in turf — and stored shapes have no
+ * size cap, so one request could hold a Worker's CPU for minutes. Each query gets a budget of point pairs for the
+ * whole request (~5 s at worst; 50,000 rows of 100-point shapes against a 50-point query use a quarter of it).
+ * Keyed by the parsed query, which every chunk of a scan shares.
+ */
+export const SPATIAL_WORK_MAX = 1_000_000_000;
+const spent = new WeakMap<Query, number>();
+
+function spend(q: Query, pairs: number): void {
+  const total = (spent.get(q) ?? 0) + pairs;
+  if (total > SPATIAL_WORK_MAX) throw invalid(`spatial queries may compare at most ${SPATIAL_WORK_MAX} point pairs per request; use a spatial index, simpler geometries or other filters to narrow the query.`);
+  spent.set(q, total);
+}
+
 function geometryOf(v: unknown): Geometry {
   if (!Array.isArray(v)) throw invalid("Spatial data must be an array");
   const g = queryGeometry(v);
@@ -69,13 +84,16 @@ export function spatialLeaf(q: Query, f: SpatialField, b: Binder): SpatialLeaf {
     if (!q.values.length) throw invalid(`${ucfirst(q.method)} queries require at least one value.`);
     const [name, negated] = rel;
     const g = geometryOf(q.values[0]);
+    const points = pointCount(g);
     const holds = RELATIONS[name];
     return {
       // A relation that holds needs the boxes to meet; a negated one can hold anywhere.
       prefilter: negated ? "1" : meets(bbox(g)),
       test: (v) => {
         const s = stored(v);
-        return !!s && holds(s, g) !== negated;
+        if (!s) return false;
+        spend(q, pointCount(s) * points);
+        return holds(s, g) !== negated;
       },
     };
   }
@@ -85,6 +103,7 @@ export function spatialLeaf(q: Query, f: SpatialField, b: Binder): SpatialLeaf {
     const arg = q.values[0];
     if (q.values.length !== 1 || !Array.isArray(arg) || arg.length !== 3) throw invalid("Distance query requires [[geometry, distance]] parameters");
     const g = geometryOf(arg[0]);
+    const points = pointCount(g);
     const limit = arg[1];
     if (typeof limit !== "number" || !Number.isFinite(limit)) throw invalid("Distance must be a number");
     const metres = arg[2] === true;
@@ -96,6 +115,7 @@ export function spatialLeaf(q: Query, f: SpatialField, b: Binder): SpatialLeaf {
       test: (v) => {
         const s = stored(v);
         if (!s) return false;
+        spend(q, pointCount(s) * points);
         const d = metres ? sphereDistance(s.coords as [number, number], g.coords as [number, number]) : planarDistance(s, g);
         return compare(d, limit);
       },
