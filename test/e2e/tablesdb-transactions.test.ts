@@ -68,4 +68,15 @@ describe("transactions", () => {
     await db.deleteTransaction({ transactionId: t2.$id });
     expect(await outcome(db.getTransaction({ transactionId: t2.$id }))).toBe("404 transaction_not_found");
   });
+
+  it("an update must commit or roll back, not both nor neither (Appwrite's 400s); the transaction stays pending", async () => {
+    const tx = await db.createTransaction();
+    await db.deleteRow({ ...base, rowId: "b", transactionId: tx.$id });
+    const refusal = (p: Promise<unknown>) => p.then(() => "ok", (e: AppwriteException) => `${e.code} ${e.type} ${e.message}`);
+    expect(await refusal(db.updateTransaction({ transactionId: tx.$id }))).toBe("400 general_bad_request Either commit or rollback must be true");
+    expect(await refusal(db.updateTransaction({ transactionId: tx.$id, commit: true, rollback: true }))).toBe("400 general_bad_request Cannot commit and rollback at the same time");
+    expect((await db.getTransaction({ transactionId: tx.$id })).status).toBe("pending");
+    expect((await db.getRow({ ...base, rowId: "b" })).$id).toBe("b");
+    await db.updateTransaction({ transactionId: tx.$id, rollback: true });
+  });
 });

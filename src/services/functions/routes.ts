@@ -229,16 +229,17 @@ functionRoutes.put("/:functionId", async (c) => {
     entrypoint: a.entrypoint || fn.entrypoint,
     provider: provider(a, fn.provider),
   };
-  const [row] = await c.var.db
-    .update(functions)
-    .set({ ...set, updatedAt: updatedAtAfter(fn, set) })
-    .where(and(eq(functions.projectId, fn.projectId), eq(functions.id, fn.id)))
-    .returning();
+  const row: Fn = { ...fn, ...set, updatedAt: updatedAtAfter(fn, set) };
+  const db = c.var.db;
+  // The write and its event in one batch
+  await db.batch([
+    db.update(functions).set({ ...set, updatedAt: row.updatedAt }).where(and(eq(functions.projectId, fn.projectId), eq(functions.id, fn.id))),
+    functionEvent(c, row, "update"),
+  ]);
   invalidateFunction(fn.projectId, fn.id);
-  await c.var.db.batch([functionEvent(c, row!, "update")]);
-  if (row!.schedule !== fn.schedule || row!.enabled !== fn.enabled) await configureSchedule(c.env, row!);
+  if (row.schedule !== fn.schedule || row.enabled !== fn.enabled) await configureSchedule(c.env, row);
   scheduleDispatch(c.env, c.executionCtx);
-  return json(c, await withVars(c, row!));
+  return json(c, await withVars(c, row));
 });
 
 async function activateDeployment(c: Ctx) {

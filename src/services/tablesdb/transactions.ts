@@ -432,10 +432,11 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   r.patch("/transactions/:transactionId", async (c) => {
     requireScope(c, ...fl.scope.transactionsWrite);
     const a = await params(c, { commit: p.default(p.boolean(), false), rollback: p.default(p.boolean(), false) });
-    if (a.commit && a.rollback) throw new AppwriteError("general_argument_invalid", "Cannot commit and rollback at the same time.");
+    // Appwrite's checks, before the transaction is looked up
+    if (!a.commit && !a.rollback) throw new AppwriteError("general_bad_request", "Either commit or rollback must be true");
+    if (a.commit && a.rollback) throw new AppwriteError("general_bad_request", "Cannot commit and rollback at the same time");
     const tx = await loadTx(c, c.req.param("transactionId"));
     if (tx.status !== "pending") throw new AppwriteError("transaction_invalid", `Transaction is ${tx.status}.`);
-    if (!a.commit && !a.rollback) return json(c, txModel(tx));
     const now = Date.now();
     if (a.rollback) {
       await c.env.DB.prepare("UPDATE tdb_transactions SET status = 'rolled_back', updated_at = ?1 WHERE seq = ?2").bind(now, tx.seq).run();
