@@ -26,7 +26,12 @@ export interface Caller {
 export interface Vars {
   project: Project;
   caller: Caller;
+  /**
+   * The project's data database (users, sessions, tables, rows, files, functions, events …) — `db` is drizzle over
+   * it. `c.env.DB` is the control database (projects, keys, platforms, webhooks, proxy rules, console data).
+   */
   db: DB;
+  d1: D1Database;
   rawParams: Record<string, unknown>;
   /** The request's Origin checked against the project's platforms (null: no Origin header). */
   origin: OriginCheck | null;

@@ -44,6 +44,7 @@ async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = open(c.env.DB);
   c.set("db", db);
+  c.set("d1", c.env.DB);
   const id = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || "console";
   const project = await findProject(db, id);
   if (!project) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);

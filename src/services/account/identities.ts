@@ -63,7 +63,7 @@ async function listIdentities(c: Ctx, userId: string | null, search: string | un
   const searchSql = (b: Binder) =>
     words.length ? `(${words.map((w) => `(i.id || ' ' || i.user_id || ' ' || i.provider || ' ' || i.provider_uid || ' ' || i.provider_email) LIKE ${b.bind(`%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`)} ESCAPE '\\'`).join(" OR ")})` : "1";
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "identities i",
       columns: "i.*",

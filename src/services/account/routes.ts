@@ -166,7 +166,7 @@ async function tokenSession(c: Ctx) {
     next = { ...user, phoneVerification: true };
   } else if (token.type === "oauth2") {
     // The most recently linked identity names the provider (Appwrite carries it inside a JWT secret).
-    const row = await c.env.DB.prepare("SELECT provider FROM identities WHERE project_id = ?1 AND user_id = ?2 ORDER BY updated_at DESC LIMIT 1").bind(c.var.project.id, user.id).first<{ provider: string }>();
+    const row = await c.var.d1.prepare("SELECT provider FROM identities WHERE project_id = ?1 AND user_id = ?2 ORDER BY updated_at DESC LIMIT 1").bind(c.var.project.id, user.id).first<{ provider: string }>();
     if (!row) throw new AppwriteError("user_invalid_token");
     provider = row.provider;
     factors = ["email", "oauth2"];

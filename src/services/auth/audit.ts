@@ -104,7 +104,7 @@ export async function listLogs(c: Ctx, userId: string, queries: readonly string[
     }
   }
   const g = groupQueries(parsed, TOTAL_CAP);
-  const d1 = c.env.DB;
+  const d1 = c.var.d1;
   const projectId = c.var.project.id;
   const page = d1
     .prepare("SELECT * FROM auth_logs WHERE project_id = ?1 AND user_id = ?2 ORDER BY seq DESC LIMIT ?3 OFFSET ?4")

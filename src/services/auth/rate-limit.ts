@@ -32,7 +32,7 @@ export async function rateLimit(c: Ctx, route: string, l: Limit): Promise<void> 
   const now = Date.now();
   const windowStart = Math.floor(now / (seconds * 1000)) * seconds * 1000;
   const expire = windowStart + seconds * 1000;
-  const d1 = c.env.DB;
+  const d1 = c.var.d1;
   const stmts = l.keys.map((k) =>
     d1
       .prepare("INSERT INTO rate_limits (key, count, expire) VALUES (?1, 1, ?2) ON CONFLICT(key) DO UPDATE SET count = count + 1 RETURNING count")

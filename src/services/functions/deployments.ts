@@ -146,7 +146,7 @@ deploymentRoutes.get("/", async (c) => {
   const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
   const g = prepareQueries(a.queries);
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "function_deployments",
       columns: "*",

@@ -193,7 +193,7 @@ executionRoutes.get("/:functionId/executions", async (c) => {
   const projectId = c.var.project.id;
   const owner = caller.privileged ? null : (caller.user?.id ?? "\u0000none");
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "function_executions",
       columns: "*",

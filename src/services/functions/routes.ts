@@ -170,7 +170,7 @@ functionRoutes.get("/", async (c) => {
   const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
   const projectId = c.var.project.id;
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     { from: "functions", columns: "*", base: (b: Binder) => `project_id = ${b.bind(projectId)} AND ${searchClause(b, ["id", "name", "runtime"], a.search)}`, resolve, sequence: "seq", id: "id" },
     prepareQueries(a.queries),
     a.total,

@@ -72,7 +72,7 @@ export function variableRoutes(kind: "function" | "project") {
     const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
     const projectId = c.var.project.id;
     const result = await runList<Record<string, unknown>>(
-      c.env.DB,
+      c.var.d1,
       { from: "function_variables", columns: "*", base: (b: Binder) => `project_id = ${b.bind(projectId)} AND resource_type = ${b.bind(o.resourceType)} AND resource_id = ${b.bind(o.resourceId)}`, resolve, sequence: "seq", id: "id" },
       prepareQueries(a.queries),
       a.total,

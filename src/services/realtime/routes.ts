@@ -100,7 +100,7 @@ realtimeRoutes.get("/", async (c) => {
   try {
     // The header wins over the query parameter (app/init/realtime/connection.php).
     const projectId = c.req.header("x-appwrite-project") || url.searchParams.get("project") || "";
-    const db = open(c.env.DB);
+    const db = open(c.var.d1);
     const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
     if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");

@@ -35,7 +35,7 @@ const settings = {
 };
 
 async function withTotal(c: Ctx, bucket: Bucket) {
-  const row = await c.env.DB.prepare(`SELECT ${totalSizeSql("?1")} AS total`).bind(bucket.seq).first<{ total: number }>();
+  const row = await c.var.d1.prepare(`SELECT ${totalSizeSql("?1")} AS total`).bind(bucket.seq).first<{ total: number }>();
   return bucketModel(bucket, Number(row?.total ?? 0));
 }
 
@@ -110,7 +110,7 @@ bucketRoutes.get("/", async (c) => {
   if (a.search && ftsTerm(a.search) !== '""') g.filters.push({ method: "search", attribute: SEARCH, values: [a.search] });
   const projectId = c.var.project.id;
   const { rows, total } = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "buckets b",
       columns: `b.*, ${totalSizeSql("b.seq")} AS total_size`,

@@ -55,7 +55,7 @@ fileRoutes.get("/:bucketId/files", async (c) => {
   const projectId = c.var.project.id;
   const roles = c.var.caller.roles;
   const { rows, total } = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "files f",
       columns: "f.*",

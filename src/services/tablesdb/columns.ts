@@ -137,14 +137,14 @@ export const nextSeq = async (d1: D1Database, table: "tdb_columns" | "tdb_indexe
   Number((await d1.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).first<{ n: number }>())!.n);
 
 export function insertColumnStmt(c: Ctx, t: { seq: number }, col: ColumnMeta): D1PreparedStatement {
-  return c.env.DB.prepare(
+  return c.var.d1.prepare(
     "INSERT INTO tdb_columns (seq, project_id, table_seq, key, type, format, size, required, array, default_value, options, status, error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
   ).bind(col.seq, c.var.project.id, t.seq, col.key, col.type, col.format, col.size, col.required ? 1 : 0, col.array ? 1 : 0,
     col.default === null ? null : JSON.stringify(col.default), JSON.stringify(col.options), col.status, col.error, col.createdAt);
 }
 
 export const touchTableStmt = (c: Ctx, t: TableMeta, now: number) =>
-  c.env.DB.prepare("UPDATE tdb_tables SET updated_at = ?1 WHERE seq = ?2").bind(Math.max(now, t.updatedAt + 1), t.seq);
+  c.var.d1.prepare("UPDATE tdb_tables SET updated_at = ?1 WHERE seq = ?2").bind(Math.max(now, t.updatedAt + 1), t.seq);
 
 export const columnEvent = (c: Ctx, fl: Flavor, t: TableMeta, col: ColumnMeta, action: string) =>
   eventStmt(c, {
@@ -213,14 +213,14 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
       const created = await schemaRetry(async () => {
         const t = await adminTable(c, fl);
         const now = Date.now();
-        const col = columnFromParams(fl, kind, a, await nextSeq(c.env.DB, "tdb_columns"), now);
+        const col = columnFromParams(fl, kind, a, await nextSeq(c.var.d1, "tdb_columns"), now);
         if (t.columns.some((x) => x.key === col.key)) throw error(fl.err.columnExists, col.key);
         if (t.columns.filter((x) => x.sql).length >= MAX_COLUMNS) throw error(fl.err.columnLimit, t.id);
         // Appwrite (MariaDB) cannot give existing rows a value for a required spatial column.
-        if (isSpatialType(col.type) && col.required && (await c.env.DB.prepare(`SELECT 1 FROM ${q(t.physical)} LIMIT 1`).first())) {
+        if (isSpatialType(col.type) && col.required && (await c.var.d1.prepare(`SELECT 1 FROM ${q(t.physical)} LIMIT 1`).first())) {
           throw new AppwriteError(fl.err.rowInvalid, "Failed to add required spatial column: existing rows present. Make the column optional.");
         }
-        await batch(c, [guardStmt(c.env.DB, t), insertColumnStmt(c, t, col), c.env.DB.prepare(addColumnSql(t, col)), touchTableStmt(c, t, now), columnEvent(c, fl, t, col, "create")]);
+        await batch(c, [guardStmt(c.var.d1, t), insertColumnStmt(c, t, col), c.var.d1.prepare(addColumnSql(t, col)), touchTableStmt(c, t, now), columnEvent(c, fl, t, col, "create")]);
         forgetTable(c.var.project.id, t.db.id, t.id);
         return col;
       });
@@ -248,20 +248,20 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
         if (isSpatialType(col.type) && !col.required && t.indexes.some((i) => i.type === "spatial" && i.columns.includes(old.key))) {
           throw new AppwriteError(fl.err.indexInvalid, nullInSpatialIndex(old.key));
         }
-        const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t)];
+        const stmts: D1PreparedStatement[] = [guardStmt(c.var.d1, t)];
         if ((old.type === "string" || old.type === "varchar") && col.size < old.size) {
           const tooLong = old.array
             ? `SELECT 1 FROM ${q(t.physical)} t, json_each(t.${old.sql}) j WHERE length(j.value) > ?1 LIMIT 1`
             : `SELECT 1 FROM ${q(t.physical)} WHERE length(${old.sql}) > ?1 LIMIT 1`;
-          if (await c.env.DB.prepare(tooLong).bind(col.size).first()) throw new AppwriteError(fl.err.columnInvalidResize);
+          if (await c.var.d1.prepare(tooLong).bind(col.size).first()) throw new AppwriteError(fl.err.columnInvalidResize);
         }
         stmts.push(
-          c.env.DB.prepare("UPDATE tdb_columns SET key = ?1, size = ?2, required = ?3, default_value = ?4, options = ?5, updated_at = ?6 WHERE seq = ?7")
+          c.var.d1.prepare("UPDATE tdb_columns SET key = ?1, size = ?2, required = ?3, default_value = ?4, options = ?5, updated_at = ?6 WHERE seq = ?7")
             .bind(col.key, col.size, col.required ? 1 : 0, col.default === null ? null : JSON.stringify(col.default), JSON.stringify(col.options), now, old.seq),
         );
         if (col.key !== old.key) {
           for (const i of t.indexes.filter((x) => x.columns.includes(old.key))) {
-            stmts.push(c.env.DB.prepare("UPDATE tdb_indexes SET columns = ?1 WHERE seq = ?2").bind(JSON.stringify(i.columns.map((k) => (k === old.key ? col.key : k))), i.seq));
+            stmts.push(c.var.d1.prepare("UPDATE tdb_indexes SET columns = ?1 WHERE seq = ?2").bind(JSON.stringify(i.columns.map((k) => (k === old.key ? col.key : k))), i.seq));
           }
         }
         stmts.push(touchTableStmt(c, t, now), columnEvent(c, fl, t, col, "update"));
@@ -282,13 +282,13 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
       const t = await adminTable(c, fl);
       const col = findColumn(fl, t, c.req.param("key"));
       const now = Date.now();
-      const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t)];
+      const stmts: D1PreparedStatement[] = [guardStmt(c.var.d1, t)];
       if (col.type === "relationship") {
         stmts.push(...(await relationshipColumnStatements(c, fl, t, col, "delete")));
       } else {
         stmts.push(...rebuildIndexesWithout(c, t, col.key));
-        stmts.push(c.env.DB.prepare(dropColumnSql(t, col.sql)));
-        stmts.push(c.env.DB.prepare("DELETE FROM tdb_columns WHERE seq = ?1").bind(col.seq));
+        stmts.push(c.var.d1.prepare(dropColumnSql(t, col.sql)));
+        stmts.push(c.var.d1.prepare("DELETE FROM tdb_columns WHERE seq = ?1").bind(col.seq));
       }
       stmts.push(touchTableStmt(c, t, now), columnEvent(c, fl, t, col, "delete"));
       await batch(c, stmts);
@@ -304,16 +304,16 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
 export function rebuildIndexesWithout(c: Ctx, t: TableMeta, key: string): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (const i of t.indexes.filter((x) => x.columns.includes(key))) {
-    for (const s of dropIndexSql(t, i)) out.push(c.env.DB.prepare(s));
+    for (const s of dropIndexSql(t, i)) out.push(c.var.d1.prepare(s));
     const keep = i.columns.map((k, n) => ({ k, o: i.orders[n] ?? "ASC" })).filter((x) => x.k !== key);
     if (!keep.length) {
-      out.push(c.env.DB.prepare("DELETE FROM tdb_indexes WHERE seq = ?1").bind(i.seq));
+      out.push(c.var.d1.prepare("DELETE FROM tdb_indexes WHERE seq = ?1").bind(i.seq));
       continue;
     }
     const next: IndexMeta = { ...i, columns: keep.map((x) => x.k), orders: keep.map((x) => x.o) };
     const sqlCols = next.columns.map((k) => physicalOf(t, k));
-    for (const s of createIndexSql(t, next, sqlCols)) out.push(c.env.DB.prepare(s));
-    out.push(c.env.DB.prepare("UPDATE tdb_indexes SET columns = ?1, orders = ?2 WHERE seq = ?3").bind(JSON.stringify(next.columns), JSON.stringify(next.orders), i.seq));
+    for (const s of createIndexSql(t, next, sqlCols)) out.push(c.var.d1.prepare(s));
+    out.push(c.var.d1.prepare("UPDATE tdb_indexes SET columns = ?1, orders = ?2 WHERE seq = ?3").bind(JSON.stringify(next.columns), JSON.stringify(next.orders), i.seq));
   }
   return out;
 }

@@ -11,12 +11,12 @@ const plain = (payload: Record<string, unknown>) => JSON.parse(JSON.stringify(pa
 export function eventStmt(c: Ctx, e: Omit<EventInput, "projectId" | "userId">): D1PreparedStatement {
   const query = recordEvent(c.var.db, { ...e, payload: plain(e.payload), projectId: c.var.project.id, userId: c.var.caller.user?.id });
   const { sql, params } = query.toSQL();
-  return c.env.DB.prepare(sql).bind(...params);
+  return c.var.d1.prepare(sql).bind(...params);
 }
 
 /** Run statements as ONE atomic D1 batch. */
 export async function batch(c: Ctx, stmts: D1PreparedStatement[]): Promise<D1Result<Record<string, unknown>>[]> {
-  return c.env.DB.batch<Record<string, unknown>>(stmts);
+  return c.var.d1.batch<Record<string, unknown>>(stmts);
 }
 
 /** Common list params: queries, search, total. */
@@ -64,5 +64,5 @@ export function eventStmtFromSql(
     if (!values) throw new Error("outbox insert: unexpected SQL shape");
     text = `${text.slice(0, values.index)}) SELECT ${values[1]} WHERE ${exprs.where}`;
   }
-  return c.env.DB.prepare(text).bind(...b.finish());
+  return c.var.d1.prepare(text).bind(...b.finish());
 }

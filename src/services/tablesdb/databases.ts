@@ -62,7 +62,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
     const a = await listParams(c);
     const g = prepareQueries(a.queries);
     const like = searchLike(a.search);
-    const { rows, total } = await runList<Record<string, unknown>>(c.env.DB, {
+    const { rows, total } = await runList<Record<string, unknown>>(c.var.d1, {
       from: "tdb_databases", columns: "*", sequence: "seq", id: "id",
       base: (b) => `project_id = ${b.bind(c.var.project.id)}` + (like ? ` AND (name LIKE ${b.bind(like)} ESCAPE '\\' OR id LIKE ${b.bind(like)} ESCAPE '\\')` : ""),
       resolve: (k) => DB_FIELDS[k],
@@ -78,7 +78,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
     const d: DatabaseMeta = { seq: 0, id, name: a.name, enabled: a.enabled, type, createdAt: now, updatedAt: now };
     try {
       const res = await batch(c, [
-        c.env.DB.prepare("INSERT INTO tdb_databases (project_id, id, name, enabled, type, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING seq")
+        c.var.d1.prepare("INSERT INTO tdb_databases (project_id, id, name, enabled, type, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING seq")
           .bind(c.var.project.id, id, a.name, a.enabled ? 1 : 0, type, now),
         dbEvent(c, d, "create"),
       ]);
@@ -102,7 +102,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
     const a = await params(c, { name: p.optional(p.string({ max: 128 })), enabled: p.optional(p.boolean()) });
     const next: DatabaseMeta = { ...d, name: a.name ?? d.name, enabled: a.enabled ?? d.enabled, updatedAt: Math.max(Date.now(), d.updatedAt + 1) };
     await batch(c, [
-      c.env.DB.prepare("UPDATE tdb_databases SET name = ?1, enabled = ?2, updated_at = ?3 WHERE seq = ?4").bind(next.name, next.enabled ? 1 : 0, next.updatedAt, d.seq),
+      c.var.d1.prepare("UPDATE tdb_databases SET name = ?1, enabled = ?2, updated_at = ?3 WHERE seq = ?4").bind(next.name, next.enabled ? 1 : 0, next.updatedAt, d.seq),
       dbEvent(c, next, "update"),
     ]);
     forgetProjectTables(c.var.project.id);
@@ -113,8 +113,8 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
   r.delete("/:databaseId", async (c) => {
     requireScope(c, "databases.write");
     const d = await loadDatabase(c, c.req.param("databaseId")!, { allowDisabled: true });
-    const stmts = await dropTablesStatements(c.env.DB, "database_seq = ?1", [d.seq]);
-    stmts.push(c.env.DB.prepare("DELETE FROM tdb_databases WHERE seq = ?1").bind(d.seq));
+    const stmts = await dropTablesStatements(c.var.d1, "database_seq = ?1", [d.seq]);
+    stmts.push(c.var.d1.prepare("DELETE FROM tdb_databases WHERE seq = ?1").bind(d.seq));
     stmts.push(dbEvent(c, d, "delete"));
     await batch(c, stmts);
     forgetProjectTables(c.var.project.id);

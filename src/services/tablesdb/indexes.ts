@@ -71,9 +71,9 @@ function checkSpatial(fl: Flavor, t: TableMeta, type: string, columns: string[],
 
 export function indexStatements(c: Ctx, t: TableMeta, i: IndexMeta): D1PreparedStatement[] {
   return [
-    c.env.DB.prepare("INSERT INTO tdb_indexes (seq, project_id, table_seq, key, type, columns, orders, lengths, status, error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?10, ?10)")
+    c.var.d1.prepare("INSERT INTO tdb_indexes (seq, project_id, table_seq, key, type, columns, orders, lengths, status, error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?10, ?10)")
       .bind(i.seq, c.var.project.id, t.seq, i.key, i.type, JSON.stringify(i.columns), JSON.stringify(i.orders), JSON.stringify(i.lengths), i.status, i.createdAt),
-    ...createIndexSql(t, i, i.columns.map((k) => physicalOf(t, k))).map((s) => c.env.DB.prepare(s)),
+    ...createIndexSql(t, i, i.columns.map((k) => physicalOf(t, k))).map((s) => c.var.d1.prepare(s)),
   ];
 }
 
@@ -118,9 +118,9 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
     const created = await schemaRetry(async () => {
       const t = await adminTable(c);
       const now = Date.now();
-      const i = buildIndex(fl, t, { key: a.key, type: a.type, columns: a[fl.indexColumns] as string[], orders: a.orders, lengths: a.lengths }, await nextSeq(c.env.DB, "tdb_indexes"), now);
+      const i = buildIndex(fl, t, { key: a.key, type: a.type, columns: a[fl.indexColumns] as string[], orders: a.orders, lengths: a.lengths }, await nextSeq(c.var.d1, "tdb_indexes"), now);
       try {
-        await batch(c, [guardStmt(c.env.DB, t), ...indexStatements(c, t, i), touchTableStmt(c, t, now), indexEvent(c, fl, t, i, "create")]);
+        await batch(c, [guardStmt(c.var.d1, t), ...indexStatements(c, t, i), touchTableStmt(c, t, now), indexEvent(c, fl, t, i, "create")]);
       } catch (e) {
         if (uniqueBuildFailed(e)) throw new AppwriteError(fl.err.indexInvalid, "Unique index cannot be created: existing values are not unique.");
         throw e;
@@ -140,8 +140,8 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
       if (!i) throw error(fl.err.indexNotFound, c.req.param("key"));
       const now = Date.now();
       await batch(c, [
-        guardStmt(c.env.DB, t), ...dropIndexSql(t, i).map((s) => c.env.DB.prepare(s)),
-        c.env.DB.prepare("DELETE FROM tdb_indexes WHERE seq = ?1").bind(i.seq), touchTableStmt(c, t, now), indexEvent(c, fl, t, i, "delete"),
+        guardStmt(c.var.d1, t), ...dropIndexSql(t, i).map((s) => c.var.d1.prepare(s)),
+        c.var.d1.prepare("DELETE FROM tdb_indexes WHERE seq = ?1").bind(i.seq), touchTableStmt(c, t, now), indexEvent(c, fl, t, i, "delete"),
       ]);
       forgetTable(c.var.project.id, t.db.id, t.id);
     });

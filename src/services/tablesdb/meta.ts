@@ -109,7 +109,7 @@ const privileged = (c: Ctx) => c.var.caller.privileged;
 
 /** A database by id; disabled databases look not-found to non-admins. */
 export async function loadDatabase(c: Ctx, databaseId: string, opts: { allowDisabled?: boolean } = {}): Promise<DatabaseMeta> {
-  const r = await c.env.DB.prepare("SELECT * FROM tdb_databases WHERE project_id = ?1 AND id = ?2").bind(c.var.project.id, databaseId).first<Raw>();
+  const r = await c.var.d1.prepare("SELECT * FROM tdb_databases WHERE project_id = ?1 AND id = ?2").bind(c.var.project.id, databaseId).first<Raw>();
   if (!r) throw error("database_not_found", databaseId);
   const db = databaseFrom(r);
   if (!db.enabled && !privileged(c) && !opts.allowDisabled) throw error("database_not_found", databaseId);
@@ -152,7 +152,7 @@ export async function loadTable(c: Ctx, fl: Flavor, databaseId: string, tableId:
   const key = cacheKey(c.var.project.id, databaseId, tableId);
   let table = opts.fresh ? undefined : cache.get(key);
   if (!table) {
-    const found = await fetchTable(c.env.DB, c.var.project.id, databaseId, tableId);
+    const found = await fetchTable(c.var.d1, c.var.project.id, databaseId, tableId);
     if (!found.db) throw error("database_not_found", databaseId);
     if (!found.db.enabled && !privileged(c) && !opts.allowDisabled) throw error("database_not_found", databaseId);
     if (!found.table) throw error(fl.err.tableNotFound, tableId);

@@ -76,10 +76,10 @@ function adminTable(c: Ctx, fl: Flavor, id: string) {
   return loadTable(c, fl, c.req.param("databaseId")!, id, { fresh: true, allowDisabled: true });
 }
 
-const touch = (c: Ctx, t: TableMeta, now: number) => c.env.DB.prepare("UPDATE tdb_tables SET updated_at = ?1 WHERE seq = ?2").bind(Math.max(now, t.updatedAt + 1), t.seq);
+const touch = (c: Ctx, t: TableMeta, now: number) => c.var.d1.prepare("UPDATE tdb_tables SET updated_at = ?1 WHERE seq = ?2").bind(Math.max(now, t.updatedAt + 1), t.seq);
 
 const insertCol = (c: Ctx, t: TableMeta, col: ColumnMeta) =>
-  c.env.DB.prepare(
+  c.var.d1.prepare(
     "INSERT INTO tdb_columns (seq, project_id, table_seq, key, type, format, size, required, array, default_value, options, status, error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'relationship', '', 0, 0, 0, NULL, ?5, 'available', '', ?6, ?6)",
   ).bind(col.seq, c.var.project.id, t.seq, col.key, JSON.stringify(col.options), col.createdAt);
 
@@ -123,7 +123,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
       if (stored.parent && t.columns.filter((x) => x.sql).length >= MAX_COLUMNS) throw error(fl.err.columnLimit, t.id);
       if (stored.child && rt.columns.filter((x) => x.sql).length >= MAX_COLUMNS) throw error(fl.err.columnLimit, rt.id);
       const now = Date.now();
-      const seq = await nextSeq(c.env.DB, "tdb_columns");
+      const seq = await nextSeq(c.var.d1, "tdb_columns");
       const junction = type === "manyToMany" ? `${t.physical}_j${seq}` : undefined;
       const mk = (s: number, k: string, options: Record<string, unknown>, isStored: boolean): ColumnMeta => ({
         seq: s, key: k, type: "relationship", format: "", size: 0, required: false, array: false, default: null, options, status: "available", error: "",
@@ -133,7 +133,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
       const child = mk(seq + 1, twoWayKey, {
         relatedTable: t.id, relationType: type, twoWay, twoWayKey: key, onDelete: a.onDelete, side: "child", stored: stored.child, ...(twoWay ? {} : { hidden: true }), ...(junction ? { junction } : {}),
       }, stored.child);
-      const d1 = c.env.DB;
+      const d1 = c.var.d1;
       const stmts: D1PreparedStatement[] = [guardStmt(d1, t)];
       if (rt !== t) stmts.push(guardStmt(d1, rt));
       stmts.push(insertCol(c, t, parent), insertCol(c, rt, child));
@@ -173,7 +173,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
       }
       const now = Date.now();
       const next: ColumnMeta = { ...col, key: newKey, updatedAt: now, options: { ...col.options, ...(a.onDelete ? { onDelete: a.onDelete } : {}) } };
-      const d1 = c.env.DB;
+      const d1 = c.var.d1;
       const stmts: D1PreparedStatement[] = [guardStmt(d1, t), d1.prepare("UPDATE tdb_columns SET key = ?1, options = ?2, updated_at = ?3 WHERE seq = ?4").bind(newKey, JSON.stringify(next.options), now, col.seq)];
       if (rel?.partner) {
         const po = { ...rel.partner.options, twoWayKey: newKey, ...(a.onDelete ? { onDelete: a.onDelete } : {}) };
@@ -194,7 +194,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
 
 /** Deleting either side removes both sides, their columns, indexes and the junction table. */
 export async function relationshipColumnStatements(c: Ctx, fl: Flavor, t: TableMeta, col: ColumnMeta, _action: "delete"): Promise<D1PreparedStatement[]> {
-  const d1 = c.env.DB;
+  const d1 = c.var.d1;
   const out: D1PreparedStatement[] = [];
   const dropSide = (tb: TableMeta, x: ColumnMeta) => {
     if (x.sql) {
@@ -217,7 +217,7 @@ export async function relationshipColumnStatements(c: Ctx, fl: Flavor, t: TableM
 
 /** Dropping a table drops the other side of each of its relationships (and junction tables). */
 export async function relationshipTableDropStatements(c: Ctx, fl: Flavor, t: TableMeta): Promise<D1PreparedStatement[]> {
-  const d1 = c.env.DB;
+  const d1 = c.var.d1;
   const out: D1PreparedStatement[] = [];
   for (const col of t.columns.filter(isRel)) {
     if (opt(col).junction) out.push(d1.prepare(`DROP TABLE IF EXISTS ${q(opt(col).junction!)}`));
@@ -242,7 +242,7 @@ async function linksOf(c: Ctx, t: TableMeta, col: ColumnMeta, partner: ColumnMet
   const ids = JSON.stringify(rows.map((x) => x.id));
   if (opt(col).junction) {
     const { mine, other } = junctionCols(col);
-    const res = await c.env.DB.prepare(`SELECT ${mine} AS m, ${other} AS o FROM ${q(opt(col).junction!)} WHERE ${mine} IN (SELECT value FROM json_each(?1))`).bind(ids).all<Raw>();
+    const res = await c.var.d1.prepare(`SELECT ${mine} AS m, ${other} AS o FROM ${q(opt(col).junction!)} WHERE ${mine} IN (SELECT value FROM json_each(?1))`).bind(ids).all<Raw>();
     for (const x of res.results) out.get(String(x.m))?.push(String(x.o));
     return out;
   }
@@ -258,7 +258,7 @@ async function linksOf(c: Ctx, t: TableMeta, col: ColumnMeta, partner: ColumnMet
     return out;
   }
   if (partner?.sql) {
-    const res = await c.env.DB.prepare(`SELECT _uid AS o, ${partner.sql} AS m FROM ${q(r.physical)} WHERE ${partner.sql} IN (SELECT value FROM json_each(?1)) ORDER BY _seq`).bind(ids).all<Raw>();
+    const res = await c.var.d1.prepare(`SELECT _uid AS o, ${partner.sql} AS m FROM ${q(r.physical)} WHERE ${partner.sql} IN (SELECT value FROM json_each(?1)) ORDER BY _seq`).bind(ids).all<Raw>();
     for (const x of res.results) out.get(String(x.m))?.push(String(x.o));
   }
   return out;
@@ -301,7 +301,7 @@ class LinkPlan {
     const sets: D1PreparedStatement[] = [];
     for (const [k, ch] of this.changes) {
       if (written.has(k)) {
-        for (const [col, v] of ch.sets) (v === null ? clears : sets).push(c.env.DB.prepare(`UPDATE ${q(ch.t.physical)} SET ${col.sql} = ?1 WHERE _uid = ?2`).bind(v, ch.id));
+        for (const [col, v] of ch.sets) (v === null ? clears : sets).push(c.var.d1.prepare(`UPDATE ${q(ch.t.physical)} SET ${col.sql} = ?1 WHERE _uid = ?2`).bind(v, ch.id));
         continue;
       }
       const raw = ch.raw!;
@@ -316,7 +316,7 @@ class LinkPlan {
 
 /** Rows of `t` whose column `col` holds `value`. */
 async function rowsLinkedTo(c: Ctx, t: TableMeta, col: ColumnMeta, value: string): Promise<Raw[]> {
-  return (await c.env.DB.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t.${col.sql} = ?1`).bind(value).all<Raw>()).results;
+  return (await c.var.d1.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t.${col.sql} = ?1`).bind(value).all<Raw>()).results;
 }
 
 /** Record what makes `others` the complete set of rows related to `mine` through `col`. */
@@ -325,8 +325,8 @@ async function planLinks(c: Ctx, plan: LinkPlan, t: TableMeta, col: ColumnMeta, 
   if (o.junction) {
     const { mine: m, other } = junctionCols(col);
     plan.junction.push(
-      c.env.DB.prepare(`DELETE FROM ${q(o.junction)} WHERE ${m} = ?1`).bind(mine),
-      c.env.DB.prepare(`INSERT OR IGNORE INTO ${q(o.junction)} (${m}, ${other}) SELECT ?1, value FROM json_each(?2)`).bind(mine, JSON.stringify(others)),
+      c.var.d1.prepare(`DELETE FROM ${q(o.junction)} WHERE ${m} = ?1`).bind(mine),
+      c.var.d1.prepare(`INSERT OR IGNORE INTO ${q(o.junction)} (${m}, ${other}) SELECT ?1, value FROM json_each(?2)`).bind(mine, JSON.stringify(others)),
     );
     return;
   }
@@ -549,8 +549,8 @@ export async function writeRelationships(
     for (const ch of links.changes.values()) guards.add(ch.t);
     const action = mode === "upsert" ? "upsert" : plan.existed ? "update" : "create";
     try {
-      await c.env.DB.batch([
-        ...[...guards].map((x) => guardStmt(c.env.DB, x)), ...plan.stmts, ...links.statements(c, fl, written), rowEvent(c, fl, t, row.id, action),
+      await c.var.d1.batch([
+        ...[...guards].map((x) => guardStmt(c.var.d1, x)), ...plan.stmts, ...links.statements(c, fl, written), rowEvent(c, fl, t, row.id, action),
       ]);
     } catch (e) {
       throw writeError(fl, e, row.id);
@@ -578,7 +578,7 @@ export async function relationshipDeleteStatements(c: Ctx, fl: Flavor, t: TableM
 }
 
 async function deletePlan(c: Ctx, fl: Flavor, t: TableMeta, raws: Raw[], visited: Set<string>, depth: number): Promise<D1PreparedStatement[]> {
-  const d1 = c.env.DB;
+  const d1 = c.var.d1;
   const out: D1PreparedStatement[] = [];
   const ids = raws.map((r) => String(r._uid));
   for (const col of t.columns.filter(isRel)) {

@@ -124,7 +124,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         const existing = await readRawMany(c, t, items.map((i) => i.id));
         const fresh = items.filter((i) => !existing.has(i.id));
         const prepared = prepareNew(c, fl, t, fresh);
-        const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t), ...(prepared.length ? insertStatements(c, t, prepared) : [])];
+        const stmts: D1PreparedStatement[] = [guardStmt(c.var.d1, t), ...(prepared.length ? insertStatements(c, t, prepared) : [])];
         const models: Model[] = [];
         const freshModels = new Map(prepared.map((pr) => [pr.id, modelOfPrepared(fl, t, pr)]));
         for (const m of freshModels.values()) stmts.push(rowEvent(c, fl, t, String(m.$id), "upsert"));
@@ -138,10 +138,10 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
           stmts.push(...u.stmts);
           models.push(u.model);
         }
-        stmts.push(c.env.DB.prepare(`SELECT _uid, _seq FROM "${t.physical}" WHERE _uid IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(items.map((i) => i.id))));
+        stmts.push(c.var.d1.prepare(`SELECT _uid, _seq FROM "${t.physical}" WHERE _uid IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(items.map((i) => i.id))));
         let res: D1Result<Record<string, unknown>>[];
         try {
-          res = await c.env.DB.batch(stmts);
+          res = await c.var.d1.batch(stmts);
         } catch (e) {
           throw writeError(fl, e);
         }
@@ -168,7 +168,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "bulkUpdate", data: { data, queries: a.queries ?? [] } });
       return withConflictRetry(fl, async () => {
         const raws = await matchRows(c, fl, t, a.queries ?? [], "update");
-        const stmts: D1PreparedStatement[] = [guardStmt(c.env.DB, t)];
+        const stmts: D1PreparedStatement[] = [guardStmt(c.var.d1, t)];
         const models: Model[] = [];
         for (const rw of raws) {
           const u = updateStatements(c, fl, t, { raw: rw, data });
@@ -176,7 +176,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
           models.push(u.model);
         }
         try {
-          if (raws.length) await c.env.DB.batch(stmts);
+          if (raws.length) await c.var.d1.batch(stmts);
         } catch (e) {
           throw writeError(fl, e);
         }
@@ -202,7 +202,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         const models = raws.map((x) => rowModel(fl, t, x));
         if (raws.length) {
           const rel = await relationshipDeleteStatements(c, fl, t, raws);
-          await c.env.DB.batch([guardStmt(c.env.DB, t), ...rel, ...deleteStatements(c, fl, t, raws)]);
+          await c.var.d1.batch([guardStmt(c.var.d1, t), ...rel, ...deleteStatements(c, fl, t, raws)]);
         }
         return models;
       });

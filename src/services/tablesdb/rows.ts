@@ -227,15 +227,15 @@ export function rowEvent(c: Ctx, fl: Flavor, t: TableMeta, rowId: string, action
 // ---- reads -------------------------------------------------------------------------------------
 
 export async function readRaw(c: Ctx, t: TableMeta, rowId: string): Promise<Raw | null> {
-  const [, res] = await c.env.DB.batch<Raw>([guardStmt(c.env.DB, t), c.env.DB.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t._uid = ?1`).bind(rowId)]);
+  const [, res] = await c.var.d1.batch<Raw>([guardStmt(c.var.d1, t), c.var.d1.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t._uid = ?1`).bind(rowId)]);
   return res!.results[0] ?? null;
 }
 
 export async function readRawMany(c: Ctx, t: TableMeta, ids: string[]): Promise<Map<string, Raw>> {
   if (!ids.length) return new Map();
-  const [, res] = await c.env.DB.batch<Raw>([
-    guardStmt(c.env.DB, t),
-    c.env.DB.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t._uid IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ids)),
+  const [, res] = await c.var.d1.batch<Raw>([
+    guardStmt(c.var.d1, t),
+    c.var.d1.prepare(`SELECT ${selectList(t)} FROM ${q(t.physical)} t WHERE t._uid IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ids)),
   ]);
   return new Map(res!.results.map((r) => [String(r._uid), r]));
 }
@@ -265,9 +265,9 @@ async function relatedForQueries(c: Ctx, fl: Flavor, t: TableMeta, g: Grouped): 
 
 export async function listRows(c: Ctx, fl: Flavor, t: TableMeta, g: Grouped, withTotal: boolean): Promise<{ rows: Model[]; raws: Raw[]; total: number }> {
   const sel = selection(fl, t, g.select);
-  const res = await runList<Raw>(c.env.DB, {
+  const res = await runList<Raw>(c.var.d1, {
     from: `${q(t.physical)} AS t`, columns: selectList(t), sequence: "t._seq", id: "t._uid",
-    base: (b) => readFilter(c, t, b), resolve: resolver(t, await relatedForQueries(c, fl, t, g)), prelude: [guardStmt(c.env.DB, t)],
+    base: (b) => readFilter(c, t, b), resolve: resolver(t, await relatedForQueries(c, fl, t, g)), prelude: [guardStmt(c.var.d1, t)],
   }, g, withTotal);
   return { rows: res.rows.map((r) => rowModel(fl, t, r, sel)), raws: res.rows, total: res.total };
 }
@@ -405,9 +405,9 @@ export function insertStatements(c: Ctx, t: TableMeta, rows: Prepared[]): D1Prep
     const m = /^(\w+)\("(.*)"\)$/.exec(perm)!;
     return [r.id, m[1], m[2]];
   }));
-  const out = [c.env.DB.prepare(`INSERT INTO ${q(t.physical)} (${names.join(", ")}) SELECT ${extract} FROM json_each(?1) RETURNING _uid, _seq`).bind(JSON.stringify(payload))];
+  const out = [c.var.d1.prepare(`INSERT INTO ${q(t.physical)} (${names.join(", ")}) SELECT ${extract} FROM json_each(?1) RETURNING _uid, _seq`).bind(JSON.stringify(payload))];
   if (triples.length) {
-    out.push(c.env.DB.prepare(
+    out.push(c.var.d1.prepare(
       `INSERT OR IGNORE INTO ${q(permsTable(t))} (item, action, role) SELECT t._seq, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each(?1) j JOIN ${q(t.physical)} t ON t._uid = json_extract(j.value, '$[0]')`,
     ).bind(JSON.stringify(triples)));
   }
@@ -421,9 +421,9 @@ export function replacePermsStatements(c: Ctx, t: TableMeta, rowId: string, perm
     return [m[1], m[2]];
   });
   const item = `(SELECT _seq FROM ${q(t.physical)} WHERE _uid = ?1)`;
-  const out = [c.env.DB.prepare(`DELETE FROM ${q(permsTable(t))} WHERE item = ${item}`).bind(rowId)];
+  const out = [c.var.d1.prepare(`DELETE FROM ${q(permsTable(t))} WHERE item = ${item}`).bind(rowId)];
   if (pairs.length) {
-    out.push(c.env.DB.prepare(`INSERT OR IGNORE INTO ${q(permsTable(t))} (item, action, role) SELECT ${item}, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)`).bind(rowId, JSON.stringify(pairs)));
+    out.push(c.var.d1.prepare(`INSERT OR IGNORE INTO ${q(permsTable(t))} (item, action, role) SELECT ${item}, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)`).bind(rowId, JSON.stringify(pairs)));
   }
   return out;
 }
@@ -438,10 +438,10 @@ export async function createRows(c: Ctx, fl: Flavor, t: TableMeta, rows: NewRow[
     seen.add(p.id);
   }
   const models = prepared.map((p) => modelOfPrepared(fl, t, p));
-  const stmts = [guardStmt(c.env.DB, t), ...insertStatements(c, t, prepared), ...prepared.map((p) => rowEvent(c, fl, t, p.id, action))];
+  const stmts = [guardStmt(c.var.d1, t), ...insertStatements(c, t, prepared), ...prepared.map((p) => rowEvent(c, fl, t, p.id, action))];
   let res: D1Result<Raw>[];
   try {
-    res = await c.env.DB.batch<Raw>(stmts);
+    res = await c.var.d1.batch<Raw>(stmts);
   } catch (e) {
     throw writeError(fl, e, prepared.length === 1 ? prepared[0]!.id : "");
   }
@@ -514,8 +514,8 @@ export function rowUpdateStatements(c: Ctx, fl: Flavor, t: TableMeta, rowId: str
     if (bound !== undefined) where.push(`${next} ${kind === "increment" ? "<=" : ">="} ${b.bind(bound)}`);
   }
   const stmts = [
-    c.env.DB.prepare(`UPDATE ${q(t.physical)} SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING ${rowColumns(t)}`).bind(...b.finish()),
-    changedGuard(c.env.DB, "conflict"),
+    c.var.d1.prepare(`UPDATE ${q(t.physical)} SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING ${rowColumns(t)}`).bind(...b.finish()),
+    changedGuard(c.var.d1, "conflict"),
   ];
   if (u.permissions) stmts.push(...replacePermsStatements(c, t, rowId, u.permissions));
   stmts.push(rowEvent(c, fl, t, rowId, action));
@@ -553,8 +553,8 @@ export function diffUpdateStatements(c: Ctx, fl: Flavor, t: TableMeta, oldRaw: R
   const sets = ["_updatedAt", "_createdAt", "_permissions", ...dataColumns(t).map((x) => x.sql)].map((k) => `${k} = ${b.bind(newRaw[k] ?? null)}`);
   const rowId = String(oldRaw._uid);
   const stmts = [
-    c.env.DB.prepare(`UPDATE ${q(t.physical)} SET ${sets.join(", ")} WHERE _seq = ${b.bind(Number(oldRaw._seq))} AND _updatedAt = ${b.bind(Number(oldRaw._updatedAt))}`).bind(...b.finish()),
-    changedGuard(c.env.DB, "txconflict"),
+    c.var.d1.prepare(`UPDATE ${q(t.physical)} SET ${sets.join(", ")} WHERE _seq = ${b.bind(Number(oldRaw._seq))} AND _updatedAt = ${b.bind(Number(oldRaw._updatedAt))}`).bind(...b.finish()),
+    changedGuard(c.var.d1, "txconflict"),
   ];
   if (newRaw._permissions !== oldRaw._permissions) stmts.push(...replacePermsStatements(c, t, rowId, JSON.parse(String(newRaw._permissions))));
   stmts.push(rowEvent(c, fl, t, rowId, action));
@@ -610,7 +610,7 @@ async function writeRow(c: Ctx, fl: Flavor, t: TableMeta, rowId: string, plan: (
       throw e;
     }
     try {
-      const res = await c.env.DB.batch<Raw>([guardStmt(c.env.DB, t), ...rowUpdateStatements(c, fl, t, rowId, u, action)]);
+      const res = await c.var.d1.batch<Raw>([guardStmt(c.var.d1, t), ...rowUpdateStatements(c, fl, t, rowId, u, action)]);
       return rowModel(fl, t, res[1]!.results[0]!);
     } catch (e) {
       if (!failedGuard(e, "conflict")) throw writeError(fl, e, rowId);
@@ -655,16 +655,16 @@ export function deleteStatements(c: Ctx, fl: Flavor, t: TableMeta, raws: Raw[], 
   const where = `_seq IN (SELECT value FROM json_each(${b.bind(seqs)})) AND ${permissionSql(c, t, "delete", q(t.physical), (v) => b.bind(v))}`;
   return [
     ...(withEvents ? raws.map((r) => rowEvent(c, fl, t, String(r._uid), "delete")) : []),
-    c.env.DB.prepare(`DELETE FROM ${q(t.physical)} WHERE ${where}`).bind(...b.finish()),
-    changedGuard(c.env.DB, "conflict", raws.length),
-    c.env.DB.prepare(`DELETE FROM ${q(permsTable(t))} WHERE item IN (SELECT value FROM json_each(?1))`).bind(seqs),
+    c.var.d1.prepare(`DELETE FROM ${q(t.physical)} WHERE ${where}`).bind(...b.finish()),
+    changedGuard(c.var.d1, "conflict", raws.length),
+    c.var.d1.prepare(`DELETE FROM ${q(permsTable(t))} WHERE item IN (SELECT value FROM json_each(?1))`).bind(seqs),
   ];
 }
 
 export async function deleteRow(c: Ctx, fl: Flavor, t: TableMeta, rowId: string, extra: (raw: Raw) => Promise<D1PreparedStatement[]> = async () => []): Promise<Model> {
   return withConflictRetry(fl, async () => {
     const raw = await writableRow(c, fl, t, rowId, "delete");
-    await c.env.DB.batch([guardStmt(c.env.DB, t), ...(await extra(raw)), ...deleteStatements(c, fl, t, [raw])]);
+    await c.var.d1.batch([guardStmt(c.var.d1, t), ...(await extra(raw)), ...deleteStatements(c, fl, t, [raw])]);
     return rowModel(fl, t, raw);
   });
 }

@@ -42,7 +42,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
     const g = prepareQueries(a.queries);
     const like = searchLike(a.search);
     const fields = TABLE_FIELDS(fl);
-    const { rows, total } = await runList<Record<string, unknown>>(c.env.DB, {
+    const { rows, total } = await runList<Record<string, unknown>>(c.var.d1, {
       from: "tdb_tables", columns: "*", sequence: "seq", id: "id",
       base: (b) => `database_seq = ${b.bind(d.seq)}` + (like ? ` AND (name LIKE ${b.bind(like)} ESCAPE '\\' OR id LIKE ${b.bind(like)} ESCAPE '\\')` : ""),
       resolve: (k) => fields[k],
@@ -50,9 +50,9 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
     // Columns and indexes of the listed tables, in one more round trip.
     const seqs = rows.map((x) => Number(x.seq));
     const [cols, idx] = seqs.length
-      ? await c.env.DB.batch<Record<string, unknown>>([
-          c.env.DB.prepare("SELECT * FROM tdb_columns WHERE table_seq IN (SELECT value FROM json_each(?1)) ORDER BY seq").bind(JSON.stringify(seqs)),
-          c.env.DB.prepare("SELECT * FROM tdb_indexes WHERE table_seq IN (SELECT value FROM json_each(?1)) ORDER BY seq").bind(JSON.stringify(seqs)),
+      ? await c.var.d1.batch<Record<string, unknown>>([
+          c.var.d1.prepare("SELECT * FROM tdb_columns WHERE table_seq IN (SELECT value FROM json_each(?1)) ORDER BY seq").bind(JSON.stringify(seqs)),
+          c.var.d1.prepare("SELECT * FROM tdb_indexes WHERE table_seq IN (SELECT value FROM json_each(?1)) ORDER BY seq").bind(JSON.stringify(seqs)),
         ])
       : [{ results: [] }, { results: [] }];
     const { columnFrom, indexFrom } = await import("./meta");
@@ -74,27 +74,27 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
     const permissions = normalizePermissions((a.permissions as string[] | undefined) ?? [], CONTAINER_ACTIONS);
     const t = await schemaRetry(async () => {
       const now = Date.now();
-      const seq = await nextSeq(c.env.DB, "tdb_tables");
+      const seq = await nextSeq(c.var.d1, "tdb_tables");
       const t: TableMeta = {
         seq, id, name: a.name as string, enabled: a.enabled as boolean, rowSecurity: a[fl.security] as boolean, permissions,
         physical: physicalName(c.var.project.seq, seq), createdAt: now, updatedAt: now, db: d, columns: [], indexes: [],
       };
       const stmts: D1PreparedStatement[] = [
-        c.env.DB.prepare("INSERT INTO tdb_tables (seq, project_id, database_seq, id, name, enabled, row_security, permissions, physical, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
+        c.var.d1.prepare("INSERT INTO tdb_tables (seq, project_id, database_seq, id, name, enabled, row_security, permissions, physical, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
           .bind(seq, c.var.project.id, d.seq, id, t.name, t.enabled ? 1 : 0, t.rowSecurity ? 1 : 0, JSON.stringify(permissions), t.physical, now),
-        ...createTableSql(t.physical).map((s) => c.env.DB.prepare(s)),
+        ...createTableSql(t.physical).map((s) => c.var.d1.prepare(s)),
       ];
       const colDefs = a.columns as RawParams[];
       if (colDefs.length > MAX_COLUMNS) throw error(fl.err.columnLimit, id);
-      let colSeq = colDefs.length ? await nextSeq(c.env.DB, "tdb_columns") : 0;
+      let colSeq = colDefs.length ? await nextSeq(c.var.d1, "tdb_columns") : 0;
       for (const raw of colDefs) {
         const col: ColumnMeta = inlineColumn(fl, raw, colSeq++, now);
         if (t.columns.some((x) => x.key === col.key)) throw error(fl.err.columnExists, col.key);
         t.columns.push(col);
-        stmts.push(insertColumnStmt(c, t, col), c.env.DB.prepare(addColumnSql(t, col)));
+        stmts.push(insertColumnStmt(c, t, col), c.var.d1.prepare(addColumnSql(t, col)));
       }
       const idxDefs = a.indexes as RawParams[];
-      let idxSeq = idxDefs.length ? await nextSeq(c.env.DB, "tdb_indexes") : 0;
+      let idxSeq = idxDefs.length ? await nextSeq(c.var.d1, "tdb_indexes") : 0;
       for (const raw of idxDefs) {
         const cols = (raw.attributes ?? raw.columns ?? []) as string[];
         if (!Array.isArray(cols)) throw new AppwriteError("general_argument_invalid", "Invalid `indexes` param: attributes must be an array");
@@ -139,7 +139,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
       updatedAt: Math.max(Date.now(), t.updatedAt + 1),
     };
     await batch(c, [
-      c.env.DB.prepare("UPDATE tdb_tables SET name = ?1, permissions = ?2, row_security = ?3, enabled = ?4, updated_at = ?5 WHERE seq = ?6")
+      c.var.d1.prepare("UPDATE tdb_tables SET name = ?1, permissions = ?2, row_security = ?3, enabled = ?4, updated_at = ?5 WHERE seq = ?6")
         .bind(next.name, JSON.stringify(next.permissions), next.rowSecurity ? 1 : 0, next.enabled ? 1 : 0, next.updatedAt, t.seq),
       tableEvent(c, fl, next, "update"),
     ]);
@@ -153,10 +153,10 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
     const t = await loadTable(c, fl, c.req.param("databaseId")!, c.req.param(fl.tableParam)!, { fresh: true, allowDisabled: true });
     await batch(c, [
       ...(await relationshipTableDropStatements(c, fl, t)),
-      ...dropTableSql(t).map((s) => c.env.DB.prepare(s)),
-      c.env.DB.prepare("DELETE FROM tdb_columns WHERE table_seq = ?1").bind(t.seq),
-      c.env.DB.prepare("DELETE FROM tdb_indexes WHERE table_seq = ?1").bind(t.seq),
-      c.env.DB.prepare("DELETE FROM tdb_tables WHERE seq = ?1").bind(t.seq),
+      ...dropTableSql(t).map((s) => c.var.d1.prepare(s)),
+      c.var.d1.prepare("DELETE FROM tdb_columns WHERE table_seq = ?1").bind(t.seq),
+      c.var.d1.prepare("DELETE FROM tdb_indexes WHERE table_seq = ?1").bind(t.seq),
+      c.var.d1.prepare("DELETE FROM tdb_tables WHERE seq = ?1").bind(t.seq),
       tableEvent(c, fl, t, "delete"),
     ]);
     forgetTable(c.var.project.id, t.db.id, t.id);

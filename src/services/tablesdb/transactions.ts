@@ -84,7 +84,7 @@ const txFrom = (r: Record<string, unknown>): TxRow => ({ ...(r as unknown as TxR
 /** The caller's own transaction, else transaction_not_found (whoever else owns it). */
 async function loadTx(c: Ctx, id: string): Promise<TxRow> {
   const owner = ownerOf(c);
-  const r = owner === null ? null : await c.env.DB.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND id = ?2 AND owner = ?3").bind(c.var.project.id, id, owner).first<Record<string, unknown>>();
+  const r = owner === null ? null : await c.var.d1.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND id = ?2 AND owner = ?3").bind(c.var.project.id, id, owner).first<Record<string, unknown>>();
   if (!r) throw error("transaction_not_found", id);
   return txFrom(r);
 }
@@ -100,7 +100,7 @@ async function appendOps(c: Ctx, tx: TxRow, ops: StagedOp[]): Promise<TxRow> {
   }
   const now = Date.now();
   const next = [...tx.operations, ...ops];
-  const res = await c.env.DB.prepare("UPDATE tdb_transactions SET operations = ?1, updated_at = ?2 WHERE seq = ?3 AND status = 'pending' AND updated_at = ?4")
+  const res = await c.var.d1.prepare("UPDATE tdb_transactions SET operations = ?1, updated_at = ?2 WHERE seq = ?3 AND status = 'pending' AND updated_at = ?4")
     .bind(JSON.stringify(next), now, tx.seq, tx.updated_at).run();
   if (!res.meta.changes) throw new AppwriteError("transaction_conflict");
   return { ...tx, operations: next, updated_at: now };
@@ -280,7 +280,7 @@ async function replay(c: Ctx, fl: Flavor, ops: StagedOp[], conflicts: boolean): 
     }
   }
 
-  const stmts: D1PreparedStatement[] = [...tables].map((t) => guardStmt(c.env.DB, t));
+  const stmts: D1PreparedStatement[] = [...tables].map((t) => guardStmt(c.var.d1, t));
   for (const s of states.values()) {
     if (!s.before && s.after) {
       const id = String(s.after._uid);
@@ -288,7 +288,7 @@ async function replay(c: Ctx, fl: Flavor, ops: StagedOp[], conflicts: boolean): 
         id, createdAt: Number(s.after._createdAt), updatedAt: Number(s.after._updatedAt), permissions: permsOf(s.after),
         stored: s.t.columns.filter((x) => x.sql && x.status === "available").map((x) => s.after![x.sql] ?? null),
       };
-      stmts.push(c.env.DB.prepare(`SELECT CASE WHEN x.n = 0 THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.n) END FROM (SELECT COUNT(*) AS n FROM "${s.t.physical}" WHERE _uid = ?1) x`).bind(id));
+      stmts.push(c.var.d1.prepare(`SELECT CASE WHEN x.n = 0 THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.n) END FROM (SELECT COUNT(*) AS n FROM "${s.t.physical}" WHERE _uid = ?1) x`).bind(id));
       stmts.push(...insertStatements(c, s.t, [pr]), rowEvent(c, fl, s.t, id, s.lastAction));
     } else if (s.before && !s.after) {
       stmts.push(...deleteStatements(c, fl, s.t, [s.before]));
@@ -397,7 +397,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
     const a = await params(c, { queries: p.optional(p.strings()) });
     const g = prepareQueries(a.queries);
     const owner = ownerOf(c);
-    const rows = owner === null ? [] : (await c.env.DB.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND owner = ?2 ORDER BY seq LIMIT ?3 OFFSET ?4")
+    const rows = owner === null ? [] : (await c.var.d1.prepare("SELECT * FROM tdb_transactions WHERE project_id = ?1 AND owner = ?2 ORDER BY seq LIMIT ?3 OFFSET ?4")
       .bind(c.var.project.id, owner, g.limit, g.offset).all<Record<string, unknown>>()).results;
     const txs = rows.map((x) => txModel(txFrom(x)));
     return json(c, list("transactions", txs, txs.length));
@@ -410,7 +410,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
     // A guest's transaction is bound to an identity no caller has: it exists, and nobody can use it.
     const owner = ownerOf(c) ?? `guest:${uniqueId()}`;
     const tx: TxRow = { seq: 0, id: uniqueId(), status: "pending", operations: [], owner, expires_at: now + a.ttl * 1000, created_at: now, updated_at: now };
-    await c.env.DB.prepare("INSERT INTO tdb_transactions (project_id, id, status, operations, user_id, owner, expires_at, created_at, updated_at) VALUES (?1, ?2, 'pending', '[]', ?3, ?4, ?5, ?6, ?6)")
+    await c.var.d1.prepare("INSERT INTO tdb_transactions (project_id, id, status, operations, user_id, owner, expires_at, created_at, updated_at) VALUES (?1, ?2, 'pending', '[]', ?3, ?4, ?5, ?6, ?6)")
       .bind(c.var.project.id, tx.id, c.var.caller.user?.id ?? "", owner, tx.expires_at, now).run();
     return json(c, txModel(tx), 201);
   });
@@ -439,15 +439,15 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
     if (tx.status !== "pending") throw new AppwriteError("transaction_invalid", `Transaction is ${tx.status}.`);
     const now = Date.now();
     if (a.rollback) {
-      await c.env.DB.prepare("UPDATE tdb_transactions SET status = 'rolled_back', updated_at = ?1 WHERE seq = ?2").bind(now, tx.seq).run();
+      await c.var.d1.prepare("UPDATE tdb_transactions SET status = 'rolled_back', updated_at = ?1 WHERE seq = ?2").bind(now, tx.seq).run();
       return json(c, txModel({ ...tx, status: "rolled_back", updated_at: now }));
     }
     if (tx.expires_at < now) throw new AppwriteError("transaction_expired");
     const { stmts } = await replay(c, fl, tx.operations, true);
-    stmts.push(c.env.DB.prepare("UPDATE tdb_transactions SET status = 'committed', updated_at = ?1 WHERE seq = ?2 AND status = 'pending' AND updated_at = ?3").bind(now, tx.seq, tx.updated_at));
-    stmts.push(c.env.DB.prepare("SELECT CASE WHEN x.ok THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.ok) END FROM (SELECT changes() = 1 AS ok) x"));
+    stmts.push(c.var.d1.prepare("UPDATE tdb_transactions SET status = 'committed', updated_at = ?1 WHERE seq = ?2 AND status = 'pending' AND updated_at = ?3").bind(now, tx.seq, tx.updated_at));
+    stmts.push(c.var.d1.prepare("SELECT CASE WHEN x.ok THEN 1 ELSE json_extract('{}', 'edgewrite-txconflict' || x.ok) END FROM (SELECT changes() = 1 AS ok) x"));
     try {
-      await c.env.DB.batch(stmts);
+      await c.var.d1.batch(stmts);
     } catch (e) {
       if (failedGuard(e, "txconflict") || failedGuard(e, "conflict") || /stale-schema/.test(String((e as Error).message))) throw new AppwriteError("transaction_conflict");
       const m = String((e as Error)?.message ?? e);
@@ -462,7 +462,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
   r.delete("/transactions/:transactionId", async (c) => {
     requireScope(c, ...fl.scope.transactionsWrite);
     const tx = await loadTx(c, c.req.param("transactionId"));
-    await c.env.DB.prepare("DELETE FROM tdb_transactions WHERE seq = ?1").bind(tx.seq).run();
+    await c.var.d1.prepare("DELETE FROM tdb_transactions WHERE seq = ?1").bind(tx.seq).run();
     return noContent(c);
   });
 }

@@ -68,7 +68,7 @@ teamsRoutes.get("/", async (c) => {
   // Non-privileged callers see the teams they are confirmed members of (read("team:T")).
   const readable = caller.privileged ? null : caller.roles.filter((r) => /^team:[^/]+$/.test(r)).map((r) => r.slice(5));
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "teams t",
       columns: "t.seq, t.id, t.name, t.total, t.prefs, t.created_at, t.updated_at",
@@ -262,7 +262,7 @@ teamsRoutes.get("/:teamId/memberships", async (c) => {
   const projectId = c.var.project.id;
   const team = await loadTeam(c.var.db, caller, projectId, c.req.param("teamId"));
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: MEMBER_FROM,
       columns: MEMBER_COLUMNS,
@@ -283,7 +283,7 @@ async function teamAndMember(c: Ctx) {
   const caller = c.var.caller;
   const projectId = c.var.project.id;
   const team = await loadTeam(c.var.db, caller, projectId, c.req.param("teamId")!);
-  const member = await loadMember(c.env.DB, projectId, c.req.param("membershipId")!);
+  const member = await loadMember(c.var.d1, projectId, c.req.param("membershipId")!);
   if (!member) throw new AppwriteError("membership_not_found");
   if (member.teamId !== team.id) throw new AppwriteError("team_membership_mismatch");
   return { team, member };
@@ -319,7 +319,7 @@ teamsRoutes.delete("/:teamId/memberships/:membershipId", async (c) => {
   const caller = requireScope(c, "teams.write");
   const db = c.var.db;
   const projectId = c.var.project.id;
-  const member = await loadMember(c.env.DB, projectId, c.req.param("membershipId"));
+  const member = await loadMember(c.var.d1, projectId, c.req.param("membershipId"));
   if (!member) throw new AppwriteError("team_invite_not_found");
   const team = await loadTeam(db, caller, projectId, c.req.param("teamId"));
   if (member.teamId !== team.id) throw new AppwriteError("team_membership_mismatch");
@@ -343,7 +343,7 @@ teamsRoutes.patch("/:teamId/memberships/:membershipId/status", async (c) => {
   const a = await params(c, { userId: p.uid(), secret: p.string({ max: 256 }) });
   const db = c.var.db;
   const projectId = c.var.project.id;
-  const member = await loadMember(c.env.DB, projectId, c.req.param("membershipId"));
+  const member = await loadMember(c.var.d1, projectId, c.req.param("membershipId"));
   if (!member) throw new AppwriteError("membership_not_found");
   const [team] = await db.select().from(teams).where(and(eq(teams.projectId, projectId), eq(teams.id, c.req.param("teamId")))).limit(1);
   if (!team) throw new AppwriteError("team_not_found");

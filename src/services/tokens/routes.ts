@@ -77,7 +77,7 @@ tokenRoutes.get("/buckets/:bucketId/files/:fileId", async (c) => {
   const { bucket, file } = await fileAndBucket(c);
   const projectId = c.var.project.id;
   const { rows, total } = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "resource_tokens t",
       columns: "t.*",

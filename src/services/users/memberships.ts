@@ -21,7 +21,7 @@ userMembershipsRoutes.get("/:userId/memberships", async (c) => {
   const [user] = await c.var.db.select({ id: users.id }).from(users).where(and(eq(users.projectId, projectId), eq(users.id, userId))).limit(1);
   if (!user) throw new AppwriteError("user_not_found");
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: `${MEMBER_FROM} LEFT JOIN teams tm ON tm.project_id = m.project_id AND tm.id = m.team_id`,
       columns: `${MEMBER_COLUMNS}, tm.name AS team_name`,

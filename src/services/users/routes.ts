@@ -204,7 +204,7 @@ usersRoutes.get("/", async (c) => {
   const projectId = c.var.project.id;
   const words = (a.search ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 10);
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "users",
       columns: "*",

@@ -197,7 +197,7 @@ usersTargetsRoutes.get("/:userId/targets", async (c) => {
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const projectId = c.var.project.id;
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     {
       from: "targets",
       columns: "*",
