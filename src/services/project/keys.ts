@@ -63,7 +63,8 @@ async function findKey(c: Ctx, projectId: string): Promise<Key> {
   return row;
 }
 
-export function keyRoutes(projectOf: ProjectOf, opts: { optionalKeyId: boolean }): Hono<AppEnv> {
+/** `console`: the console's aliases (keyId optional, as the 1.x console sends none; no ephemeral keys). */
+export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
   r.get("/", async (c) => {
@@ -91,7 +92,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { optionalKeyId: boolean }
     // Appwrite: a standing key is made by a person (console session), never by another key.
     if (caller.mode === "key") throw new AppwriteError("key_creation_denied");
     const a = await params(c, {
-      keyId: opts.optionalKeyId ? p.default(p.customId(), "unique()") : p.customId(),
+      keyId: opts.console ? p.default(p.customId(), "unique()") : p.customId(),
       name: p.string({ min: 1, max: 128 }),
       scopes: scopesParam(),
       expire: p.optional(p.string({ max: 64 })),
@@ -111,7 +112,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { optionalKeyId: boolean }
     }
   });
 
-  r.post("/ephemeral", async (c) => {
+  if (!opts.console) r.post("/ephemeral", async (c) => {
     const { caller, project } = await projectOf(c, "keys.write");
     const a = await params(c, { scopes: scopesParam(), duration: p.integer({ min: 1, max: 3600 }) });
     assertGrantable(c, caller, a.scopes);

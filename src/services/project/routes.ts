@@ -12,13 +12,13 @@ import { templateResetRoutes, templateRoutes } from "./templates";
  * and variables (src/services/functions/variables.ts) are mounted on their own.
  */
 export const projectRoutes = new Hono<AppEnv>();
-projectRoutes.route("/keys", keyRoutes(currentProject, { optionalKeyId: false }));
+projectRoutes.route("/keys", keyRoutes(currentProject, { console: false }));
 projectRoutes.route("/oauth2", oauth2Routes(currentProject));
 projectRoutes.route("/smtp", smtpRoutes(currentProject));
-projectRoutes.route("/templates/email", templateRoutes(currentProject));
+projectRoutes.route("/templates/email", templateRoutes(currentProject, false));
 
 export const consoleProjectRoutes = new Hono<AppEnv>();
-consoleProjectRoutes.route("/keys", keyRoutes(consoleProject, { optionalKeyId: true }));
+consoleProjectRoutes.route("/keys", keyRoutes(consoleProject, { console: true }));
 consoleProjectRoutes.route("/smtp", smtpRoutes(consoleProject));
 consoleProjectRoutes.route("/templates/email", templateResetRoutes(consoleProject));
-consoleProjectRoutes.route("/templates/email", templateRoutes(consoleProject));
+consoleProjectRoutes.route("/templates/email", templateRoutes(consoleProject, true));

@@ -58,10 +58,11 @@ async function idAndLocale(c: Ctx, idName = "templateId") {
   return { id: a[idName] as string, locale };
 }
 
-export function templateRoutes(projectOf: ProjectOf): Hono<AppEnv> {
+/** `console`: the 1.9 console's paths (`/:templateId/:locale`), else SDK 27's (`?locale=`, `templateId` in the body). */
+export function templateRoutes(projectOf: ProjectOf, console: boolean): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
-  r.get("/", async (c) => {
+  if (!console) r.get("/", async (c) => {
     const { project } = await projectOf(c, "templates.read");
     const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
     const all = Object.entries(templatesOf(project)).flatMap(([key, t]) => {
@@ -76,8 +77,7 @@ export function templateRoutes(projectOf: ProjectOf): Hono<AppEnv> {
     const { id, locale } = await idAndLocale(c);
     return json(c, model(id, locale, templatesOf(project)[templateKey(id, locale)] ?? {}));
   };
-  r.get("/:templateId", get);
-  r.get("/:templateId/:locale", get);
+  r.get(console ? "/:templateId/:locale" : "/:templateId", get);
 
   const update = async (c: Ctx) => {
     const { project } = await projectOf(c, "templates.write");
@@ -104,7 +104,7 @@ export function templateRoutes(projectOf: ProjectOf): Hono<AppEnv> {
     return json(c, model(id, locale, next));
   };
   r.patch("/", update);
-  r.patch("/:templateId/:locale", update);
+  if (console) r.patch("/:templateId/:locale", update);
   return r;
 }
 
