@@ -235,6 +235,8 @@ describe("SMTP and email templates", () => {
   it("a template needs SMTP; bad credentials are refused; a working config is saved, enabled and its password hidden", async () => {
     const early = await fail(admin().updateEmailTemplate({ templateId: "verification" as never, subject: "x", message: "y" }));
     expect([early.code, early.type]).toEqual([400, "general_argument_invalid"]);
+    const internal = await fail(admin().updateSMTP({ ...smtpConfig(), host: "0x0a000001" }));
+    expect([internal.code, internal.type]).toEqual([400, "general_argument_invalid"]);
     const bad = await fail(admin().updateSMTP({ ...smtpConfig(), password: "wrong", enabled: true }));
     expect([bad.code, bad.type]).toEqual([400, "project_smtp_config_invalid"]);
     const saved = await admin().updateSMTP(smtpConfig());

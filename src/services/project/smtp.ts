@@ -8,6 +8,7 @@ import { keys, platforms, type Project } from "../../db/schema";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { hostnameAllowed } from "../../platform/origin";
+import { isPrivateUrl } from "../../core/addresses";
 import { fillTemplate } from "../auth/mails";
 import { deliver, probe, projectSmtp, sealPassword, serverFor, SMTP_PURPOSE, type SmtpSettings } from "../messaging/smtp";
 import { unseal } from "../../core/secrets";
@@ -41,8 +42,11 @@ function assertEmail(name: string, v: string | undefined, allowEmpty: boolean): 
   if (v === undefined || (allowEmpty && v === "")) return;
   if (!EMAIL.test(v) || v.length > 255) throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: Value must be a valid email address`);
 }
+/** A hostname (no scheme, port or path), and never a private or link-local address: as webhooks (core/addresses.ts). */
 function assertHost(v: string | undefined): void {
-  if (v !== undefined && v !== "" && !hostnameAllowed(v.toLowerCase(), ["*"])) throw new AppwriteError("general_argument_invalid", "Invalid `host` param: Value must be a valid hostname without path, port and protocol.");
+  if (v === undefined || v === "") return;
+  if (!hostnameAllowed(v.toLowerCase(), ["*"])) throw new AppwriteError("general_argument_invalid", "Invalid `host` param: Value must be a valid hostname without path, port and protocol.");
+  if (isPrivateUrl(`http://${v}/`)) throw new AppwriteError("general_argument_invalid", "Invalid `host` param: Private and link-local addresses are not allowed.");
 }
 
 async function projectResponse(c: Ctx, project: Project) {
