@@ -24,6 +24,8 @@ interface Extra {
   /** Shown in reads (write-only values are never shown). */
   empty: unknown;
   writeOnly?: boolean;
+  /** Utopia's URL(allowEmpty): "" or an http(s) URL. */
+  url?: boolean;
 }
 interface Def {
   id: string;
@@ -35,10 +37,9 @@ interface Def {
 }
 
 const text = () => p.string({ max: 256 });
-const url = () => p.string({ max: 2048 }); // URL(allowEmpty): empty or a URL, checked below
 const promptOf = (values: readonly string[]) => p.array(p.enum(values as readonly [string, ...string[]]), { max: values.length });
 const extra = (param: string, key: string, schema: Schema = text(), empty: unknown = ""): Extra => ({ param, key, schema, empty });
-const URL_EXTRAS = new Set(["endpoint:gitlab", "wellKnownURL", "authorizationURL", "tokenURL", "userInfoURL"]);
+const urlExtra = (param: string, key: string): Extra => ({ ...extra(param, key, p.string({ max: 2048 })), url: true });
 
 const plain = (id: string, clientId = "clientId", clientSecret = "clientSecret"): Def => ({ id, clientId, clientSecret });
 const withJson = (id: string, extras: Extra[], clientId = "clientId", clientSecret = "clientSecret"): Def => ({ id, clientId, clientSecret, extras });
@@ -63,7 +64,7 @@ const DEFS: Def[] = [
   plain("figma"),
   withJson("fusionauth", [extra("endpoint", "fusionAuthDomain")]),
   plain("github"),
-  withJson("gitlab", [extra("endpoint", "endpoint", url())], "applicationId", "secret"),
+  withJson("gitlab", [urlExtra("endpoint", "endpoint")], "applicationId", "secret"),
   withJson("google", [extra("prompt", "prompt", promptOf(["none", "consent", "select_account"]), ["consent"])]),
   withJson("keycloak", [extra("endpoint", "keycloakDomain"), extra("realmName", "keycloakRealm")]),
   plain("kick"),
@@ -71,10 +72,10 @@ const DEFS: Def[] = [
   withJson("microsoft", [extra("tenant", "tenantID")], "applicationId", "applicationSecret"),
   plain("notion", "oauthClientId", "oauthClientSecret"),
   withJson("oidc", [
-    extra("wellKnownURL", "wellKnownEndpoint", url()),
-    extra("authorizationURL", "authorizationEndpoint", url()),
-    extra("tokenURL", "tokenEndpoint", url()),
-    extra("userInfoURL", "userInfoEndpoint", url()),
+    urlExtra("wellKnownURL", "wellKnownEndpoint"),
+    urlExtra("authorizationURL", "authorizationEndpoint"),
+    urlExtra("tokenURL", "tokenEndpoint"),
+    urlExtra("userInfoURL", "userInfoEndpoint"),
     extra("prompt", "prompt", promptOf(["none", "login", "consent", "select_account"]), []),
     extra("maxAge", "maxAge", p.integer({ min: 0 }), null),
   ]),
@@ -147,8 +148,8 @@ export function oauth2Routes(projectOf: ProjectOf): Hono<AppEnv> {
       const a = (await params(c, shape)) as Record<string, unknown>;
       for (const e of def.extras ?? []) {
         const v = a[e.param];
-        if (URL_EXTRAS.has(e.param) || URL_EXTRAS.has(`${e.param}:${def.id}`)) {
-          if (typeof v === "string" && v !== "" && !(URL.canParse(v) && /^https?:/i.test(v))) throw new AppwriteError("general_argument_invalid", `Invalid \`${e.param}\` param: Value must be a valid URL`);
+        if (e.url && typeof v === "string" && v !== "" && !(URL.canParse(v) && /^https?:/i.test(v))) {
+          throw new AppwriteError("general_argument_invalid", `Invalid \`${e.param}\` param: Value must be a valid URL`);
         }
       }
       if (def.id === "google" || def.id === "oidc") {
