@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Account, AppwriteException, Client, ID, OAuthProvider, Project, Query, Users } from "node-appwrite";
-import { adminKey, createProject, endpoint, raw, sleep, until, type TestProject } from "./harness";
+import { adminKey, consoleCall, createProject, endpoint, raw, sleep, until, type TestProject } from "./harness";
 
 let project: TestProject;
 /** The deployment admin inside the project (what a console session resolves to today). */
@@ -288,6 +288,13 @@ describe("SMTP and email templates", () => {
     expect(mail.subject).toBe("Custom SMTP email sample");
     expect(mail.body).toContain("Example App (noreply@example.com)");
 
+    // The console's aliases read the same template, and its reset restores the default.
+    const legacy = await consoleCall("GET", `/projects/${project.projectId}/templates/email/verification/en`);
+    expect([legacy.status, legacy.json.subject]).toEqual([200, "Confirm {{user}} for {{project}}"]);
+    expect((await consoleCall("DELETE", `/projects/${project.projectId}/templates/email/verification/en`)).status).toBe(204);
+    expect((await admin().getEmailTemplate({ templateId: "verification" as never })).subject).toBe("Account Verification for {{project}}");
+    expect((await admin().listEmailTemplates()).total).toBe(0);
+
     const off = await admin().updateSMTP({ enabled: false });
     expect(off.smtpEnabled).toBe(false);
     const refused = await fail(admin().createSMTPTest({ emails: [to] }));
@@ -350,6 +357,11 @@ describe("OAuth2 providers", () => {
     const msAuthorize = new URL(res.headers.get("location")!);
     expect(msAuthorize.pathname).toContain("/contoso-tenant/");
     expect(msAuthorize.searchParams.get("client_id")).toBe("ms-app");
+
+    await pj.updateOAuth2Oidc({ clientId: "oidc-app", clientSecret: "oidc-secret", authorizationURL: "https://idp.example.com/authorize", tokenURL: "https://idp.example.com/token", userInfoURL: "https://idp.example.com/userinfo" });
+    const oidc = new URL(await new Account(project.guest()).createOAuth2Token({ provider: OAuthProvider.Oidc, success: "http://localhost/ok", failure: "http://localhost/fail" }));
+    expect([oidc.origin + oidc.pathname, oidc.searchParams.get("client_id")]).toEqual(["https://idp.example.com/authorize", "oidc-app"]);
+    expect(await pj.getOAuth2Provider({ providerId: "oidc" as never })).toMatchObject({ clientSecret: "", userInfoURL: "https://idp.example.com/userinfo", prompt: [], maxAge: null });
 
     await pj.updateOAuth2GitHub({ enabled: false });
     const off = await fail(new Account(project.guest()).createOAuth2Token({ provider: OAuthProvider.Github, success: "http://localhost/ok", failure: "http://localhost/fail" }));
