@@ -71,7 +71,11 @@ function serve(socket: Socket): void {
         if (user === SMTP_USER && pass === SMTP_PASS) ((authed = user), say("235 ok"));
         else say("535 bad credentials");
       } else if (verb === "MAIL") ((current.from = /<(.*)>/.exec(line)?.[1] ?? ""), say("250 ok"));
-      else if (verb === "RCPT") (current.to.push(/<(.*)>/.exec(line)?.[1] ?? ""), say("250 ok"));
+      else if (verb === "RCPT") {
+        const to = /<(.*)>/.exec(line)?.[1] ?? "";
+        if (to.startsWith("bounce-")) say("550 no such mailbox"); // a server refusing the mail
+        else (current.to.push(to), say("250 ok"));
+      }
       else if (verb === "DATA") ((inData = true), say("354 go ahead"));
       else if (verb === "RSET" || verb === "NOOP") say("250 ok");
       else if (verb === "QUIT") (say("221 bye"), socket.end());
@@ -279,6 +283,18 @@ describe("SMTP and email templates", () => {
     expect(link.searchParams.get("userId")).toBe(user.$id);
     await account.updateEmailVerification({ userId: user.$id, secret: link.searchParams.get("secret")! });
     expect((await account.get()).emailVerification).toBe(true);
+  });
+
+  it("a mail the SMTP server refuses does not fail the request that sent it", async () => {
+    const email = `bounce-${uniq()}@example.com`;
+    const user = await new Users(project.server()).create({ userId: ID.unique(), email, password: "bounce-pass-1" });
+    const token = await new Account(project.guest()).createRecovery({ email, url: "http://localhost/reset" });
+    expect(token.userId).toBe(user.$id);
+    // The next mail on the same server still goes out.
+    const next = `after-${uniq()}@example.com`;
+    await new Users(project.server()).create({ userId: ID.unique(), email: next, password: "after-pass-12" });
+    await new Account(project.guest()).createRecovery({ email: next, url: "http://localhost/reset" });
+    expect(parseMail((await mailTo(next)).data).subject).toBe("Password Reset for project-settings");
   });
 
   it("createSMTPTest sends the sample mail; a disabled SMTP sends auth mail to the outbox again", async () => {
