@@ -29,6 +29,8 @@ import { functionTemplateRoutes } from "./services/functions/templates";
 import { consoleVariableRoutes } from "./platform/console-variables";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
+import { consoleProjectRoutes, projectRoutes } from "./services/project/routes";
+import { mailDelivery } from "./services/messaging/smtp";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -39,10 +41,12 @@ app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);
 app.use("/v1/*", mfaGate);
+app.use("/v1/*", mailDelivery);
 
 app.route("/v1", healthRoutes);
 app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
 app.route("/v1/projects/:projectId/platforms", consolePlatformRoutes);
+app.route("/v1/projects/:projectId", consoleProjectRoutes);
 app.route("/v1/projects", oauthSettingsRoutes);
 app.route("/v1/projects", consoleRoutes);
 app.route("/v1/console", consoleVariableRoutes);
@@ -67,6 +71,7 @@ app.route("/v1/functions/templates", functionTemplateRoutes); // before /v1/func
 app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
 app.route("/v1/project/platforms", projectPlatformRoutes);
+app.route("/v1/project", projectRoutes);
 app.route("/v1/proxy", proxyRoutes);
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */

@@ -1,17 +1,14 @@
 import { Hono } from "hono";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { AppwriteError } from "../core/errors";
-import { randomHex, hashSecret } from "../core/crypto";
 import { resolveId } from "../core/ids";
 import { p, params } from "../core/params";
 import { json, list, noContent } from "../core/response";
-import { KEY_SCOPES } from "../core/scopes";
-import { parseDate } from "../core/time";
 import { isUniqueViolation } from "../db/client";
 import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
 import { forgetKeys, requireAdmin } from "./caller";
 import type { AppEnv, Ctx } from "./context";
-import { keyModel, projectModel } from "./models";
+import { projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
 
 /**
@@ -78,46 +75,4 @@ consoleRoutes.delete("/:projectId", async (c) => {
   return noContent(c);
 });
 
-// ---- API keys ---------------------------------------------------------------------------------
-
-consoleRoutes.post("/:projectId/keys", async (c) => {
-  admin(c, "keys.write");
-  const project = await loadProject(c);
-  const a = await params(c, {
-    keyId: p.optional(p.customId()),
-    name: p.string({ min: 1, max: 128 }),
-    scopes: p.array(p.enum(KEY_SCOPES), { max: 100 }),
-    expire: p.optional(p.string({ max: 64 })),
-  });
-  const expire = a.expire ? parseDate(a.expire) : null;
-  if (a.expire && expire === null) throw new AppwriteError("general_argument_invalid", "Invalid `expire` param: Value must be valid date.");
-  const secret = `standard_${randomHex(64)}`;
-  const now = Date.now();
-  const id = resolveId("keyId", a.keyId ?? "unique()");
-  const [row] = await c.var.db.insert(keys).values({ projectId: project.id, id, name: a.name, scopes: a.scopes, secretHash: hashSecret(secret), expire, createdAt: now, updatedAt: now }).returning();
-  return json(c, keyModel(row!, secret), 201);
-});
-
-consoleRoutes.get("/:projectId/keys", async (c) => {
-  admin(c, "keys.read");
-  const project = await loadProject(c);
-  const rows = await c.var.db.select().from(keys).where(eq(keys.projectId, project.id));
-  return json(c, list("keys", rows.map((k) => keyModel(k)), rows.length));
-});
-
-consoleRoutes.get("/:projectId/keys/:keyId", async (c) => {
-  admin(c, "keys.read");
-  const project = await loadProject(c);
-  const [row] = await c.var.db.select().from(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).limit(1);
-  if (!row) throw new AppwriteError("key_not_found");
-  return json(c, keyModel(row));
-});
-
-consoleRoutes.delete("/:projectId/keys/:keyId", async (c) => {
-  admin(c, "keys.write");
-  const project = await loadProject(c);
-  const gone = await c.var.db.delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning({ id: keys.id });
-  if (!gone.length) throw new AppwriteError("key_not_found");
-  forgetKeys();
-  return noContent(c);
-});
+// API keys: src/services/project/keys.ts (mounted under /v1/projects/:projectId/keys too).

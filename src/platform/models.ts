@@ -3,6 +3,7 @@ import { formatDate } from "../core/time";
 import { platformType } from "./origin";
 import type { Key, Platform, Project } from "../db/schema";
 import { authConsoleFields } from "../services/auth/settings";
+import { smtpFields } from "../services/project/smtp";
 
 /** Auth settings with Appwrite's defaults; the Auth service reads and updates them. */
 export function authSettings(p: Project) {
@@ -35,6 +36,7 @@ export function projectModel(p: Project, extra: { platforms?: Platform[]; keys?:
     webhooks: [],
     keys: (extra.keys ?? []).map((k) => keyModel(k)),
     devKeys: [],
+    ...smtpFields(p),
   };
 }
 

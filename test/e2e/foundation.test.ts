@@ -64,7 +64,7 @@ describe("console API", () => {
     expect((await consoleCall("POST", "/projects", { projectId: id, name: "dup" })).json.type).toBe("project_already_exists");
 
     const key = await consoleCall("POST", `/projects/${id}/keys`, { name: "k", scopes: ["users.read"] });
-    expect(key.json.secret).toMatch(/^standard_[0-9a-f]{128}$/);
+    expect(key.json.secret).toMatch(/^standard_[0-9a-f]{256}$/);
     const listed = await consoleCall("GET", `/projects/${id}/keys`);
     expect(listed.json.total).toBe(1);
     expect(listed.json.keys[0].secret).toBe("");

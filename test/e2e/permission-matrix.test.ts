@@ -34,6 +34,7 @@ const EDGEWRITE_ONLY: Record<string, string[]> = {
   "GET /v1/projects/:projectId/webhooks/:webhookId/attempts": ["webhooks.read"],
   "PATCH /v1/webhooks/:webhookId/signature": ["webhooks.write"], // older console names of …/secret
   "PATCH /v1/projects/:projectId/webhooks/:webhookId/secret": ["webhooks.write"],
+  "PATCH /v1/project/oauth2/appwrite": ["oauth2.write"], // SDK 27 (Appwrite after 1.9.6); 1.9.6's scope for its siblings
 };
 /** Appwrite's scope list of a served route; null: Appwrite checks no scope there. */
 const scopesOf = (r: Route): string[] | null | undefined => EDGEWRITE_ONLY[routeKey(r)] ?? APPWRITE.get(shape(routeKey(r)));

@@ -122,7 +122,15 @@ function render(subject: string, preview: string, blocks: Block[], vars: Vars): 
   return { subject: title, html: page, text: text.join("\n\n") };
 }
 
-const mail = (to: string, m: ReturnType<typeof render>): Message => ({ channel: "email", to, subject: m.subject, content: m.text, html: m.html });
+/** Appwrite's email template ids (app/config/locale/templates.php), in its order. */
+export const TEMPLATE_IDS = ["verification", "magicSession", "recovery", "invitation", "mfaChallenge", "sessionAlert", "otpSession"] as const;
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+
+/** `vars` fill a project's custom template for this mail (`{{user}}`, `{{project}}`, `{{redirect}}` …). */
+const mail = (to: string, m: ReturnType<typeof render>, id: TemplateId, vars: Vars): Message => ({ channel: "email", to, subject: m.subject, content: m.text, html: m.html, template: { id, vars } });
+
+/** Fill a custom template: values HTML-escaped in the message, as they are in the default mails. */
+export const fillTemplate = (template: string, vars: Vars, html: boolean) => fill(template, vars, html);
 
 /** Who asked (Appwrite's agentClient / agentDevice / agentOs; UNKNOWN when the user agent says nothing). */
 export interface Agent {
@@ -135,7 +143,7 @@ const agentVars = (a: Agent): Vars => ({ agentClient: a.client || "UNKNOWN", age
 /** Verification, recovery, invitation: Appwrite's email-inner-base layout (greeting, body, button, footer). */
 function linkMail(kind: "verification" | "recovery" | "invitation", to: string, link: string, vars: Vars): Message {
   const s = EN[kind];
-  return mail(to, render(s.subject, s.preview, [{ p: s.hello }, { p: s.body }, { button: s.buttonText, href: link }, { p: s.footer }], vars));
+  return mail(to, render(s.subject, s.preview, [{ p: s.hello }, { p: s.body }, { button: s.buttonText, href: link }, { p: s.footer }], vars), kind, { ...vars, redirect: link });
 }
 
 export const verificationMail = (to: string, o: { user: string; project: string; link: string }) => linkMail("verification", to, o.link, o);
@@ -148,22 +156,40 @@ export function magicUrlMail(to: string, o: { user: string; project: string; lin
   return mail(to, render(s.subject, s.preview, [
     { p: s.hello }, { p: s.optionButton }, { button: s.buttonText, href: o.link }, { p: s.optionUrl }, { url: o.link },
     { p: s.clientInfo }, { p: o.phrase ? s.securityPhrase : "" },
-  ], vars));
+  ], vars), "magicSession", { ...vars, redirect: o.link, team: "" });
 }
 
 /** Email OTP sign-in and the MFA email challenge: Appwrite's email-otp / email-mfa-challenge layouts. */
 export function codeMail(kind: "otpSession" | "mfaChallenge", to: string, o: { user: string; project: string; otp: string; phrase?: string; agent: Agent }): Message {
   const s = EN[kind];
   const vars = { user: o.user, project: o.project, otp: o.otp, phrase: o.phrase ?? "", ...agentVars(o.agent) };
-  return mail(to, render(s.subject, s.preview, [{ p: s.hello }, { p: s.description }, { code: o.otp }, { p: s.clientInfo }, { p: o.phrase ? s.securityPhrase : "" }], vars));
+  return mail(to, render(s.subject, s.preview, [{ p: s.hello }, { p: s.description }, { code: o.otp }, { p: s.clientInfo }, { p: o.phrase ? s.securityPhrase : "" }], vars), kind, vars);
 }
 
 export function sessionAlertMail(to: string, o: { user: string; project: string; device: string; ipAddress: string; country: string; at: Date }): Message {
   const s = EN.sessionAlert;
   const month = o.at.toLocaleString("en-US", { month: "long", timeZone: "UTC" });
   const vars = { user: o.user, project: o.project, device: o.device, ipAddress: o.ipAddress, country: o.country, date: `${month} ${o.at.getUTCDate()}`, year: String(o.at.getUTCFullYear()), time: o.at.toISOString().slice(11, 19) };
-  return mail(to, render(s.subject, s.preview, [{ p: s.hello }, { p: s.body }, { list: [s.listDevice, s.listIpAddress, s.listCountry] }, { p: s.footer }], vars));
+  return mail(to, render(s.subject, s.preview, [{ p: s.hello }, { p: s.body }, { list: [s.listDevice, s.listIpAddress, s.listCountry] }, { p: s.footer }], vars), "sessionAlert", vars);
 }
 
 /** SMS: the code alone (phone sign-in, phone verification, MFA), or the invitation link. */
 export const sms = (to: string, body: string): Message => ({ channel: "sms", to, content: body });
+
+/**
+ * The default subject and message of a template, placeholders left in (what Project.getEmailTemplate shows
+ * before a custom one exists): the default mail rendered with `{{name}}` as every value, its <body> content.
+ */
+export function defaultTemplate(id: TemplateId): { subject: string; message: string } {
+  const v = (name: string) => `{{${name}}}`;
+  const agent = { client: v("agentClient"), device: v("agentDevice"), os: v("agentOs") };
+  const base = { user: v("user"), project: v("project"), link: v("redirect") };
+  const m =
+    id === "magicSession" ? magicUrlMail("", { ...base, phrase: v("phrase"), agent })
+    : id === "otpSession" || id === "mfaChallenge" ? codeMail(id, "", { ...base, otp: v("otp"), phrase: v("phrase"), agent })
+    : id === "sessionAlert" ? sessionAlertMail("", { ...base, device: v("device"), ipAddress: v("ipAddress"), country: v("country"), at: new Date(0) })
+    : id === "invitation" ? invitationMail("", { ...base, team: v("team"), owner: v("owner") })
+    : linkMail(id, "", base.link, base);
+  const body = /<body><div style="display:none">.*?<\/div>(.*)<\/body>/s.exec(m.html ?? "")?.[1] ?? "";
+  return { subject: EN[id].subject, message: body };
+}

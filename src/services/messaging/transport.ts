@@ -16,6 +16,9 @@ import { uniqueId } from "../../core/ids";
 import type { DB } from "../../db/client";
 import type { Ctx } from "../../platform/context";
 import { messageOutbox } from "../auth/tables";
+import { fillTemplate } from "../auth/mails";
+import { customTemplate } from "../project/templates";
+import { projectSmtp, sendAfterResponse, serverFor } from "./smtp";
 
 export interface Message {
   channel: "email" | "sms";
@@ -26,6 +29,8 @@ export interface Message {
   content: string;
   /** The HTML body of a mail (src/services/auth/mails.ts). */
   html?: string;
+  /** Which of Appwrite's email templates this mail is, and the values a project's custom one is filled with. */
+  template?: { id: string; vars: Record<string, string> };
 }
 
 export interface Transport {
@@ -57,7 +62,29 @@ export function transportFor(_project: { settings: Record<string, unknown> }): T
   return outboxTransport;
 }
 
-/** Stage a message; commit the returned statements in the caller's batch. */
+/**
+ * Stage a message; commit the returned statements in the caller's batch. A mail goes out over SMTP when the
+ * project (or the deployment) has a server: after the request succeeds, in the project's custom template
+ * for the request's locale if there is one (src/services/messaging/smtp.ts).
+ */
 export function sendMessage(c: Ctx, message: Message): BatchItem<"sqlite">[] {
-  return transportFor(c.var.project).stage(c.var.db, c.var.project.id, message);
+  const smtp = message.channel === "email" ? serverFor(c.env, c.var.project) : null;
+  if (!smtp) return transportFor(c.var.project).stage(c.var.db, c.var.project.id, message);
+  const custom = message.template && projectSmtp(c.var.project).enabled === true ? customTemplate(c.var.project, message.template.id, c.req.header("x-appwrite-locale") || "en") : null;
+  const vars = message.template?.vars ?? {};
+  const html = custom?.message ? fillTemplate(custom.message, vars, true) : (message.html ?? "");
+  sendAfterResponse(c, {
+    server: smtp.server,
+    mail: {
+      to: message.to,
+      subject: custom?.subject ? fillTemplate(custom.subject, vars, false) : (message.subject ?? ""),
+      html,
+      text: custom?.message ? html.replace(/<[^>]*>/g, "").trim() : message.content,
+      fromEmail: custom?.senderEmail || smtp.sender.email,
+      fromName: custom?.senderName || smtp.sender.name,
+      replyToEmail: custom?.replyToEmail || smtp.sender.replyToEmail,
+      replyToName: custom?.replyToName || smtp.sender.replyToName,
+    },
+  });
+  return [];
 }

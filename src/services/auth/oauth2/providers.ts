@@ -194,13 +194,13 @@ const PROVIDERS = lookup<Provider>({
     },
   },
   // A generic OpenID Connect provider; the secret is JSON {clientSecret, wellKnownEndpoint, authorizationEndpoint,
-  // tokenEndpoint, userinfoEndpoint}: explicit endpoints win, the discovery document fills the rest (Appwrite's Oidc).
+  // tokenEndpoint, userInfoEndpoint (1.9.6 and older: userinfoEndpoint)}: explicit endpoints win, the discovery document fills the rest (Appwrite's Oidc).
   oidc: {
     name: "OpenID Connect",
     scopes: ["openid", "profile", "email"],
     defaults: ({ secret }) => {
       const s = jsonSecret(secret);
-      return { authorize: s.authorizationEndpoint ?? "", token: s.tokenEndpoint ?? "", user: s.userinfoEndpoint ?? "" };
+      return { authorize: s.authorizationEndpoint ?? "", token: s.tokenEndpoint ?? "", user: s.userInfoEndpoint ?? s.userinfoEndpoint ?? "" };
     },
     wellKnown: ({ secret }) => jsonSecret(secret).wellKnownEndpoint ?? "",
     authorizeParams: { response_type: "code" },
