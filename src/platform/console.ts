@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { AppwriteError } from "../core/errors";
 import { randomHex, hashSecret } from "../core/crypto";
 import { resolveId } from "../core/ids";
@@ -7,82 +7,100 @@ import { p, params } from "../core/params";
 import { json, list, noContent } from "../core/response";
 import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
-import { isUniqueViolation } from "../db/client";
+import { isUniqueViolation, open } from "../db/client";
+import { dataDatabase } from "../db/shards";
 import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
-import { forgetKeys, requireAdmin } from "./caller";
+import { forgetKeys, requireScope } from "./caller";
+import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableOrganizations, requireProjectAccess } from "./console-access";
 import type { AppEnv, Ctx } from "./context";
 import { keyModel, projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
 
 /**
- * The console API (Appwrite's console shape), reachable only by an owner: `X-Appwrite-Project: console` with
- * `X-Appwrite-Key: <ADMIN_KEY>` or a console user's session (src/platform/caller.ts).
+ * The console API (Appwrite's console shape) over the control database: the ADMIN_KEY, or a console user (or
+ * organization key) whose role in the project's organization grants the route's scope (src/platform/console-access.ts).
  */
 export const consoleRoutes = new Hono<AppEnv>();
 
-const admin = requireAdmin;
+const access = (c: Ctx, ...scopes: [string, ...string[]]) => requireProjectAccess(c, c.req.param("projectId")!, ...scopes);
 
-async function loadProject(c: Ctx): Promise<Project> {
-  const id = c.req.param("projectId")!;
-  const [row] = await c.var.db.select().from(projects).where(eq(projects.id, id)).limit(1);
-  if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
-  return row;
-}
-
-consoleRoutes.post("/", async (c) => {
-  admin(c, "projects.write");
-  const a = await params(c, {
-    projectId: p.customId(),
-    name: p.string({ min: 1, max: 128 }),
-    teamId: p.optional(p.string({ max: 36 })),
-    description: p.optional(p.string({ max: 256 })),
-  });
-  const id = resolveId("projectId", a.projectId);
+/** Insert a project into an organization ('' only for the ADMIN_KEY); `project_already_exists` on a taken id. */
+export async function insertProject(c: Ctx, v: { projectId: string; name: string; teamId: string; description?: string }): Promise<Project> {
+  const id = resolveId("projectId", v.projectId);
   if (id === "console") throw new AppwriteError("project_already_exists");
   const now = Date.now();
   try {
-    const [row] = await c.var.db.insert(projects).values({ id, name: a.name, teamId: a.teamId ?? "", description: a.description ?? "", settings: {}, createdAt: now, updatedAt: now }).returning();
+    const [row] = await open(c.env.DB).insert(projects).values({ id, name: v.name, teamId: v.teamId, description: v.description ?? "", settings: {}, createdAt: now, updatedAt: now }).returning();
     forgetProject(id);
-    return json(c, projectModel(row!), 201);
+    return row!;
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppwriteError("project_already_exists");
     throw e;
   }
+}
+
+/** Remove a project and everything it holds (its data database's rows through the services' cleanups). */
+export async function removeProject(c: Ctx, project: Project): Promise<void> {
+  const data = open(await dataDatabase(c.env, project.id));
+  await runProjectCleanups(c.env, data, project.id);
+  const control = open(c.env.DB);
+  const scoped = [sessions, tokens, teams, memberships, outbox] as const;
+  await data.batch([data.delete(users).where(eq(users.projectId, project.id)), ...scoped.map((t) => data.delete(t).where(eq(t.projectId, project.id)))]);
+  await control.batch([control.delete(projects).where(eq(projects.id, project.id)), control.delete(keys).where(eq(keys.projectId, project.id)), control.delete(platforms).where(eq(platforms.projectId, project.id))]);
+  forgetProject(project.id);
+  forgetKeys();
+}
+
+consoleRoutes.post("/", async (c) => {
+  const caller = requireScope(c, "projects.write");
+  const a = await params(c, {
+    projectId: p.customId(),
+    name: p.string({ min: 1, max: 128 }),
+    teamId: isDeploymentAdmin(caller) ? p.optional(p.string({ max: 36 })) : p.string({ max: 36 }),
+    description: p.optional(p.string({ max: 256 })),
+  });
+  const teamId = a.teamId ?? "";
+  if (teamId && !(await findOrganization(c.env, teamId))) {
+    if (isDeploymentAdmin(caller)) throw new AppwriteError("team_not_found");
+    throw new AppwriteError("user_unauthorized");
+  }
+  if (!isDeploymentAdmin(caller)) assertOrganizationScope(c, teamId, ["projects.write"]);
+  return json(c, projectModel(await insertProject(c, { projectId: a.projectId, name: a.name, teamId, description: a.description })), 201);
 });
 
 consoleRoutes.get("/", async (c) => {
-  admin(c, "projects.read");
-  const rows = await c.var.db.select().from(projects).orderBy(desc(projects.seq)).limit(5000);
+  const caller = requireScope(c, "projects.read");
+  const orgs = readableOrganizations(caller);
+  const db = open(c.env.DB);
+  const rows = orgs === null ? await db.select().from(projects).orderBy(desc(projects.seq)).limit(5000) : orgs.length ? await db.select().from(projects).where(inArray(projects.teamId, orgs)).orderBy(desc(projects.seq)).limit(5000) : [];
   return json(c, list("projects", rows.map((r) => projectModel(r)), rows.length));
 });
 
 consoleRoutes.get("/:projectId", async (c) => {
-  admin(c, "project.read");
-  const project = await loadProject(c);
-  const [ps, ks] = await c.var.db.batch([
-    c.var.db.select().from(platforms).where(eq(platforms.projectId, project.id)),
-    c.var.db.select().from(keys).where(eq(keys.projectId, project.id)),
-  ]);
+  const project = await access(c, "project.read");
+  const db = open(c.env.DB);
+  const [ps, ks] = await db.batch([db.select().from(platforms).where(eq(platforms.projectId, project.id)), db.select().from(keys).where(eq(keys.projectId, project.id))]);
   return json(c, projectModel(project, { platforms: ps, keys: ks }));
 });
 
-consoleRoutes.delete("/:projectId", async (c) => {
-  admin(c, "project.write");
-  const project = await loadProject(c);
-  await runProjectCleanups(c.env, c.var.db, project.id);
-  const db = c.var.db;
-  const scoped = [keys, platforms, users, sessions, tokens, teams, memberships, outbox] as const;
-  await db.batch([db.delete(projects).where(eq(projects.id, project.id)), ...scoped.map((t) => db.delete(t).where(eq(t.projectId, project.id)))]);
+consoleRoutes.patch("/:projectId", async (c) => {
+  const project = await access(c, "projects.write");
+  const a = await params(c, { name: p.string({ min: 1, max: 128 }), description: p.optional(p.string({ max: 256 })) });
+  const now = Date.now();
+  const [row] = await open(c.env.DB).update(projects).set({ name: a.name, ...(a.description !== undefined ? { description: a.description } : {}), updatedAt: now }).where(eq(projects.id, project.id)).returning();
   forgetProject(project.id);
-  forgetKeys();
+  return json(c, projectModel(row!));
+});
+
+consoleRoutes.delete("/:projectId", async (c) => {
+  await removeProject(c, await access(c, "project.write"));
   return noContent(c);
 });
 
 // ---- API keys ---------------------------------------------------------------------------------
 
 consoleRoutes.post("/:projectId/keys", async (c) => {
-  admin(c, "keys.write");
-  const project = await loadProject(c);
+  const project = await access(c, "keys.write");
   const a = await params(c, {
     keyId: p.optional(p.customId()),
     name: p.string({ min: 1, max: 128 }),
@@ -94,29 +112,37 @@ consoleRoutes.post("/:projectId/keys", async (c) => {
   const secret = `standard_${randomHex(64)}`;
   const now = Date.now();
   const id = resolveId("keyId", a.keyId ?? "unique()");
-  const [row] = await c.var.db.insert(keys).values({ projectId: project.id, id, name: a.name, scopes: a.scopes, secretHash: hashSecret(secret), expire, createdAt: now, updatedAt: now }).returning();
+  const [row] = await open(c.env.DB).insert(keys).values({ projectId: project.id, id, name: a.name, scopes: a.scopes, secretHash: hashSecret(secret), expire, createdAt: now, updatedAt: now }).returning();
   return json(c, keyModel(row!, secret), 201);
 });
 
 consoleRoutes.get("/:projectId/keys", async (c) => {
-  admin(c, "keys.read");
-  const project = await loadProject(c);
-  const rows = await c.var.db.select().from(keys).where(eq(keys.projectId, project.id));
+  const project = await access(c, "keys.read");
+  const rows = await open(c.env.DB).select().from(keys).where(eq(keys.projectId, project.id));
   return json(c, list("keys", rows.map((k) => keyModel(k)), rows.length));
 });
 
 consoleRoutes.get("/:projectId/keys/:keyId", async (c) => {
-  admin(c, "keys.read");
-  const project = await loadProject(c);
-  const [row] = await c.var.db.select().from(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).limit(1);
+  const project = await access(c, "keys.read");
+  const [row] = await open(c.env.DB).select().from(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).limit(1);
   if (!row) throw new AppwriteError("key_not_found");
   return json(c, keyModel(row));
 });
 
+consoleRoutes.put("/:projectId/keys/:keyId", async (c) => {
+  const project = await access(c, "keys.write");
+  const a = await params(c, { name: p.string({ min: 1, max: 128 }), scopes: p.array(p.enum(KEY_SCOPES), { max: 100 }), expire: p.optional(p.string({ max: 64 })) });
+  const expire = a.expire ? parseDate(a.expire) : null;
+  if (a.expire && expire === null) throw new AppwriteError("general_argument_invalid", "Invalid `expire` param: Value must be valid date.");
+  const [row] = await open(c.env.DB).update(keys).set({ name: a.name, scopes: a.scopes, expire, updatedAt: Date.now() }).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning();
+  if (!row) throw new AppwriteError("key_not_found");
+  forgetKeys();
+  return json(c, keyModel(row));
+});
+
 consoleRoutes.delete("/:projectId/keys/:keyId", async (c) => {
-  admin(c, "keys.write");
-  const project = await loadProject(c);
-  const gone = await c.var.db.delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning({ id: keys.id });
+  const project = await access(c, "keys.write");
+  const gone = await open(c.env.DB).delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, c.req.param("keyId")))).returning({ id: keys.id });
   if (!gone.length) throw new AppwriteError("key_not_found");
   forgetKeys();
   return noContent(c);
