@@ -29,6 +29,7 @@ import { functionTemplateRoutes } from "./services/functions/templates";
 import { consoleVariableRoutes } from "./platform/console-variables";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
+import { organizationRoutes } from "./services/organization/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -46,6 +47,7 @@ app.route("/v1/projects/:projectId/platforms", consolePlatformRoutes);
 app.route("/v1/projects", oauthSettingsRoutes);
 app.route("/v1/projects", consoleRoutes);
 app.route("/v1/console", consoleVariableRoutes);
+app.route("/v1/organization", organizationRoutes);
 app.route("/v1/webhooks", webhookRoutes);
 app.route("/v1/_edgewrite/test", testHookRoutes);
 app.route("/v1/account/mfa", accountMfaRoutes);
