@@ -4,7 +4,7 @@ import { AppwriteError } from "../../core/errors";
 import { json } from "../../core/response";
 import { formatDate } from "../../core/time";
 import { projects } from "../../db/schema";
-import { requireAdmin } from "../../platform/caller";
+import { requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv } from "../../platform/context";
 import { onProjectDelete } from "../../platform/projects";
 import { messageOutbox } from "../auth/tables";
@@ -13,7 +13,7 @@ import { messageOutbox } from "../auth/tables";
 export const outboxRoutes = new Hono<AppEnv>();
 
 outboxRoutes.get("/:projectId/outbox", async (c) => {
-  requireAdmin(c, "projects.read");
+  await requireProjectAccess(c, c.req.param("projectId")!, "projects.read");
   const projectId = c.req.param("projectId");
   const db = c.var.db;
   const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).limit(1);
