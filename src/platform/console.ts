@@ -70,6 +70,7 @@ consoleRoutes.post("/", async (c) => {
 
 consoleRoutes.get("/", async (c) => {
   const caller = requireScope(c, "projects.read");
+  if (!isDeploymentAdmin(caller) && !caller.console) throw new AppwriteError("user_unauthorized");
   const orgs = readableOrganizations(caller);
   const db = open(c.env.DB);
   const rows = orgs === null ? await db.select().from(projects).orderBy(desc(projects.seq)).limit(5000) : orgs.length ? await db.select().from(projects).where(inArray(projects.teamId, orgs)).orderBy(desc(projects.seq)).limit(5000) : [];

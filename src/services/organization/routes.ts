@@ -121,7 +121,7 @@ async function orgProject(c: Ctx, team: Team) {
 
 organizationRoutes.get("/projects/:projectId", async (c) => json(c, projectModel(await orgProject(c, await requireOrganization(c, "projects.read")))));
 
-organizationRoutes.put("/projects/:projectId", async (c) => {
+organizationRoutes.patch("/projects/:projectId", async (c) => {
   const project = await orgProject(c, await requireOrganization(c, "projects.write"));
   const a = await params(c, { name: p.string({ max: 128 }) });
   const [row] = await control(c).update(projects).set({ name: a.name, updatedAt: Date.now() }).where(eq(projects.id, project.id)).returning();

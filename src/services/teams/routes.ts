@@ -192,7 +192,9 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
   if (!invitee) {
     // Unknown invitee: created now, with no password (Appwrite stores a random one nobody knows).
     const policy = authPolicy(c.var.project);
-    if (!privileged) await assertUserCapacity(db, projectId, policy);
+    // The console's one way in besides the ADMIN_KEY: an organization owner's invitation (checked above) creates
+    // the console account, which nobody can sign in to until the invitation is accepted.
+    if (!privileged && projectId !== "console") await assertUserCapacity(db, projectId, policy);
     if (email) {
       const [taken] = await db.select({ id: identities.id }).from(identities).where(and(eq(identities.projectId, projectId), eq(identities.providerEmail, email))).limit(1);
       if (taken) throw new AppwriteError("user_email_already_exists");
