@@ -30,6 +30,13 @@ export function organizationScopes(caller: Caller, teamId: string): ReadonlySet<
   return (teamId && caller.console?.grants.get(teamId)) || null;
 }
 
+/** A console-wide route (project list, console variables): the ADMIN_KEY or any console identity, after Appwrite's scopes. */
+export function requireConsoleCaller(c: Ctx, ...scopes: [string, ...string[]]): Caller {
+  const caller = requireScope(c, ...scopes);
+  if (!isDeploymentAdmin(caller) && !caller.console) throw new AppwriteError("user_unauthorized");
+  return caller;
+}
+
 /** The organizations whose projects the caller may list (null: every project, for the ADMIN_KEY). */
 export function readableOrganizations(caller: Caller, scope = "projects.read"): string[] | null {
   if (isDeploymentAdmin(caller)) return null;

@@ -11,7 +11,7 @@ import { isUniqueViolation, open } from "../db/client";
 import { dataDatabase } from "../db/shards";
 import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
 import { forgetKeys, requireScope } from "./caller";
-import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableOrganizations, requireProjectAccess } from "./console-access";
+import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableOrganizations, requireConsoleCaller, requireProjectAccess } from "./console-access";
 import type { AppEnv, Ctx } from "./context";
 import { keyModel, projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
@@ -51,6 +51,14 @@ export async function removeProject(c: Ctx, project: Project): Promise<void> {
   forgetKeys();
 }
 
+/** A project goes into an existing organization where the caller may create projects (the ADMIN_KEY: any, or none). */
+async function assertPlacement(c: Ctx, teamId: string): Promise<void> {
+  const admin = isDeploymentAdmin(c.var.caller);
+  if (!teamId && admin) return;
+  if (!(await findOrganization(c.env, teamId))) throw new AppwriteError(admin ? "team_not_found" : "user_unauthorized");
+  if (!admin) assertOrganizationScope(c, teamId, ["projects.write"]);
+}
+
 consoleRoutes.post("/", async (c) => {
   const caller = requireScope(c, "projects.write");
   const a = await params(c, {
@@ -60,17 +68,12 @@ consoleRoutes.post("/", async (c) => {
     description: p.optional(p.string({ max: 256 })),
   });
   const teamId = a.teamId ?? "";
-  if (teamId && !(await findOrganization(c.env, teamId))) {
-    if (isDeploymentAdmin(caller)) throw new AppwriteError("team_not_found");
-    throw new AppwriteError("user_unauthorized");
-  }
-  if (!isDeploymentAdmin(caller)) assertOrganizationScope(c, teamId, ["projects.write"]);
+  await assertPlacement(c, teamId);
   return json(c, projectModel(await insertProject(c, { projectId: a.projectId, name: a.name, teamId, description: a.description })), 201);
 });
 
 consoleRoutes.get("/", async (c) => {
-  const caller = requireScope(c, "projects.read");
-  if (!isDeploymentAdmin(caller) && !caller.console) throw new AppwriteError("user_unauthorized");
+  const caller = requireConsoleCaller(c, "projects.read");
   const orgs = readableOrganizations(caller);
   const db = open(c.env.DB);
   const rows = orgs === null ? await db.select().from(projects).orderBy(desc(projects.seq)).limit(5000) : orgs.length ? await db.select().from(projects).where(inArray(projects.teamId, orgs)).orderBy(desc(projects.seq)).limit(5000) : [];
@@ -89,6 +92,16 @@ consoleRoutes.patch("/:projectId", async (c) => {
   const a = await params(c, { name: p.string({ min: 1, max: 128 }), description: p.optional(p.string({ max: 256 })) });
   const now = Date.now();
   const [row] = await open(c.env.DB).update(projects).set({ name: a.name, ...(a.description !== undefined ? { description: a.description } : {}), updatedAt: now }).where(eq(projects.id, project.id)).returning();
+  forgetProject(project.id);
+  return json(c, projectModel(row!));
+});
+
+/** Move a project to another organization: the caller must be allowed to create projects in both. */
+consoleRoutes.patch("/:projectId/team", async (c) => {
+  const project = await access(c, "projects.write");
+  const a = await params(c, { teamId: p.string({ max: 36 }) });
+  await assertPlacement(c, a.teamId);
+  const [row] = await open(c.env.DB).update(projects).set({ teamId: a.teamId, updatedAt: Date.now() }).where(eq(projects.id, project.id)).returning();
   forgetProject(project.id);
   return json(c, projectModel(row!));
 });
