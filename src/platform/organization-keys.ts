@@ -21,9 +21,12 @@ export async function organizationKeyCaller(c: Ctx, secret: string): Promise<Cal
   if (c.req.header("x-appwrite-organization") !== key.teamId) throw new AppwriteError("organization_id_missing");
   if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
   const own = new Set(key.scopes);
-  // Memberships are console-team memberships (served by the Teams code): its scopes there follow the key's.
-  if (own.has("organization.memberships.read")) own.add("teams.read");
-  if (own.has("organization.memberships.write")) own.add("teams.write");
+  // Its organization's memberships are answered by the Teams routes (services/organization): there, and only
+  // there, its membership scopes count as Teams' — never for other teams or the team itself.
+  if (new URL(c.req.url).pathname.startsWith(`/v1/teams/${encodeURIComponent(key.teamId)}/memberships`)) {
+    if (own.has("organization.memberships.read")) own.add("teams.read");
+    if (own.has("organization.memberships.write")) own.add("teams.write");
+  }
   const scopes = keyScopes(own);
   return {
     mode: "key", memberships: [], roles: ["any", `team:${key.teamId}`, `team:${key.teamId}/owner`], scopes, privileged: false, jwt: false,

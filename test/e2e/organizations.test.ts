@@ -42,6 +42,8 @@ async function organization(name: string, members: Record<string, string>): Prom
 const orgClient = (session: string, org: string) => new Client().setEndpoint(endpoint).setProject("console").setSession(session).addHeader("X-Appwrite-Organization", org);
 const org = (session: string, teamId = orgA) => new Organization(orgClient(session, teamId));
 
+const verdict = (r: { status: number; body: any }) => `${r.status} ${r.body?.type ?? ""}`;
+
 async function failure(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -111,6 +113,13 @@ describe("Organization (node-appwrite 27)", () => {
     expect((await o.getKey({ keyId: key.$id })).name).toBe("ci read-only");
     expect(await failure(asKey().listProjects())).toBe("401 general_unauthorized_scope");
     expect((await asKey().get()).$id).toBe(orgA);
+    // A members-reading key lists the organization's members, and gains nothing over other teams.
+    const members = await o.createKey({ keyId: "unique()", name: "members", scopes: [OrganizationKeyScopes.OrganizationMembershipsRead] });
+    const membersClient = new Client().setEndpoint(endpoint).setProject("console").setKey(members.secret).addHeader("X-Appwrite-Organization", orgA);
+    expect((await new Organization(membersClient).listMemberships()).memberships.map((m) => m.userEmail)).toContain(people.devA);
+    expect(verdict(await raw("GET", "/teams", { headers: consoleHeaders({ "x-appwrite-key": members.secret, "x-appwrite-organization": orgA }) }))).toBe("401 general_unauthorized_scope");
+    expect(verdict(await raw("GET", `/teams/${orgA}`, { headers: consoleHeaders({ "x-appwrite-key": members.secret, "x-appwrite-organization": orgA }) }))).toBe("401 general_unauthorized_scope");
+    await o.deleteKey({ keyId: members.$id });
     await o.deleteKey({ keyId: key.$id });
     expect(await failure(asKey().get())).toBe("401 user_unauthorized");
     await o.deleteProject({ projectId: made.$id });
