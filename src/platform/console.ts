@@ -9,7 +9,7 @@ import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
 import { isUniqueViolation, open } from "../db/client";
 import { dataDatabase } from "../db/shards";
-import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
+import { keys, memberships, organizationKeys, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
 import { forgetKeys, requireScope } from "./caller";
 import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableOrganizations, requireConsoleCaller, requireProjectAccess } from "./console-access";
 import type { AppEnv, Ctx } from "./context";
@@ -49,6 +49,13 @@ export async function removeProject(c: Ctx, project: Project): Promise<void> {
   await control.batch([control.delete(projects).where(eq(projects.id, project.id)), control.delete(keys).where(eq(keys.projectId, project.id)), control.delete(platforms).where(eq(platforms.projectId, project.id))]);
   forgetProject(project.id);
   forgetKeys();
+}
+
+/** What goes with an organization (a console team) besides its team row and memberships: its projects and keys. */
+export async function removeOrganizationContents(c: Ctx, teamId: string): Promise<void> {
+  const control = open(c.env.DB);
+  for (const project of await control.select().from(projects).where(eq(projects.teamId, teamId))) await removeProject(c, project);
+  await control.delete(organizationKeys).where(eq(organizationKeys.teamId, teamId));
 }
 
 /** A project goes into an existing organization where the caller may create projects (the ADMIN_KEY: any, or none). */

@@ -167,6 +167,11 @@ describe("Organization (node-appwrite 27)", () => {
     await o.delete();
     expect((await consoleCall("GET", `/projects/${made.$id}`)).status).toBe(404);
     expect((await consoleCall("GET", `/teams/${team.body.$id}`)).status).toBe(404);
+    // Deleting the console team through Teams is the same deletion.
+    const other = await raw("POST", "/teams", { headers: consoleHeaders({ "x-appwrite-session": sessions.ownerB! }), body: JSON.stringify({ teamId: "unique()", name: "via teams" }) });
+    const kept = await org(sessions.ownerB!, other.body.$id).createProject({ projectId: "unique()", name: "goes with the team" });
+    expect((await raw("DELETE", `/teams/${other.body.$id}`, { headers: consoleHeaders({ "x-appwrite-session": sessions.ownerB! }) })).status).toBe(204);
+    expect((await consoleCall("GET", `/projects/${kept.$id}`)).status).toBe(404);
   });
 });
 

@@ -15,7 +15,7 @@ import { app } from "../../app";
 import { requireOrganization } from "../../platform/console-access";
 import { ORGANIZATION_KEY_SCOPES } from "../../platform/console-roles";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { insertProject, removeProject } from "../../platform/console";
+import { insertProject, removeOrganizationContents, removeProject } from "../../platform/console";
 import { projectModel } from "../../platform/models";
 import { ORGANIZATION_KEY_PREFIX } from "../../platform/organization-keys";
 import { CONSOLE } from "../../platform/projects";
@@ -53,10 +53,9 @@ organizationRoutes.put("/", async (c) => {
 /** Deleting an organization deletes its projects (Appwrite's deletes worker does so for a console team). */
 organizationRoutes.delete("/", async (c) => {
   const team = await requireOrganization(c, "organization.write");
+  await removeOrganizationContents(c, team.id);
   const db = control(c);
-  for (const project of await db.select().from(projects).where(eq(projects.teamId, team.id))) await removeProject(c, project);
   await db.batch([
-    db.delete(organizationKeys).where(eq(organizationKeys.teamId, team.id)),
     db.delete(memberships).where(and(eq(memberships.projectId, CONSOLE.id), eq(memberships.teamId, team.id))),
     db.delete(teams).where(and(eq(teams.projectId, CONSOLE.id), eq(teams.id, team.id))),
   ]);

@@ -14,7 +14,8 @@ import { authenticators, challenges, identities, memberships, teams, users, type
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { onProjectDelete } from "../../platform/projects";
+import { CONSOLE, onProjectDelete } from "../../platform/projects";
+import { removeOrganizationContents } from "../../platform/console";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
 import { prefsObject } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
@@ -113,6 +114,8 @@ teamsRoutes.delete("/:teamId", async (c) => {
   const projectId = c.var.project.id;
   const team = await loadTeam(db, caller, projectId, c.req.param("teamId"));
   if (!canOnTeam(caller, team.id, "delete")) throw new AppwriteError("user_unauthorized");
+  // A console team is an organization: its projects and organization keys go with it (Appwrite's deletes worker).
+  if (projectId === CONSOLE.id) await removeOrganizationContents(c, team.id);
   await db.batch([
     db.delete(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.teamId, team.id))),
     db.delete(teams).where(and(eq(teams.projectId, projectId), eq(teams.id, team.id))),
