@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Client, Organization, OrganizationKeyScopes, Users } from "node-appwrite";
 import { Client as ConsoleClient, PlatformType, Projects } from "@appwrite.io/console";
@@ -172,6 +173,19 @@ describe("Organization (node-appwrite 27)", () => {
     const kept = await org(sessions.ownerB!, other.body.$id).createProject({ projectId: "unique()", name: "goes with the team" });
     expect((await raw("DELETE", `/teams/${other.body.$id}`, { headers: consoleHeaders({ "x-appwrite-session": sessions.ownerB! }) })).status).toBe(204);
     expect((await consoleCall("GET", `/projects/${kept.$id}`)).status).toBe(404);
+  });
+});
+
+describe("bootstrap", () => {
+  it("npm run console:user creates the account with an organization it owns", async () => {
+    const email = `boot-${tag}@example.com`;
+    const run = spawnSync(process.execPath, ["scripts/console-user.mjs", email, PASSWORD, "Boot"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey }, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const session = await signIn(email);
+    const teams = await raw("GET", "/teams", { headers: consoleHeaders({ "x-appwrite-session": session }) });
+    expect(teams.body.total).toBe(1);
+    const made = await org(session, teams.body.teams[0].$id).createProject({ projectId: "unique()", name: "first" });
+    expect(made.teamId).toBe(teams.body.teams[0].$id);
   });
 });
 
