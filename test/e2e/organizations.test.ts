@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppwriteException, Client, Organization, OrganizationKeyScopes, Users } from "node-appwrite";
+import { AppwriteException, Client, Organization, OrganizationKeyScopes, Query, Users } from "node-appwrite";
 import { Client as ConsoleClient, PlatformType, Projects } from "@appwrite.io/console";
 import { adminKey, consoleCall, endpoint, raw } from "./harness";
 import { roleScopes } from "../../src/platform/console-roles";
@@ -88,6 +88,7 @@ describe("Organization (node-appwrite 27)", () => {
     expect(made.teamId).toBe(orgA);
     expect((await o.listProjects()).projects.map((p) => p.$id)).toEqual(expect.arrayContaining([made.$id, projectA]));
     expect((await o.listProjects({ search: "through" })).projects.map((p) => p.$id)).toEqual([made.$id]);
+    expect((await o.listProjects({ queries: [Query.equal("name", ["through organization"])] })).projects.map((p) => p.$id)).toEqual([made.$id]);
     await o.updateProject({ projectId: made.$id, name: "renamed" });
     expect((await o.getProject({ projectId: made.$id })).name).toBe("renamed");
     // B's owner sees none of it, in either organization.
@@ -118,6 +119,8 @@ describe("Organization (node-appwrite 27)", () => {
     const members = await o.createKey({ keyId: "unique()", name: "members", scopes: [OrganizationKeyScopes.OrganizationMembershipsRead] });
     const membersClient = new Client().setEndpoint(endpoint).setProject("console").setKey(members.secret).addHeader("X-Appwrite-Organization", orgA);
     expect((await new Organization(membersClient).listMemberships()).memberships.map((m) => m.userEmail)).toContain(people.devA);
+    const firstKey = await o.listKeys({ queries: [Query.orderAsc("$createdAt"), Query.limit(1)] });
+    expect([firstKey.keys.map((k) => k.$id), firstKey.total]).toEqual([[key.$id], 2]);
     expect(verdict(await raw("GET", "/teams", { headers: consoleHeaders({ "x-appwrite-key": members.secret, "x-appwrite-organization": orgA }) }))).toBe("401 general_unauthorized_scope");
     expect(verdict(await raw("GET", `/teams/${orgA}`, { headers: consoleHeaders({ "x-appwrite-key": members.secret, "x-appwrite-organization": orgA }) }))).toBe("401 general_unauthorized_scope");
     await o.deleteKey({ keyId: members.$id });

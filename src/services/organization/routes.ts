@@ -7,7 +7,7 @@ import { p, params } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import { parseDate } from "../../core/time";
 import { lookup } from "../../core/input";
-import type { Field } from "../../core/query/sql";
+import type { Binder, Field } from "../../core/query/sql";
 import { isUniqueViolation, open } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
 import { memberships, organizationKeys, projects, teams, type Team } from "../../db/schema";
@@ -76,6 +76,24 @@ organizationRoutes.delete("/installations/:installationId", installations(true))
 
 // ---- projects ------------------------------------------------------------------------------------
 
+/** A list page over the control database: Appwrite's queries pick and order the ids, then their rows are loaded. */
+async function listPage<T extends { id: string }>(
+  c: Ctx,
+  spec: { from: string; base: (b: Binder) => string; fields: Readonly<Record<string, Field | undefined>>; sequence: string; id: string },
+  a: { queries?: string[]; total: boolean },
+  load: (ids: string[]) => Promise<T[]>,
+): Promise<{ rows: T[]; total: number }> {
+  const page = await runList<{ id: string }>(
+    c.env.DB,
+    { from: spec.from, columns: `${spec.id} AS id`, base: spec.base, resolve: (name) => spec.fields[name], sequence: spec.sequence, id: spec.id },
+    prepareQueries(a.queries),
+    a.total,
+  );
+  const ids = page.rows.map((r) => r.id);
+  const byId = new Map((ids.length ? await load(ids) : []).map((r) => [r.id, r]));
+  return { rows: ids.map((id) => byId.get(id)!).filter(Boolean), total: page.total };
+}
+
 const PROJECT_FIELDS = lookup<Field>({
   $id: { sql: "pr.id", type: "string" },
   $createdAt: { sql: "pr.created_at", type: "datetime" },
@@ -87,23 +105,13 @@ const PROJECT_FIELDS = lookup<Field>({
 organizationRoutes.get("/projects", async (c) => {
   const team = await requireOrganization(c, "projects.read");
   const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
-  const page = await runList<{ id: string }>(
-    c.env.DB,
-    {
-      from: "projects pr",
-      columns: "pr.id",
-      base: (b) => `pr.team_id = ${b.bind(team.id)} AND ${searchClause(b, "(pr.id || ' ' || pr.name)", a.search)}`,
-      resolve: (name) => PROJECT_FIELDS[name],
-      sequence: "pr.seq",
-      id: "pr.id",
-    },
-    prepareQueries(a.queries),
-    a.total,
+  const page = await listPage(
+    c,
+    { from: "projects pr", base: (b) => `pr.team_id = ${b.bind(team.id)} AND ${searchClause(b, "(pr.id || ' ' || pr.name)", a.search)}`, fields: PROJECT_FIELDS, sequence: "pr.seq", id: "pr.id" },
+    a,
+    (ids) => control(c).select().from(projects).where(inArray(projects.id, ids)),
   );
-  const ids = page.rows.map((r) => r.id);
-  const rows = ids.length ? await control(c).select().from(projects).where(inArray(projects.id, ids)) : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return json(c, list("projects", ids.map((id) => projectModel(byId.get(id)!)), page.total));
+  return json(c, list("projects", page.rows.map((r) => projectModel(r)), page.total));
 });
 
 organizationRoutes.post("/projects", async (c) => {
@@ -142,11 +150,25 @@ function expireOf(value: string | undefined): number | null {
   return expire;
 }
 
+const KEY_FIELDS = lookup<Field>({
+  $id: { sql: "ok.id", type: "string" },
+  $createdAt: { sql: "ok.created_at", type: "datetime" },
+  $updatedAt: { sql: "ok.updated_at", type: "datetime" },
+  name: { sql: "ok.name", type: "string" },
+  expire: { sql: "ok.expire", type: "datetime" },
+  accessedAt: { sql: "ok.accessed_at", type: "datetime" },
+});
+
 organizationRoutes.get("/keys", async (c) => {
   const team = await requireOrganization(c, "organization.keys.read");
-  await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
-  const rows = await control(c).select().from(organizationKeys).where(eq(organizationKeys.teamId, team.id));
-  return json(c, list("keys", rows.map((k) => organizationKeyModel(k)), rows.length));
+  const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
+  const page = await listPage(
+    c,
+    { from: "organization_keys ok", base: (b) => `ok.team_id = ${b.bind(team.id)}`, fields: KEY_FIELDS, sequence: "ok.rowid", id: "ok.id" },
+    a,
+    (ids) => control(c).select().from(organizationKeys).where(and(eq(organizationKeys.teamId, team.id), inArray(organizationKeys.id, ids))),
+  );
+  return json(c, list("keys", page.rows.map((k) => organizationKeyModel(k)), page.total));
 });
 
 organizationRoutes.post("/keys", async (c) => {
