@@ -1,4 +1,4 @@
-// `npm run console:user -- <email> <password> [name]`: create a console account (an owner of every project) on the
+// `npm run console:user -- <email> <password> [name]`: create a console account, owner of a new organization, on the
 // running `npm run dev` server, as the deployment admin (ADMIN_KEY from .dev.vars). Then `appwrite login`.
 // ENDPOINT (default http://127.0.0.1:$PORT/v1, PORT 8787) and ADMIN_KEY from the environment win over the defaults.
 import { existsSync, readFileSync } from "node:fs";
@@ -31,4 +31,13 @@ if (!res.ok) {
   console.error(`${res.status} ${body.type ?? ""}: ${body.message ?? ""}`);
   process.exit(1);
 }
+// Its organization: a console team the account owns (ADMIN_KEY memberships are confirmed at once).
+const call = (path, payload) => fetch(`${endpoint}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": adminKey }, body: JSON.stringify(payload) });
+const team = await (await call("/teams", { teamId: "unique()", name: `${name || email}'s organization` })).json();
+const member = team.$id ? await call(`/teams/${team.$id}/memberships`, { userId: body.$id, roles: ["owner"] }) : null;
+if (!member?.ok) {
+  console.error(`Console account created, but not its organization: ${team.message ?? (await member?.text())}`);
+  process.exit(1);
+}
+console.log(`Organization ${team.$id} created, owned by ${body.email}.`);
 console.log(`Console account ${body.email} created (${body.$id}). Sign in: npx appwrite login --endpoint ${endpoint} --email ${body.email}`);

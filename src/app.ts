@@ -31,6 +31,7 @@ import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
 import { consoleProjectRoutes, projectRoutes } from "./services/project/routes";
 import { mailDelivery } from "./services/messaging/smtp";
+import { organizationRoutes } from "./services/organization/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -50,6 +51,7 @@ app.route("/v1/projects/:projectId", consoleProjectRoutes);
 app.route("/v1/projects", oauthSettingsRoutes);
 app.route("/v1/projects", consoleRoutes);
 app.route("/v1/console", consoleVariableRoutes);
+app.route("/v1/organization", organizationRoutes);
 app.route("/v1/webhooks", webhookRoutes);
 app.route("/v1/_edgewrite/test", testHookRoutes);
 app.route("/v1/account/mfa", accountMfaRoutes);

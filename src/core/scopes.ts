@@ -60,3 +60,4 @@ export const SCOPES = {
 
 /** An API key's scopes: its own and those of Appwrite's key role. */
 export const keyScopes = (own: Iterable<string>): Set<string> => new Set([...own, ...keys]);
+export const ROLE_SCOPES = { member, admins } as const;

@@ -43,6 +43,24 @@ export const keys = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.id] })],
 );
 
+/** Organization API keys (migrations/0021): like `keys`, owned by a console team (an organization). */
+export const organizationKeys = sqliteTable(
+  "organization_keys",
+  {
+    teamId: text("team_id").notNull(),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    scopes: json<string[]>("scopes").notNull().default([]),
+    secretHash: text("secret_hash").notNull(),
+    expire: integer("expire"),
+    accessedAt: integer("accessed_at"),
+    sdks: json<string[]>("sdks").notNull().default([]),
+    ...stamps,
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.id] })],
+);
+export type OrganizationKey = typeof organizationKeys.$inferSelect;
+
 export const platforms = sqliteTable(
   "platforms",
   {

@@ -10,6 +10,7 @@ import { sweepHandoffs } from "./consumers";
 import { dispatcherStub, testHooksEnabled } from "./dispatcher";
 import { functionTestHooks } from "../services/functions/test-hooks";
 import { authTestHooks } from "../services/auth/test-hooks";
+import { isDeploymentAdmin } from "../platform/console-access";
 
 /**
  * Test-only controls, mounted at /v1/_edgewrite/test. They exist only when the server runs with
@@ -20,7 +21,7 @@ export const testHookRoutes = new Hono<AppEnv>();
 
 // Every hook, including the services' mounted below, is behind this one gate.
 testHookRoutes.use("*", async (c, next) => {
-  if (!testHooksEnabled(c.env) || c.var.caller.mode !== "admin") {
+  if (!testHooksEnabled(c.env) || !isDeploymentAdmin(c.var.caller)) {
     throw new AppwriteError("general_route_not_found", "The requested route was not found. Please refer to the API docs and try again.");
   }
   await next();

@@ -15,6 +15,9 @@ import { CONSOLE } from "./projects";
 import { needsMoreFactors } from "../services/account/mfa-gate";
 import { GUEST_ROLES, userRoles } from "./roles";
 import { decodeSessionSecret, sessionCookieName } from "./session-secret";
+import { consoleGrants } from "./console-access";
+import { CONSOLE_ROUTE_SCOPES } from "./console-roles";
+import { organizationKeyCaller } from "./organization-keys";
 
 /** Other API-key kinds (the dynamic keys of function executions), registered by their service. */
 export type ApiKeyResolver = (env: Env, project: Project, apiKey: string) => Promise<Caller | null>;
@@ -129,7 +132,11 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
     if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
       return admin();
     }
-    if (project.id === "console") throw new AppwriteError("user_unauthorized");
+    if (project.id === "console") {
+      const orgKey = await organizationKeyCaller(c, apiKey);
+      if (orgKey) return orgKey;
+      throw new AppwriteError("user_unauthorized");
+    }
     for (const resolve of apiKeyResolvers) {
       const found = await resolve(c.env, project, apiKey);
       if (found) return found;
@@ -150,9 +157,10 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
 /**
  * A console user's session (`a_session_console` cookie, X-Appwrite-Session or X-Fallback-Cookies), in the console
  * project or — with `X-Appwrite-Mode: admin` — in any project (what appwrite-cli sends after `appwrite login`).
- * Until organizations exist every console user is an owner of every project: in the console the caller keeps its
- * user and session (account routes, MFA gate) with the owner's scopes; in a project it is exactly the deployment
- * admin, carrying no user into that project's data. The session is a cookie with admin power, so a browser request
+ * In the console the caller keeps its user and session (account routes, MFA gate, its organizations as teams) and
+ * the console-route scopes its roles grant anywhere; each console route narrows them to the one organization it
+ * touches (src/platform/console-access.ts). In a project it holds its role's scopes in that project's organization,
+ * as admin (no user carried into the project's data); not a member → user_unauthorized. The session is a cookie with admin power, so a browser request
  * must come from a console origin (the API's own host; loopback in local dev) — see docs/SECURITY.md.
  */
 async function consoleCaller(c: Ctx, project: Project): Promise<Caller | null> {
@@ -165,7 +173,15 @@ async function consoleCaller(c: Ctx, project: Project): Promise<Caller | null> {
     if (project.id === CONSOLE.id) return found;
     throw new AppwriteError("user_more_factors_required");
   }
-  return project.id === CONSOLE.id ? { ...found, mode: "admin", scopes: SCOPES.owner, privileged: true } : admin();
+  const grants = consoleGrants(found.memberships);
+  if (project.id === CONSOLE.id) {
+    const scopes = new Set(SCOPES.users);
+    for (const granted of grants.values()) for (const s of granted) if (CONSOLE_ROUTE_SCOPES.has(s)) scopes.add(s);
+    return { ...found, scopes, console: { grants } };
+  }
+  const scopes = grants.get(project.teamId);
+  if (!project.teamId || !scopes) throw new AppwriteError("user_unauthorized");
+  return { ...admin(), scopes: new Set(scopes), console: { grants } };
 }
 
 /** Browser fetches from elsewhere (cross-site or a sibling subdomain) that carry no Origin: image tags, navigations. */
@@ -199,10 +215,13 @@ export function forgetKeys(): void {
   keyCache.clear();
 }
 
-/** The console API: Appwrite's scopes, and then only an owner (ADMIN_KEY or a console session) — checked before any parameter. */
+/**
+ * Deployment-admin routes: Appwrite's scopes, then only the ADMIN_KEY — checked before any parameter. Console
+ * routes that a console user may call by role use `requireProjectAccess` (src/platform/console-access.ts).
+ */
 export function requireAdmin(c: Ctx, ...scopes: [string, ...string[]]): Caller {
   const caller = requireScope(c, ...scopes);
-  if (caller.mode !== "admin") throw new AppwriteError("user_unauthorized");
+  if (caller.mode !== "admin" || caller.console) throw new AppwriteError("user_unauthorized");
   return caller;
 }
 

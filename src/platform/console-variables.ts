@@ -3,7 +3,7 @@ import { json } from "../core/response";
 import { functionsDomain } from "../services/functions/domains";
 import { SIZE_LIMIT } from "../services/functions/deployments";
 import { STORAGE_LIMIT } from "../services/storage/constants";
-import { requireAdmin } from "./caller";
+import { requireConsoleCaller } from "./console-access";
 import type { AppEnv } from "./context";
 
 /**
@@ -17,7 +17,7 @@ export const consoleVariableRoutes = new Hono<AppEnv>();
 const BUILD_TIMEOUT_S = 900;
 
 consoleVariableRoutes.get("/variables", (c) => {
-  requireAdmin(c, "projects.read");
+  requireConsoleCaller(c, "projects.read");
   return json(c, {
     // Custom domains are neither verified nor routed (proxy-routes.ts): no DNS targets to point them at.
     _APP_DOMAIN_TARGET_CNAME: "",

@@ -21,6 +21,8 @@ export interface Caller {
   jwt: boolean;
   /** Set while a user with the impersonator flag acts as `user` (src/platform/impersonation.ts); `session` stays theirs. */
   impersonator?: User;
+  /** A console identity (src/platform/console-access.ts): organization (console team) id → the scopes held there. */
+  console?: { grants: ReadonlyMap<string, ReadonlySet<string>> };
 }
 
 export interface Vars {

@@ -9,10 +9,11 @@ import type { Field } from "../core/query/sql";
 import { isUniqueViolation } from "../db/client";
 import { prepareQueries, runList } from "../db/list";
 import { platforms, projects, type Platform } from "../db/schema";
-import { requireAdmin, requireScope } from "./caller";
+import { requireScope } from "./caller";
 import type { AppEnv, Ctx } from "./context";
 import { NATIVE_KEY_FIELDS, platformModel, webPlatformModel } from "./models";
 import { hostnameAllowed, platformType } from "./origin";
+import { requireProjectAccess } from "./console-access";
 
 /**
  * Platforms (Appwrite 1.9's Project service): `/v1/project/platforms` for a project's API key, and the console
@@ -138,13 +139,9 @@ const fromProject: ProjectOf = async (c, write) => {
   return c.var.project.id;
 };
 
-/** /v1/projects/{projectId}/platforms — the console aliases, deployment admin only. */
+/** /v1/projects/{projectId}/platforms — the console aliases, by role in the project's organization (console-access.ts). */
 const fromConsole: ProjectOf = async (c, write) => {
-  requireAdmin(c, write ? "platforms.write" : "platforms.read");
-  const id = c.req.param("projectId")!;
-  const [row] = await c.var.db.select({ id: projects.id }).from(projects).where(eq(projects.id, id)).limit(1);
-  if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
-  return row.id;
+  return (await requireProjectAccess(c, c.req.param("projectId")!, write ? "platforms.write" : "platforms.read")).id;
 };
 
 export const projectPlatformRoutes = build(fromProject);

@@ -7,12 +7,15 @@ import { consoleCall, createProject, endpoint, raw, type TestProject } from "./h
 import { cliStep, runCli } from "./cli-harness";
 
 /**
- * Console accounts: the deployment admin creates console users (nobody signs up), a console session is an owner
- * of the console API and — with `X-Appwrite-Mode: admin` — of every project, and only from a console origin.
+ * Console accounts: the deployment admin creates console users (nobody signs up); a console session owning an
+ * organization manages its projects through the console API and — with `X-Appwrite-Mode: admin` — inside them,
+ * and only from a console origin.
  */
 const PASSWORD = "console-password-1";
 let email: string;
 let project: TestProject;
+/** The console user's organization (what `npm run console:user` creates with the account). */
+let orgId: string;
 /** A signed-in user of `project` (its session string): never a console user. */
 let projectSession: string;
 
@@ -36,6 +39,10 @@ beforeAll(async () => {
   const created = await consoleCall("POST", "/users", { userId: "unique()", email, password: PASSWORD, name: "Owner" });
   expect(created.status, JSON.stringify(created.json)).toBe(201);
   project = await createProject("console-accounts");
+  const team = await consoleCall("POST", "/teams", { teamId: "unique()", name: "Owner's organization" });
+  orgId = team.json.$id;
+  expect((await consoleCall("POST", `/teams/${orgId}/memberships`, { userId: created.json.$id, roles: ["owner"] })).status).toBe(201);
+  expect((await consoleCall("PATCH", `/projects/${project.projectId}/team`, { teamId: orgId })).json.teamId).toBe(orgId);
   const users = new Users(project.server());
   await users.create({ userId: "member", email: "member@example.com", password: "member-password" });
   const login = await raw("POST", "/account/sessions/email", {
@@ -64,7 +71,7 @@ describe("console accounts", () => {
 
     const cookie = { cookie: `a_session_console=${session}` };
     const projectId = `own${Date.now().toString(36)}`;
-    const created = await raw("POST", "/projects", { headers: consoleHeaders(cookie), body: JSON.stringify({ projectId, name: "Owned" }) });
+    const created = await raw("POST", "/projects", { headers: consoleHeaders(cookie), body: JSON.stringify({ projectId, name: "Owned", teamId: orgId }) });
     expect(created.status, created.text).toBe(201);
     expect((await listProjects(cookie)).body.projects.map((p: { $id: string }) => p.$id)).toContain(projectId);
     const key = await raw("POST", `/projects/${projectId}/keys`, { headers: consoleHeaders(cookie), body: JSON.stringify({ name: "server", scopes: ["users.read"] }) });
@@ -91,7 +98,7 @@ describe("console accounts", () => {
     // A page on another site riding the SameSite=None cookie, by fetch (Origin) or by an image tag / link (no Origin).
     expect(verdict(await listProjects({ cookie, origin: "https://evil.example" }))).toBe("403 general_unknown_origin");
     expect(verdict(await listProjects({ cookie, "sec-fetch-site": "cross-site" }))).toBe("403 general_unknown_origin");
-    expect(verdict(await raw("POST", "/projects", { headers: consoleHeaders({ cookie, origin: "https://evil.example" }), body: JSON.stringify({ projectId: "unique()", name: "x" }) }))).toBe("403 general_unknown_origin");
+    expect(verdict(await raw("POST", "/projects", { headers: consoleHeaders({ cookie, origin: "https://evil.example" }), body: JSON.stringify({ projectId: "unique()", name: "x", teamId: orgId }) }))).toBe("403 general_unknown_origin");
     // As Appwrite: admin mode is for projects, not the console itself.
     expect(verdict(await listProjects({ cookie, "x-appwrite-mode": "admin" }))).toBe("400 general_bad_request");
     // The console's own origins (loopback in local dev) and non-browser clients pass.
@@ -102,7 +109,7 @@ describe("console accounts", () => {
     expect(verdict(foreign)).toBe("403 general_unknown_origin");
   });
 
-  it("X-Appwrite-Mode: admin with a console session reaches a project's users and tables as an owner", async () => {
+  it("X-Appwrite-Mode: admin with a console session reaches its organization's project's users and tables as an owner", async () => {
     const session = await consoleLogin();
     const admin = new Client().setEndpoint(endpoint).setProject(project.projectId).setSession(session).addHeader("X-Appwrite-Mode", "admin");
     expect((await new Users(admin).list()).users.map((u) => u.$id)).toContain("member");
@@ -116,6 +123,9 @@ describe("console accounts", () => {
     // The same session from a foreign Origin gains nothing there either.
     const foreign = await raw("GET", "/users", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-mode": "admin", "x-appwrite-session": session, origin: "https://evil.example" } });
     expect(verdict(foreign)).toBe("403 general_unknown_origin");
+    // A project of no organization (or of another) is not its to enter.
+    const stranger = await createProject("not-the-owners");
+    expect(verdict(await raw("GET", "/users", { headers: { "x-appwrite-project": stranger.projectId, "x-appwrite-mode": "admin", "x-appwrite-session": session } }))).toBe("401 user_unauthorized");
   });
 
   it("a console session still owing an MFA factor, or of a blocked user, is no owner", async () => {

@@ -35,6 +35,25 @@ const EDGEWRITE_ONLY: Record<string, string[]> = {
   "PATCH /v1/webhooks/:webhookId/signature": ["webhooks.write"], // older console names of …/secret
   "PATCH /v1/projects/:projectId/webhooks/:webhookId/secret": ["webhooks.write"],
   "PATCH /v1/project/oauth2/appwrite": ["oauth2.write"], // SDK 27 (Appwrite after 1.9.6); 1.9.6's scope for its siblings
+  // SDK 27's Organization service (Cloud's; Appwrite 1.9.6 has only its projects): scopes of OrganizationKeyScopes.
+  "GET /v1/organization": ["organization.read"],
+  "PUT /v1/organization": ["organization.write"],
+  "DELETE /v1/organization": ["organization.write"],
+  "GET /v1/organization/installations": ["organization.installations.read"],
+  "POST /v1/organization/installations": ["organization.installations.write"],
+  "GET /v1/organization/installations/:installationId": ["organization.installations.read"],
+  "PATCH /v1/organization/installations/:installationId": ["organization.installations.write"],
+  "DELETE /v1/organization/installations/:installationId": ["organization.installations.write"],
+  "GET /v1/organization/keys": ["organization.keys.read"],
+  "POST /v1/organization/keys": ["organization.keys.write"],
+  "GET /v1/organization/keys/:keyId": ["organization.keys.read"],
+  "PUT /v1/organization/keys/:keyId": ["organization.keys.write"],
+  "DELETE /v1/organization/keys/:keyId": ["organization.keys.write"],
+  "GET /v1/organization/memberships": ["organization.memberships.read"],
+  "POST /v1/organization/memberships": ["organization.memberships.write"],
+  "GET /v1/organization/memberships/:membershipId": ["organization.memberships.read"],
+  "PATCH /v1/organization/memberships/:membershipId": ["organization.memberships.write"],
+  "DELETE /v1/organization/memberships/:membershipId": ["organization.memberships.write"],
 };
 /** Appwrite's scope list of a served route; null: Appwrite checks no scope there. */
 const scopesOf = (r: Route): string[] | null | undefined => EDGEWRITE_ONLY[routeKey(r)] ?? APPWRITE.get(shape(routeKey(r)));

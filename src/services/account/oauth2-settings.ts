@@ -5,7 +5,7 @@ import { AppwriteError } from "../../core/errors";
 import { p, params } from "../../core/params";
 import { json } from "../../core/response";
 import { platforms, projects, keys } from "../../db/schema";
-import { requireAdmin } from "../../platform/caller";
+import { requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { forgetProject } from "../../platform/projects";
@@ -22,7 +22,7 @@ import { storedProvider, type StoredProvider } from "../auth/oauth2/settings";
 export const oauthSettingsRoutes = new Hono<AppEnv>();
 
 oauthSettingsRoutes.patch("/:projectId/oauth2", async (c) => {
-  requireAdmin(c, "projects.write");
+  await requireProjectAccess(c, c.req.param("projectId")!, "projects.write");
   const url = z.optional(p.url());
   const a = await params(c, {
     provider: p.string({ max: 128 }),

@@ -13,7 +13,7 @@ import { AppwriteError } from "../../core/errors";
 import { collectParams, p, validate } from "../../core/params";
 import { json } from "../../core/response";
 import { projects, type Project } from "../../db/schema";
-import { requireAdmin } from "../../platform/caller";
+import { requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { AUTH_METHODS, type AuthMethod } from "./settings";
@@ -25,7 +25,7 @@ export const authConsoleRoutes = new Hono<AppEnv>();
 /** A project policy route (Appwrite's `policies.write`/`project.policies.write`), authorized before any parameter. */
 function policy(name: string, handler: (c: Ctx) => Promise<Response>): void {
   authConsoleRoutes.patch(`/:projectId/auth/${name}`, async (c) => {
-    requireAdmin(c, "policies.write", "project.policies.write");
+    await requireProjectAccess(c, c.req.param("projectId")!, "policies.write", "project.policies.write");
     return handler(c);
   });
 }
@@ -105,7 +105,7 @@ policy("memberships-privacy", async (c) => {
 
 /** PATCH …/auth/{method} {status|enabled}: enable or disable one auth method (registered last: literal routes win). */
 authConsoleRoutes.patch("/:projectId/auth/:method", async (c) => {
-  requireAdmin(c, "project.write");
+  await requireProjectAccess(c, c.req.param("projectId")!, "project.write");
   const method = c.req.param("method");
   if (!hasOwn(AUTH_METHODS, method)) {
     throw new AppwriteError("general_argument_invalid", `Invalid \`methodId\` param: Value must be one of (${Object.keys(AUTH_METHODS).join(", ")})`);

@@ -28,6 +28,8 @@ type Owner = { resourceType: "function" | "project"; resourceId: string };
 async function owner(c: Ctx, kind: "function" | "project", write: boolean): Promise<Owner> {
   if (kind === "project") {
     requireScope(c, write ? "project.write" : "project.read");
+    // The console is no project with variables (a console user holds project.* there for the console routes).
+    if (c.var.project.id === "console") throw new AppwriteError("project_not_found", "Project with the requested ID 'console' could not be found.");
     return { resourceType: "project", resourceId: "" };
   }
   requireScope(c, write ? "functions.write" : "functions.read");

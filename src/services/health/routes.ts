@@ -9,6 +9,7 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { shardName } from "../realtime/protocol";
 import { count, FAILED_QUEUE_NAMES, QUEUES } from "./queues";
+import { isDeploymentAdmin } from "../../platform/console-access";
 
 /**
  * Appwrite's Health service, each check a real round trip to what Edgewrite runs on: D1 (db), R2 (storage),
@@ -148,7 +149,7 @@ healthRoutes.get("/health/certificate", async (c) => {
 });
 
 /** The caller's project, or every project for the deployment admin. */
-const queueScope = (c: Ctx) => (c.var.caller.mode === "admin" ? "" : c.var.project.id);
+const queueScope = (c: Ctx) => (isDeploymentAdmin(c.var.caller) ? "" : c.var.project.id);
 
 function assertThreshold(size: number, threshold: number, failed = false): void {
   if (size >= threshold) {

@@ -1,23 +1,22 @@
 import { Hono } from "hono";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { AppwriteError } from "../../core/errors";
 import { json } from "../../core/response";
 import { formatDate } from "../../core/time";
-import { projects } from "../../db/schema";
-import { requireAdmin } from "../../platform/caller";
+import { requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv } from "../../platform/context";
-import { onProjectDelete } from "../../platform/projects";
+import { CONSOLE, onProjectDelete } from "../../platform/projects";
+import { requireAdmin } from "../../platform/caller";
 import { messageOutbox } from "../auth/tables";
 
 /** Console-only: the local message outbox (mounted at /v1/projects next to the console API). */
 export const outboxRoutes = new Hono<AppEnv>();
 
 outboxRoutes.get("/:projectId/outbox", async (c) => {
-  requireAdmin(c, "projects.read");
-  const projectId = c.req.param("projectId");
+  const projectId = c.req.param("projectId")!;
+  // The console's own outbox (console invitations, recovery) is the deployment admin's to read.
+  if (projectId === CONSOLE.id) requireAdmin(c, "projects.read");
+  else await requireProjectAccess(c, projectId, "projects.read");
   const db = c.var.db;
-  const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).limit(1);
-  if (!found) throw new AppwriteError("project_not_found", `Project with the requested ID '${projectId}' could not be found.`);
   const url = new URL(c.req.url);
   const channel = url.searchParams.get("channel");
   const to = url.searchParams.get("to");

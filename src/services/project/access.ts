@@ -3,17 +3,18 @@ import { AppwriteError } from "../../core/errors";
 import { groupQueries, parseQueries } from "../../core/query/parse";
 import { open } from "../../db/client";
 import { projects, type Project } from "../../db/schema";
-import { requireAdmin, requireScope } from "../../platform/caller";
+import { requireScope } from "../../platform/caller";
+import { requireProjectAccess } from "../../platform/console-access";
 import type { Caller, Ctx } from "../../platform/context";
-import { forgetProject } from "../../platform/projects";
+import { CONSOLE, forgetProject } from "../../platform/projects";
 
 /**
  * Who may change a project's settings, and where they live. Settings, keys and platforms are control data
  * (`c.env.DB`), read fresh here rather than from the per-isolate project cache.
  *
- * `/v1/project/*` serves the project the request names, for its own API keys, ADMIN_KEY and console sessions
- * (both resolve to the deployment admin until organizations bring per-project console roles).
- * `/v1/projects/{projectId}/*` are the console's aliases: the deployment admin only.
+ * `/v1/project/*` serves the project the request names (never the console itself), for its own API keys, ADMIN_KEY
+ * and console sessions in admin mode (their role's scopes in the project's organization, src/platform/caller.ts).
+ * `/v1/projects/{projectId}/*` are the console's aliases: the ADMIN_KEY or the caller's organization role.
  */
 export type ProjectOf = (c: Ctx, ...scopes: [string, ...string[]]) => Promise<{ caller: Caller; project: Project }>;
 
@@ -25,12 +26,13 @@ async function load(c: Ctx, id: string): Promise<Project> {
 
 export const currentProject: ProjectOf = async (c, ...scopes) => {
   const caller = requireScope(c, ...scopes);
+  if (c.var.project.id === CONSOLE.id) throw new AppwriteError("project_not_found", "Project with the requested ID 'console' could not be found.");
   return { caller, project: await load(c, c.var.project.id) };
 };
 
 export const consoleProject: ProjectOf = async (c, ...scopes) => {
-  const caller = requireAdmin(c, ...scopes);
-  return { caller, project: await load(c, c.req.param("projectId")!) };
+  const project = await requireProjectAccess(c, c.req.param("projectId")!, ...scopes);
+  return { caller: c.var.caller, project };
 };
 
 /**

@@ -14,7 +14,8 @@ import { authenticators, challenges, identities, memberships, teams, users, type
 import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { onProjectDelete } from "../../platform/projects";
+import { CONSOLE, onProjectDelete } from "../../platform/projects";
+import { removeOrganizationContents } from "../../platform/console";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
 import { prefsObject } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
@@ -113,6 +114,8 @@ teamsRoutes.delete("/:teamId", async (c) => {
   const projectId = c.var.project.id;
   const team = await loadTeam(db, caller, projectId, c.req.param("teamId"));
   if (!canOnTeam(caller, team.id, "delete")) throw new AppwriteError("user_unauthorized");
+  // A console team is an organization: its projects and organization keys go with it (Appwrite's deletes worker).
+  if (projectId === CONSOLE.id) await removeOrganizationContents(c, team.id);
   await db.batch([
     db.delete(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.teamId, team.id))),
     db.delete(teams).where(and(eq(teams.projectId, projectId), eq(teams.id, team.id))),
@@ -192,7 +195,9 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
   if (!invitee) {
     // Unknown invitee: created now, with no password (Appwrite stores a random one nobody knows).
     const policy = authPolicy(c.var.project);
-    if (!privileged) await assertUserCapacity(db, projectId, policy);
+    // The console's one way in besides the ADMIN_KEY: an organization owner's invitation (checked above) creates
+    // the console account, which nobody can sign in to until the invitation is accepted.
+    if (!privileged && projectId !== "console") await assertUserCapacity(db, projectId, policy);
     if (email) {
       const [taken] = await db.select({ id: identities.id }).from(identities).where(and(eq(identities.projectId, projectId), eq(identities.providerEmail, email))).limit(1);
       if (taken) throw new AppwriteError("user_email_already_exists");

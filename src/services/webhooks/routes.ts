@@ -9,18 +9,19 @@ import { groupQueries, parseQueries } from "../../core/query/parse";
 import { json, list, noContent } from "../../core/response";
 import { isUniqueViolation } from "../../db/client";
 import { projects } from "../../db/schema";
-import { requireAdmin, requireScope } from "../../platform/caller";
+import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { compileQueries, matchesQueries } from "../realtime/queries";
 import { attemptModel, webhookModel } from "./models";
 import { webhookAttempts, webhookDeliveries, webhooks, type Webhook } from "./schema";
 import { seal, unseal } from "./secrets";
 import "./delivery";
+import { requireProjectAccess } from "../../platform/console-access";
 
 /**
  * Webhooks CRUD, served twice with the same handlers:
  *   /v1/webhooks                          project API key (webhooks.read / webhooks.write) — node-appwrite 27 `Webhooks`
- *   /v1/projects/{projectId}/webhooks     console alias, deployment admin only
+ *   /v1/projects/{projectId}/webhooks     console alias, by role in the project's organization (console-access.ts)
  * Plus Edgewrite's attempt log: GET …/webhooks/{webhookId}/attempts.
  */
 type ProjectOf = (c: Ctx, write: boolean) => Promise<string>;
@@ -199,11 +200,7 @@ export const webhookRoutes = build(async (c, write) => {
   return c.var.project.id;
 });
 
-/** /v1/projects/{projectId}/webhooks — the console alias, deployment admin only. */
+/** /v1/projects/{projectId}/webhooks — the console alias, by role in the project's organization (console-access.ts). */
 export const consoleWebhookRoutes = build(async (c, write) => {
-  requireAdmin(c, write ? "webhooks.write" : "webhooks.read");
-  const id = c.req.param("projectId")!;
-  const [row] = await c.var.db.select({ id: projects.id }).from(projects).where(eq(projects.id, id)).limit(1);
-  if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
-  return row.id;
+  return (await requireProjectAccess(c, c.req.param("projectId")!, write ? "webhooks.write" : "webhooks.read")).id;
 });
