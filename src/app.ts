@@ -29,6 +29,8 @@ import { functionTemplateRoutes } from "./services/functions/templates";
 import { consoleVariableRoutes } from "./platform/console-variables";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
+import { usageMeter } from "./services/usage/meter";
+import { usageListRoutes, usageResourceRoutes } from "./services/usage/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -38,9 +40,11 @@ app.use("*", cors);
 app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);
+app.use("/v1/*", usageMeter);
 app.use("/v1/*", mfaGate);
 
 app.route("/v1", healthRoutes);
+app.route("/v1", usageListRoutes); // `/v1/<service>/usage`: before each service's `/:id`
 app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
 app.route("/v1/projects/:projectId/platforms", consolePlatformRoutes);
 app.route("/v1/projects", oauthSettingsRoutes);
@@ -68,6 +72,7 @@ app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
 app.route("/v1/project/platforms", projectPlatformRoutes);
 app.route("/v1/proxy", proxyRoutes);
+app.route("/v1", usageResourceRoutes); // `/v1/<service>/:id/usage`: after every service, whose static paths win
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */
 function errorResponse(err: unknown, c: Context<AppEnv>): Response {
