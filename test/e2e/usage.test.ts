@@ -212,6 +212,7 @@ describe("the range param and who may read usage", () => {
     expect([refused.status, refused.body.message]).toEqual([401, expect.stringMatching(/missing scopes \(\["tables\.read","collections\.read"\]\)$/)]);
     expect((await usage("/storage/usage", key.json.secret)).status).toBe(200);
     // The project's own key holds every scope a key may hold; `projects.read` is not one of them.
+    expect((await consoleCall("GET", "/console/variables")).json._APP_USAGE_STATS).toBe("enabled"); // the console shows usage
     expect((await usage("/project/usage?startDate=2026-01-01&endDate=2026-01-02")).status).toBe(401);
   });
 });

@@ -27,41 +27,66 @@ const DAY = 86_400_000;
 /** Hourly rows are kept two days (the 24h range reads 24 of them); daily and all-time rows stay. */
 const HOURLY_RETENTION = 2 * DAY;
 
-/** `project \0 metric \0 hourStart` → delta since the last flush. */
-const pending = new Map<string, number>();
+/** One project's deltas in one hour: the per-request three as fields (no key to build), the rest by name. */
+class Tally {
+  requests = 0;
+  inbound = 0;
+  outbound = 0;
+  readonly other = new Map<string, number>();
+}
+
+/** hour start → project → deltas since the last flush; the current hour's map is kept at hand. */
+const pending = new Map<number, Map<string, Tally>>();
+let hourStart = -1;
+let hourTallies = new Map<string, Tally>();
 let lastFlush = Date.now();
 let flushing: Promise<void> | null = null;
 
-function add(projectId: string, metric: string, value: number, at: number): void {
-  if (!value) return;
-  const key = `${projectId}\0${metric}\0${at - (at % HOUR)}`;
-  pending.set(key, (pending.get(key) ?? 0) + value);
+/** Appwrite's switch: `_APP_USAGE_STATS=disabled` records nothing (the usage routes then show stock figures only). */
+const enabled = (env: Env): boolean => env._APP_USAGE_STATS !== "disabled";
+
+function tally(projectId: string, at: number): Tally {
+  const hour = at - (at % HOUR);
+  if (hour !== hourStart) {
+    hourStart = hour;
+    hourTallies = pending.get(hour) ?? pending.set(hour, new Map()).get(hour)!;
+  }
+  let t = hourTallies.get(projectId);
+  if (!t) hourTallies.set(projectId, (t = new Tally()));
+  return t;
+}
+
+function add(t: Tally, metric: string, value: number): void {
+  if (value) t.other.set(metric, (t.other.get(metric) ?? 0) + value);
 }
 
 /** One API request of a project (not the console's): its count and its body sizes. */
 export function recordRequest(env: Env, projectId: string, inbound: number, outbound: number): void {
-  const at = Date.now();
-  add(projectId, METRIC.requests, 1, at);
-  add(projectId, METRIC.inbound, inbound, at);
-  add(projectId, METRIC.outbound, outbound, at);
+  if (!enabled(env)) return;
+  const t = tally(projectId, Date.now());
+  t.requests++;
+  t.inbound += inbound;
+  t.outbound += outbound;
   env.USAGE_EVENTS?.writeDataPoint({ indexes: [projectId], blobs: ["request"], doubles: [1, inbound, outbound] });
 }
 
 /** A finished function execution: `durationSeconds` as the execution model's `duration`, `memoryMb` its spec's. */
 export function recordExecution(env: Env, projectId: string, fnSeq: number, durationSeconds: number, memoryMb: number): void {
-  const at = Date.now();
+  if (!enabled(env)) return;
+  const t = tally(projectId, Date.now());
   const ms = Math.round(durationSeconds * 1000);
   const mbSeconds = Math.round(durationSeconds * memoryMb);
   for (const [metric, value] of [[METRIC.executions, 1], [METRIC.executionsCompute, ms], [METRIC.executionsMbSeconds, mbSeconds]] as const) {
-    add(projectId, metric, value, at);
-    add(projectId, functionMetric(fnSeq, metric), value, at);
+    add(t, metric, value);
+    add(t, functionMetric(fnSeq, metric), value);
   }
   env.USAGE_EVENTS?.writeDataPoint({ indexes: [projectId], blobs: ["execution", String(fnSeq)], doubles: [1, ms, mbSeconds] });
 }
 
 /** A realtime connection accepted for a project. */
 export function recordRealtimeConnection(env: Env, projectId: string): void {
-  add(projectId, METRIC.realtimeConnections, 1, Date.now());
+  if (!enabled(env)) return;
+  add(tally(projectId, Date.now()), METRIC.realtimeConnections, 1);
   env.USAGE_EVENTS?.writeDataPoint({ indexes: [projectId], blobs: ["realtime.connection"], doubles: [1] });
 }
 
@@ -78,17 +103,17 @@ export function maybeFlush(env: Env, ctx: Pick<ExecutionContext, "waitUntil">): 
 /** Writes this isolate's deltas, one batch per project; a project whose write fails gets its deltas back. */
 export function flushUsage(env: Env): Promise<void> {
   if (flushing || !pending.size) return flushing ?? Promise.resolve();
-  const byProject = new Map<string, Map<string, number>>();
-  for (const [key, value] of pending) {
-    const projectId = key.slice(0, key.indexOf("\0"));
-    (byProject.get(projectId) ?? byProject.set(projectId, new Map()).get(projectId)!).set(key, value);
+  const byProject = new Map<string, [hour: number, t: Tally][]>();
+  for (const [hour, tallies] of pending) {
+    for (const [projectId, t] of tallies) (byProject.get(projectId) ?? byProject.set(projectId, []).get(projectId)!).push([hour, t]);
   }
   pending.clear();
+  hourStart = -1;
   lastFlush = Date.now();
   flushing = Promise.all(
-    [...byProject].map(([projectId, deltas]) =>
-      write(env, projectId, deltas).catch((err) => {
-        for (const [k, v] of deltas) pending.set(k, (pending.get(k) ?? 0) + v);
+    [...byProject].map(([projectId, hours]) =>
+      write(env, projectId, hours).catch((err) => {
+        for (const [hour, t] of hours) merge(tally(projectId, hour), t);
         console.error("usage flush failed", projectId, err);
       }),
     ),
@@ -100,17 +125,27 @@ export function flushUsage(env: Env): Promise<void> {
   return flushing;
 }
 
+function merge(into: Tally, from: Tally): void {
+  into.requests += from.requests;
+  into.inbound += from.inbound;
+  into.outbound += from.outbound;
+  for (const [metric, value] of from.other) add(into, metric, value);
+}
+
+const entries = (t: Tally): [string, number][] =>
+  [[METRIC.requests, t.requests], [METRIC.inbound, t.inbound], [METRIC.outbound, t.outbound], ...t.other].filter(([, v]) => v !== 0) as [string, number][];
+
 const UPSERT = "INSERT INTO usage_stats (project_id, metric, period, time, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value";
 const PRUNE = "DELETE FROM usage_stats WHERE project_id = ? AND period = '1h' AND time < ?";
 
-async function write(env: Env, projectId: string, deltas: Map<string, number>): Promise<void> {
+async function write(env: Env, projectId: string, hours: [number, Tally][]): Promise<void> {
   // Each (metric, period, bucket) once: an hour's delta is also added to its day and to all time.
   const slots = new Map<string, number>();
-  for (const [key, value] of deltas) {
-    const [, metric, hour] = key.split("\0") as [string, string, string];
-    const at = Number(hour);
-    for (const slot of [`${metric}\x001h\x00${at}`, `${metric}\x001d\x00${at - (at % DAY)}`, `${metric}\0inf\x000`]) {
-      slots.set(slot, (slots.get(slot) ?? 0) + value);
+  for (const [hour, t] of hours) {
+    for (const [metric, value] of entries(t)) {
+      for (const slot of [`${metric}\x001h\x00${hour}`, `${metric}\x001d\x00${hour - (hour % DAY)}`, `${metric}\0inf\x000`]) {
+        slots.set(slot, (slots.get(slot) ?? 0) + value);
+      }
     }
   }
   const d1 = await dataDatabase(env, projectId);
