@@ -130,6 +130,12 @@ describe("usage of stock: users, rows, files, functions", () => {
     const one = await ok(`/functions/${functionId}/usage?range=24h`);
     expect(Object.keys(one)).toEqual(fields("function"));
     expect(one).toMatchObject({ deploymentsTotal: 1, buildsTotal: 1, executionsTotal: 2, executionsTimeTotal: f.executionsTimeTotal });
+    // A 1.6 client gets the models without the build success/failure figures 1.7 added (Appwrite's V19 filter).
+    const old = await raw("GET", `/functions/${functionId}/usage`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "x-appwrite-response-format": "1.6.0" } });
+    expect(Object.keys(old.body)).toEqual(fields("function").filter((k) => !["buildsSuccessTotal", "buildsFailedTotal", "buildsTimeAverage", "buildsSuccess", "buildsFailed"].includes(k)));
+    const oldList = await raw("GET", "/functions/usage", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key, "x-appwrite-response-format": "1.6.0" } });
+    expect(oldList.body).not.toHaveProperty("buildsSuccessTotal");
+    expect(oldList.body.functionsTotal).toBe(1);
     const missing = await usage("/functions/nope/usage");
     expect([missing.status, missing.body.type]).toEqual([404, "function_not_found"]);
   });
