@@ -215,7 +215,8 @@ export async function runFunction(env: Env, exports: Exports, db: DB, input: Run
     apiKey,
   });
   // Every execution (REST, domain, event, schedule) passes here once: its usage, with no D1 write of its own.
-  recordExecution(env, input.fn.projectId, input.fn.seq, result.duration, specification(input.fn.runtimeSpecification).memory);
+  const spec = specification(input.fn.runtimeSpecification);
+  recordExecution(env, input.fn.projectId, input.fn.seq, result.duration, spec.memory * spec.cpus);
   return result;
 }
 

@@ -70,12 +70,12 @@ export function recordRequest(env: Env, projectId: string, inbound: number, outb
   env.USAGE_EVENTS?.writeDataPoint({ indexes: [projectId], blobs: ["request"], doubles: [1, inbound, outbound] });
 }
 
-/** A finished function execution: `durationSeconds` as the execution model's `duration`, `memoryMb` its spec's. */
-export function recordExecution(env: Env, projectId: string, fnSeq: number, durationSeconds: number, memoryMb: number): void {
+/** A finished execution: `durationSeconds` as the model's `duration`; `mbCpus` = its spec's memory × CPUs (Appwrite's MB-seconds). */
+export function recordExecution(env: Env, projectId: string, fnSeq: number, durationSeconds: number, mbCpus: number): void {
   if (!enabled(env)) return;
   const t = tally(projectId, Date.now());
-  const ms = Math.round(durationSeconds * 1000);
-  const mbSeconds = Math.round(durationSeconds * memoryMb);
+  const ms = Math.floor(durationSeconds * 1000); // Appwrite's (int) casts
+  const mbSeconds = Math.floor(durationSeconds * mbCpus);
   for (const [metric, value] of [[METRIC.executions, 1], [METRIC.executionsCompute, ms], [METRIC.executionsMbSeconds, mbSeconds]] as const) {
     add(t, metric, value);
     add(t, functionMetric(fnSeq, metric), value);
