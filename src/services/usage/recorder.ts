@@ -3,11 +3,12 @@ import { dataDatabase } from "../../db/shards";
 
 /**
  * The one recorder of flow metrics (requests, bandwidth, executions, realtime connections) — Appwrite's metric
- * names. Recording costs a few Map updates and, when the `USAGE_EVENTS` Analytics Engine binding exists, one
- * non-blocking `writeDataPoint`: no D1 write and no await on the request path. Deltas are summed per isolate and
- * flushed to the project's `usage_stats` (its data database) at most every USAGE_FLUSH_MS (default 60 s) per
- * isolate, as one batch of upserts per database, from `waitUntil` or the cron. What an isolate has not flushed
- * when it is evicted is lost from D1 (Analytics Engine still has it): D1 figures are a floor, never a double count.
+ * names. Recording costs a Map lookup and a few additions and, when the `USAGE_EVENTS` Analytics Engine binding
+ * exists, one non-blocking `writeDataPoint`: no D1 write and no await on the request path. Deltas are summed per
+ * isolate and flushed to the project's `usage_stats` (its data database) at most every USAGE_FLUSH_MS (default
+ * 60 s) per isolate, as one batch of upserts per project, from `waitUntil` or the cron. What an isolate has not
+ * flushed when it is evicted is lost from D1 (Analytics Engine still has it): D1 figures are a floor, never a
+ * double count.
  */
 export const METRIC = {
   requests: "network.requests",
