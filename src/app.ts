@@ -32,6 +32,8 @@ import { databasesRoutes } from "./services/databases/routes";
 import { consoleProjectRoutes, projectRoutes } from "./services/project/routes";
 import { mailDelivery } from "./services/messaging/smtp";
 import { organizationRoutes } from "./services/organization/routes";
+import { usageMeter } from "./services/usage/meter";
+import { usageListRoutes, usageResourceRoutes } from "./services/usage/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -41,10 +43,12 @@ app.use("*", cors);
 app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);
+app.use("/v1/*", usageMeter);
 app.use("/v1/*", mfaGate);
 app.use("/v1/*", mailDelivery);
 
 app.route("/v1", healthRoutes);
+app.route("/v1", usageListRoutes); // `/v1/<service>/usage`: before each service's `/:id`
 app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
 app.route("/v1/projects/:projectId/platforms", consolePlatformRoutes);
 app.route("/v1/projects/:projectId", consoleProjectRoutes);
@@ -75,6 +79,7 @@ app.route("/v1/project/variables", projectVariableRoutes);
 app.route("/v1/project/platforms", projectPlatformRoutes);
 app.route("/v1/project", projectRoutes);
 app.route("/v1/proxy", proxyRoutes);
+app.route("/v1", usageResourceRoutes); // `/v1/<service>/:id/usage`: after every service, whose static paths win
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */
 function errorResponse(err: unknown, c: Context<AppEnv>): Response {

@@ -7,5 +7,9 @@ declare namespace Cloudflare {
     JWT_SECRET?: string;
     /** The root secret every signing and sealing key derives from (src/core/secrets.ts); else JWT_SECRET, else ADMIN_KEY. */
     ENCRYPTION_KEY?: string;
+    /** How often (ms) an isolate writes its usage counters to D1 (src/services/usage/recorder.ts); default 60000. */
+    USAGE_FLUSH_MS?: string;
+    /** Appwrite's usage switch: "disabled" records no requests, bandwidth, executions or realtime connections. */
+    _APP_USAGE_STATS?: string;
   }
 }

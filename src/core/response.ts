@@ -5,6 +5,7 @@ export function json(c: Context, body: unknown, status: 200 | 201 | 202 | 206 = 
   // Clients on an older response format get models in their shape (src/platform/formats).
   const formats = c.get("formats" as never) as { body(b: unknown): unknown } | undefined;
   const text = JSON.stringify(formats ? formats.body(body) : body, (_k, v) => (typeof v === "bigint" ? `__big__${v}` : v)).replace(/"__big__(-?\d+)"/g, "$1");
+  c.set("responseBytes" as never, text.length as never); // outbound bytes for usage (src/services/usage/meter.ts)
   return c.body(text, status, { "content-type": "application/json" });
 }
 

@@ -521,3 +521,17 @@ export const sweepPositions = sqliteTable("sweep_positions", {
   position: text("position").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+// ---- 0024_usage.sql ------------------------------------------------------------------------------
+/** Flow metrics per (project, metric, period, bucket start); written only by src/services/usage/recorder.ts. */
+export const usageStats = sqliteTable(
+  "usage_stats",
+  {
+    projectId: text("project_id").notNull(),
+    metric: text("metric").notNull(),
+    period: text("period").notNull(),
+    time: integer("time").notNull(),
+    value: integer("value").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.metric, t.period, t.time] })],
+);

@@ -27,7 +27,7 @@ consoleVariableRoutes.get("/variables", (c) => {
     _APP_STORAGE_LIMIT: STORAGE_LIMIT,
     _APP_COMPUTE_BUILD_TIMEOUT: BUILD_TIMEOUT_S,
     _APP_COMPUTE_SIZE_LIMIT: SIZE_LIMIT,
-    _APP_USAGE_STATS: "disabled",
+    _APP_USAGE_STATS: c.env._APP_USAGE_STATS === "disabled" ? "disabled" : "enabled", // src/services/usage/
     _APP_VCS_ENABLED: false,
     _APP_DOMAIN_ENABLED: false,
     _APP_ASSISTANT_ENABLED: false,

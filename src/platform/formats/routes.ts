@@ -99,6 +99,8 @@ export const ROUTES = lookup<readonly [sdkMethod: string, model?: string]>({
   "GET /v1/storage/buckets/:bucketId/files": ["storage.listFiles"],
   // functions
   "POST /v1/functions": ["functions.create", "function"],
+  "GET /v1/functions/usage": ["functions.listUsage", "usageFunctions"],
+  "GET /v1/functions/:functionId/usage": ["functions.getUsage", "usageFunction"],
   "GET /v1/functions": ["functions.list", "function"],
   "GET /v1/functions/:functionId": ["functions.get", "function"],
   "PUT /v1/functions/:functionId": ["functions.update", "function"],

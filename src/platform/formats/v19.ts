@@ -55,5 +55,7 @@ export const V19: Format = {
     },
     project: (m) => drop(m, "devKeys"),
     variable: (m) => drop(m, "secret"),
+    usageFunction: (m) => drop(m, "buildsSuccessTotal", "buildsFailedTotal", "buildsTimeAverage", "buildsSuccess", "buildsFailed"),
+    usageFunctions: (m) => drop(m, "buildsSuccessTotal", "buildsFailedTotal", "buildsSuccess", "buildsFailed"),
   },
 };

@@ -10,6 +10,8 @@ import { functionEnv, invoke, OUTBOUND_VARIABLE, type Exports, type InvocationRe
 import { decryptValue, DYNAMIC_KEY_GRACE_S, signDynamicKey } from "./secrets";
 import { r2 } from "./store";
 import { utf8 } from "./payload";
+import { specification } from "./specifications";
+import { recordExecution } from "../usage/recorder";
 
 /**
  * One execution, whatever its trigger (http, schedule, event): the function's active deployment, its
@@ -203,7 +205,7 @@ export async function runFunction(env: Env, exports: Exports, db: DB, input: Run
     prepared.digest = workerDigest(vars, prepared.outbound, input.fn.runtime);
     if (r && r.deploymentId === input.deploymentId) r.prepared = prepared;
   }
-  return invoke(env, exports, input.fn, input.fn.projectId, input.deploymentId, prepared, {
+  const result = await invoke(env, exports, input.fn, input.fn.projectId, input.deploymentId, prepared, {
     method: input.method,
     url: origin + path,
     headers,
@@ -212,6 +214,10 @@ export async function runFunction(env: Env, exports: Exports, db: DB, input: Run
     logging: input.fn.logging,
     apiKey,
   });
+  // Every execution (REST, domain, event, schedule) passes here once: its usage, with no D1 write of its own.
+  const spec = specification(input.fn.runtimeSpecification);
+  recordExecution(env, input.fn.projectId, input.fn.seq, result.duration, spec.memory * spec.cpus);
+  return result;
 }
 
 /** Row fields of a finished run. */

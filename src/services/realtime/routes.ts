@@ -14,6 +14,7 @@ import { accountModel } from "../users/models";
 import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
 import "./consumer";
+import { recordRealtimeConnection } from "../usage/recorder";
 
 /**
  * `GET /v1/realtime?project=P` — the WebSocket upgrade (appwrite-wire.md §7.1). Mounted before the
@@ -142,7 +143,9 @@ realtimeRoutes.get("/", async (c) => {
     };
     const stub = c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(project.id, shard)));
     const headers = new Headers({ upgrade: "websocket", [INIT_HEADER]: JSON.stringify(init) });
-    return await stub.fetch("https://realtime.internal/connect", { headers });
+    const accepted = await stub.fetch("https://realtime.internal/connect", { headers });
+    if (accepted.status === 101) recordRealtimeConnection(c.env, project.id);
+    return accepted;
   } catch (e) {
     if (e instanceof UpgradeError) return refuse(e.code, e.message);
     console.error("realtime upgrade failed", e);
