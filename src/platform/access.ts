@@ -1,0 +1,161 @@
+import { eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { open } from "../db/client";
+import { keys, platforms, projects, type Key, type Project } from "../db/schema";
+import type { PlatformRow } from "./origin";
+import { CONSOLE } from "./projects";
+
+/**
+ * What every request resolves before its route: the project, the API key it presents and (with an Origin)
+ * the project's platforms — one control-database round trip, read fresh (`loadAccess`).
+ *
+ * The hot row routes may skip that round trip (`deferredAccess`): this isolate remembers each resolution with a
+ * signature of the rows it came from (every column of the project, the key's authorization columns, the
+ * platforms), and the request's data database then carries a guard in every batch that fails the whole batch
+ * when a signature no longer matches (a single statement outside a batch first re-reads access fresh). A key
+ * deleted or narrowed, a project changed, a platform removed — in any isolate — is so seen by the very next
+ * statement that would read or write with it, and nothing commits on a stale authorization. This needs the
+ * guard to run where those rows live: only while the project's data database is the control database.
+ */
+export interface Access {
+  project: Project;
+  /** The key row of the presented secret (null: none presented, or no such key). */
+  key: Key | null;
+  /** The project's platforms (null: not read, the request has no Origin). */
+  platforms: PlatformRow[] | null;
+  sig: { project: string | null; key: string | null; platforms: string | null };
+}
+
+/** SQL: a row's signature, the JSON array of the given columns. */
+const signature = (cols: Record<string, { name: string }>, skip: string[] = []) =>
+  sql.raw(`json_array(${Object.values(cols).filter((c) => !skip.includes(c.name)).map((c) => `"${c.name}"`).join(", ")})`);
+/** Use stamps, not authorization: a key's last use and SDK list may change on every request. */
+const KEY_SIG = signature(getTableColumns(keys), ["accessed_at", "sdks"]);
+const PROJECT_SIG = signature(getTableColumns(projects));
+const PLATFORMS_SIG = (projectId: unknown) =>
+  sql`(SELECT json_group_array(json_array(type, hostname, key)) FROM (SELECT type, hostname, key FROM platforms WHERE project_id = ${projectId} ORDER BY type, hostname, key))`;
+
+/** Project, key and platforms in one control-database batch, fresh. Null when the project does not exist. */
+export async function loadAccess(env: Env, projectId: string, keyHash: string | null, withPlatforms: boolean): Promise<Access | null> {
+  const db = open(env.DB);
+  const isConsole = projectId === CONSOLE.id;
+  const projectQ = db.select({ row: projects, sig: sql<string>`${PROJECT_SIG}` }).from(projects).where(eq(projects.id, projectId)).limit(1);
+  const keyQ = db.select({ row: keys, sig: sql<string>`${KEY_SIG}` }).from(keys).where(eq(keys.secretHash, keyHash ?? "")).limit(1);
+  const platformsQ = db.select({ sig: sql<string>`${PLATFORMS_SIG(projectId)}` }).from(projects).where(eq(projects.id, projectId)).limit(1);
+  const [p, k, pl] = await db.batch([projectQ, keyQ, platformsQ]);
+  const project = isConsole ? CONSOLE : p[0]?.row;
+  if (!project) return null;
+  const key = keyHash ? (k[0]?.row ?? null) : null;
+  const platformSig = withPlatforms && !isConsole ? (pl[0]?.sig ?? "[]") : null;
+  return {
+    project, key,
+    platforms: platformSig === null ? (withPlatforms ? [] : null) : (JSON.parse(platformSig) as string[][]).map(([type, hostname, key]) => ({ type: type!, hostname: hostname!, key: key! })),
+    sig: { project: isConsole ? null : p[0]!.sig, key: key ? k[0]!.sig : null, platforms: platformSig },
+  };
+}
+
+// ---- per-isolate memory of resolutions, for the deferred check -------------------------------------------------
+
+const remembered = new Map<string, Access>();
+const memoKey = (projectId: string, keyHash: string | null, withPlatforms: boolean) => `${projectId}\u0000${keyHash ?? ""}\u0000${withPlatforms ? 1 : 0}`;
+
+export function rememberAccess(projectId: string, keyHash: string | null, withPlatforms: boolean, a: Access): void {
+  const k = memoKey(projectId, keyHash, withPlatforms);
+  remembered.delete(k);
+  remembered.set(k, a);
+  if (remembered.size > 1000) remembered.delete(remembered.keys().next().value!);
+}
+
+export function recalledAccess(projectId: string, keyHash: string | null, withPlatforms: boolean): Access | undefined {
+  return remembered.get(memoKey(projectId, keyHash, withPlatforms));
+}
+
+export function forgetAccess(projectId?: string): void {
+  if (projectId === undefined) return remembered.clear();
+  for (const k of remembered.keys()) if (k.startsWith(`${projectId}\u0000`)) remembered.delete(k);
+}
+
+const STALE_ACCESS = "edgewrite-stale-access";
+
+/** A statement that fails its batch unless the rows behind `a` are exactly as they were when `a` was read. */
+export function accessGuard(d1: D1Database, projectId: string, keyHash: string | null, a: Access): D1PreparedStatement {
+  const db = open(d1);
+  const parts: SQL[] = [];
+  if (a.sig.project !== null) parts.push(sql`(SELECT ${PROJECT_SIG} FROM projects WHERE id = ${projectId}) IS ${a.sig.project}`);
+  if (keyHash) parts.push(sql`(SELECT ${KEY_SIG} FROM keys WHERE secret_hash = ${keyHash}) IS ${a.sig.key}`);
+  if (a.sig.platforms !== null) parts.push(sql`${PLATFORMS_SIG(projectId)} IS ${a.sig.platforms}`);
+  if (!parts.length) parts.push(sql`1`);
+  const ok = sql.join(parts, sql` AND `);
+  // json_extract with a bad path raises; the column reference keeps SQLite from evaluating it up front.
+  const q = db.select({ ok: sql`CASE WHEN x.ok THEN 1 ELSE json_extract('{}', ${sql.raw(`'${STALE_ACCESS}'`)} || x.ok) END` }).from(sql`(SELECT (${ok}) AS ok) x`);
+  const { sql: text, params } = q.toSQL();
+  return d1.prepare(text).bind(...params);
+}
+
+/** Routes whose only effects are on the data database (so the guard covers them) may run on deferred access. */
+const deferrable: { method: string; path: RegExp }[] = [];
+export function deferAccessFor(method: string, path: RegExp): void {
+  deferrable.push({ method, path });
+}
+export const mayDefer = (method: string, path: string): boolean => deferrable.some((d) => d.method === method && d.path.test(path));
+
+export const isStaleAccess = (e: unknown): boolean => String((e as Error)?.message ?? e).includes(STALE_ACCESS);
+
+/**
+ * The data database of a request on deferred access: every batch gets `guard()` in front (its result removed);
+ * on a stale guard `refresh()` re-reads access (throwing the fresh refusal) and the batch runs once more. A
+ * single statement first calls `refresh()`. Once refreshed, everything passes straight through.
+ */
+export function deferredAccess(d1: D1Database, guard: () => D1PreparedStatement, refresh: () => Promise<void>): D1Database {
+  let fresh = false;
+  const confirm = async () => {
+    if (fresh) return;
+    await refresh();
+    fresh = true;
+  };
+  const unwrap = new WeakMap<object, D1PreparedStatement>();
+  const wrap = (s: D1PreparedStatement): D1PreparedStatement => {
+    const w = new Proxy(s, {
+      get(target, prop) {
+        if (prop === "bind") return (...v: unknown[]) => wrap(target.bind(...v));
+        if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") {
+          return async (...args: unknown[]) => {
+            await confirm();
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    unwrap.set(w, s);
+    return w;
+  };
+  const real = (s: D1PreparedStatement) => unwrap.get(s) ?? s;
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === "prepare") return (query: string) => wrap(target.prepare(query));
+      if (prop === "batch") {
+        return async <T>(stmts: D1PreparedStatement[]): Promise<D1Result<T>[]> => {
+          const plain = stmts.map(real);
+          if (fresh) return target.batch<T>(plain);
+          try {
+            const [, ...rest] = await target.batch<T>([guard(), ...plain]);
+            return rest;
+          } catch (e) {
+            if (!isStaleAccess(e)) throw e;
+            await confirm();
+            return target.batch<T>(plain);
+          }
+        };
+      }
+      if (prop === "exec" || prop === "dump") {
+        return async (...args: unknown[]) => {
+          await confirm();
+          return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
