@@ -49,7 +49,7 @@ export function setDispatcher(d: Dispatcher): void {
  * kick returned — the dispatcher object's pass then covers its event. One DO call and one outbox pass per window
  * instead of per write, so the dispatcher's D1 work no longer competes write for write with the writes themselves.
  */
-export const DISPATCH_DEBOUNCE_MS = 20;
+export const DISPATCH_DEBOUNCE_MS = 100;
 let pendingKick: Promise<void> | null = null;
 export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
   if (!dispatcher) return;

@@ -76,19 +76,36 @@ export function forgetAccess(projectId?: string): void {
 
 const STALE_ACCESS = "edgewrite-stale-access";
 
+/** The guard's SQL for each combination of signatures it checks (built once: it runs in every deferred batch). */
+const guardSql = new Map<string, string>();
+function guardText(project: boolean, key: boolean, platforms: boolean): string {
+  const shape = `${+project}${+key}${+platforms}`;
+  let text = guardSql.get(shape);
+  if (!text) {
+    const parts: SQL[] = [];
+    if (project) parts.push(sql`(SELECT ${PROJECT_SIG} FROM projects WHERE id = ${sql.placeholder("id")}) IS ${sql.placeholder("project")}`);
+    if (key) parts.push(sql`(SELECT ${KEY_SIG} FROM keys WHERE secret_hash = ${sql.placeholder("keyHash")}) IS ${sql.placeholder("key")}`);
+    if (platforms) parts.push(sql`${PLATFORMS_SIG(sql.placeholder("id"))} IS ${sql.placeholder("platforms")}`);
+    if (!parts.length) parts.push(sql`1`);
+    // json_extract with a bad path raises; the column reference keeps SQLite from evaluating it up front.
+    const q = open({} as D1Database)
+      .select({ ok: sql`CASE WHEN x.ok THEN 1 ELSE json_extract('{}', ${sql.raw(`'${STALE_ACCESS}'`)} || x.ok) END` })
+      .from(sql`(SELECT (${sql.join(parts, sql` AND `)}) AS ok) x`);
+    text = q.toSQL().sql;
+    guardSql.set(shape, text);
+  }
+  return text;
+}
+
 /** A statement that fails its batch unless the rows behind `a` are exactly as they were when `a` was read. */
 export function accessGuard(d1: D1Database, projectId: string, keyHash: string | null, a: Access): D1PreparedStatement {
-  const db = open(d1);
-  const parts: SQL[] = [];
-  if (a.sig.project !== null) parts.push(sql`(SELECT ${PROJECT_SIG} FROM projects WHERE id = ${projectId}) IS ${a.sig.project}`);
-  if (keyHash) parts.push(sql`(SELECT ${KEY_SIG} FROM keys WHERE secret_hash = ${keyHash}) IS ${a.sig.key}`);
-  if (a.sig.platforms !== null) parts.push(sql`${PLATFORMS_SIG(projectId)} IS ${a.sig.platforms}`);
-  if (!parts.length) parts.push(sql`1`);
-  const ok = sql.join(parts, sql` AND `);
-  // json_extract with a bad path raises; the column reference keeps SQLite from evaluating it up front.
-  const q = db.select({ ok: sql`CASE WHEN x.ok THEN 1 ELSE json_extract('{}', ${sql.raw(`'${STALE_ACCESS}'`)} || x.ok) END` }).from(sql`(SELECT (${ok}) AS ok) x`);
-  const { sql: text, params } = q.toSQL();
-  return d1.prepare(text).bind(...params);
+  const project = a.sig.project !== null;
+  const platforms = a.sig.platforms !== null;
+  const binds: unknown[] = [];
+  if (project) binds.push(projectId, a.sig.project);
+  if (keyHash) binds.push(keyHash, a.sig.key);
+  if (platforms) binds.push(projectId, a.sig.platforms);
+  return d1.prepare(guardText(project, !!keyHash, platforms)).bind(...binds);
 }
 
 /** Routes whose only effects are on the data database (so the guard covers them) may run on deferred access. */
