@@ -38,18 +38,27 @@ const PLATFORMS_SIG = (projectId: unknown) =>
 export async function loadAccess(env: Env, projectId: string, keyHash: string | null, withPlatforms: boolean): Promise<Access | null> {
   const db = open(env.DB);
   const isConsole = projectId === CONSOLE.id;
-  const projectQ = db.select({ row: projects, sig: sql<string>`${PROJECT_SIG}` }).from(projects).where(eq(projects.id, projectId)).limit(1);
-  const keyQ = db.select({ row: keys, sig: sql<string>`${KEY_SIG}` }).from(keys).where(eq(keys.secretHash, keyHash ?? "")).limit(1);
-  const platformsQ = db.select({ sig: sql<string>`${PLATFORMS_SIG(projectId)}` }).from(projects).where(eq(projects.id, projectId)).limit(1);
-  const [p, k, pl] = await db.batch([projectQ, keyQ, platformsQ]);
-  const project = isConsole ? CONSOLE : p[0]?.row;
+  const readPlatforms = withPlatforms && !isConsole;
+  // Only what the request needs: the console has no row; without a key or an Origin neither is read.
+  const queries = [
+    ...(isConsole ? [] : [db.select({ row: projects, sig: sql<string>`${PROJECT_SIG}` }).from(projects).where(eq(projects.id, projectId)).limit(1)]),
+    ...(keyHash ? [db.select({ row: keys, sig: sql<string>`${KEY_SIG}` }).from(keys).where(eq(keys.secretHash, keyHash)).limit(1)] : []),
+    ...(readPlatforms ? [db.select({ sig: sql<string>`${PLATFORMS_SIG(projectId)}` }).from(projects).where(eq(projects.id, projectId)).limit(1)] : []),
+  ];
+  const results = (queries.length ? await db.batch(queries as unknown as [(typeof queries)[number]]) : []) as { row?: unknown; sig: string }[][];
+  let i = 0;
+  const p = isConsole ? null : results[i++]![0];
+  const k = keyHash ? results[i++]![0] : undefined;
+  const pl = readPlatforms ? results[i++]![0] : undefined;
+  const project = isConsole ? CONSOLE : (p?.row as Project | undefined);
   if (!project) return null;
-  const key = keyHash ? (k[0]?.row ?? null) : null;
-  const platformSig = withPlatforms && !isConsole ? (pl[0]?.sig ?? "[]") : null;
+  const key = (k?.row as Key | undefined) ?? null;
+  const platformSig = readPlatforms ? (pl?.sig ?? "[]") : null;
+  const platformRows = platformSig === null ? null : (JSON.parse(platformSig) as string[][]).map(([type, hostname, key]) => ({ type: type!, hostname: hostname!, key: key! }));
   return {
     project, key,
-    platforms: platformSig === null ? (withPlatforms ? [] : null) : (JSON.parse(platformSig) as string[][]).map(([type, hostname, key]) => ({ type: type!, hostname: hostname!, key: key! })),
-    sig: { project: isConsole ? null : p[0]!.sig, key: key ? k[0]!.sig : null, platforms: platformSig },
+    platforms: withPlatforms ? (platformRows ?? []) : null,
+    sig: { project: p?.sig ?? null, key: k?.sig ?? null, platforms: platformSig },
   };
 }
 
