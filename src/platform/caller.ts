@@ -121,12 +121,18 @@ export async function resolveUser(env: Env, db: DB, project: Project, sessionStr
 }
 
 /** Full HTTP caller resolution: session → JWT → API key (a key replaces any user). */
-export async function resolveCaller(c: Ctx, project: Project, prefetched?: { key: Key | null }): Promise<Caller> {
+/** ADMIN_KEY's hash, once per isolate (the binding does not change while the isolate lives). */
+let adminHash: { of: string; hash: string } | null = null;
+const adminKeyHash = (adminKey: string) => (adminHash?.of === adminKey ? adminHash.hash : (adminHash = { of: adminKey, hash: hashSecret(adminKey) }).hash);
+
+/** `prefetched`: the key row of the presented secret and its hash, when the caller already read them (access.ts). */
+export async function resolveCaller(c: Ctx, project: Project, prefetched?: { key: Key | null; keyHash: string | null }): Promise<Caller> {
   const adminMode = c.req.header("x-appwrite-mode") === "admin";
   if (adminMode && project.id === CONSOLE.id) throw new AppwriteError("general_bad_request", "Admin mode is not allowed for console project");
   const apiKey = c.req.header("x-appwrite-key");
   if (apiKey) {
-    if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
+    const keyHash = prefetched?.keyHash ?? hashSecret(apiKey);
+    if (c.env.ADMIN_KEY && safeEqual(keyHash, adminKeyHash(c.env.ADMIN_KEY))) {
       return admin();
     }
     if (project.id === "console") throw new AppwriteError("user_unauthorized");
@@ -134,7 +140,7 @@ export async function resolveCaller(c: Ctx, project: Project, prefetched?: { key
       const found = await resolve(c.env, project, apiKey);
       if (found) return found;
     }
-    const key = prefetched ? prefetched.key : await findKey(c.env.DB, hashSecret(apiKey));
+    const key = prefetched ? prefetched.key : await findKey(c.env.DB, keyHash);
     if (!key || key.projectId !== project.id) throw new AppwriteError("user_unauthorized");
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: keyScopes(key.scopes), privileged: true, jwt: false };

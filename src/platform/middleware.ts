@@ -60,7 +60,7 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!access) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
     c.set("project", access.project);
     if (withPlatforms) c.set("origin", checkOrigin(origin, allowedOrigins(c.req.url, id, access.platforms ?? [])));
-    const caller = await resolveCaller(c, access.project, { key: access.key });
+    const caller = await resolveCaller(c, access.project, { key: access.key, keyHash });
     c.set("caller", caller);
     // A browser request from an origin the project (for the console: the API's own host) does not know is refused,
     // as Appwrite does; keys are exempt, console sessions are held to console origins in caller.ts.
