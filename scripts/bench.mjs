@@ -10,6 +10,7 @@ const { ROOT, applyMigrations, startServer } = await import("./lib/server.mjs");
 const autocannon = (await import("autocannon")).default;
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = process.argv.slice(2);
 
 const state = mkdtempSync(path.join(tmpdir(), "edgewrite-bench-"));
@@ -37,18 +38,36 @@ async function measure(base, opts) {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
+/** Mean req/s and latencies over rounds; errors summed. */
+const mean = (ms) => {
+  const avg = (k) => ms.reduce((s, m) => s + m[k], 0) / ms.length;
+  return { rps: avg("rps"), p50: avg("p50"), p99: avg("p99"), errors: ms.reduce((s, m) => s + m.errors, 0) };
+};
+
 const ctx = {
   api: endpoint,
   floor: floor.url,
   adminKey,
   project: null,
-  /** API vs floor under the same load; prints req/s, p50, p99 and the API/floor throughput ratio. */
+  /**
+   * API vs floor under the same load, in ROUNDS interleaved rounds (API, floor, API, floor …) so machine load
+   * from elsewhere hits both sides alike; prints mean req/s, p50, p99 and the API/floor throughput ratio
+   * (with the spread of the per-round ratios).
+   */
   async load(label, apiOpts, floorOpts) {
-    const a = await measure(endpoint, apiOpts);
-    const f = floorOpts ? await measure(floor.url, floorOpts) : null;
+    const rounds = floorOpts ? ROUNDS : 1;
+    const as = [], fs = [];
+    for (let i = 0; i < rounds; i++) {
+      as.push(await measure(endpoint, apiOpts));
+      if (floorOpts) fs.push(await measure(floor.url, floorOpts));
+    }
+    const a = mean(as);
+    const f = floorOpts ? mean(fs) : null;
+    const per = fs.map((x, i) => as[i].rps / x.rps);
     const row = { label, api: a, floor: f, ratio: f ? a.rps / f.rps : null };
     rows.push(row);
-    console.log(`  ${label}: ${fmt(a.rps)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms${a.errors ? `, ${a.errors} errors` : ""})` + (f ? ` | floor ${fmt(f.rps)} req/s (p50 ${f.p50}, p99 ${f.p99}) | ratio ${fmt(row.ratio * 100, 0)}%` : ""));
+    const spread = per.length > 1 ? ` [rounds ${per.map((r) => fmt(r * 100, 0)).join("/")}%]` : "";
+    console.log(`  ${label}: ${fmt(a.rps)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms${a.errors ? `, ${a.errors} errors` : ""})` + (f ? ` | floor ${fmt(f.rps)} req/s (p50 ${f.p50}, p99 ${f.p99}) | ratio ${fmt(row.ratio * 100, 0)}%${spread}` : ""));
     return row;
   },
   /** A custom row (throughput in MB/s, socket counts, latencies …). */
@@ -64,7 +83,7 @@ try {
   const key = await consoleCall("POST", `/projects/${projectId}/keys`, { name: "bench", scopes });
   ctx.project = { projectId, key: key.secret };
 
-  console.log(`Edgewrite bench — local workerd (wrangler dev), ${DURATION} s per run, 10 connections. Local simulator figures, not production.`);
+  console.log(`Edgewrite bench — local workerd (wrangler dev), ${DURATION} s per run, ${ROUNDS} interleaved rounds, 10 connections. Local simulator figures, not production.`);
   console.log("\n[platform]");
   await ctx.load("GET /v1/ping", { path: "/ping", headers: { "x-appwrite-project": projectId } }, { path: "/ping" });
 

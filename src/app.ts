@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { AppwriteError, errorBody } from "./core/errors";
 import type { AppEnv } from "./platform/context";
-import { cors } from "./platform/cors";
+import { cors, realtimeOrigin } from "./platform/cors";
 import { context, payloadLimit } from "./platform/middleware";
 import { consoleRoutes } from "./platform/console";
 import { consolePlatformRoutes, projectPlatformRoutes } from "./platform/platforms";
@@ -40,6 +40,7 @@ export const app = new Hono<AppEnv>();
 
 app.use("*", cors);
 // Realtime answers its own failures as WebSocket error frames, so it runs before the project/caller middleware.
+app.use("/v1/realtime/*", realtimeOrigin);
 app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);

@@ -1,4 +1,4 @@
-// TablesDB rows: createRow, getRow and listRows (25 rows filtered on an indexed column, with total) on a
+// TablesDB rows: createRow, getRow, updateRow and listRows (25 rows filtered on an indexed column, with total) on a
 // 10,000-row table, each beside the same raw D1 work on the floor; then listRows with total on 100,000
 // rows vs total=false. Tables are seeded with bulk createRows (100 rows per call).
 export default async function (ctx) {
@@ -50,12 +50,19 @@ export default async function (ctx) {
     { path: "/tablesdb/rows", method: "POST", headers: json, body: JSON.stringify({ data: { title: "new row", n: 100_000 } }) },
   );
   await ctx.load("getRow (10k-row table)", { path: `${rowsPath}/r5000`, headers: api }, { path: "/tablesdb/row?id=r5000" });
+  const change = JSON.stringify({ data: { title: "updated row", n: 7 } });
+  await ctx.load(
+    "updateRow (10k-row table)",
+    { path: `${rowsPath}/r5001`, method: "PATCH", headers: api, body: change },
+    { path: "/tablesdb/row?id=r5001", method: "PATCH", headers: json, body: change },
+  );
   await ctx.load(
     "listRows 25, equal on indexed column, with total (10k rows)",
     { path: `${rowsPath}?${listQuery}`, headers: api },
     { path: "/tablesdb/list?n=5" },
   );
 
+  if (process.env.BENCH_BIG === "0") return; // the row-path figures alone
   await table("big");
   await seed("big", 100_000);
   const bigPath = "/tablesdb/bench/tables/big/rows";

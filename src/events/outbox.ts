@@ -43,6 +43,22 @@ let dispatcher: Dispatcher | null = null;
 export function setDispatcher(d: Dispatcher): void {
   dispatcher = d;
 }
+/**
+ * Writes kick the dispatcher at most once per DISPATCH_DEBOUNCE_MS per isolate: every write in the window rides
+ * one kick, made after the window closes (so after their commits), and each write's waitUntil lasts until that
+ * kick returned — the dispatcher object's pass then covers its event. One DO call and one outbox pass per window
+ * instead of per write, so the dispatcher's D1 work no longer competes write for write with the writes themselves.
+ */
+export const DISPATCH_DEBOUNCE_MS = 100;
+let pendingKick: Promise<void> | null = null;
 export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
-  if (dispatcher) ctx.waitUntil(dispatcher(env).catch((err) => console.error("event dispatch failed", err)));
+  if (!dispatcher) return;
+  const run = dispatcher;
+  pendingKick ??= new Promise<void>((resolve) => setTimeout(resolve, DISPATCH_DEBOUNCE_MS))
+    .then(() => {
+      pendingKick = null; // writes from now on wait for the next window
+      return run(env);
+    })
+    .catch((err) => console.error("event dispatch failed", err));
+  ctx.waitUntil(pendingKick);
 }

@@ -7,7 +7,7 @@ import { parseJson } from "../core/input";
 import { SCOPES, keyScopes } from "../core/scopes";
 import { purposeBytes } from "../core/secrets";
 import { keys, memberships, sessions, users, type Key, type Project } from "../db/schema";
-import type { DB } from "../db/client";
+import { open, type DB } from "../db/client";
 import type { Caller, Ctx } from "./context";
 import { applyImpersonation } from "./impersonation";
 import { allowedOrigins, checkOrigin } from "./origin";
@@ -124,12 +124,18 @@ export async function resolveUser(env: Env, db: DB, project: Project, sessionStr
 }
 
 /** Full HTTP caller resolution: session → JWT → API key (a key replaces any user). */
-export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
+/** ADMIN_KEY's hash, once per isolate (the binding does not change while the isolate lives). */
+let adminHash: { of: string; hash: string } | null = null;
+const adminKeyHash = (adminKey: string) => (adminHash?.of === adminKey ? adminHash.hash : (adminHash = { of: adminKey, hash: hashSecret(adminKey) }).hash);
+
+/** `prefetched`: the key row of the presented secret and its hash, when the caller already read them (access.ts). */
+export async function resolveCaller(c: Ctx, project: Project, prefetched?: { key: Key | null; keyHash: string | null }): Promise<Caller> {
   const adminMode = c.req.header("x-appwrite-mode") === "admin";
   if (adminMode && project.id === CONSOLE.id) throw new AppwriteError("general_bad_request", "Admin mode is not allowed for console project");
   const apiKey = c.req.header("x-appwrite-key");
   if (apiKey) {
-    if (c.env.ADMIN_KEY && safeEqual(hashSecret(apiKey), hashSecret(c.env.ADMIN_KEY))) {
+    const keyHash = prefetched?.keyHash ?? hashSecret(apiKey);
+    if (c.env.ADMIN_KEY && safeEqual(keyHash, adminKeyHash(c.env.ADMIN_KEY))) {
       return admin();
     }
     if (project.id === "console") {
@@ -141,7 +147,7 @@ export async function resolveCaller(c: Ctx, project: Project): Promise<Caller> {
       const found = await resolve(c.env, project, apiKey);
       if (found) return found;
     }
-    const key = await findKey(c.var.db, hashSecret(apiKey));
+    const key = prefetched ? prefetched.key : await findKey(c.env.DB, keyHash);
     if (!key || key.projectId !== project.id) throw new AppwriteError("user_unauthorized");
     if (key.expire !== null && key.expire < Date.now()) throw new AppwriteError("project_key_expired");
     return { mode: "key", key, memberships: [], roles: ["any"], scopes: keyScopes(key.scopes), privileged: true, jwt: false };
@@ -197,23 +203,14 @@ function assertConsoleOrigin(c: Ctx): void {
   }
 }
 
-/** API keys are read on every server-SDK request: cache them per isolate briefly, like projects. */
-const KEY_CACHE_MS = 5_000;
-const keyCache = new Map<string, { key: Key | null; at: number }>();
-
-async function findKey(db: DB, secretHash: string): Promise<Key | null> {
-  const hit = keyCache.get(secretHash);
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.key;
-  const [key] = await db.select().from(keys).where(eq(keys.secretHash, secretHash)).limit(1);
-  keyCache.set(secretHash, { key: key ?? null, at: Date.now() });
-  if (keyCache.size > 1000) keyCache.delete(keyCache.keys().next().value!);
+/** A project API key by its secret's hash, from the control database. */
+async function findKey(control: D1Database, secretHash: string): Promise<Key | null> {
+  const [key] = await open(control).select().from(keys).where(eq(keys.secretHash, secretHash)).limit(1);
   return key ?? null;
 }
 
-/** Drop cached keys (after a key or its project is deleted). */
-export function forgetKeys(): void {
-  keyCache.clear();
-}
+/** Nothing to drop: keys are read fresh, or checked in the request's own batches (access.ts). Kept for callers. */
+export function forgetKeys(): void {}
 
 /**
  * Deployment-admin routes: Appwrite's scopes, then only the ADMIN_KEY — checked before any parameter. Console
@@ -225,6 +222,13 @@ export function requireAdmin(c: Ctx, ...scopes: [string, ...string[]]): Caller {
   return caller;
 }
 
+/** The scope list a request's route required, re-checked when its access is re-read mid-request (access.ts). */
+const checkedScopes = new WeakMap<Ctx, [string, ...string[]]>();
+export function recheckScopes(c: Ctx): void {
+  const scopes = checkedScopes.get(c);
+  if (scopes) requireScope(c, ...scopes);
+}
+
 const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "users", key: "applications", admin: "owner" };
 
 /**
@@ -232,6 +236,7 @@ const ROLE_LABEL: Record<Caller["mode"], string> = { guest: "guests", user: "use
  * them passes. The message names the whole list: `User (role: guests) missing scopes (["account"])`.
  */
 export function requireScope(c: Ctx, ...scopes: [string, ...string[]]): Caller {
+  checkedScopes.set(c, scopes);
   const caller = c.var.caller;
   if (scopes.some((s) => caller.scopes.has(s))) return caller;
   throw scopeError(c, scopes);

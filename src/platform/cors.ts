@@ -1,6 +1,12 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
-import { allowedOrigins, checkOrigin, corsAllowed, hostnameAllowed, loadPlatformRows, parseOrigin } from "./origin";
+import { corsAllowed, hostnameAllowed, originVerdict, parseOrigin } from "./origin";
+
+/** The realtime handshake runs before the project middleware: its Origin verdict is read here (origin.ts). */
+export const realtimeOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("origin", await originVerdict(c));
+  await next();
+};
 
 /** Appwrite's CORS lists (app/config/cors.php), plus Authorization for setBearer. */
 const ALLOW_HEADERS = [
@@ -14,8 +20,8 @@ const ALLOW_HEADERS = [
 ].join(", ");
 
 /**
- * CORS with credentials, and the Origin verdict for the request (`c.var.origin`, enforced by the project
- * middleware and the realtime handshake). Platforms are read once, only when the request carries an Origin.
+ * CORS with credentials. The Origin verdict (`c.var.origin`) comes from the project middleware, which reads the
+ * platforms with the project (or `realtimeOrigin`); only a request that failed before either reads them here.
  * The Origin is echoed when its hostname is allowed; a preflight echoes any Origin with a hostname, as Appwrite's.
  */
 export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -24,11 +30,6 @@ export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("origin", null);
   if (origin && c.req.method === "OPTIONS") {
     echo = hostnameAllowed(parseOrigin(origin).host, ["*"]);
-  } else if (origin) {
-    const projectId = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || null;
-    const allowed = allowedOrigins(c.req.url, projectId, await loadPlatformRows(c.env, projectId));
-    c.set("origin", checkOrigin(origin, allowed));
-    echo = corsAllowed(origin, allowed);
   }
   const set = (h: Headers) => {
     if (echo) {
@@ -47,6 +48,7 @@ export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
     return res;
   }
   await next();
+  if (origin) echo = corsAllowed(origin, (c.var.origin ?? (await originVerdict(c)))!.origins);
   // Responses built with `new Response` (e.g. WebSocket upgrades) may have immutable headers.
   try {
     set(c.res.headers);

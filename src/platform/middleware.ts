@@ -1,10 +1,12 @@
 import type { HonoRequest, MiddlewareHandler } from "hono";
 import { AppwriteError } from "../core/errors";
 import { open } from "../db/client";
-import { resolveCaller } from "./caller";
+import { hashSecret } from "../core/crypto";
+import { accessGuard, deferredAccess, forgetAccess, loadAccess, mayDefer, recalledAccess, rememberAccess, type Access } from "./access";
+import { recheckScopes, resolveCaller } from "./caller";
+import { allowedOrigins, checkOrigin } from "./origin";
 import type { AppEnv } from "./context";
 import { applyResponseFormat } from "./formats";
-import { findProject } from "./projects";
 
 /**
  * Appwrite's HTTP server takes request bodies up to 12 MiB (app/http.php, Swoole's package_max_length) and
@@ -38,24 +40,46 @@ async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
 }
 
 /**
- * Project (`?project=` first, then X-Appwrite-Project; none means the console), caller and the client's
- * response format, once per request.
+ * Project (`?project=` first, then X-Appwrite-Project; none means the console), caller, Origin verdict and the
+ * client's response format, once per request: project, key and platforms in one control-database round trip
+ * (access.ts), or — on the hot row routes, for a key this isolate already resolved — none, checked instead by a
+ * guard in each of the request's own batches.
  */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const db = open(c.env.DB);
-  c.set("db", db);
+  c.set("db", open(c.env.DB));
   c.set("d1", c.env.DB);
   const id = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || "console";
-  const project = await findProject(db, id);
-  if (!project) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
-  c.set("project", project);
-  c.set("caller", await resolveCaller(c, project));
-  applyResponseFormat(c);
-  // A browser request from an origin the project (for the console: the API's own host) does not know is refused,
-  // as Appwrite does; keys are exempt, console sessions are held to console origins in caller.ts.
-  const origin = c.var.origin;
-  if (origin && !origin.allowed && !c.var.caller.privileged) {
-    throw new AppwriteError("general_unknown_origin", origin.description);
+  const apiKey = c.req.header("x-appwrite-key");
+  const keyHash = apiKey ? hashSecret(apiKey) : null;
+  const origin = c.req.header("origin") || "";
+  const withPlatforms = origin !== "";
+  const fresh = () => loadAccess(c.env, id, keyHash, withPlatforms);
+  // The guard must run where the project's key and platforms live: only when its data is on the control database.
+  const recalled = keyHash && c.var.d1 === c.env.DB && mayDefer(c.req.method, c.req.path) ? recalledAccess(id, keyHash, withPlatforms) : undefined;
+  const apply = async (access: Access | null) => {
+    if (!access) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
+    c.set("project", access.project);
+    if (withPlatforms) c.set("origin", checkOrigin(origin, allowedOrigins(c.req.url, id, access.platforms ?? [])));
+    const caller = await resolveCaller(c, access.project, { key: access.key, keyHash });
+    c.set("caller", caller);
+    // A browser request from an origin the project (for the console: the API's own host) does not know is refused,
+    // as Appwrite does; keys are exempt, console sessions are held to console origins in caller.ts.
+    const verdict = c.var.origin;
+    if (verdict && !verdict.allowed && !caller.privileged) throw new AppwriteError("general_unknown_origin", verdict.description);
+    if (caller.mode === "key" && caller.key && keyHash) rememberAccess(id, keyHash, withPlatforms, access);
+  };
+  if (recalled) {
+    await apply(recalled);
+    const d1 = deferredAccess(c.var.d1, () => accessGuard(c.env.DB, id, keyHash, recalled), async () => {
+      forgetAccess(id);
+      await apply(await fresh());
+      recheckScopes(c);
+    });
+    c.set("d1", d1);
+    c.set("db", open(d1));
+  } else {
+    await apply(await fresh());
   }
+  applyResponseFormat(c);
   await next();
 };

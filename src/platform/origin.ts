@@ -112,6 +112,17 @@ export async function loadPlatformRows(env: Env, projectId: string | null): Prom
     .where(eq(platforms.projectId, projectId));
 }
 
+/**
+ * The Origin verdict from the project's platforms read here, for what runs before the project middleware (the
+ * realtime handshake) or failed before it set one; the project middleware reads platforms with the project.
+ */
+export async function originVerdict(c: { req: { url: string; header(name: string): string | undefined }; env: Env }): Promise<OriginCheck | null> {
+  const origin = c.req.header("origin") || "";
+  if (!origin) return null;
+  const projectId = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || null;
+  return checkOrigin(origin, allowedOrigins(c.req.url, projectId, await loadPlatformRows(c.env, projectId)));
+}
+
 /** Utopia's Hostname validator: exact, `*`, or `*.suffix` (never the bare root); no ports or paths. */
 export function hostnameAllowed(host: string, allowList: string[]): boolean {
   if (host === "" || host === "0" || host.length > 253 || host.includes("/") || host.includes(":")) return false;
@@ -133,6 +144,8 @@ export function parseOrigin(origin: string): { scheme: string | null; host: stri
 
 export interface OriginCheck {
   origin: string;
+  /** What the project allows (CORS echoes the Origin by these hostnames). */
+  origins: AllowedOrigins;
   allowed: boolean;
   /** Appwrite's validator description: the error message when refused. */
   description: string;
@@ -142,7 +155,7 @@ export interface OriginCheck {
 export function checkOrigin(origin: string, allowed: AllowedOrigins, what: "Origin" | "URI" = "Origin"): OriginCheck {
   const { scheme, host } = parseOrigin(origin);
   const ok = scheme !== null && (WEB_SCHEMES.has(scheme) ? hostnameAllowed(host, allowed.hostnames) : allowed.schemes.includes(scheme));
-  return { origin, allowed: ok, description: ok ? "" : describe(origin, scheme, host, what) };
+  return { origin, origins: allowed, allowed: ok, description: ok ? "" : describe(origin, scheme, host, what) };
 }
 
 function describe(origin: string, scheme: string | null, host: string, what: "Origin" | "URI"): string {

@@ -6,24 +6,18 @@ import type { DB } from "../db/client";
 export const CONSOLE: Project = { seq: 0, id: "console", name: "Console", description: "", teamId: "", settings: {}, createdAt: 0, updatedAt: 0 };
 
 /**
- * Projects are read on every request, so each isolate keeps them for a few seconds. Console writes
- * evict the entry here; other isolates see a change within CACHE_MS.
+ * A project, read fresh: a change to a project takes effect on the next request in every isolate. Requests
+ * resolve their project with their key and platforms in one round trip (access.ts); this is for other code.
  */
-const CACHE_MS = 5_000;
-const cache = new Map<string, { project: Project | null; at: number }>();
-
 export async function findProject(db: DB, id: string): Promise<Project | null> {
   if (id === "console") return CONSOLE;
-  const hit = cache.get(id);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.project;
   const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);
-  cache.set(id, { project: row ?? null, at: Date.now() });
-  if (cache.size > 1000) cache.delete(cache.keys().next().value!);
   return row ?? null;
 }
 
+/** Nothing to drop any more (projects are read fresh, or checked in the request's own batches); kept for callers. */
 export function forgetProject(id: string): void {
-  cache.delete(id);
+  void id;
 }
 
 /** Services register what they must remove when a project is deleted (user tables, R2 objects …). */

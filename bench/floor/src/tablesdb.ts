@@ -3,8 +3,8 @@ import type { FloorEnv, FloorRoutes } from "./routes";
 /**
  * Raw D1 work behind TablesDB's row routes, without Edgewrite's params, metadata, permissions or
  * events: a row table shaped like Edgewrite's (`_seq`, `_uid`, times, permissions JSON, two columns,
- * an index on `n`), one INSERT per createRow, one SELECT by id per getRow, and a page of 25 filtered
- * rows plus the capped count in one batch per listRows.
+ * an index on `n`), one INSERT per createRow, one SELECT by id per getRow, one UPDATE … RETURNING per
+ * updateRow, and a page of 25 filtered rows plus the capped count in one batch per listRows.
  */
 const hex = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
 const json = (v: unknown, status = 200) => new Response(JSON.stringify(v), { status, headers: { "content-type": "application/json" } });
@@ -34,6 +34,14 @@ export const routes: FloorRoutes = {
     const row = await env.DB.prepare(`INSERT INTO bench_rows (_uid, _createdAt, _updatedAt, _permissions, title, n) VALUES (?1, ?2, ?2, '[]', ?3, ?4) RETURNING *`)
       .bind(hex(10), now, data.title, data.n).first();
     return json(row, 201);
+  },
+
+  "PATCH /tablesdb/row": async (req: Request, env: FloorEnv) => {
+    const id = new URL(req.url).searchParams.get("id");
+    const { data } = (await req.json()) as { data: { title: string; n: number } };
+    const row = await env.DB.prepare("UPDATE bench_rows SET title = ?2, n = ?3, _updatedAt = max(?4, _updatedAt + 1) WHERE _uid = ?1 RETURNING *")
+      .bind(id, data.title, data.n, Date.now()).first();
+    return row ? json(row) : json({ message: "not found" }, 404);
   },
 
   "GET /tablesdb/row": async (req: Request, env: FloorEnv) => {

@@ -184,15 +184,21 @@ export function isStale(e: unknown): boolean {
   return String((e as Error)?.message ?? e).includes(STALE) || /no such (column|table)/i.test(String((e as Error)?.message ?? e));
 }
 
-/** Run `fn` with the (possibly cached) table; if the schema moved underneath, reload and run once more. */
+/**
+ * Run `fn` with the (possibly cached) table; if the schema moved underneath — a batch's guard failed, or the
+ * request was refused as bad input (a column another isolate just added, …) while the table has changed — reload
+ * and run once more. A refusal with the table unchanged stands (one metadata read, on the error path only).
+ */
 export async function withTable<T>(c: Ctx, fl: Flavor, databaseId: string, tableId: string, fn: (t: TableMeta) => Promise<T>): Promise<T> {
   const t = await loadTable(c, fl, databaseId, tableId);
   try {
     return await fn(t);
   } catch (e) {
-    if (!isStale(e)) throw e;
+    const refused = e instanceof AppwriteError && e.code === 400;
+    if (!isStale(e) && !refused) throw e;
     forgetTable(c.var.project.id, databaseId, tableId);
     const fresh = await loadTable(c, fl, databaseId, tableId, { fresh: true });
+    if (!isStale(e) && fresh.updatedAt === t.updatedAt && fresh.db.updatedAt === t.db.updatedAt) throw e;
     return fn(fresh);
   }
 }

@@ -5,6 +5,7 @@ import { params, p, collectParams } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import { prepareQueries } from "../../db/list";
 import { scheduleDispatch } from "../../events/outbox";
+import { deferAccessFor } from "../../platform/access";
 import { requireScope, scopeError } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import type { Flavor } from "./flavor";
@@ -55,6 +56,10 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
   const base = `/:databaseId/${fl.tables}/:${fl.tableParam}/${fl.rows}`;
   const ids = (c: Ctx) => [c.req.param("databaseId")!, c.req.param(fl.tableParam)!] as const;
   const txParam = { transactionId: p.optional(p.uid()) };
+  // Row routes touch nothing but the data database (events go out after their commit), so they may run on
+  // deferred access: the caller's key checked inside each of their batches (src/platform/access.ts).
+  const path = new RegExp(`^/v1/${fl.legacy ? "databases" : "tablesdb"}/[^/]+/${fl.tables}/[^/]+/${fl.rows}(/[^/]+)?/?$`);
+  for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) deferAccessFor(method, path);
 
   // list
   r.get(base, async (c) => {
