@@ -38,11 +38,15 @@ export function recordEvent(db: DB, e: EventInput) {
  * Dispatch hook: services call it after a batch commits so consumers see events promptly.
  * Consumers (realtime, webhooks, function triggers) register here; the sweeper re-runs anything missed.
  */
-export type Dispatcher = (env: Env) => Promise<void>;
+export type Dispatcher = (env: Env, projectId?: string) => Promise<void>;
 let dispatcher: Dispatcher | null = null;
 export function setDispatcher(d: Dispatcher): void {
   dispatcher = d;
 }
-export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
-  if (dispatcher) ctx.waitUntil(dispatcher(env).catch((err) => console.error("event dispatch failed", err)));
+/**
+ * Kick the writing project's dispatcher (each project has its own, src/events/dispatcher.ts). Without a
+ * project (background work over several), every project with undispatched rows is kicked.
+ */
+export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, projectId?: string): void {
+  if (dispatcher) ctx.waitUntil(dispatcher(env, projectId).catch((err) => console.error("event dispatch failed", err)));
 }

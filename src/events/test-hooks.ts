@@ -7,7 +7,7 @@ import { shardCount, shardName } from "../services/realtime/protocol";
 import { sweepOrphanObjects } from "../services/storage/cleanup";
 import { projectPrefix } from "../services/storage/constants";
 import { sweepHandoffs } from "./consumers";
-import { dispatcherStub, testHooksEnabled } from "./dispatcher";
+import { dispatcherStub, kickPending, testHooksEnabled } from "./dispatcher";
 import { functionTestHooks } from "../services/functions/test-hooks";
 import { authTestHooks } from "../services/auth/test-hooks";
 
@@ -26,14 +26,17 @@ testHookRoutes.use("*", async (c, next) => {
   await next();
 });
 
-/** Make the next dispatch pass crash after reading the outbox (nothing retries it but the cron sweep). */
-testHookRoutes.post("/dispatcher/fail-once", async (c) => {
-  await dispatcherStub(c.env).armFaults(1);
-  return json(c, await dispatcherStub(c.env).status());
+/** Make a project's next dispatch pass crash after reading the outbox (nothing retries it but the cron sweep). */
+testHookRoutes.post("/dispatcher/:projectId/fail-once", async (c) => {
+  const projectId = c.req.param("projectId");
+  await dispatcherStub(c.env, projectId).armFaults(projectId, 1);
+  return json(c, await dispatcherStub(c.env, projectId).status(projectId));
 });
 
-testHookRoutes.get("/dispatcher", async (c) => {
-  return json(c, await dispatcherStub(c.env).status());
+/** A project's dispatcher: faults armed, cursor per consumer. */
+testHookRoutes.get("/dispatcher/:projectId", async (c) => {
+  const projectId = c.req.param("projectId");
+  return json(c, await dispatcherStub(c.env, projectId).status(projectId));
 });
 
 /**
@@ -42,7 +45,7 @@ testHookRoutes.get("/dispatcher", async (c) => {
  */
 testHookRoutes.post("/sweep", async (c) => {
   const a = await params(c, { graceMs: p.integer({ min: 0 }) });
-  await dispatcherStub(c.env).kick();
+  await kickPending(c.env);
   const handoffs = await sweepHandoffs(c.env, { graceMs: a.graceMs }); // webhook deliveries, event executions
   const objects = await sweepOrphanObjects(c.env, { graceMs: a.graceMs });
   return json(c, { resent: handoffs.resent, objects });

@@ -102,7 +102,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       }
       return createRows(c, fl, t, items);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     if (rows) return json(c, list(rowsKey(fl), created as Model[], (created as Model[]).length), 201);
     return json(c, (created as Model[])[0], 201);
   });
@@ -150,7 +150,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         return models;
       });
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, list(rowsKey(fl), out as Model[], (out as Model[]).length), 201);
   });
 
@@ -183,7 +183,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         return models;
       });
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, list(rowsKey(fl), out as Model[], (out as Model[]).length));
   });
 
@@ -207,7 +207,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         return models;
       });
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, list(rowsKey(fl), out as Model[], (out as Model[]).length));
   });
 
@@ -245,7 +245,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (m) return m;
       return upsertRow(c, fl, t, rowId, data ?? {}, a.permissions);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, row, 201);
   });
 
@@ -264,7 +264,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (m) return m;
       return updateRow(c, fl, t, rowId, data ?? {}, a.permissions);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, row);
   });
 
@@ -278,7 +278,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "delete", rowId });
       return deleteRow(c, fl, t, rowId, (rw) => relationshipDeleteStatements(c, fl, t, [rw]));
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return noContent(c);
   });
 
@@ -294,7 +294,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         if (a.transactionId) return stageOperation(c, fl, t, a.transactionId as string, { action: kind, rowId, data: { column, value: a.value, bound } });
         return bumpColumn(c, fl, t, rowId, column, a.value as number, bound, kind);
       });
-      scheduleDispatch(c.env, c.executionCtx);
+      scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
       return json(c, row);
     });
   }
