@@ -26,12 +26,19 @@ testHookRoutes.use("*", async (c, next) => {
   await next();
 });
 
-/** Make a project's next dispatch pass crash after reading the outbox (nothing retries it but the cron sweep). */
-testHookRoutes.post("/dispatcher/:projectId/fail-once", async (c) => {
-  const projectId = c.req.param("projectId");
-  await dispatcherStub(c.env, projectId).armFaults(projectId, 1);
-  return json(c, await dispatcherStub(c.env, projectId).status(projectId));
+/**
+ * Make a project's next dispatch pass (`/faults`: next `count` passes) crash after reading the outbox;
+ * nothing retries them but the watchdog alarm, the next kick of that project or the cron sweep.
+ */
+testHookRoutes.post("/dispatcher/:projectId/fail-once", async (c) => armFaults(c.env, c.req.param("projectId"), 1).then((s) => json(c, s)));
+testHookRoutes.post("/dispatcher/:projectId/faults", async (c) => {
+  const a = await params(c, { count: p.integer({ min: 0, max: 1000 }) });
+  return json(c, await armFaults(c.env, c.req.param("projectId"), a.count));
 });
+async function armFaults(env: Env, projectId: string, count: number) {
+  await dispatcherStub(env, projectId).armFaults(projectId, count);
+  return dispatcherStub(env, projectId).status(projectId);
+}
 
 /** A project's dispatcher: faults armed, cursor per consumer. */
 testHookRoutes.get("/dispatcher/:projectId", async (c) => {
