@@ -1,0 +1,165 @@
+// Event pipeline: the dispatcher's saturation point (events/s at which its lag starts to grow) and the event
+// lag (write → consumer receipt) with 1, 2 and 8 projects writing at once.
+//
+// Each project has one user with one realtime socket on `account`; writers rename the users through the API
+// (PATCH /v1/users/{id}/name with a key: one cheap D1 batch = row + outbox event), open-loop at a target rate
+// spread evenly over the projects. The realtime consumer is the one the dispatcher feeds directly (webhooks add a
+// Queue hop), so the lag measured here is the dispatcher's: request start → the event frame on the socket.
+// The rate steps up (BENCH_EVENTS_RATES, events/s in total) until the lag grows within a step (its last quarter's
+// p50 lag over twice its first quarter's + 50 ms) or events pile up (backlog at the step's end over half a second
+// of writes): the last step that held is the ceiling. A step whose writes the API itself could not issue at the
+// asked rate (< 90 %) is marked api-bound: the dispatcher was not what limited it.
+// BENCH_EVENTS_PROJECTS (default "1,2,8"), BENCH_EVENTS_STEP_SECONDS (default 4).
+import WebSocket from "ws";
+
+const PROJECTS = (process.env.BENCH_EVENTS_PROJECTS ?? "1,2,8").split(",").map(Number);
+const RATES = (process.env.BENCH_EVENTS_RATES ?? "25,50,100,200,400,800").split(",").map(Number);
+const STEP_S = Number(process.env.BENCH_EVENTS_STEP_SECONDS ?? 4);
+const MAX_INFLIGHT = 128;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => (xs.length ? xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
+const SCOPES = ["users.read", "users.write", "sessions.write"];
+
+async function makeProject(ctx, tag, i) {
+  const admin = { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": ctx.adminKey };
+  const projectId = `ev${tag}x${i}${Math.random().toString(36).slice(2, 6)}`;
+  const post = async (p, headers, body) => {
+    const r = await fetch(`${ctx.api}${p}`, { method: "POST", headers, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`POST ${p}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  await post("/projects", admin, { projectId, name: projectId });
+  const key = (await post(`/projects/${projectId}/keys`, admin, { name: "bench", scopes: SCOPES })).secret;
+  const headers = { "content-type": "application/json", "x-appwrite-project": projectId, "x-appwrite-key": key };
+  await post("/users", headers, { userId: "u", email: `${projectId}@example.com`, password: "bench-password-123" });
+  const session = (await post("/users/u/sessions", headers, {})).secret;
+  const project = { projectId, headers, sent: new Map(), lags: [], received: 0 };
+  const url = `${ctx.api.replace(/^http/, "ws")}/realtime?project=${projectId}&channels[]=account`;
+  project.ws = await new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers: { "x-appwrite-session": session } });
+    const t = setTimeout(() => reject(new Error("socket did not connect")), 30_000);
+    ws.on("message", (raw) => {
+      const f = JSON.parse(String(raw));
+      if (f.type === "connected") return clearTimeout(t), resolve(ws);
+      if (f.type !== "event") return;
+      const at = project.sent.get(f.data.payload?.name);
+      if (at === undefined) return;
+      project.sent.delete(f.data.payload.name);
+      project.received++;
+      project.lags.push({ at: performance.now(), lag: performance.now() - at });
+    });
+    ws.on("error", reject);
+  });
+  return project;
+}
+
+/** One open-loop step at `rate` events/s in total for STEP_S seconds; waits for the backlog to drain after. */
+async function step(projects, rate) {
+  for (const p of projects) (p.lags = []), (p.received = 0);
+  let issued = 0;
+  let done = 0;
+  let inflight = 0;
+  let failed = 0;
+  const writeMs = [];
+  const t0 = performance.now();
+  const end = t0 + STEP_S * 1000;
+  const write = async (p, name) => {
+    inflight++;
+    const start = performance.now();
+    p.sent.set(name, start);
+    try {
+      const r = await fetch(`${ctxApi}/users/u/name`, { method: "PATCH", headers: p.headers, body: JSON.stringify({ name }) });
+      await r.arrayBuffer();
+      if (!r.ok) (failed++, p.sent.delete(name));
+      writeMs.push(performance.now() - start);
+    } catch {
+      failed++;
+      p.sent.delete(name);
+    } finally {
+      inflight--;
+      done++;
+    }
+  };
+  while (performance.now() < end) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+    while (issued < due && inflight < MAX_INFLIGHT) {
+      const p = projects[issued % projects.length];
+      void write(p, `n${rate}-${issued}`);
+      issued++;
+    }
+    await sleep(5);
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  const backlog = projects.reduce((n, p) => n + p.sent.size, 0) - inflight;
+  const all = projects.flatMap((p) => p.lags);
+  const inWindow = all.filter((l) => l.at <= end);
+  const q = (STEP_S * 1000) / 4;
+  const early = inWindow.filter((l) => l.at < t0 + q).map((l) => l.lag);
+  const late = inWindow.filter((l) => l.at >= end - q).map((l) => l.lag);
+  // Drain: everything written must still arrive (at least once); give it up to 60 s.
+  for (let i = 0; i < 600 && (inflight > 0 || projects.some((p) => p.sent.size > 0)); i++) await sleep(100);
+  const lost = projects.reduce((n, p) => n + p.sent.size, 0);
+  for (const p of projects) p.sent.clear();
+  const lags = projects.flatMap((p) => p.lags).map((l) => l.lag);
+  const delivered = inWindow.length / elapsed;
+  const grew = pct(late, 50) > 2 * pct(early, 50) + 50 || backlog > rate / 2;
+  return {
+    rate,
+    written: issued / elapsed,
+    delivered,
+    apiBound: issued / elapsed < 0.9 * rate,
+    grew,
+    backlog,
+    lost,
+    failed,
+    lagP50: pct(lags, 50),
+    lagP99: pct(lags, 99),
+    earlyP50: pct(early, 50),
+    lateP50: pct(late, 50),
+    writeP50: pct(writeMs, 50),
+  };
+}
+
+let ctxApi = "";
+
+export default async function events(ctx) {
+  ctxApi = ctx.api;
+  const summary = [];
+  for (const n of PROJECTS) {
+    const projects = [];
+    for (let i = 0; i < n; i++) projects.push(await makeProject(ctx, n, i));
+    await step(projects, 10); // warm up: isolates, dispatcher objects, shards
+    let ceiling = null;
+    let peak = 0;
+    for (const rate of RATES) {
+      const r = await step(projects, rate);
+      peak = Math.max(peak, r.delivered);
+      ctx.row(`${n} project(s) at ${rate} events/s`, {
+        "written/s": r.written,
+        "delivered/s": r.delivered,
+        "lag p50 ms": r.lagP50,
+        "lag p99 ms": r.lagP99,
+        "lag p50 first→last quarter ms": `${r.earlyP50?.toFixed?.(0)}→${r.lateP50?.toFixed?.(0)}`,
+        "write p50 ms": r.writeP50,
+        backlog: r.backlog,
+        ...(r.lost ? { lost: r.lost } : {}),
+        ...(r.failed ? { "failed writes": r.failed } : {}),
+        state: r.grew ? "lag grows" : r.apiBound ? "api-bound" : "holds",
+      });
+      if (r.grew) break;
+      ceiling = r;
+      if (r.apiBound) break; // the API, not the dispatcher, is the limit here
+    }
+    summary.push({ n, ceiling, peak });
+    for (const p of projects) p.ws.close();
+  }
+  for (const s of summary) {
+    ctx.row(`dispatcher ceiling, ${s.n} project(s) writing at once`, {
+      "events/s (last step that held)": s.ceiling?.delivered ?? 0,
+      "lag p50 ms there": s.ceiling?.lagP50 ?? NaN,
+      "lag p99 ms there": s.ceiling?.lagP99 ?? NaN,
+      "peak delivered/s": s.peak,
+      limit: s.ceiling?.apiBound ? "api-bound (dispatcher not saturated)" : "dispatcher lag",
+    });
+  }
+}
