@@ -15,9 +15,9 @@ import { setDispatcher } from "./outbox";
  * Order holds per project (hence per resource): a project's rows go out in `seq` order.
  *
  * Bookkeeping — one cursor per (project, consumer) (`event_cursors`, migrations/0006 + 0018): the highest
- * seq of that project the consumer has taken. Outbox and cursors live on the project's data database. Each pass reads the rows after the lowest cursor and gives every consumer the
- * rows after its own cursor; a consumer's cursor advances only when it returned (and its waitUntil work
- * settled), in one D1 batch with the records of whatever it handed on (consumers.ts, Handoff), so a
+ * seq of that project the consumer has taken; outbox and cursors live on the project's data database.
+ * Each pass reads the project's rows after its lowest cursor and gives every consumer the rows after its
+ * own cursor; a consumer's cursor advances only when it returned (and its waitUntil work settled), in one D1 batch with the records of whatever it handed on (consumers.ts, Handoff), so a
  * crash can never leave the cursor past an event whose delivery was not recorded. A failing consumer
  * keeps its cursor and is retried alone, so the others never get duplicates because of it.
  * `outbox.dispatched_at` is set once every cursor has passed a row (for retention); `attempts` counts
