@@ -106,7 +106,7 @@ export class RealtimeShard extends DurableObject<Env> {
       this.reported = false;
       this.setMeta("occ", 0);
     }
-    await dispatcherStub(this.env).setOccupancy(this.projectId, this.shard, occupied, seq);
+    await dispatcherStub(this.env, this.projectId).setOccupancy(this.projectId, this.shard, occupied, seq);
     if (occupied) {
       this.reported = true;
       this.setMeta("occ", 1);

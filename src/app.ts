@@ -3,6 +3,7 @@ import { AppwriteError, errorBody } from "./core/errors";
 import type { AppEnv } from "./platform/context";
 import { cors, realtimeOrigin } from "./platform/cors";
 import { context, payloadLimit } from "./platform/middleware";
+import { readReplication } from "./platform/read-replication";
 import { consoleRoutes } from "./platform/console";
 import { consolePlatformRoutes, projectPlatformRoutes } from "./platform/platforms";
 import { healthRoutes } from "./services/health/routes";
@@ -44,6 +45,7 @@ app.use("/v1/realtime/*", realtimeOrigin);
 app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);
+app.use("/v1/*", readReplication); // D1 Sessions API: replica reads, read-your-writes by bookmark
 app.use("/v1/*", usageMeter);
 app.use("/v1/*", mfaGate);
 app.use("/v1/*", mailDelivery);

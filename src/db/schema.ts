@@ -181,14 +181,15 @@ export const outbox = sqliteTable("outbox", {
   attempts: integer("attempts").notNull().default(0),
 });
 
-/** migrations/0006_events.sql: the dispatcher's cursor per consumer (src/events/dispatcher.ts). */
+/** migrations/0006_events.sql, 0018: the dispatcher's cursor per (project, consumer) (src/events/dispatcher.ts). */
 export const eventCursors = sqliteTable("event_cursors", {
-  consumer: text("consumer").primaryKey(),
+  projectId: text("project_id").notNull(),
+  consumer: text("consumer").notNull(),
   seq: integer("seq").notNull().default(0),
   failures: integer("failures").notNull().default(0),
   lastError: text("last_error").notNull().default(""),
   updatedAt: integer("updated_at").notNull(),
-});
+}, (t) => [primaryKey({ columns: [t.projectId, t.consumer] })]);
 
 // ---- 0003_teams_mfa_oauth.sql (Auth B: MFA authenticators, MFA challenges, OAuth2 identities) ----
 export const authenticators = sqliteTable(

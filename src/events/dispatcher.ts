@@ -1,6 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { onCron } from "../background";
 import { batch, open } from "../db/client";
+import { dataDatabase } from "../db/shards";
 import { eventCursors, outbox, type OutboxRow } from "../db/schema";
 import { eventConsumers, sweepHandoffs, type Handoff } from "./consumers";
 import { setDispatcher } from "./outbox";
@@ -9,21 +10,25 @@ import { setDispatcher } from "./outbox";
  * The event dispatcher: moves committed outbox rows (written in the mutation's own D1 batch) to every
  * registered consumer (realtime, webhooks, function triggers), at least once, in `seq` order.
  *
- * Bookkeeping — one cursor per consumer (`event_cursors`, migrations/0006_events.sql): the highest seq
- * that consumer has taken. Each pass reads the rows after the lowest cursor and gives every consumer the
- * rows after its own cursor; a consumer's cursor advances only when it returned (and its waitUntil work
- * settled), in one D1 batch with the records of whatever it handed on (consumers.ts, Handoff), so a
+ * Partitioned by project: each project has its own dispatcher object, its own cursors and reads only its
+ * own outbox rows, so a project whose consumer fails or is slow never delays another project's events.
+ * Order holds per project (hence per resource): a project's rows go out in `seq` order.
+ *
+ * Bookkeeping — one cursor per (project, consumer) (`event_cursors`, migrations/0006 + 0018): the highest
+ * seq of that project the consumer has taken; outbox and cursors live on the project's data database.
+ * Each pass reads the project's rows after its lowest cursor and gives every consumer the rows after its
+ * own cursor; a consumer's cursor advances only when it returned (and its waitUntil work settled), in one D1 batch with the records of whatever it handed on (consumers.ts, Handoff), so a
  * crash can never leave the cursor past an event whose delivery was not recorded. A failing consumer
  * keeps its cursor and is retried alone, so the others never get duplicates because of it.
  * `outbox.dispatched_at` is set once every cursor has passed a row (for retention); `attempts` counts
  * failed passes over a row.
  *
- * Runs serialised in one Durable Object (durable-objects/event-dispatcher.ts), so concurrent requests
- * coalesce into one loop instead of racing over the same rows:
- *   request → scheduleDispatch → waitUntil(EventDispatcher.kick())   (prompt, never blocks the response)
+ * Runs serialised in the project's Durable Object (durable-objects/event-dispatcher.ts), so concurrent
+ * requests of a project coalesce into one loop instead of racing over the same rows:
+ *   request → scheduleDispatch → waitUntil(EventDispatcher(project).kick())   (prompt, never blocks the response)
  *   failed consumer → object alarm with backoff (1 s, 2 s, 4 s … 5 min)
  *   running loop → object alarm as a watchdog (a killed process resumes on its own, even with no cron)
- *   cron (every minute) → kick()                                      (sweep: anything a crash left behind)
+ *   cron (every minute) → kick() of every project with undispatched rows (anything a crash left behind)
  * A consumer that fails MAX_FAILURES passes in a row on the same event skips that one event (logged),
  * so a poison event cannot stall its pipeline forever.
  */
@@ -53,22 +58,21 @@ export class CrashFault extends Error {
 
 const errText = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 500);
 
-/** One dispatch pass over at most BATCH rows. `crash` (test hook) is asked once rows exist; true throws before delivering. */
-export async function dispatchPass(env: Env, crash: () => Promise<boolean> = async () => false): Promise<PassResult> {
+/** One dispatch pass over at most BATCH rows of a project. `crash` (test hook) is asked once rows exist; true throws before delivering. */
+export async function dispatchPass(env: Env, projectId: string, crash: () => Promise<boolean> = async () => false): Promise<PassResult> {
   const consumers = [...eventConsumers()];
   if (!consumers.length) return { rows: 0, more: false, failed: [] };
-  const d1 = env.DB;
+  const d1 = await dataDatabase(env, projectId);
   const now = Date.now();
-  const { results } = await d1.prepare("SELECT consumer, seq, failures FROM event_cursors").all<Cursor>();
-  const cursors = new Map(results.map((c) => [c.consumer, c]));
+  const cursors = await readCursors(d1, projectId);
   const missing = consumers.filter(([name]) => !cursors.has(name));
   if (missing.length) {
-    await d1.batch(missing.map(([name]) => d1.prepare("INSERT OR IGNORE INTO event_cursors (consumer, seq, updated_at) VALUES (?, 0, ?)").bind(name, now)));
+    await d1.batch(missing.map(([name]) => d1.prepare("INSERT OR IGNORE INTO event_cursors (project_id, consumer, seq, updated_at) VALUES (?, ?, 0, ?)").bind(projectId, name, now)));
     for (const [name] of missing) cursors.set(name, { consumer: name, seq: 0, failures: 0 });
   }
   const from = Math.min(...consumers.map(([name]) => cursors.get(name)!.seq));
   const db = open(d1);
-  const rows: OutboxRow[] = await db.select().from(outbox).where(gt(outbox.seq, from)).orderBy(asc(outbox.seq)).limit(BATCH);
+  const rows: OutboxRow[] = await db.select().from(outbox).where(and(eq(outbox.projectId, projectId), gt(outbox.seq, from))).orderBy(asc(outbox.seq)).limit(BATCH);
   if (!rows.length) return { rows: 0, more: false, failed: [] };
   if (await crash()) throw new CrashFault();
 
@@ -89,7 +93,7 @@ export async function dispatchPass(env: Env, crash: () => Promise<boolean> = asy
         // What the consumer handed on is recorded in the same batch that moves its cursor.
         await batch(db, [
           ...(handoff?.writes ?? []),
-          db.update(eventCursors).set({ seq: last, failures: 0, lastError: "", updatedAt: now }).where(and(eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))),
+          db.update(eventCursors).set({ seq: last, failures: 0, lastError: "", updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))),
         ]);
         after.set(name, last);
       } catch (e) {
@@ -99,11 +103,11 @@ export async function dispatchPass(env: Env, crash: () => Promise<boolean> = asy
         if (cur.failures + 1 >= MAX_FAILURES) {
           console.error(`event consumer ${name} skipped event seq ${head} after ${MAX_FAILURES} failures: ${errText(e)}`);
           after.set(name, head);
-          updates.push(d1.prepare("UPDATE event_cursors SET seq = ?, failures = 0, last_error = ?, updated_at = ? WHERE consumer = ? AND seq = ?").bind(head, errText(e), now, name, cur.seq));
+          updates.push(d1.prepare("UPDATE event_cursors SET seq = ?, failures = 0, last_error = ?, updated_at = ? WHERE project_id = ? AND consumer = ? AND seq = ?").bind(head, errText(e), now, projectId, name, cur.seq));
         } else {
           console.error(`event consumer ${name} failed at seq ${head}: ${errText(e)}`);
           after.set(name, cur.seq);
-          updates.push(d1.prepare("UPDATE event_cursors SET failures = failures + 1, last_error = ?, updated_at = ? WHERE consumer = ?").bind(errText(e), now, name));
+          updates.push(d1.prepare("UPDATE event_cursors SET failures = failures + 1, last_error = ?, updated_at = ? WHERE project_id = ? AND consumer = ?").bind(errText(e), now, projectId, name));
         }
         return;
       }
@@ -112,19 +116,47 @@ export async function dispatchPass(env: Env, crash: () => Promise<boolean> = asy
     }),
   );
   const done = Math.min(...consumers.map(([name]) => after.get(name) ?? cursors.get(name)!.seq));
-  updates.push(d1.prepare("UPDATE outbox SET dispatched_at = ? WHERE dispatched_at IS NULL AND seq <= ?").bind(now, done));
+  updates.push(d1.prepare("UPDATE outbox SET dispatched_at = ? WHERE project_id = ? AND dispatched_at IS NULL AND seq <= ?").bind(now, projectId, done));
   await d1.batch(updates);
   return { rows: rows.length, more: rows.length === BATCH && failed.length === 0, failed };
 }
 
-/** The one dispatcher object of the deployment. */
-export function dispatcherStub(env: Env) {
+/** A project's cursors by consumer. */
+export async function readCursors(d1: D1Database, projectId: string): Promise<Map<string, Cursor>> {
+  const { results } = await d1.prepare("SELECT consumer, seq, failures FROM event_cursors WHERE project_id = ?").bind(projectId).all<Cursor>();
+  return new Map(results.map((c) => [c.consumer, c]));
+}
+
+/** The project's dispatcher object (its outbox, cursors, retries, and its realtime shards' occupancy). */
+export function dispatcherStub(env: Env, projectId: string) {
+  return env.EVENT_DISPATCHER.get(env.EVENT_DISPATCHER.idFromName(`project:${projectId}`));
+}
+
+/**
+ * The deployment's one hand-off sweeper: re-sends lost hand-offs (they are global rows, swept in due order)
+ * on its own alarm. The name is the single dispatcher's of before 0018, so its pending alarm carries on.
+ */
+export function sweeperStub(env: Env) {
   return env.EVENT_DISPATCHER.get(env.EVENT_DISPATCHER.idFromName("events"));
 }
 
-setDispatcher(async (env) => {
-  await dispatcherStub(env).kick();
+setDispatcher(async (env, projectId) => {
+  if (projectId === undefined) return kickPending(env);
+  await dispatcherStub(env, projectId).kick(projectId);
 });
+
+/** Projects with undispatched outbox rows (outbox_undispatched index), at most `limit`. */
+export async function pendingProjects(d1: D1Database, limit = 1000): Promise<string[]> {
+  const { results } = await d1.prepare("SELECT DISTINCT project_id AS p FROM outbox WHERE dispatched_at IS NULL LIMIT ?").bind(limit).all<{ p: string }>();
+  return results.map((r) => r.p);
+}
+
+/** Kick every project with undispatched rows, each in its own object (one failing never holds back the rest). */
+export async function kickPending(env: Env): Promise<void> {
+  const projects = await pendingProjects(env.DB); // data-db: every data database
+  const results = await Promise.allSettled(projects.map((p) => dispatcherStub(env, p).kick(p)));
+  for (const r of results) if (r.status === "rejected") console.error("event sweep: a project's dispatch failed", errText(r.reason));
+}
 
 /** Test hooks exist only when the test server sets EDGEWRITE_TEST_HOOKS=1 (never in wrangler.toml). */
 export function testHooksEnabled(env: Env): boolean {
@@ -137,11 +169,11 @@ export function testHooksEnabled(env: Env): boolean {
  */
 onCron(async (env) => {
   try {
-    await dispatcherStub(env).kick();
+    await kickPending(env);
     await sweepHandoffs(env);
   } catch (e) {
     console.error("event sweep failed", errText(e));
   }
   // Retention: only rows every consumer has passed.
-  await env.DB.prepare("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND created_at < ?").bind(Date.now() - OUTBOX_RETENTION_MS).run();
+  await env.DB.prepare("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND created_at < ?") // data-db: every data database.bind(Date.now() - OUTBOX_RETENTION_MS).run();
 });

@@ -38,27 +38,33 @@ export function recordEvent(db: DB, e: EventInput) {
  * Dispatch hook: services call it after a batch commits so consumers see events promptly.
  * Consumers (realtime, webhooks, function triggers) register here; the sweeper re-runs anything missed.
  */
-export type Dispatcher = (env: Env) => Promise<void>;
+export type Dispatcher = (env: Env, projectId?: string) => Promise<void>;
 let dispatcher: Dispatcher | null = null;
 export function setDispatcher(d: Dispatcher): void {
   dispatcher = d;
 }
 /**
- * Writes kick the dispatcher at most once per DISPATCH_DEBOUNCE_MS per isolate: every write in the window rides
- * one kick, made after the window closes (so after their commits), and each write's waitUntil lasts until that
- * kick returned — the dispatcher object's pass then covers its event. One DO call and one outbox pass per window
- * instead of per write, so the dispatcher's D1 work no longer competes write for write with the writes themselves.
+ * Kick the writing project's dispatcher (each project has its own, src/events/dispatcher.ts) at most once per
+ * DISPATCH_DEBOUNCE_MS per isolate: every write of that project in the window rides one kick, made after the
+ * window closes (so after their commits), and each write's waitUntil lasts until that kick returned. One DO call
+ * and one outbox pass per window instead of per write, so dispatch no longer competes write for write with the
+ * writes themselves. Without a project (background work over several), every project with undispatched rows is kicked.
  */
 export const DISPATCH_DEBOUNCE_MS = 100;
-let pendingKick: Promise<void> | null = null;
-export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+const pendingKicks = new Map<string, Promise<void>>();
+export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, projectId?: string): void {
   if (!dispatcher) return;
   const run = dispatcher;
-  pendingKick ??= new Promise<void>((resolve) => setTimeout(resolve, DISPATCH_DEBOUNCE_MS))
-    .then(() => {
-      pendingKick = null; // writes from now on wait for the next window
-      return run(env);
-    })
-    .catch((err) => console.error("event dispatch failed", err));
-  ctx.waitUntil(pendingKick);
+  const key = projectId ?? "";
+  let kick = pendingKicks.get(key);
+  if (!kick) {
+    kick = new Promise<void>((resolve) => setTimeout(resolve, DISPATCH_DEBOUNCE_MS))
+      .then(() => {
+        pendingKicks.delete(key); // writes from now on wait for the next window
+        return run(env, projectId);
+      })
+      .catch((err) => console.error("event dispatch failed", err));
+    pendingKicks.set(key, kick);
+  }
+  ctx.waitUntil(kick);
 }

@@ -7,7 +7,7 @@ import { shardCount, shardName } from "../services/realtime/protocol";
 import { sweepOrphanObjects } from "../services/storage/cleanup";
 import { projectPrefix } from "../services/storage/constants";
 import { sweepHandoffs } from "./consumers";
-import { dispatcherStub, testHooksEnabled } from "./dispatcher";
+import { dispatcherStub, kickPending, testHooksEnabled } from "./dispatcher";
 import { functionTestHooks } from "../services/functions/test-hooks";
 import { authTestHooks } from "../services/auth/test-hooks";
 import { isDeploymentAdmin } from "../platform/console-access";
@@ -27,14 +27,24 @@ testHookRoutes.use("*", async (c, next) => {
   await next();
 });
 
-/** Make the next dispatch pass crash after reading the outbox (nothing retries it but the cron sweep). */
-testHookRoutes.post("/dispatcher/fail-once", async (c) => {
-  await dispatcherStub(c.env).armFaults(1);
-  return json(c, await dispatcherStub(c.env).status());
+/**
+ * Make a project's next dispatch pass (`/faults`: next `count` passes) crash after reading the outbox;
+ * nothing retries them but the watchdog alarm, the next kick of that project or the cron sweep.
+ */
+testHookRoutes.post("/dispatcher/:projectId/fail-once", async (c) => armFaults(c.env, c.req.param("projectId"), 1).then((s) => json(c, s)));
+testHookRoutes.post("/dispatcher/:projectId/faults", async (c) => {
+  const a = await params(c, { count: p.integer({ min: 0, max: 1000 }) });
+  return json(c, await armFaults(c.env, c.req.param("projectId"), a.count));
 });
+async function armFaults(env: Env, projectId: string, count: number) {
+  await dispatcherStub(env, projectId).armFaults(projectId, count);
+  return dispatcherStub(env, projectId).status(projectId);
+}
 
-testHookRoutes.get("/dispatcher", async (c) => {
-  return json(c, await dispatcherStub(c.env).status());
+/** A project's dispatcher: faults armed, cursor per consumer. */
+testHookRoutes.get("/dispatcher/:projectId", async (c) => {
+  const projectId = c.req.param("projectId");
+  return json(c, await dispatcherStub(c.env, projectId).status(projectId));
 });
 
 /**
@@ -43,7 +53,7 @@ testHookRoutes.get("/dispatcher", async (c) => {
  */
 testHookRoutes.post("/sweep", async (c) => {
   const a = await params(c, { graceMs: p.integer({ min: 0 }) });
-  await dispatcherStub(c.env).kick();
+  await kickPending(c.env);
   const handoffs = await sweepHandoffs(c.env, { graceMs: a.graceMs }); // webhook deliveries, event executions
   const objects = await sweepOrphanObjects(c.env, { graceMs: a.graceMs });
   return json(c, { resent: handoffs.resent, objects });

@@ -16,6 +16,7 @@ const ALLOW_HEADERS = [
   "X-Appwrite-Platform", "X-Appwrite-Impersonate-User-Id", "X-Appwrite-Impersonate-User-Email",
   "X-Appwrite-Impersonate-User-Phone", "X-SDK-Version", "X-SDK-Name", "X-SDK-Language", "X-SDK-Platform",
   "X-SDK-GraphQL", "X-SDK-Profile", "Range", "Cache-Control", "Expires", "Pragma", "X-Fallback-Cookies",
+  "X-Edgewrite-D1-Bookmark", // read replication (src/platform/read-replication.ts)
   "X-Requested-With", "X-Forwarded-For", "X-Forwarded-User-Agent", "Authorization",
 ].join(", ");
 
@@ -39,7 +40,7 @@ export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
     h.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
     h.set("Access-Control-Allow-Headers", ALLOW_HEADERS);
-    h.set("Access-Control-Expose-Headers", "X-Appwrite-Session, X-Fallback-Cookies");
+    h.set("Access-Control-Expose-Headers", "X-Appwrite-Session, X-Fallback-Cookies, X-Edgewrite-D1-Bookmark");
     h.set("Access-Control-Max-Age", "86400");
   };
   if (c.req.method === "OPTIONS") {

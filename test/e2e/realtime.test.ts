@@ -315,7 +315,7 @@ describe("subscriptions and delivery", () => {
     await users.updateName({ userId: "revoke1", name: "after-logout" });
     // Wait until the realtime consumer has passed that event, then flush the socket with a ping:
     // the pong comes after any frame the shard sent before it.
-    const status = async () => (await fetch(`${endpoint}/_edgewrite/test/dispatcher`, { headers: { "x-appwrite-project": "console", "x-appwrite-key": adminKey } })).json();
+    const status = async () => (await fetch(`${endpoint}/_edgewrite/test/dispatcher/${project.projectId}`, { headers: { "x-appwrite-project": "console", "x-appwrite-key": adminKey } })).json();
     const before = (await status()).cursors.realtime;
     await users.updateName({ userId: "revoke1", name: "later" });
     for (let i = 0; i < 75 && (await status()).cursors.realtime <= before; i++) await new Promise((r) => setTimeout(r, 200));

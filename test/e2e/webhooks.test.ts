@@ -211,13 +211,13 @@ describe("webhook delivery", () => {
   it("loses no event when the dispatcher fails once: the cron sweep delivers it", async () => {
     const r = await receiver();
     const hook = await hooks.create({ webhookId: "crash1", url: r.url, name: "Crash", events: ["users.*.create"] });
-    const armed = await fetch(`${endpoint}/_edgewrite/test/dispatcher/fail-once`, { method: "POST", headers: admin });
+    const armed = await fetch(`${endpoint}/_edgewrite/test/dispatcher/${project.projectId}/fail-once`, { method: "POST", headers: admin });
     expect(armed.status).toBe(200);
     expect((await armed.json()).faultsPending).toBe(1);
 
     await users.create({ userId: "wh-crash", email: "crash@example.com", password: "password-1234" });
     // The request's dispatch pass crashed (the fault is used up) and nothing retried it.
-    const status = await until(async () => (await fetch(`${endpoint}/_edgewrite/test/dispatcher`, { headers: admin })).json(), (s: any) => s.faultsPending === 0);
+    const status = await until(async () => (await fetch(`${endpoint}/_edgewrite/test/dispatcher/${project.projectId}`, { headers: admin })).json(), (s: any) => s.faultsPending === 0);
     expect(status.faultsPending).toBe(0);
     expect(r.hits.filter(forUser("wh-crash"))).toHaveLength(0);
 
@@ -233,7 +233,7 @@ describe("webhook delivery", () => {
   });
 
   it("test hooks are admin-only", async () => {
-    const res = await fetch(`${endpoint}/_edgewrite/test/dispatcher`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key } });
+    const res = await fetch(`${endpoint}/_edgewrite/test/dispatcher/${project.projectId}`, { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": project.key } });
     expect(res.status).toBe(404);
   });
 });

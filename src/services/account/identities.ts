@@ -90,7 +90,7 @@ async function deleteIdentity(c: Ctx, ownerId: string | null) {
       payload: identityModel(identity), roles: [`user:${identity.userId}`], userId: identity.userId,
     }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 }
 

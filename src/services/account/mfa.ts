@@ -91,7 +91,7 @@ const addFactors = (factors: readonly string[], more: string[]) => [...new Set([
 
 async function commit(c: Ctx, statements: BatchItem<"sqlite">[]) {
   await batch(c.var.db, statements);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 }
 
 // PATCH /v1/account/mfa {mfa}

@@ -264,7 +264,7 @@ async function complete(
 
 async function commitAll(c: Ctx, statements: BatchItem<"sqlite">[]) {
   await batch(c.var.db, statements);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 }
 
 accountOAuthRoutes.get("/sessions/oauth2/:provider", (c) => start(c, false));

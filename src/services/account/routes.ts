@@ -94,7 +94,7 @@ accountRoutes.post("/", async (c) => {
   await assertUserCapacity(c.var.db, c.var.project.id, policy);
   const { user, statements, targets } = await prepareUser(c.var.db, c.var.project.id, policy, { id: resolveId("userId", a.userId), email: a.email, name: a.name, password: a.password });
   await commitNewUser(c.var.db, [...statements, audit(c, user, "user.create")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, accountModel(user, targets), 201);
 });
 
@@ -212,7 +212,7 @@ async function issueToken(c: Ctx, o: { user: User; token: Token; kind: "tokens" 
     audit(c, user, o.audit),
     ...sendMessage(c, o.message),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 }
 
 const projectName = (c: Ctx) => c.var.project.name;
@@ -369,7 +369,7 @@ accountRoutes.patch("/password", async (c) => {
 accountRoutes.delete("/", async (c) => {
   const { user } = me(c);
   await batch(c.var.db, deleteUserStatements(c, user));
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 
@@ -429,7 +429,7 @@ accountRoutes.patch("/sessions/:sessionId", async (c) => {
   const next: Session = { ...s, expire: now + authPolicy(c.var.project).duration * 1000, updatedAt: now };
   const db = c.var.db;
   await db.batch([db.update(sessions).set({ expire: next.expire, updatedAt: now }).where(and(eq(sessions.projectId, s.projectId), eq(sessions.id, s.id))), sessionEvent(c, next, "update"), audit(c, caller.user, "session.update")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, sessionModel(next, { current: s.id === caller.session?.id }));
 });
 
@@ -438,7 +438,7 @@ accountRoutes.delete("/sessions/:sessionId", async (c) => {
   const s = await findOwnSession(c, caller, c.req.param("sessionId"));
   const db = c.var.db;
   await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, s.projectId), eq(sessions.id, s.id))), sessionEvent(c, s, "delete"), audit(c, caller.user, "session.delete")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   if (s.id === caller.session?.id) clearSessionCookies(c);
   return noContent(c);
 });
@@ -448,7 +448,7 @@ accountRoutes.delete("/sessions", async (c) => {
   const rows = await userSessions(c, caller.user.id);
   const db = c.var.db;
   await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, caller.user.id))), ...rows.map((s) => sessionEvent(c, s, "delete")), audit(c, caller.user, "session.delete")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   clearSessionCookies(c);
   return noContent(c);
 });

@@ -135,7 +135,7 @@ export async function createSession(c: Ctx, s: NewSession): Promise<CreatedSessi
       userId: s.user.id,
     }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 
   if (s.cookies !== false) setSessionCookies(c, secret, session.expire);
   const show = s.showSecret ?? c.var.caller.privileged;

@@ -46,7 +46,7 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
     .returning();
   if (!taken) return;
   await db.batch([executionEvent(db, taken, "update")]);
-  scheduleDispatch(env, ctx);
+  scheduleDispatch(env, ctx, msg.projectId);
 
   let fields: Partial<FnExecution>;
   try {
@@ -81,7 +81,7 @@ export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUn
     executionEvent(db, done, "update"),
   ]);
   if (msg.bodyKey) await env.BUCKET.delete(msg.bodyKey); // only now: a re-run needs the body
-  scheduleDispatch(env, ctx);
+  scheduleDispatch(env, ctx, msg.projectId);
 }
 
 /**
@@ -113,7 +113,7 @@ export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, pr
   if (!fn || !fn.enabled || !fn.schedule || !fn.deploymentId) return false;
   const { msg, writes } = await triggeredExecution(env, db, fn, { trigger: "schedule", body: "", inline: true });
   await batch(db, writes);
-  scheduleDispatch(env, ctx);
+  scheduleDispatch(env, ctx, projectId);
   await runQueuedExecution(env, exports, ctx, msg);
   return true;
 }
@@ -152,7 +152,7 @@ export async function functionEventConsumer(env: Env, events: OutboxRow[], _ctx:
       // This runs inside the dispatcher's own pass: a kick it waited for would wait for the very loop
       // that is waiting for it (a deadlock that also held every later kick). The kick only marks the
       // loop dirty, so it runs one more pass for the new executions' events; nothing waits for it.
-      scheduleDispatch(env, detached);
+      for (const p of projects) scheduleDispatch(env, detached, p);
     },
   };
 }

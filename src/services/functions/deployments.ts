@@ -40,7 +40,7 @@ async function uploaded(c: Ctx, d: FnDeployment) {
     deploymentEvent(db, d, "create"),
   ]);
   await queueBuild(c.env, d);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 }
 
 deploymentRoutes.post("/", async (c) => {

@@ -142,7 +142,7 @@ executionRoutes.post("/:functionId/executions", async (c) => {
       await c.env.EXECUTIONS.send(msg);
       watchQueued(c.env, c.executionCtx);
     }
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, executionModel(execution, caller.privileged), 202);
   }
 
@@ -239,7 +239,7 @@ executionRoutes.delete("/:functionId/executions/:executionId", async (c) => {
     db.delete(functionExecutions).where(and(eq(functionExecutions.projectId, e.projectId), eq(functionExecutions.id, e.id))),
     executionEvent(db, e, "delete"),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 

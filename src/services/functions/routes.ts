@@ -148,7 +148,7 @@ functionRoutes.post("/", async (c) => {
     if (isUniqueViolation(e)) throw new AppwriteError("function_already_exists");
     throw e;
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, functionModel(row), 201);
 });
 
@@ -238,7 +238,7 @@ functionRoutes.put("/:functionId", async (c) => {
   ]);
   invalidateFunction(fn.projectId, fn.id);
   if (row.schedule !== fn.schedule || row.enabled !== fn.enabled) await configureSchedule(c.env, row);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, await withVars(c, row));
 });
 
@@ -247,7 +247,7 @@ async function activateDeployment(c: Ctx) {
   invalidateFunction(fn.projectId, fn.id);
   const params = { functionId: fn.id, deploymentId: fn.deploymentId };
   await c.var.db.batch([recordEvent(c.var.db, { projectId: fn.projectId, pattern: "functions.[functionId].deployments.[deploymentId].update", params, payload: functionModel(fn), roles: [] })]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, await withVars(c, fn));
 }
 functionRoutes.patch("/:functionId/deployment", activateDeployment);
@@ -282,7 +282,7 @@ functionRoutes.delete("/:functionId", async (c) => {
   await c.var.db.batch([functionEvent(c, fn, "delete")]);
   await purge(c.env, c.executionCtx, c.var.db, fn.projectId, fn.id);
   await configureSchedule(c.env, { ...fn, schedule: "" });
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 

@@ -59,7 +59,7 @@ healthRoutes.get("/health/db", async (c) => {
 
 healthRoutes.get("/health/cache", async (c) => {
   requireScope(c, "health.read");
-  const ping = await timed("Cache failure on: EVENT_DISPATCHER", () => dispatcherStub(c.env).occupancy(c.var.project.id));
+  const ping = await timed("Cache failure on: EVENT_DISPATCHER", () => dispatcherStub(c.env, c.var.project.id).occupancy(c.var.project.id));
   return json(c, statusList([{ name: "Cache (EVENT_DISPATCHER)", ping }]));
 });
 

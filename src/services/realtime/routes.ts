@@ -7,6 +7,7 @@ import { convertChannels } from "../../events/channels";
 import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
 import { findProject } from "../../platform/projects";
+import { dataDatabase } from "../../db/shards";
 import { needsMoreFactors } from "../account/mfa-gate";
 import { applyImpersonation } from "../../platform/impersonation";
 import { clientIp } from "../../platform/client";
@@ -101,9 +102,11 @@ realtimeRoutes.get("/", async (c) => {
   try {
     // The header wins over the query parameter (app/init/realtime/connection.php).
     const projectId = c.req.header("x-appwrite-project") || url.searchParams.get("project") || "";
-    const db = open(c.var.d1);
-    const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
+    // This route runs before the context middleware (no c.var.d1): projects are on the control database,
+    // the project's users and sessions on its data database.
+    const project = projectId && projectId !== "console" ? await findProject(open(c.env.DB), projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
+    const db = open(await dataDatabase(c.env, project.id));
     if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");
 
     // Cross-site socket hijacking guard: an Origin must be one the project's platforms allow (origin.ts).

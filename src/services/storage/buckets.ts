@@ -81,7 +81,7 @@ bucketRoutes.post("/", async (c) => {
   const db = c.var.db;
   try {
     const [rows] = await db.batch([db.insert(buckets).values(values).returning(), bucketEvent(c, { seq: 0, ...values }, "create", model)]);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, bucketModel(rows[0]!), 201);
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppwriteError("storage_bucket_already_exists");
@@ -150,7 +150,7 @@ bucketRoutes.put("/:bucketId", async (c) => {
   const next: Bucket = { ...bucket, ...set, updatedAt: updatedAtAfter(bucket, set) };
   const db = c.var.db;
   await db.batch([db.update(buckets).set({ ...set, updatedAt: next.updatedAt }).where(eq(buckets.seq, bucket.seq)), bucketEvent(c, next, "update", bucketModel(next))]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, await withTotal(c, next));
 });
 
@@ -167,7 +167,7 @@ bucketRoutes.delete("/:bucketId", async (c) => {
     db.delete(buckets).where(eq(buckets.seq, bucket.seq)),
     bucketEvent(c, bucket, "delete", bucketModel(bucket)),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   // The bucket's objects go in the background; its seq never repeats, so nothing new can land there.
   c.executionCtx.waitUntil(
     (async () => {

@@ -94,7 +94,7 @@ fileRoutes.put("/:bucketId/files/:fileId", async (c) => {
     ...replaceFilePermissions(db, file.seq, permissions),
     fileEvent(c, bucket, next, "update"),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, fileModel(next));
 });
 
@@ -112,7 +112,7 @@ fileRoutes.delete("/:bucketId/files/:fileId", async (c) => {
     db.delete(resourceTokens).where(and(eq(resourceTokens.projectId, file.projectId), eq(resourceTokens.resourceType, "files"), eq(resourceTokens.resourceInternalId, `${bucket.seq}:${file.seq}`))),
     fileEvent(c, bucket, file, "delete"),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   await discardObject(c.env.BUCKET, file.objectKey, file.status === "ready" ? null : file.uploadId);
   return noContent(c);
 });

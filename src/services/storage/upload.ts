@@ -197,7 +197,7 @@ async function uploadWhole(c: Ctx, u: Upload & { resend: boolean }): Promise<Res
   try {
     const perms = insertFilePermissions(db, values.projectId, bucket.seq, u.fileId, u.permissions);
     const [inserted] = await db.batch([db.insert(files).values(values).returning(), createdEvent(c, bucket, row), ...(perms ? [perms] : [])]);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, fileModel(inserted[0]!), 201);
   } catch (e) {
     await c.env.BUCKET.delete(objectKey).catch(() => undefined); // never leave an object no record points to
@@ -324,7 +324,7 @@ async function finalize(c: Ctx, bucket: Bucket, row: StoredFile): Promise<Stored
       db.delete(fileParts).where(eq(fileParts.file, row.seq)),
       createdEvent(c, bucket, next),
     ]);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     if (!updated[0]) throw new AppwriteError("storage_file_not_found"); // deleted while completing
     return updated[0];
   } catch (e) {

@@ -224,7 +224,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
         forgetTable(c.var.project.id, t.db.id, t.id);
         return col;
       });
-      scheduleDispatch(c.env, c.executionCtx);
+      scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
       return json(c, columnModel(created, fl, "processing"), 202);
     });
 
@@ -269,7 +269,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
         forgetTable(c.var.project.id, t.db.id, t.id);
         return col;
       });
-      scheduleDispatch(c.env, c.executionCtx);
+      scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
       return json(c, columnModel(updated, fl));
     });
   }
@@ -294,7 +294,7 @@ export function registerColumns(r: Hono<AppEnv>, fl: Flavor): void {
       await batch(c, stmts);
       forgetTable(c.var.project.id, t.db.id, t.id);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return noContent(c);
   });
   void relationshipShape;

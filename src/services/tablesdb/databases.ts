@@ -87,7 +87,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
       if (isUniqueViolation(e)) throw error("database_already_exists", id);
       throw e;
     }
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, databaseModel(d), 201);
   });
 
@@ -106,7 +106,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
       dbEvent(c, next, "update"),
     ]);
     forgetProjectTables(c.var.project.id);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, databaseModel(next));
   });
 
@@ -118,7 +118,7 @@ export function registerDatabases(r: Hono<AppEnv>, fl: Flavor): void {
     stmts.push(dbEvent(c, d, "delete"));
     await batch(c, stmts);
     forgetProjectTables(c.var.project.id);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return noContent(c);
   });
 }

@@ -128,7 +128,7 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
       forgetTable(c.var.project.id, t.db.id, t.id);
       return i;
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, indexModel(created, fl, "processing"), 202);
   });
 
@@ -145,7 +145,7 @@ export function registerIndexes(r: Hono<AppEnv>, fl: Flavor): void {
       ]);
       forgetTable(c.var.project.id, t.db.id, t.id);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return noContent(c);
   });
 }

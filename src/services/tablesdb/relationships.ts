@@ -154,7 +154,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
       forgetTable(c.var.project.id, t.db.id, rt.id);
       return parent;
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, columnModel(created, fl, "processing"), 202);
   });
 
@@ -187,7 +187,7 @@ export function registerRelationshipRoutes(r: Hono<AppEnv>, fl: Flavor, base: st
       if (rel) forgetTable(c.var.project.id, t.db.id, rel.r.id);
       return next;
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, columnModel(updated, fl));
   });
 }

@@ -107,7 +107,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       }
       return createRows(c, fl, t, items);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     if (rows) return json(c, list(rowsKey(fl), created as Model[], (created as Model[]).length), 201);
     return json(c, (created as Model[])[0], 201);
   });
@@ -155,7 +155,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         return models;
       });
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, list(rowsKey(fl), out as Model[], (out as Model[]).length), 201);
   });
 
@@ -188,7 +188,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         return models;
       });
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, list(rowsKey(fl), out as Model[], (out as Model[]).length));
   });
 
@@ -212,7 +212,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         return models;
       });
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, list(rowsKey(fl), out as Model[], (out as Model[]).length));
   });
 
@@ -250,7 +250,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (m) return m;
       return upsertRow(c, fl, t, rowId, data ?? {}, a.permissions);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, row, 201);
   });
 
@@ -269,7 +269,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (m) return m;
       return updateRow(c, fl, t, rowId, data ?? {}, a.permissions);
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, row);
   });
 
@@ -283,7 +283,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
       if (a.transactionId) return stageOperation(c, fl, t, a.transactionId, { action: "delete", rowId });
       return deleteRow(c, fl, t, rowId, (rw) => relationshipDeleteStatements(c, fl, t, [rw]));
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return noContent(c);
   });
 
@@ -299,7 +299,7 @@ export function registerRows(r: Hono<AppEnv>, fl: Flavor): void {
         if (a.transactionId) return stageOperation(c, fl, t, a.transactionId as string, { action: kind, rowId, data: { column, value: a.value, bound } });
         return bumpColumn(c, fl, t, rowId, column, a.value as number, bound, kind);
       });
-      scheduleDispatch(c.env, c.executionCtx);
+      scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
       return json(c, row);
     });
   }

@@ -113,7 +113,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
       }
       return t;
     });
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, tableModel(t, fl), 201);
   });
 
@@ -144,7 +144,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
       tableEvent(c, fl, next, "update"),
     ]);
     forgetTable(c.var.project.id, t.db.id, t.id);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, tableModel(next, fl));
   });
 
@@ -160,7 +160,7 @@ export function registerTables(r: Hono<AppEnv>, fl: Flavor): void {
       tableEvent(c, fl, t, "delete"),
     ]);
     forgetTable(c.var.project.id, t.db.id, t.id);
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return noContent(c);
   });
 }

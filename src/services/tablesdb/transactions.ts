@@ -455,7 +455,7 @@ export function registerTransactions(r: Hono<AppEnv>, fl: Flavor): void {
       if (/UNIQUE constraint failed/.test(m)) throw new AppwriteError(fl.err.rowUnique);
       throw e;
     }
-    scheduleDispatch(c.env, c.executionCtx);
+    scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
     return json(c, txModel({ ...tx, status: "committed", updated_at: now }));
   });
 

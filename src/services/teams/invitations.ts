@@ -52,6 +52,6 @@ export async function acceptInvitation(c: Ctx, { team, member }: { team: Team; m
     if (!user) throw new AppwriteError("user_not_found");
     await createSession(c, { user: { ...user, emailVerification: true }, provider: "email", providerUid: user.email ?? "", factors: ["email"], statements });
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, model);
 }

@@ -58,7 +58,7 @@ teamsRoutes.post("/", async (c) => {
     if (isUniqueViolation(e)) throw new AppwriteError("team_already_exists");
     throw e;
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, model, 201);
 });
 
@@ -104,7 +104,7 @@ teamsRoutes.put("/:teamId", async (c) => {
     db.update(teams).set({ name: a.name, updatedAt: updated.updatedAt }).where(and(eq(teams.projectId, projectId), eq(teams.id, team.id))),
     recordEvent(db, { projectId, pattern: "teams.[teamId].update", params: { teamId: team.id }, payload: model, roles: teamRoles(team.id), userId: caller.user?.id }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, model);
 });
 
@@ -121,7 +121,7 @@ teamsRoutes.delete("/:teamId", async (c) => {
     db.delete(teams).where(and(eq(teams.projectId, projectId), eq(teams.id, team.id))),
     recordEvent(db, { projectId, pattern: "teams.[teamId].delete", params: { teamId: team.id }, payload: teamModel(team), roles: teamRoles(team.id), userId: caller.user?.id }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 
@@ -144,7 +144,7 @@ teamsRoutes.put("/:teamId/prefs", async (c) => {
     db.update(teams).set({ prefs: a.prefs, updatedAt: now }).where(and(eq(teams.projectId, projectId), eq(teams.id, team.id))),
     recordEvent(db, { projectId, pattern: "teams.[teamId].update.prefs", params: { teamId: team.id }, payload: model, roles: teamRoles(team.id), userId: caller.user?.id }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, prefsObject(a.prefs));
 });
 
@@ -257,7 +257,7 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
     if (isUniqueViolation(e)) throw new AppwriteError(existing ? "membership_already_confirmed" : "user_already_exists");
     throw e;
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, model, 201);
 });
 
@@ -316,7 +316,7 @@ teamsRoutes.patch("/:teamId/memberships/:membershipId", async (c) => {
       payload: model, roles: teamRoles(team.id), userId: caller.user?.id,
     }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, model);
 });
 
@@ -338,7 +338,7 @@ teamsRoutes.delete("/:teamId/memberships/:membershipId", async (c) => {
       payload: membershipModel(member, team.name, false), roles: teamRoles(team.id), userId: caller.user?.id,
     }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 

@@ -62,7 +62,7 @@ tokenRoutes.post("/buckets/:bucketId/files/:fileId", async (c) => {
   };
   const db = c.var.db;
   const [rows] = await db.batch([db.insert(resourceTokens).values(values).returning(), tokenEvent(c, { seq: 0, ...values }, "create", resourceTokenModel({ seq: 0, ...values }, ""))]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, await model(c, rows[0]!), 201);
 });
 
@@ -125,7 +125,7 @@ tokenRoutes.patch("/:tokenId", async (c) => {
   const next = { ...token, expire, updatedAt: Date.now() };
   const db = c.var.db;
   await db.batch([db.update(resourceTokens).set({ expire, updatedAt: next.updatedAt }).where(eq(resourceTokens.seq, token.seq)), tokenEvent(c, next, "update", resourceTokenModel(next, ""))]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, await model(c, next));
 });
 
@@ -134,6 +134,6 @@ tokenRoutes.delete("/:tokenId", async (c) => {
   const token = await loadToken(c);
   const db = c.var.db;
   await db.batch([db.delete(resourceTokens).where(eq(resourceTokens.seq, token.seq)), tokenEvent(c, token, "delete", resourceTokenModel(token, ""))]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });

@@ -18,7 +18,7 @@ export const usersMfaRoutes = new Hono<AppEnv>();
 
 async function commit(c: Ctx, statements: BatchItem<"sqlite">[]) {
   await batch(c.var.db, statements);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 }
 
 const userWhere = (projectId: string, userId: string) => and(eq(users.projectId, projectId), eq(users.id, userId));

@@ -75,7 +75,7 @@ const base = {
 async function create(c: Ctx, n: Parameters<typeof prepareUser>[3]) {
   const { user, statements, targets } = await prepareUser(c.var.db, c.var.project.id, authPolicy(c.var.project), n);
   await commitNewUser(c.var.db, statements);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, userModel(user, targets), 201);
 }
 
@@ -272,7 +272,7 @@ usersRoutes.delete("/:userId", async (c) => {
   write(c);
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   await batch(c.var.db, deleteUserStatements(c, u));
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 
@@ -290,7 +290,7 @@ export async function updateUser(c: Ctx, u: User, given: Partial<User>, attr: st
   } catch (e) {
     rethrowUserConflict(e, conflict);
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return next;
 }
 
@@ -441,7 +441,7 @@ usersRoutes.delete("/:userId/sessions", async (c) => {
     db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, u.id))),
     ...rows.map((s) => sessionEvent(c, s, "delete")),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 
@@ -452,7 +452,7 @@ usersRoutes.delete("/:userId/sessions/:sessionId", async (c) => {
   const [s] = await db.select().from(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.userId, u.id), eq(sessions.id, c.req.param("sessionId")))).limit(1);
   if (!s) throw new AppwriteError("user_session_not_found");
   await db.batch([db.delete(sessions).where(and(eq(sessions.projectId, c.var.project.id), eq(sessions.id, s.id))), sessionEvent(c, s, "delete")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 });
 
@@ -507,7 +507,7 @@ usersRoutes.post("/:userId/tokens", async (c) => {
     db.insert(tokens).values(token),
     recordEvent(db, { projectId: c.var.project.id, pattern: "users.[userId].tokens.[tokenId].create", params: { userId: u.id, tokenId: token.id }, payload: tokenModel(token), roles: roles(u), userId: u.id }),
   ]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, tokenModel(token, secret), 201);
 });
 

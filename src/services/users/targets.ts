@@ -245,7 +245,7 @@ export async function updateTarget(c: Ctx, t: Target, next: Target) {
     if (isUniqueViolation(e)) throw new AppwriteError("user_target_already_exists");
     throw e;
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, targetModel(next));
 }
 
@@ -253,7 +253,7 @@ export async function updateTarget(c: Ctx, t: Target, next: Target) {
 export async function deleteTarget(c: Ctx, t: Target) {
   const db = c.var.db;
   await db.batch([db.delete(targets).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))), targetEvent(c, t, "delete")]);
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return noContent(c);
 }
 
@@ -267,7 +267,7 @@ export async function insertTarget(c: Ctx, t: Target) {
     if (isUniqueViolation(e)) throw new AppwriteError("user_target_already_exists");
     throw e;
   }
-  scheduleDispatch(c.env, c.executionCtx);
+  scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
   return json(c, targetModel(t), 201);
 }
 
