@@ -3,6 +3,7 @@ import { formatDate } from "../core/time";
 import { platformType } from "./origin";
 import type { Key, Platform, Project } from "../db/schema";
 import { authConsoleFields } from "../services/auth/settings";
+import { mockNumbersOf, projectSwitchFields } from "../services/project/config";
 
 /** Auth settings with Appwrite's defaults; the Auth service reads and updates them. */
 export function authSettings(p: Project) {
@@ -14,7 +15,7 @@ export function authSettings(p: Project) {
     authPasswordHistory: (a.passwordHistory as number) ?? 0,
     authPasswordDictionary: (a.passwordDictionary as boolean) ?? false,
     authPersonalDataCheck: (a.personalDataCheck as boolean) ?? false,
-    authMockNumbers: [],
+    authMockNumbers: mockNumbersOf(p).map((m) => ({ phone: m.phone, otp: m.otp })),
     ...authConsoleFields(p),
   };
 }
@@ -30,6 +31,7 @@ export function projectModel(p: Project, extra: { platforms?: Platform[]; keys?:
     logo: "",
     url: "",
     ...authSettings(p),
+    ...projectSwitchFields(p),
     oAuthProviders: Object.entries(p.settings.oauth2 ?? {}).map(([key, v]) => ({ key, name: key, appId: v.appId ?? "", secret: "", enabled: !!v.enabled })),
     platforms: (extra.platforms ?? []).map(platformModel),
     webhooks: [],
