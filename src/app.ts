@@ -29,6 +29,9 @@ import { functionTemplateRoutes } from "./services/functions/templates";
 import { consoleVariableRoutes } from "./platform/console-variables";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
+import { projectRoutes } from "./services/project/routes";
+import { serviceGate } from "./services/project/gate";
+import { consoleProjectRoutes } from "./services/project/console-legacy";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -39,6 +42,7 @@ app.route("/v1/realtime", realtimeRoutes);
 app.use("/v1/*", payloadLimit);
 app.use("/v1/*", context);
 app.use("/v1/*", mfaGate);
+app.use("/v1/*", serviceGate);
 
 app.route("/v1", healthRoutes);
 app.route("/v1/projects/:projectId/webhooks", consoleWebhookRoutes);
@@ -58,6 +62,7 @@ app.route("/v1/users", usersMfaRoutes);
 app.route("/v1/users", usersIdentitiesRoutes);
 app.route("/v1/users", usersRoutes);
 app.route("/v1/projects", outboxRoutes);
+app.route("/v1/projects", consoleProjectRoutes); // before authConsoleRoutes' …/auth/:method
 app.route("/v1/projects", authConsoleRoutes);
 app.route("/v1/storage", storageRoutes);
 app.route("/v1/tablesdb", tablesdbRoutes);
@@ -67,6 +72,7 @@ app.route("/v1/functions/templates", functionTemplateRoutes); // before /v1/func
 app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
 app.route("/v1/project/platforms", projectPlatformRoutes);
+app.route("/v1/project", projectRoutes);
 app.route("/v1/proxy", proxyRoutes);
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */

@@ -8,11 +8,12 @@ import { json, list, noContent } from "../core/response";
 import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
 import { isUniqueViolation } from "../db/client";
-import { keys, memberships, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
+import { keys, platforms, projects, type Project } from "../db/schema";
 import { forgetKeys, requireAdmin } from "./caller";
 import type { AppEnv, Ctx } from "./context";
 import { keyModel, projectModel } from "./models";
-import { forgetProject, runProjectCleanups } from "./projects";
+import { forgetProject } from "./projects";
+import { deleteProject } from "../services/project/delete";
 
 /**
  * The console API (Appwrite's console shape), reachable only by an owner: `X-Appwrite-Project: console` with
@@ -69,12 +70,7 @@ consoleRoutes.get("/:projectId", async (c) => {
 consoleRoutes.delete("/:projectId", async (c) => {
   admin(c, "project.write");
   const project = await loadProject(c);
-  await runProjectCleanups(c.env, c.var.db, project.id);
-  const db = c.var.db;
-  const scoped = [keys, platforms, users, sessions, tokens, teams, memberships, outbox] as const;
-  await db.batch([db.delete(projects).where(eq(projects.id, project.id)), ...scoped.map((t) => db.delete(t).where(eq(t.projectId, project.id)))]);
-  forgetProject(project.id);
-  forgetKeys();
+  await deleteProject(c.env, c.var.db, project.id); // data-db: the addressed project's data database
   return noContent(c);
 });
 

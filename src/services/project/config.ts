@@ -38,6 +38,9 @@ export const mockNumbersOf = (p: Project): MockNumber[] => {
   return Array.isArray(list) ? (list as MockNumber[]) : [];
 };
 
+/** The fixed code of a mock number, or null (a real SMS goes out). */
+export const mockOtp = (p: Project, phone: string) => mockNumbersOf(p).find((m) => m.phone === phone)?.otp ?? null;
+
 export const labelsOf = (p: Project): string[] => (Array.isArray(p.settings.labels) ? (p.settings.labels as string[]) : []);
 
 /** The Project model fields of Appwrite 1.9's slim model that describe these switches. */
