@@ -101,8 +101,9 @@ realtimeRoutes.get("/", async (c) => {
   try {
     // The header wins over the query parameter (app/init/realtime/connection.php).
     const projectId = c.req.header("x-appwrite-project") || url.searchParams.get("project") || "";
-    const db = open(c.var.d1);
-    const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
+    // Mounted before the context middleware, so c.var.d1 is not set here: projects are control data.
+    const project = projectId && projectId !== "console" ? await findProject(open(c.env.DB), projectId) : null;
+    const db = open(c.var.d1 ?? c.env.DB); // data-db: the project's data database (shards resolver)
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
     if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");
 
