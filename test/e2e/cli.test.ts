@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Functions, Query, Storage, TablesDB, Teams } from "node-appwrite";
+import { Client, Functions, Project, Query, Storage, TablesDB, Teams } from "node-appwrite";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -176,5 +176,72 @@ describe("appwrite-cli 12.0.1", () => {
     expect(remote.columns.find((c) => c.key === "stock")).toMatchObject({ type: "integer", min: 0, max: 100, status: "available" });
     expect(remote.indexes.map((i) => i.key)).toEqual(["by_sku", "search"]);
     expect(await new Teams(project.server()).get({ teamId: "staff" })).toMatchObject({ name: "Staff team" });
+  }, 180_000);
+});
+
+/**
+ * The console-account cycle: `login` with a console user, then `push settings` (services, auth security and
+ * methods through the console's per-project routes) and `push functions` for a function the project lacks.
+ */
+describe("appwrite-cli 12.0.1 with a console account: login, push settings, push functions", () => {
+  const PASSWORD = "cli-console-password-1";
+  const NEW_FUNCTION = {
+    $id: "welcome", name: "Welcome", runtime: "node-22", execute: ["any"], events: [], schedule: "", timeout: 15, enabled: true,
+    logging: true, entrypoint: "index.js", commands: "", scopes: [], path: "functions/welcome",
+  };
+  const SETTINGS = {
+    services: { storage: false, messaging: true },
+    auth: {
+      methods: { anonymous: false, "magic-url": true, jwt: true, phone: true, invites: true, "email-otp": true, "email-password": true },
+      security: {
+        duration: 3600, limit: 50, sessionsLimit: 3, passwordHistory: 4, passwordDictionary: true, personalDataCheck: true,
+        sessionAlerts: true, mockNumbers: [{ phone: "+15550001111", otp: "424242" }],
+      },
+    },
+  };
+  let target: TestProject;
+  let cdir: string;
+  let email: string;
+
+  beforeAll(async () => {
+    email = `cli-owner-${Date.now().toString(36)}@example.com`;
+    expect((await consoleCall("POST", "/users", { userId: "unique()", email, password: PASSWORD, name: "CLI owner" })).status).toBe(201);
+    target = await createProject("cli-settings");
+    cdir = mkdtempSync(path.join(tmpdir(), "edgewrite-cli-settings-"));
+    mkdirSync(path.join(cdir, "functions/welcome"), { recursive: true });
+    writeFileSync(path.join(cdir, "functions/welcome/index.js"), "export default async ({ res }) => res.json({ welcome: true });\n");
+    writeFileSync(path.join(cdir, "appwrite.config.json"), JSON.stringify({ projectId: target.projectId, projectName: "Renamed by CLI", settings: SETTINGS, functions: [NEW_FUNCTION] }));
+  });
+  afterAll(() => rmSync(cdir, { recursive: true, force: true }));
+
+  it("login with the console account, push settings: the server holds the pushed settings", async () => {
+    expect(await cliStep(cdir, "login", "--endpoint", endpoint, "--email", email, "--password", PASSWORD)).toContain(`Successfully signed in as ${email}`);
+    expect(await cliStep(cdir, "push", "settings", "--force")).toContain("Successfully pushed");
+
+    const k = await consoleCall("POST", `/projects/${target.projectId}/keys`, { name: "read", scopes: ["project.read", "policies.read", "mocks.read"] });
+    const remote = new Project(new Client().setEndpoint(endpoint).setProject(target.projectId).setKey(k.json.secret));
+    const got = await remote.get();
+    expect(got.name).toBe("Renamed by CLI");
+    expect(got.services.find((x) => x.$id === "storage")?.enabled).toBe(false);
+    expect(got.authMethods.find((m) => m.$id === "anonymous")?.enabled).toBe(false);
+    const policies = Object.fromEntries((await remote.listPolicies()).policies.map((x) => [x.$id, x]));
+    expect(policies).toMatchObject({
+      "session-duration": { duration: 3600 }, "user-limit": { total: 50 }, "session-limit": { total: 3 }, "password-history": { total: 4 },
+      "password-dictionary": { enabled: true }, "password-personal-data": { enabled: true }, "session-alert": { enabled: true },
+    });
+    expect((await remote.listMockPhones()).mockNumbers).toMatchObject([{ number: "+15550001111", otp: "424242" }]);
+    // And the auth code obeys them: anonymous sign-in is now refused.
+    const anon = await fetch(`${endpoint}/account/sessions/anonymous`, { method: "POST", headers: { "x-appwrite-project": target.projectId } });
+    expect((await anon.json()).type).toBe("user_auth_method_unsupported");
+  }, 120_000);
+
+  it("push functions creates the new function, deploys it, and it runs", async () => {
+    expect(await cliStep(cdir, "push", "functions", "--all", "--force")).toContain("Successfully pushed 1 functions");
+    const fns = new Functions(target.server());
+    const fn = await fns.get({ functionId: "welcome" });
+    expect(fn.deploymentId).not.toBe("");
+    const run = await fns.createExecution({ functionId: "welcome" });
+    expect(run, run.errors).toMatchObject({ status: "completed", responseStatusCode: 200 });
+    expect(JSON.parse(run.responseBody)).toEqual({ welcome: true });
   }, 180_000);
 });
