@@ -222,6 +222,31 @@ describe("Project policies", () => {
   });
 });
 
+describe("Project settings under concurrent updates", () => {
+  it("many different policies changed at once all stay changed (each update touches only its keys)", async () => {
+    const own = await createProject("concurrent");
+    const a = await projectClient(own);
+    await Promise.all([
+      a.updatePasswordDictionaryPolicy({ enabled: true }), a.updatePasswordPersonalDataPolicy({ enabled: true }),
+      a.updateSessionAlertPolicy({ enabled: true }), a.updateSessionInvalidationPolicy({ enabled: false }),
+      a.updateSessionDurationPolicy({ duration: 600 }), a.updateSessionLimitPolicy({ total: 7 }), a.updateUserLimitPolicy({ total: 9 }),
+      a.updatePasswordHistoryPolicy({ total: 5 }), a.updatePasswordStrengthPolicy({ symbols: true }), a.updatePasswordStrengthPolicy({ lowercase: true }),
+      a.updateMembershipPrivacyPolicy({ userEmail: false }), a.updateMembershipPrivacyPolicy({ userPhone: false }),
+      a.updateLabels({ labels: ["x"] }), a.updateService({ serviceId: "avatars" as never, enabled: false }),
+      a.createMockPhone({ number: "+15550002001", otp: "111111" }), a.createMockPhone({ number: "+15550002002", otp: "222222" }),
+    ]);
+    const got = Object.fromEntries((await a.listPolicies()).policies.map((x) => [x.$id, x]));
+    expect(got).toMatchObject({
+      "password-dictionary": { enabled: true }, "password-personal-data": { enabled: true }, "session-alert": { enabled: true },
+      "session-invalidation": { enabled: false }, "session-duration": { duration: 600 }, "session-limit": { total: 7 }, "user-limit": { total: 9 },
+      "password-history": { total: 5 }, "password-strength": { symbols: true, lowercase: true }, "membership-privacy": { userEmail: false, userPhone: false },
+    });
+    const project = await a.get();
+    expect([project.labels, project.services.find((x) => x.$id === "avatars")?.enabled]).toEqual([["x"], false]);
+    expect((await a.listMockPhones()).mockNumbers.map((m) => m.number).sort()).toEqual(["+15550002001", "+15550002002"]);
+  });
+});
+
 describe("Project mock phones", () => {
   it("create/get/list/update/delete; a mock number signs in with its code and no SMS is sent", async () => {
     const number = `+1555${Math.floor(1000000 + Math.random() * 8999999)}`;
