@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { Account, AppwriteException, Client, ID, Project, Query, Users } from "node-appwrite";
+import { Account, AppwriteException, Client, ID, Project, Query, Teams, Users } from "node-appwrite";
 import { ALL_SCOPES, consoleCall, createProject, endpoint, openRealtime, raw, type TestProject } from "./harness";
 
 /**
@@ -187,11 +187,22 @@ describe("Project policies", () => {
     expect((await users.listSessions({ userId: u.$id })).sessions.map((s) => s.$id)).toEqual([keep.$id]);
   });
 
-  it("membership privacy: given fields change, the others keep their value", async () => {
+  it("membership privacy hides the chosen member fields from members (not from keys); others keep their value", async () => {
+    const email = `${uniq()}@example.com`;
+    const member = await users.create({ userId: ID.unique(), email, password: "private-member-1", name: "Priv" });
+    const teams = new Teams(project.server());
+    const teamId = uniq("team");
+    await teams.create({ teamId, name: "Club" });
+    await teams.createMembership({ teamId, roles: ["member"], userId: member.$id });
+    const secret = (await users.createSession({ userId: member.$id })).secret;
+    const asMember = new Teams(new Client().setEndpoint(endpoint).setProject(project.projectId).setSession(secret));
+
     await admin.updateMembershipPrivacyPolicy({ userEmail: false, userName: false });
-    const policy = await admin.getPolicy({ policyId: "membership-privacy" as never });
-    expect(policy).toMatchObject({ userEmail: false, userName: false, userId: true, userMFA: true });
+    expect(await admin.getPolicy({ policyId: "membership-privacy" as never })).toMatchObject({ userEmail: false, userName: false, userId: true, userMFA: true });
+    expect((await asMember.listMemberships({ teamId })).memberships[0]).toMatchObject({ userId: member.$id, userName: "", userEmail: "" });
+    expect((await teams.listMemberships({ teamId })).memberships[0]).toMatchObject({ userName: "Priv", userEmail: email });
     await admin.updateMembershipPrivacyPolicy({ userEmail: true, userName: true });
+    expect((await asMember.listMemberships({ teamId })).memberships[0]).toMatchObject({ userName: "Priv", userEmail: email });
   });
 
   it("deny disposable / free / corporate / aliased email refuse those addresses at sign-up", async () => {
