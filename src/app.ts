@@ -35,6 +35,8 @@ import { mailDelivery } from "./services/messaging/smtp";
 import { organizationRoutes } from "./services/organization/routes";
 import { usageMeter } from "./services/usage/meter";
 import { usageListRoutes, usageResourceRoutes } from "./services/usage/routes";
+import { serviceGate } from "./services/project/gate";
+import { consoleLegacyRoutes } from "./services/project/console-legacy";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -49,6 +51,7 @@ app.use("/v1/*", readReplication); // D1 Sessions API: replica reads, read-your-
 app.use("/v1/*", usageMeter);
 app.use("/v1/*", mfaGate);
 app.use("/v1/*", mailDelivery);
+app.use("/v1/*", serviceGate);
 
 app.route("/v1", healthRoutes);
 app.route("/v1", usageListRoutes); // `/v1/<service>/usage`: before each service's `/:id`
@@ -71,6 +74,7 @@ app.route("/v1/users", usersMfaRoutes);
 app.route("/v1/users", usersIdentitiesRoutes);
 app.route("/v1/users", usersRoutes);
 app.route("/v1/projects", outboxRoutes);
+app.route("/v1/projects", consoleLegacyRoutes); // before authConsoleRoutes' …/auth/:method
 app.route("/v1/projects", authConsoleRoutes);
 app.route("/v1/storage", storageRoutes);
 app.route("/v1/tablesdb", tablesdbRoutes);

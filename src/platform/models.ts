@@ -4,6 +4,7 @@ import { platformType } from "./origin";
 import type { Key, Platform, Project } from "../db/schema";
 import { authConsoleFields } from "../services/auth/settings";
 import { smtpFields } from "../services/project/smtp";
+import { mockNumbersOf, projectSwitchFields } from "../services/project/config";
 
 /** Auth settings with Appwrite's defaults; the Auth service reads and updates them. */
 export function authSettings(p: Project) {
@@ -15,7 +16,7 @@ export function authSettings(p: Project) {
     authPasswordHistory: (a.passwordHistory as number) ?? 0,
     authPasswordDictionary: (a.passwordDictionary as boolean) ?? false,
     authPersonalDataCheck: (a.personalDataCheck as boolean) ?? false,
-    authMockNumbers: [],
+    authMockNumbers: mockNumbersOf(p).map((m) => ({ phone: m.phone, otp: m.otp })),
     ...authConsoleFields(p),
   };
 }
@@ -31,6 +32,7 @@ export function projectModel(p: Project, extra: { platforms?: Platform[]; keys?:
     logo: "",
     url: "",
     ...authSettings(p),
+    ...projectSwitchFields(p),
     oAuthProviders: Object.entries(p.settings.oauth2 ?? {}).map(([key, v]) => ({ key, name: key, appId: v.appId ?? "", secret: "", enabled: !!v.enabled })),
     platforms: (extra.platforms ?? []).map(platformModel),
     webhooks: [],

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Functions, Query, Storage, TablesDB, Teams } from "node-appwrite";
+import { Client, Functions, Project, Query, Storage, TablesDB, Teams } from "node-appwrite";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { ALL_SCOPES, consoleCall, createProject, endpoint, type TestProject } from "./harness";
 import { cliStep, errorLines, runCli } from "./cli-harness";
 
@@ -176,5 +177,107 @@ describe("appwrite-cli 12.0.1", () => {
     expect(remote.columns.find((c) => c.key === "stock")).toMatchObject({ type: "integer", min: 0, max: 100, status: "available" });
     expect(remote.indexes.map((i) => i.key)).toEqual(["by_sku", "search"]);
     expect(await new Teams(project.server()).get({ teamId: "staff" })).toMatchObject({ name: "Staff team" });
+  }, 180_000);
+});
+
+/**
+ * The console-account cycle: `login` with a console user, `init project` (a new project in the user's
+ * organization), then `push settings` (services, auth security and methods through the console's per-project
+ * routes) and `push functions` for a function the new project lacks.
+ */
+describe("appwrite-cli 12.0.1 with a console account: login, init project, push settings, push functions", () => {
+  const PASSWORD = "cli-console-password-1";
+  const NEW_FUNCTION = {
+    $id: "welcome", name: "Welcome", runtime: "node-22", execute: ["any"], events: [], schedule: "", timeout: 15, enabled: true,
+    logging: true, entrypoint: "index.js", commands: "", scopes: [], path: "functions/welcome",
+  };
+  const SETTINGS = {
+    services: { storage: false, messaging: true },
+    auth: {
+      methods: { anonymous: false, "magic-url": true, jwt: true, phone: true, invites: true, "email-otp": true, "email-password": true },
+      security: {
+        duration: 3600, limit: 50, sessionsLimit: 3, passwordHistory: 4, passwordDictionary: true, personalDataCheck: true,
+        sessionAlerts: true, mockNumbers: [{ phone: "+15550001111", otp: "424242" }],
+      },
+    },
+  };
+  const projectId = `cli${Date.now().toString(36)}`;
+  let cdir: string;
+  let email: string;
+  let orgId: string;
+  /** A client of the project `init` created, with a key of `scopes`. */
+  const keyed = async (scopes: string[]) => {
+    const k = await consoleCall("POST", `/projects/${projectId}/keys`, { name: "check", scopes });
+    return new Client().setEndpoint(endpoint).setProject(projectId).setKey(k.json.secret);
+  };
+
+  beforeAll(async () => {
+    email = `cli-owner-${Date.now().toString(36)}@example.com`;
+    expect((await consoleCall("POST", "/users", { userId: "unique()", email, password: PASSWORD, name: "CLI owner" })).status).toBe(201);
+    // An organization is a team of the console project; the console user makes one with its session.
+    const login = await fetch(`${endpoint}/account/sessions/email`, { method: "POST", headers: { "content-type": "application/json", "x-appwrite-project": "console" }, body: JSON.stringify({ email, password: PASSWORD }) });
+    const session = /(?:^|, )a_session_console=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")![1]!;
+    const org = await fetch(`${endpoint}/teams`, { method: "POST", headers: { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-session": session }, body: JSON.stringify({ teamId: "unique()", name: "CLI org" }) });
+    expect(org.status).toBe(201);
+    orgId = (await org.json()).$id;
+    cdir = mkdtempSync(path.join(tmpdir(), "edgewrite-cli-settings-"));
+    mkdirSync(path.join(cdir, "functions/welcome"), { recursive: true });
+    writeFileSync(path.join(cdir, "functions/welcome/index.js"), "export default async ({ res }) => res.json({ welcome: true });\n");
+  });
+  afterAll(() => rmSync(cdir, { recursive: true, force: true }));
+
+  it("login with the console account, then init project creates a new project in its organization", async () => {
+    expect(await cliStep(cdir, "login", "--endpoint", endpoint, "--email", email, "--password", PASSWORD)).toContain(`Successfully signed in as ${email}`);
+    // CLI 12.0.1's flag form loses the project name (answers.project is overwritten by the id): answer its prompts.
+    const replies: [RegExp, string][] = [[/How would you like to start/, "\r"], [/Choose your organization/, "\r"], [/name your project/, "CLI Init\r"], [/ID would you like/, `${projectId}\r`]];
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [path.resolve("node_modules/appwrite-cli/index.js"), "init", "project"], { cwd: cdir, env: { ...process.env, HOME: path.join(cdir, "home"), NO_COLOR: "1", FORCE_COLOR: "0" } });
+      let text = "";
+      child.stdout.on("data", (d) => {
+        text += d.toString();
+        while (replies.length && replies[0]![0].test(text)) {
+          const reply = replies.shift()![1];
+          setTimeout(() => child.stdin.write(reply), 200);
+        }
+      });
+      child.stderr.on("data", (d) => (text += d.toString()));
+      const timer = setTimeout(() => child.kill(), 60_000);
+      child.on("close", () => (clearTimeout(timer), resolve(text)));
+    });
+    expect(out).toContain("Project successfully created");
+    expect(JSON.parse(readFileSync(path.join(cdir, "appwrite.config.json"), "utf8")).projectId).toBe(projectId);
+    expect((await consoleCall("GET", `/projects/${projectId}`)).json).toMatchObject({ $id: projectId, name: "CLI Init", teamId: orgId });
+  }, 120_000);
+
+  it("push settings: the server holds the pushed settings and the auth code obeys them", async () => {
+    const config = JSON.parse(readFileSync(path.join(cdir, "appwrite.config.json"), "utf8"));
+    writeFileSync(path.join(cdir, "appwrite.config.json"), JSON.stringify({ ...config, projectName: "Renamed by CLI", settings: SETTINGS, functions: [NEW_FUNCTION] }));
+    expect(await cliStep(cdir, "push", "settings", "--force")).toContain("Successfully pushed");
+
+    const remote = new Project(await keyed(["project.read", "policies.read", "mocks.read"]));
+    const got = await remote.get();
+    expect(got.name).toBe("Renamed by CLI");
+    expect(got.services.find((x) => x.$id === "storage")?.enabled).toBe(false);
+    expect(got.authMethods.find((m) => m.$id === "anonymous")?.enabled).toBe(false);
+    const policies = Object.fromEntries((await remote.listPolicies()).policies.map((x) => [x.$id, x]));
+    expect(policies).toMatchObject({
+      "session-duration": { duration: 3600 }, "user-limit": { total: 50 }, "session-limit": { total: 3 }, "password-history": { total: 4 },
+      "password-dictionary": { enabled: true }, "password-personal-data": { enabled: true }, "session-alert": { enabled: true },
+    });
+    expect((await remote.listMockPhones()).mockNumbers).toMatchObject([{ number: "+15550001111", otp: "424242" }]);
+    const anon = await fetch(`${endpoint}/account/sessions/anonymous`, { method: "POST", headers: { "x-appwrite-project": projectId } });
+    expect((await anon.json()).type).toBe("user_auth_method_unsupported");
+    const bucketList = await fetch(`${endpoint}/storage/buckets`, { headers: { "x-appwrite-project": projectId } });
+    expect((await bucketList.json()).type).toBe("general_service_disabled");
+  }, 120_000);
+
+  it("push functions creates the new function, deploys it, and it runs", async () => {
+    expect(await cliStep(cdir, "push", "functions", "--all", "--force")).toContain("Successfully pushed 1 functions");
+    const fns = new Functions(await keyed(["functions.read", "executions.write", "executions.read"]));
+    const fn = await fns.get({ functionId: "welcome" });
+    expect(fn.deploymentId).not.toBe("");
+    const run = await fns.createExecution({ functionId: "welcome" });
+    expect(run, run.errors).toMatchObject({ status: "completed", responseStatusCode: 200 });
+    expect(JSON.parse(run.responseBody)).toEqual({ welcome: true });
   }, 180_000);
 });

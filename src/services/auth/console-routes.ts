@@ -8,7 +8,6 @@
  * emailPassword, usersAuthMagicURL …); settings.ts reads them at request time and maps them onto the Project model.
  */
 import { Hono } from "hono";
-import { eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
 import { collectParams, p, validate } from "../../core/params";
 import { json } from "../../core/response";
@@ -17,7 +16,7 @@ import { requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { AUTH_METHODS, type AuthMethod } from "./settings";
-import { forgetProject } from "../../platform/projects";
+import { setAuthSettings } from "../project/store";
 import { hasOwn } from "../../core/input";
 
 export const authConsoleRoutes = new Hono<AppEnv>();
@@ -34,17 +33,9 @@ async function setAuth(c: Ctx, key: string, value: unknown) {
   return setAuthMany(c, { [key]: value });
 }
 
+/** One json_set per key (services/project/store.ts): concurrent policy changes never undo each other. */
 async function setAuthMany(c: Ctx, values: Record<string, unknown>) {
-  const id = c.req.param("projectId")!;
-  const db = c.var.db;
-  const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);
-  if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
-  const settings = { ...row.settings, auth: { ...(row.settings.auth ?? {}), ...values } };
-  const now = Date.now();
-  await db.update(projects).set({ settings, updatedAt: now }).where(eq(projects.id, id));
-  forgetProject(id);
-  const next = { ...row, settings, updatedAt: now };
-  return json(c, projectModel(next));
+  return json(c, projectModel(await setAuthSettings(c, c.req.param("projectId")!, values)));
 }
 
 /** `total` (new console) or `limit` (old console); null → the "off" value. */

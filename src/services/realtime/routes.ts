@@ -8,6 +8,7 @@ import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
 import { findProject } from "../../platform/projects";
 import { dataDatabase } from "../../db/shards";
+import { protocolEnabled } from "../project/config";
 import { needsMoreFactors } from "../account/mfa-gate";
 import { applyImpersonation } from "../../platform/impersonation";
 import { clientIp } from "../../platform/client";
@@ -121,6 +122,8 @@ realtimeRoutes.get("/", async (c) => {
       if (e instanceof AppwriteError) throw new UpgradeError(e.code, e.message);
       throw e;
     }
+    // Appwrite's websocket switch (Project.updateProtocol): refused to everyone but API keys and admins.
+    if (!protocolEnabled(project, "websocket") && !caller.privileged) throw new UpgradeError(403, "The requested API is disabled. You can enable the API from the Appwrite console.");
     if (caller.user && !caller.user.status) caller = guest();
     // A sign-in that still owes its second factor is a guest here, as it is nobody on the REST API (mfa-gate.ts).
     if (caller.user && (await needsMoreFactors(db, project.id, caller.user, caller.session))) caller = guest();

@@ -16,7 +16,7 @@ import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { hashPassword, importedOptions, SHA_VERSIONS } from "../auth/passwords";
-import { authPolicy, checkHistory, checkPasswordFormat, checkPersonalData, nextHistory } from "../auth/policy";
+import { authPolicy, checkEmailPolicy, checkHistory, checkPasswordFormat, checkPersonalData, nextHistory } from "../auth/policy";
 import { createSession } from "../account/sessions";
 import { prefsObject, sessionModel, tokenModel, userModel } from "./models";
 import { commitNewUser, PHONE, PHONE_DESCRIPTION, prepareUser, publicUser, requireUser, rethrowUserConflict, userWhere } from "./users";
@@ -282,6 +282,7 @@ usersRoutes.delete("/:userId", async (c) => {
 export async function updateUser(c: Ctx, u: User, given: Partial<User>, attr: string, extra: BatchItem<"sqlite">[] = [], conflict?: Parameters<typeof rethrowUserConflict>[1]): Promise<User> {
   const now = Date.now();
   // A new email brings its metadata along (emailCanonical, emailIsFree …), on every path that sets one.
+  if (given.email) checkEmailPolicy(given.email, authPolicy(c.var.project));
   const changes = given.email !== undefined ? { ...given, ...emailMetadata(given.email) } : given;
   const next: User = { ...u, ...changes, updatedAt: now };
   const { seq: _s, projectId: _p, id: _i, createdAt: _c, ...set } = { ...changes, updatedAt: now } as User;

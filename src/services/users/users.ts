@@ -9,7 +9,7 @@ import { isUniqueViolation, type DB } from "../../db/client";
 import { users, type User } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
 import { hashPassword } from "../auth/passwords";
-import { type AuthPolicy, checkPersonalData, nextHistory } from "../auth/policy";
+import { type AuthPolicy, checkEmailPolicy, checkPersonalData, nextHistory } from "../auth/policy";
 import { emailMetadata } from "../auth/email-meta";
 import { userModel } from "./models";
 import { newUserTargets, targetModel, type TargetModel } from "./targets";
@@ -58,6 +58,7 @@ export interface NewUser {
 export async function prepareUser(db: DB, projectId: string, policy: AuthPolicy, n: NewUser): Promise<{ user: User; statements: BatchItem<"sqlite">[]; targets: TargetModel[] }> {
   const now = Date.now();
   const email = n.email ? n.email.toLowerCase() : null;
+  checkEmailPolicy(email, policy);
   const phone = n.phone || null;
   let pw: { password: string | null; hash: string | null; hashOptions: Record<string, unknown> } = { password: null, hash: "pbkdf2", hashOptions: {} };
   if (n.imported) pw = n.imported;
