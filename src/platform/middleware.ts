@@ -1,6 +1,7 @@
 import type { HonoRequest, MiddlewareHandler } from "hono";
 import { AppwriteError } from "../core/errors";
 import { open } from "../db/client";
+import { withDirectRealtime } from "../services/realtime/direct";
 import { resolveCaller } from "./caller";
 import type { AppEnv } from "./context";
 import { applyResponseFormat } from "./formats";
@@ -42,9 +43,10 @@ async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
  * response format, once per request.
  */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const db = open(c.env.DB);
+  const d1 = withDirectRealtime(c.env.DB); // the project's data DB; its committed events go straight to realtime
+  const db = open(d1);
   c.set("db", db);
-  c.set("d1", c.env.DB);
+  c.set("d1", d1);
   const id = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || "console";
   const project = await findProject(db, id);
   if (!project) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);

@@ -13,6 +13,7 @@ import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
+import { noteOccupied } from "./direct";
 import "./consumer";
 
 /**
@@ -142,7 +143,9 @@ realtimeRoutes.get("/", async (c) => {
     };
     const stub = c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(project.id, shard)));
     const headers = new Headers({ upgrade: "websocket", [INIT_HEADER]: JSON.stringify(init) });
-    return await stub.fetch("https://realtime.internal/connect", { headers });
+    const res = await stub.fetch("https://realtime.internal/connect", { headers });
+    if (res.status === 101) noteOccupied(project.id, shard); // this isolate's direct path knows it at once
+    return res;
   } catch (e) {
     if (e instanceof UpgradeError) return refuse(e.code, e.message);
     console.error("realtime upgrade failed", e);
