@@ -3,6 +3,7 @@ import { AppwriteError } from "../../core/errors";
 import { uniqueId } from "../../core/ids";
 import { fromSearchParams } from "../../core/params";
 import { open } from "../../db/client";
+import { dataDatabase } from "../../db/shards";
 import { convertChannels } from "../../events/channels";
 import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
@@ -101,9 +102,10 @@ realtimeRoutes.get("/", async (c) => {
   try {
     // The header wins over the query parameter (app/init/realtime/connection.php).
     const projectId = c.req.header("x-appwrite-project") || url.searchParams.get("project") || "";
-    const db = open(c.var.d1);
-    const project = projectId && projectId !== "console" ? await findProject(db, projectId) : null;
+    // Mounted before the context middleware: the project from the control DB, its users from its data DB.
+    const project = projectId && projectId !== "console" ? await findProject(open(c.env.DB), projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
+    const db = open(await dataDatabase(c.env, project.id));
     if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");
 
     // Cross-site socket hijacking guard: an Origin must be one the project's platforms allow (origin.ts).
