@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Teams, Users } from "node-appwrite";
+import { Permission, Role, TablesDB, Teams, Users } from "node-appwrite";
 import { adminKey, createProject, endpoint, type TestProject } from "./harness";
 
 /**
@@ -553,6 +553,24 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     while (f.data.payload?.name !== "direct-again") f = await keep.next(5_000);
     await outboxPassed(keep, gone);
     expect(names(gone, g0)).not.toContain("direct-again");
+  });
+
+  it("a row's event (payload and roles built by SQL in the write's batch) arrives by the direct path as committed; rows a subscriber may not read do not", async () => {
+    const tables = new TablesDB(own.server());
+    await tables.create({ databaseId: "rtdb", name: "rtdb" });
+    await tables.createTable({ databaseId: "rtdb", tableId: "notes", name: "notes", permissions: [Permission.read(Role.users())], rowSecurity: true, columns: [{ key: "v", type: "integer", required: false }] });
+    const reader = await subscribed(await makeOwnUser("row-reader"), ["databases.rtdb.tables.notes.rows"]);
+    const guest = await subscribed(null, ["databases.rtdb.tables.notes.rows", "account"]);
+    await outboxPassed(reader, guest);
+    const [r0, g0] = [reader.skip(), guest.skip()];
+    await hook("POST", "/dispatcher/fail-once");
+    await tables.createRow({ databaseId: "rtdb", tableId: "notes", rowId: "n1", data: { v: 7 }, permissions: [Permission.read(Role.user("someone-else"))] });
+    const f = await reader.next(5_000);
+    expect(f.data.events).toContain("databases.rtdb.tables.notes.rows.n1.create");
+    expect(f.data.payload).toMatchObject({ $id: "n1", v: 7, $tableId: "notes", $databaseId: "rtdb" });
+    await outboxPassed(reader, guest);
+    expect(reader.frames.slice(r0).filter((x) => x.type === "event")).toHaveLength(1);
+    expect(guest.frames.slice(g0).filter((x) => x.type === "event")).toEqual([]); // users() may read; a guest may not
   });
 
   it("the channel index follows subscribe, unsubscribe and resubscribe across many channels", async () => {
