@@ -20,7 +20,7 @@ import { OFFLINE_ENV, ROOT, applyMigrations, startServer } from "../lib/server.m
 const N = Number(process.env.BENCH_RT_SOCKETS ?? 5000);
 const WRITES = Number(process.env.BENCH_RT_WRITES ?? 10);
 const PARALLEL = 100; // sockets opening at once
-const PHASE_MS = 120_000;
+const PHASE_MS = Number(process.env.BENCH_RT_PHASE_MS ?? 120_000);
 const RECEIPT_ROUNDS = Number(process.env.BENCH_RT_ROUNDS ?? 5); // × 10 writes each, 1 subscriber
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -356,14 +356,15 @@ async function run(ctx, server, floor) {
       openAtEnd: edge.openCount(),
     });
     const many = await receipts(edge, edgeWrite(server.socketApi), WRITES, "m");
-    const closes = edge.closes;
+    const closes = new Map(edge.closes); // by the server, before the bench closes its own
+    const edgeSockets = sockets.length;
     edge.close();
     await sleep(1000);
 
     // The floor with as many sockets.
     await bare.connect(N);
     const manyFloor = await receipts(bare, floorWrite, WRITES, "mf");
-    ctx.row(`realtime: receipt after the write's response, ${sockets.length} sockets × ${WRITES} writes (ms; floor: ${bare.sockets.length} sockets)`, {
+    ctx.row(`realtime: receipt after the write's response, ${edgeSockets} sockets × ${WRITES} writes (ms; floor: ${bare.sockets.length} sockets)`, {
       ...stats(many.receipt),
       floorP50: pct(manyFloor.receipt, 50),
       floorP99: pct(manyFloor.receipt, 99),

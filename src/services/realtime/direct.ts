@@ -45,7 +45,7 @@ function collect(results: readonly D1Result[]): void {
     const rows = r?.results as Row[] | undefined;
     if (!rows?.length || !(rows[0] && "rt_seq" in rows[0])) continue;
     for (const row of rows) {
-      if (row.rt_fenced) continue;
+      if (row.rt_fenced || row.rt_project === "console") continue; // the console project has no realtime here
       try {
         const channels = JSON.parse(row.rt_channels) as string[];
         if (!channels.length) continue;
