@@ -89,6 +89,7 @@ export class RealtimeShard extends DurableObject<Env> {
   private outboxHigh = 0;
   private direct = new Set<number>();
   private counts = { direct: 0, outbox: 0, duplicates: 0 };
+  private dropDirect = false; // test hook (testDropDirect)
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -169,7 +170,8 @@ export class RealtimeShard extends DurableObject<Env> {
         continue;
       }
       this.projectId = row.project_id;
-      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, actorId: row.actor_id, roles: new Set(JSON.parse(row.roles) as string[]), roleKey: roleKey(JSON.parse(row.roles) as string[]), subs: new Map() });
+      const roles = JSON.parse(row.roles) as string[];
+      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, actorId: row.actor_id, roles: new Set(roles), roleKey: roleKey(roles), subs: new Map() });
     }
     for (const row of sql.exec<{ conn_id: string; sub_id: string; channels: string; queries: string }>("SELECT * FROM subs").toArray()) {
       const conn = this.conns.get(row.conn_id);
@@ -396,36 +398,41 @@ export class RealtimeShard extends DurableObject<Env> {
    */
   async publish(events: RealtimeEvent[], via: "outbox" | "direct" = "outbox"): Promise<number> {
     this.ensure();
-    const fresh = via === "direct" ? this.takeDirect(events) : this.takeOutbox(events);
-    if (this.conns.size === 0) {
-      this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report): stop the fan-out here
-      return 0;
-    }
+    const { fresh, persist } = via === "direct" ? this.takeDirect(events) : this.takeOutbox(events);
     let sent = 0;
-    for (const ev of fresh) sent += this.deliver(ev);
-    // Remembered after the frames left: a storage write would hold back frames sent after it (output gate).
-    if (via === "direct") for (const ev of fresh) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO direct_seen (seq) VALUES (?)", ev.seq);
+    if (this.conns.size === 0) this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report): stop the fan-out here
+    else for (const ev of fresh) sent += this.deliver(ev);
+    // Stored after the frames left: a storage write holds back frames sent after it (the output gate).
+    persist();
     return sent;
   }
 
   /** Direct-path events the outbox has not brought, nor the direct path before. */
-  private takeDirect(events: RealtimeEvent[]): RealtimeEvent[] {
-    if (this.dropDirect || !this.conns.size) return [];
+  private takeDirect(events: RealtimeEvent[]): { fresh: RealtimeEvent[]; persist: () => void } {
+    if (this.dropDirect || !this.conns.size) return { fresh: [], persist: () => {} };
     const fresh = events.filter((ev) => ev.seq > this.outboxHigh && !this.direct.has(ev.seq));
     for (const ev of fresh) this.direct.add(ev.seq);
     this.counts.direct += fresh.length;
     this.counts.duplicates += events.length - fresh.length;
+    let forgetBelow = 0;
     if (this.direct.size > MAX_DIRECT_SEEN) {
       // The outbox is far behind: forget the oldest (their outbox copy may then reach a client twice).
       const keep = [...this.direct].sort((a, b) => a - b).slice(-MAX_DIRECT_SEEN / 2);
       this.direct = new Set(keep);
-      this.ctx.storage.sql.exec("DELETE FROM direct_seen WHERE seq < ?", keep[0]!);
+      forgetBelow = keep[0]!;
     }
-    return fresh;
+    const sql = this.ctx.storage.sql;
+    return {
+      fresh,
+      persist: () => {
+        for (const ev of fresh) sql.exec("INSERT OR IGNORE INTO direct_seen (seq) VALUES (?)", ev.seq);
+        if (forgetBelow) sql.exec("DELETE FROM direct_seen WHERE seq < ?", forgetBelow);
+      },
+    };
   }
 
   /** Outbox events (in seq order) past what it brought before, minus those the direct path delivered. */
-  private takeOutbox(events: RealtimeEvent[]): RealtimeEvent[] {
+  private takeOutbox(events: RealtimeEvent[]): { fresh: RealtimeEvent[]; persist: () => void } {
     const fresh: RealtimeEvent[] = [];
     const high = this.outboxHigh;
     for (const ev of events) {
@@ -434,12 +441,17 @@ export class RealtimeShard extends DurableObject<Env> {
       if (this.direct.has(ev.seq)) this.counts.duplicates++;
       else fresh.push(ev);
     }
-    if (this.outboxHigh === high) return fresh;
-    for (const seq of this.direct) if (seq <= this.outboxHigh) this.direct.delete(seq);
     this.counts.outbox += fresh.length;
-    this.setMeta("outbox_high", this.outboxHigh);
-    this.ctx.storage.sql.exec("DELETE FROM direct_seen WHERE seq <= ?", this.outboxHigh);
-    return fresh;
+    if (this.outboxHigh === high) return { fresh, persist: () => {} };
+    for (const seq of this.direct) if (seq <= this.outboxHigh) this.direct.delete(seq);
+    const upTo = this.outboxHigh;
+    return {
+      fresh,
+      persist: () => {
+        this.setMeta("outbox_high", upTo);
+        this.ctx.storage.sql.exec("DELETE FROM direct_seen WHERE seq <= ?", upTo);
+      },
+    };
   }
 
   private deliver(ev: RealtimeEvent): number {
@@ -525,7 +537,6 @@ export class RealtimeShard extends DurableObject<Env> {
   }
 
   /** Test hook (EDGEWRITE_TEST_HOOKS=1): drop every direct-path event, as if each send were lost. */
-  private dropDirect = false;
   async testDropDirect(drop: boolean): Promise<void> {
     if (!testHooksEnabled(this.env)) throw new Error("test hooks are disabled");
     this.dropDirect = drop;
