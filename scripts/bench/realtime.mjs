@@ -315,13 +315,17 @@ async function run(ctx, server, floor) {
     await bare.connect(1);
     const one = { edge: [], floor: [] };
     for (let round = 0; round < RECEIPT_ROUNDS; round++) {
-      one.edge.push(...(await receipts(edge, edgeWrite(server.socketApi), 10, "one-e")).receipt);
-      one.floor.push(...(await receipts(bare, floorWrite, 10, "one-f")).receipt);
+      const e = await receipts(edge, edgeWrite(server.socketApi), 10, "one-e");
+      const f = await receipts(bare, floorWrite, 10, "one-f");
+      e.receipt.forEach((receipt, i) => one.edge.push({ receipt, fromStart: e.fromStart[i] }));
+      f.receipt.forEach((receipt, i) => one.floor.push({ receipt, fromStart: f.fromStart[i] }));
     }
     ctx.row("realtime: receipt after the write's response, 1 subscriber (ms; floor = D1 insert + broadcast)", {
-      ...stats(one.edge),
-      floorP50: pct(one.floor, 50),
-      floorP99: pct(one.floor, 99),
+      ...stats(one.edge.map((x) => x.receipt)),
+      floorP50: pct(one.floor.map((x) => x.receipt), 50),
+      floorP99: pct(one.floor.map((x) => x.receipt), 99),
+      fromStartP50: pct(one.edge.map((x) => x.fromStart), 50),
+      floorFromStartP50: pct(one.floor.map((x) => x.fromStart), 50),
       samples: one.edge.length,
     });
     edge.close();
@@ -368,6 +372,10 @@ async function run(ctx, server, floor) {
       ...stats(many.receipt),
       floorP50: pct(manyFloor.receipt, 50),
       floorP99: pct(manyFloor.receipt, 99),
+      fromStartP50: pct(many.fromStart, 50),
+      fromStartP99: pct(many.fromStart, 99),
+      floorFromStartP50: pct(manyFloor.fromStart, 50),
+      floorFromStartP99: pct(manyFloor.fromStart, 99),
       fullFanouts: many.complete,
       floorFullFanouts: manyFloor.complete,
     });
