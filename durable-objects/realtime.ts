@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Query } from "../src/core/query/parse";
 import { uniqueId } from "../src/core/ids";
 import { open } from "../src/db/client";
-import { dispatcherStub } from "../src/events/dispatcher";
+import { dispatcherStub, testHooksEnabled } from "../src/events/dispatcher";
 import { convertChannels } from "../src/events/channels";
 import { resolveUser } from "../src/platform/caller";
 import { findProject } from "../src/platform/projects";
@@ -52,8 +52,15 @@ interface Conn {
   /** Who is impersonating `userId` through their session `sessionId` ("" when nobody is). */
   actorId: string;
   roles: Set<string>;
+  /** The roles as one string: delivery decides once per distinct role set per event. */
+  roleKey: string;
   subs: Map<string, Sub>;
 }
+
+const roleKey = (roles: Iterable<string>) => [...roles].sort().join("\n");
+
+/** Direct-path seqs a shard remembers while the outbox has not passed them (beyond: a possible duplicate). */
+const MAX_DIRECT_SEEN = 10_000;
 
 class FrameError extends Error {
   constructor(readonly code: number, message: string) {
@@ -73,6 +80,16 @@ export class RealtimeShard extends DurableObject<Env> {
   /** What the dispatcher was last told (mirrors `meta.occ`); `occupying` coalesces concurrent first sockets. */
   private reported = false;
   private occupying: Promise<void> | null = null;
+  /**
+   * Each event once, whichever path brings it first. The outbox consumer publishes a project's events in
+   * seq order: `outboxHigh` is the last seq it brought; `direct` the seqs above it the direct path
+   * (src/services/realtime/direct.ts) delivered already. Both are kept in storage too, so a shard that
+   * hibernates between the two copies still drops the second.
+   */
+  private outboxHigh = 0;
+  private direct = new Set<number>();
+  private counts = { direct: 0, outbox: 0, duplicates: 0 };
+  private dropDirect = false; // test hook (testDropDirect)
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,6 +100,7 @@ export class RealtimeShard extends DurableObject<Env> {
     }
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS subs (conn_id TEXT NOT NULL, sub_id TEXT NOT NULL, channels TEXT NOT NULL, queries TEXT NOT NULL, PRIMARY KEY (conn_id, sub_id))`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS direct_seen (seq INTEGER PRIMARY KEY)`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
@@ -136,6 +154,8 @@ export class RealtimeShard extends DurableObject<Env> {
     this.projectId = this.meta("project_id") ?? "";
     this.shard = Number(this.meta("shard") ?? -1);
     this.reported = this.meta("occ") === "1";
+    this.outboxHigh = Number(this.meta("outbox_high") ?? 0);
+    for (const r of this.ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM direct_seen ORDER BY seq").toArray()) this.direct.add(r.seq);
     const live = new Map<string, WebSocket>();
     for (const ws of this.ctx.getWebSockets()) {
       const a = ws.deserializeAttachment() as Attachment | null;
@@ -150,7 +170,8 @@ export class RealtimeShard extends DurableObject<Env> {
         continue;
       }
       this.projectId = row.project_id;
-      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, actorId: row.actor_id, roles: new Set(JSON.parse(row.roles) as string[]), subs: new Map() });
+      const roles = JSON.parse(row.roles) as string[];
+      this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, actorId: row.actor_id, roles: new Set(roles), roleKey: roleKey(roles), subs: new Map() });
     }
     for (const row of sql.exec<{ conn_id: string; sub_id: string; channels: string; queries: string }>("SELECT * FROM subs").toArray()) {
       const conn = this.conns.get(row.conn_id);
@@ -215,6 +236,7 @@ export class RealtimeShard extends DurableObject<Env> {
     conn.sessionId = sessionId;
     conn.actorId = actorId;
     conn.roles = new Set(roles);
+    conn.roleKey = roleKey(roles);
     this.saveConn(conn);
     if (changedUser) for (const [id, s] of [...conn.subs]) this.putSub(conn, id, s.channels, s.queries, s.parsed, false);
   }
@@ -236,7 +258,7 @@ export class RealtimeShard extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ c: init.connId, w: Date.now(), n: 0 } satisfies Attachment);
-    const conn: Conn = { id: init.connId, ws: server, userId: init.userId, sessionId: init.sessionId, actorId: init.impersonatorId, roles: new Set(init.roles), subs: new Map() };
+    const conn: Conn = { id: init.connId, ws: server, userId: init.userId, sessionId: init.sessionId, actorId: init.impersonatorId, roles: new Set(init.roles), roleKey: roleKey(init.roles), subs: new Map() };
     this.conns.set(conn.id, conn);
     this.saveConn(conn);
     for (const s of init.subscriptions) this.putSub(conn, s.id, s.channels, s.queries, compileQueries(s.queries).parsed);
@@ -370,47 +392,104 @@ export class RealtimeShard extends DurableObject<Env> {
 
   // ---- RPC from the realtime event consumer -----------------------------------------------------
 
-  /** Deliver events: one frame per connection listing every matching subscription. Returns frames sent. */
-  async publish(events: RealtimeEvent[]): Promise<number> {
+  /**
+   * Deliver events (from the outbox consumer, or `direct` from the writing request): one frame per
+   * connection listing every matching subscription. Returns frames sent.
+   */
+  async publish(events: RealtimeEvent[], via: "outbox" | "direct" = "outbox"): Promise<number> {
     this.ensure();
-    if (this.conns.size === 0) {
-      this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report): stop the fan-out here
-      return 0;
-    }
+    const { fresh, persist } = via === "direct" ? this.takeDirect(events) : this.takeOutbox(events);
     let sent = 0;
+    if (this.conns.size === 0) this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report): stop the fan-out here
+    else for (const ev of fresh) sent += this.deliver(ev);
+    // Stored after the frames left: a storage write holds back frames sent after it (the output gate).
+    persist();
+    return sent;
+  }
+
+  /** Direct-path events the outbox has not brought, nor the direct path before. */
+  private takeDirect(events: RealtimeEvent[]): { fresh: RealtimeEvent[]; persist: () => void } {
+    if (this.dropDirect || !this.conns.size) return { fresh: [], persist: () => {} };
+    const fresh = events.filter((ev) => ev.seq > this.outboxHigh && !this.direct.has(ev.seq));
+    for (const ev of fresh) this.direct.add(ev.seq);
+    this.counts.direct += fresh.length;
+    this.counts.duplicates += events.length - fresh.length;
+    let forgetBelow = 0;
+    if (this.direct.size > MAX_DIRECT_SEEN) {
+      // The outbox is far behind: forget the oldest (their outbox copy may then reach a client twice).
+      const keep = [...this.direct].sort((a, b) => a - b).slice(-MAX_DIRECT_SEEN / 2);
+      this.direct = new Set(keep);
+      forgetBelow = keep[0]!;
+    }
+    const sql = this.ctx.storage.sql;
+    return {
+      fresh,
+      persist: () => {
+        for (const ev of fresh) sql.exec("INSERT OR IGNORE INTO direct_seen (seq) VALUES (?)", ev.seq);
+        if (forgetBelow) sql.exec("DELETE FROM direct_seen WHERE seq < ?", forgetBelow);
+      },
+    };
+  }
+
+  /** Outbox events (in seq order) past what it brought before, minus those the direct path delivered. */
+  private takeOutbox(events: RealtimeEvent[]): { fresh: RealtimeEvent[]; persist: () => void } {
+    const fresh: RealtimeEvent[] = [];
+    const high = this.outboxHigh;
     for (const ev of events) {
-      const matched = new Map<string, string[]>();
-      const anyRole = ev.roles.includes("any");
-      const seen = new Set<string>();
-      for (const ch of ev.channels) {
-        const byConn = this.index.get(ch);
-        if (!byConn) continue;
-        for (const [connId, subIds] of byConn) {
-          const conn = this.conns.get(connId);
-          if (!conn) continue;
-          if (!anyRole && !ev.roles.some((r) => conn.roles.has(r))) continue;
-          for (const subId of subIds) {
-            const key = `${connId}\u0000${subId}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            const sub = conn.subs.get(subId);
-            if (!sub || !matchesQueries(sub.parsed, ev.payload)) continue;
-            let list = matched.get(connId);
-            if (!list) matched.set(connId, (list = []));
-            list.push(subId);
-          }
+      if (ev.seq <= this.outboxHigh) continue; // a re-sent pass (delivery is at least once)
+      this.outboxHigh = ev.seq;
+      if (this.direct.has(ev.seq)) this.counts.duplicates++;
+      else fresh.push(ev);
+    }
+    this.counts.outbox += fresh.length;
+    if (this.outboxHigh === high) return { fresh, persist: () => {} };
+    for (const seq of this.direct) if (seq <= this.outboxHigh) this.direct.delete(seq);
+    const upTo = this.outboxHigh;
+    return {
+      fresh,
+      persist: () => {
+        this.setMeta("outbox_high", upTo);
+        this.ctx.storage.sql.exec("DELETE FROM direct_seen WHERE seq <= ?", upTo);
+      },
+    };
+  }
+
+  private deliver(ev: RealtimeEvent): number {
+    const matched = new Map<Conn, string[]>();
+    const anyRole = ev.roles.includes("any");
+    const allowed = new Map<string, boolean>(); // roleKey → may receive
+    for (const ch of ev.channels) {
+      const byConn = this.index.get(ch);
+      if (!byConn) continue;
+      for (const [connId, subIds] of byConn) {
+        const conn = this.conns.get(connId);
+        if (!conn) continue;
+        if (!anyRole) {
+          let ok = allowed.get(conn.roleKey);
+          if (ok === undefined) allowed.set(conn.roleKey, (ok = ev.roles.some((r) => conn.roles.has(r))));
+          if (!ok) continue;
+        }
+        let list = matched.get(conn);
+        for (const subId of subIds) {
+          if (list?.includes(subId)) continue; // matched through another of the event's channels
+          const sub = conn.subs.get(subId);
+          if (!sub || !matchesQueries(sub.parsed, ev.payload)) continue;
+          if (!list) matched.set(conn, (list = []));
+          list.push(subId);
         }
       }
-      if (matched.size === 0) continue;
-      const base = JSON.stringify({ type: "event", data: { events: ev.events, channels: ev.channels, timestamp: ev.timestamp, payload: ev.payload } });
-      const head = base.slice(0, -2);
-      for (const [connId, ids] of matched) {
-        try {
-          this.conns.get(connId)!.ws.send(`${head},"subscriptions":${JSON.stringify(ids)}}}`);
-          sent++;
-        } catch {
-          this.dropConn(connId);
-        }
+    }
+    if (matched.size === 0) return 0;
+    // Serialised once per event; per socket only its subscription ids are appended (ids are
+    // validated Appwrite ids, so they need no JSON escaping).
+    const head = `${JSON.stringify({ type: "event", data: { events: ev.events, channels: ev.channels, timestamp: ev.timestamp, payload: ev.payload } }).slice(0, -2)},"subscriptions":["`;
+    let sent = 0;
+    for (const [conn, ids] of matched) {
+      try {
+        conn.ws.send(`${head}${ids.join('","')}"]}}`);
+        sent++;
+      } catch {
+        this.dropConn(conn.id);
       }
     }
     return sent;
@@ -450,10 +529,16 @@ export class RealtimeShard extends DurableObject<Env> {
     }
   }
 
-  async stats(): Promise<{ connections: number; subscriptions: number; channels: number }> {
+  async stats(): Promise<{ connections: number; subscriptions: number; channels: number; delivered: { direct: number; outbox: number; duplicates: number } }> {
     this.ensure();
     let subscriptions = 0;
     for (const c of this.conns.values()) subscriptions += c.subs.size;
-    return { connections: this.conns.size, subscriptions, channels: this.index.size };
+    return { connections: this.conns.size, subscriptions, channels: this.index.size, delivered: { ...this.counts } };
+  }
+
+  /** Test hook (EDGEWRITE_TEST_HOOKS=1): drop every direct-path event, as if each send were lost. */
+  async testDropDirect(drop: boolean): Promise<void> {
+    if (!testHooksEnabled(this.env)) throw new Error("test hooks are disabled");
+    this.dropDirect = drop;
   }
 }

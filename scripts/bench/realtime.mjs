@@ -1,6 +1,8 @@
 // Realtime figures: N concurrent sockets on one channel, connect rate, write-to-receipt latency, memory.
 // Bounded and self-stopping: every phase has a deadline, all sockets are closed and the server stopped at the end.
-// BENCH_RT_SOCKETS (default 5000) and BENCH_RT_WRITES (default 10) tune it.
+// BENCH_RT_SOCKETS (default 5000), BENCH_RT_WRITES (default 10) and BENCH_RT_ROUNDS (default 5) tune it.
+// Receipt time = a frame's arrival minus the write's response arrival, beside the realtime floor
+// (bench/floor/src/realtime.ts: D1 insert, then a broadcast to hibernating sockets in 4 shard objects).
 //
 // It runs its own server from a frozen bundle (`wrangler deploy --dry-run` into a temp dir, then
 // `wrangler dev --no-bundle` on that copy): `wrangler dev` on the source tree rebuilds and restarts the
@@ -18,7 +20,8 @@ import { OFFLINE_ENV, ROOT, applyMigrations, startServer } from "../lib/server.m
 const N = Number(process.env.BENCH_RT_SOCKETS ?? 5000);
 const WRITES = Number(process.env.BENCH_RT_WRITES ?? 10);
 const PARALLEL = 100; // sockets opening at once
-const PHASE_MS = 120_000;
+const PHASE_MS = Number(process.env.BENCH_RT_PHASE_MS ?? 120_000);
+const RECEIPT_ROUNDS = Number(process.env.BENCH_RT_ROUNDS ?? 5); // × 10 writes each, 1 subscriber
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => (xs.length ? xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
@@ -104,7 +107,10 @@ function listeningPorts(pid) {
  * process it dies at ~3,300 sockets (measured), taking every socket with it. Production has no such
  * proxy, so the sockets connect to the runtime directly (BENCH_RT_DIRECT=0 goes through the proxy).
  */
-async function runtimeEntry(child, publicPort) {
+async function runtimeEntry(child, publicPort, probe = async (base) => {
+  const r = await fetch(`${base}/v1/health/version`, { signal: AbortSignal.timeout(1000) });
+  return r.ok && "version" in (await r.json()) ? `${base}/v1` : null;
+}) {
   const pgid = String(child.pid);
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
@@ -114,8 +120,8 @@ async function runtimeEntry(child, publicPort) {
       if (ports.includes(publicPort)) continue;
       for (const port of ports) {
         try {
-          const r = await fetch(`http://127.0.0.1:${port}/v1/health/version`, { signal: AbortSignal.timeout(1000) });
-          if (r.ok && "version" in (await r.json())) return `http://127.0.0.1:${port}/v1`;
+          const found = await probe(`http://127.0.0.1:${port}`);
+          if (found) return found;
         } catch {
           /* inspector, debug port … */
         }
@@ -168,19 +174,122 @@ async function frozenServer() {
   };
 }
 
+/** The realtime floor (bench/floor/src/realtime.ts) on a server of its own, sockets straight to its runtime. */
+async function floorServer() {
+  const dir = mkdtempSync(path.join(tmpdir(), "edgewrite-rt-floor-"));
+  const server = await startServer({ persistDir: path.join(dir, "state"), config: "bench/floor/wrangler.toml" });
+  const direct = await runtimeEntry(server.child, server.port, async (base) => {
+    const r = await fetch(`${base}/ping`, { signal: AbortSignal.timeout(1000) });
+    return r.ok && (await r.text()) === "Pong!" ? base : null;
+  });
+  return {
+    base: direct ?? server.url,
+    output: server.output,
+    async stop() {
+      server.stop();
+      await sleep(500);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export default async function realtime(ctx) {
   const server = await frozenServer();
+  let floor = null;
   try {
-    await run(ctx, server);
+    floor = await floorServer();
+    await run(ctx, server, floor);
   } catch (e) {
     console.log(`  realtime bench server output (tail):\n${server.output().slice(-3000)}`);
+    if (floor) console.log(`  realtime floor output (tail):\n${floor.output().slice(-2000)}`);
     throw e;
   } finally {
     await server.stop();
+    await floor?.stop();
   }
 }
 
-async function run(ctx, server) {
+/**
+ * Sockets that note when each write's frame arrives (frames carry the write's id as `payload.name`).
+ * `open()` resolves with the socket once its `connected` frame came, or null.
+ */
+function socketPool(wsUrl, headers) {
+  const sockets = [];
+  const arrivals = new Map(); // write id -> arrival times (performance.now())
+  const closes = new Map(); // close code -> sockets
+  const open = () =>
+    new Promise((resolve) => {
+      const ws = new WebSocket(wsUrl, { headers });
+      const done = (ok) => resolve(ok ? ws : null);
+      const t = setTimeout(() => (ws.terminate(), done(false)), 30_000);
+      ws.on("message", (m) => {
+        const now = performance.now();
+        const f = JSON.parse(m.toString());
+        if (f.type === "connected") return clearTimeout(t), done(true);
+        if (f.type === "event") arrivals.get(f.data.payload?.name)?.push(now);
+      });
+      ws.on("error", () => (clearTimeout(t), done(false)));
+      ws.on("close", (code) => closes.set(code, (closes.get(code) ?? 0) + 1));
+    });
+  return {
+    sockets,
+    closes,
+    arrivals,
+    openCount: () => sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+    /** Connect until `n` are open (PARALLEL at a time, PHASE_MS at most). */
+    async connect(n) {
+      const t0 = performance.now();
+      const deadline = Date.now() + PHASE_MS;
+      let failed = 0;
+      while (sockets.length < n && Date.now() < deadline) {
+        const batch = await Promise.all(Array.from({ length: Math.min(PARALLEL, n - sockets.length) }, open));
+        for (const ws of batch) ws ? sockets.push(ws) : failed++;
+      }
+      return { failed, seconds: (performance.now() - t0) / 1000 };
+    },
+    close() {
+      for (const ws of sockets.splice(0)) ws.terminate();
+    },
+  };
+}
+
+/**
+ * `writes` sequential writes; for each, every open socket's frame. `receipt`: frame arrival minus the
+ * write's response arrival (negative: the frame came first); `fromStart`: minus the request's start.
+ */
+async function receipts(pool, write, writes, tag) {
+  const receipt = [];
+  const fromStart = [];
+  let complete = 0;
+  let minDelivered = Infinity;
+  for (let i = 0; i < writes; i++) {
+    const id = `${tag}${i}-${Date.now()}`;
+    const got = [];
+    pool.arrivals.set(id, got);
+    const expected = pool.openCount();
+    const t0 = performance.now();
+    const res = await write(id);
+    const tResponse = performance.now();
+    if (!res.ok) throw new Error(`write failed: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+    const until = Date.now() + 30_000;
+    while (got.length < expected && Date.now() < until) await sleep(got.length ? 1 : 2);
+    if (got.length >= expected) complete++;
+    else console.log(`  ${tag} write ${i}: ${got.length}/${expected} delivered after 30 s`);
+    minDelivered = Math.min(minDelivered, got.length);
+    for (const t of got) {
+      receipt.push(t - tResponse);
+      fromStart.push(t - t0);
+    }
+    pool.arrivals.delete(id);
+    await sleep(20); // let the outbox copy of this write pass before the next
+  }
+  return { receipt, fromStart, complete, minDelivered };
+}
+
+const stats = (xs) => ({ p50: pct(xs, 50), p99: pct(xs, 99) });
+
+async function run(ctx, server, floor) {
   const { projectId, key } = server.project;
   const api = server.api;
   const headers = { "content-type": "application/json", "x-appwrite-project": projectId, "x-appwrite-key": key };
@@ -193,46 +302,42 @@ async function run(ctx, server) {
   if (!session) throw new Error("no session secret");
 
   const wsUrl = `${server.socketApi.replace(/^http/, "ws")}/realtime?project=${projectId}&channels[]=account`;
-  console.log(`  sockets connect ${server.direct ? "to the runtime directly (not through wrangler dev's proxy)" : "through wrangler dev's proxy"}`);
-  const sockets = [];
-  const pending = new Map(); // write id -> start time
-  const latencies = [];
-  const received = new Map(); // write id -> count
-  const closes = new Map(); // close code -> sockets
-  const open = () =>
-    new Promise((resolve) => {
-      const ws = new WebSocket(wsUrl, { headers: { "x-appwrite-session": session } });
-      const done = (ok) => resolve(ok ? ws : null);
-      const t = setTimeout(() => (ws.terminate(), done(false)), 30_000);
-      ws.on("message", (m) => {
-        const f = JSON.parse(m.toString());
-        if (f.type === "connected") return clearTimeout(t), done(true);
-        if (f.type === "event") {
-          const id = f.data.payload?.name;
-          const start = pending.get(id);
-          if (start !== undefined) {
-            latencies.push(performance.now() - start);
-            received.set(id, (received.get(id) ?? 0) + 1);
-          }
-        }
-      });
-      ws.on("error", () => (clearTimeout(t), done(false)));
-      ws.on("close", (code) => closes.set(code, (closes.get(code) ?? 0) + 1));
-    });
+  console.log(`  sockets ${server.direct ? "and receipt-time writes go to the runtime directly (not through wrangler dev's proxy)" : "go through wrangler dev's proxy"}`);
+  // Edgewrite's write: an account event every socket subscribes to. The floor's: one D1 insert + broadcast.
+  const edgeWrite = (base) => (id) => fetch(`${base}/users/${userId}/name`, { method: "PATCH", headers, body: JSON.stringify({ name: id }) });
+  const floorWrite = (id) => fetch(`${floor.base}/realtime/write`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: id }) });
+  const edge = socketPool(wsUrl, { "x-appwrite-session": session });
+  const bare = socketPool(`${floor.base.replace(/^http/, "ws")}/realtime`, {});
 
   try {
+    // Phase 0: one subscriber each, interleaved rounds (machine load hits both alike).
+    await edge.connect(1);
+    await bare.connect(1);
+    const one = { edge: [], floor: [] };
+    for (let round = 0; round < RECEIPT_ROUNDS; round++) {
+      const e = await receipts(edge, edgeWrite(server.socketApi), 10, "one-e");
+      const f = await receipts(bare, floorWrite, 10, "one-f");
+      e.receipt.forEach((receipt, i) => one.edge.push({ receipt, fromStart: e.fromStart[i] }));
+      f.receipt.forEach((receipt, i) => one.floor.push({ receipt, fromStart: f.fromStart[i] }));
+    }
+    ctx.row("realtime: receipt after the write's response, 1 subscriber (ms; floor = D1 insert + broadcast)", {
+      ...stats(one.edge.map((x) => x.receipt)),
+      floorP50: pct(one.floor.map((x) => x.receipt), 50),
+      floorP99: pct(one.floor.map((x) => x.receipt), 99),
+      fromStartP50: pct(one.edge.map((x) => x.fromStart), 50),
+      floorFromStartP50: pct(one.floor.map((x) => x.fromStart), 50),
+      samples: one.edge.length,
+    });
+    edge.close();
+    bare.close();
+    await sleep(1000);
+
     const rssBefore = groupRssMb(port);
     // Phase 1: connect N sockets, PARALLEL at a time.
-    const t0 = performance.now();
-    const deadline = Date.now() + PHASE_MS;
-    let failed = 0;
-    while (sockets.length + failed < N && Date.now() < deadline) {
-      const batch = await Promise.all(Array.from({ length: Math.min(PARALLEL, N - sockets.length - failed) }, open));
-      for (const ws of batch) ws ? sockets.push(ws) : failed++;
-    }
-    const connectS = (performance.now() - t0) / 1000;
+    const { failed, seconds: connectS } = await edge.connect(N);
     await sleep(1000);
     const rssAfter = groupRssMb(port);
+    const sockets = edge.sockets;
     ctx.row("realtime: concurrent sockets on one channel", { sockets: sockets.length, target: N, failed });
     ctx.row("realtime: connect rate (sockets/s, 100 in flight)", { rate: sockets.length / connectS, seconds: connectS });
     const per1k = (a, b) => ((b - a) / Math.max(1, sockets.length)) * 1000;
@@ -243,33 +348,40 @@ async function run(ctx, server) {
       proxyPer1k: per1k(rssBefore.proxy, rssAfter.proxy),
     });
 
-    // Phase 2: WRITES sequential writes; each is an account event every socket subscribes to.
-    let complete = 0;
-    const delivered = [];
-    const openAtStart = sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length;
-    for (let i = 0; i < WRITES; i++) {
-      const id = `w${i}-${Date.now()}`;
-      pending.set(id, performance.now());
-      const res = await fetch(`${api}/users/${userId}/name`, { method: "PATCH", headers, body: JSON.stringify({ name: id }) });
-      if (!res.ok) throw new Error(`write failed: ${res.status}`);
-      const until = Date.now() + 30_000;
-      const target = () => sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length;
-      while ((received.get(id) ?? 0) < sockets.length && Date.now() < until) await sleep(5);
-      if ((received.get(id) ?? 0) >= sockets.length) complete++;
-      else console.log(`  write ${i}: ${received.get(id) ?? 0}/${sockets.length} delivered after 30 s (${target()} sockets open)`);
-      delivered.push(received.get(id) ?? 0);
-    }
+    // Phase 2: WRITES sequential writes through the proxy (as a client would locally), then WRITES to the runtime.
+    const openAtStart = edge.openCount();
+    const viaProxy = await receipts(edge, edgeWrite(api), WRITES, "w");
     ctx.row(`realtime: write-to-receipt latency over ${sockets.length} sockets × ${WRITES} writes (ms)`, {
-      p50: pct(latencies, 50),
-      p99: pct(latencies, 99),
-      max: Math.max(...latencies),
-      fullFanouts: complete,
-      minDelivered: Math.min(...delivered),
+      ...stats(viaProxy.fromStart),
+      max: Math.max(...viaProxy.fromStart),
+      fullFanouts: viaProxy.complete,
+      minDelivered: viaProxy.minDelivered,
       openAtStart,
-      openAtEnd: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+      openAtEnd: edge.openCount(),
+    });
+    const many = await receipts(edge, edgeWrite(server.socketApi), WRITES, "m");
+    const closes = new Map(edge.closes); // by the server, before the bench closes its own
+    const edgeSockets = sockets.length;
+    edge.close();
+    await sleep(1000);
+
+    // The floor with as many sockets.
+    await bare.connect(N);
+    const manyFloor = await receipts(bare, floorWrite, WRITES, "mf");
+    ctx.row(`realtime: receipt after the write's response, ${edgeSockets} sockets × ${WRITES} writes (ms; floor: ${bare.sockets.length} sockets)`, {
+      ...stats(many.receipt),
+      floorP50: pct(manyFloor.receipt, 50),
+      floorP99: pct(manyFloor.receipt, 99),
+      fromStartP50: pct(many.fromStart, 50),
+      fromStartP99: pct(many.fromStart, 99),
+      floorFromStartP50: pct(manyFloor.fromStart, 50),
+      floorFromStartP99: pct(manyFloor.fromStart, 99),
+      fullFanouts: many.complete,
+      floorFullFanouts: manyFloor.complete,
     });
     if (closes.size) ctx.row("realtime: sockets closed by the server during the run (by close code)", Object.fromEntries(closes));
   } finally {
-    for (const ws of sockets) ws.terminate();
+    edge.close();
+    bare.close();
   }
 }

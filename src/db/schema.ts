@@ -179,6 +179,8 @@ export const outbox = sqliteTable("outbox", {
   createdAt: integer("created_at").notNull(),
   dispatchedAt: integer("dispatched_at"),
   attempts: integer("attempts").notNull().default(0),
+  /** migrations/0019: 1 until the realtime consumer has applied this event's role refresh. */
+  roleChange: integer("role_change").notNull().default(0),
 });
 
 /** migrations/0006_events.sql, 0018: the dispatcher's cursor per (project, consumer) (src/events/dispatcher.ts). */

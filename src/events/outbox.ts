@@ -1,7 +1,9 @@
+import { sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import type { DB } from "../db/client";
 import { channelsFor } from "./channels";
 import { concreteEvent, generateEvents, type EventParams } from "./names";
+import { roleChange } from "./role-changes";
 
 export interface EventInput {
   projectId: string;
@@ -17,8 +19,26 @@ export interface EventInput {
 }
 
 /**
+ * What the committed outbox row returns for the direct realtime path (src/services/realtime/direct.ts),
+ * computed by the insert itself, so SQL-built payloads (TablesDB) come back as committed. `rt_fenced`:
+ * a role-changing event of the project still awaits its refresh (migrations/0019), so this one must go
+ * through the outbox only. Qualified names: inside the subquery a bare column would be `o`'s.
+ */
+export const REALTIME_RETURNING = {
+  rt_seq: sql<number>`"outbox"."seq"`.as("rt_seq"),
+  rt_project: sql<string>`"outbox"."project_id"`.as("rt_project"),
+  rt_events: sql<string>`"outbox"."events"`.as("rt_events"),
+  rt_channels: sql<string>`"outbox"."channels"`.as("rt_channels"),
+  rt_roles: sql<string>`"outbox"."roles"`.as("rt_roles"),
+  rt_payload: sql<string>`"outbox"."payload"`.as("rt_payload"),
+  rt_at: sql<number>`"outbox"."created_at"`.as("rt_at"),
+  rt_fenced: sql<number>`EXISTS (SELECT 1 FROM "outbox" "o" WHERE "o"."project_id" = "outbox"."project_id" AND "o"."role_change" = 1 AND "o"."seq" < "outbox"."seq")`.as("rt_fenced"),
+};
+
+/**
  * The one way a service records an event: returns an insert to put in the SAME `db.batch([...])`
- * as the mutation, so the event exists if and only if the mutation committed.
+ * as the mutation, so the event exists if and only if the mutation committed. The insert returns the
+ * row's realtime frame (REALTIME_RETURNING) for the direct path.
  */
 export function recordEvent(db: DB, e: EventInput) {
   const event = concreteEvent(e.pattern, e.params);
@@ -31,7 +51,8 @@ export function recordEvent(db: DB, e: EventInput) {
     payload: e.payload,
     userId: e.userId ?? "",
     createdAt: Date.now(),
-  });
+    roleChange: roleChange(event, e.payload) ? 1 : 0,
+  }).returning(REALTIME_RETURNING);
 }
 
 /**
@@ -53,6 +74,7 @@ export function setDispatcher(d: Dispatcher): void {
 export const DISPATCH_DEBOUNCE_MS = 100;
 const pendingKicks = new Map<string, Promise<void>>();
 export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, projectId?: string): void {
+  if (direct) direct(env, ctx); // first: the realtime frames leave before the dispatcher is even asked
   if (!dispatcher) return;
   const run = dispatcher;
   const key = projectId ?? "";
@@ -67,4 +89,10 @@ export function scheduleDispatch(env: Env, ctx: { waitUntil(p: Promise<unknown>)
     pendingKicks.set(key, kick);
   }
   ctx.waitUntil(kick);
+}
+
+/** The realtime direct path (src/services/realtime/direct.ts): sends what committed batches returned. */
+let direct: ((env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) => void) | null = null;
+export function setDirectPath(d: typeof direct): void {
+  direct = d;
 }

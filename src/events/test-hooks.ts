@@ -78,6 +78,14 @@ testHookRoutes.get("/realtime/:projectId", async (c) => {
   return json(c, { shards: stats });
 });
 
+/** Make a project's shards drop (or take again) every direct-path event, as if each send were lost. */
+testHookRoutes.post("/realtime/:projectId/direct", async (c) => {
+  const a = await params(c, { drop: p.boolean() });
+  const projectId = c.req.param("projectId");
+  await Promise.all(Array.from({ length: shardCount(c.env) }, (_, i) => c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(projectId, i))).testDropDirect(a.drop)));
+  return json(c, { drop: a.drop });
+});
+
 /** Functions: insert a stuck execution, run the sweeper now (src/services/functions/test-hooks.ts). */
 testHookRoutes.route("/functions", functionTestHooks);
 

@@ -34,6 +34,8 @@ export interface Vars {
    */
   db: DB;
   d1: D1Database;
+  /** The request's D1 session when read replication is on (src/platform/read-replication.ts). */
+  replica?: { session: D1DatabaseSession; carried: string | undefined; cookie: string };
   rawParams: Record<string, unknown>;
   /** The request's Origin checked against the project's platforms (null: no Origin header). */
   origin: OriginCheck | null;

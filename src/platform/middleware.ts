@@ -5,6 +5,8 @@ import { hashSecret } from "../core/crypto";
 import { accessGuard, deferredAccess, forgetAccess, loadAccess, mayDefer, recalledAccess, rememberAccess, type Access } from "./access";
 import { recheckScopes, resolveCaller } from "./caller";
 import { allowedOrigins, checkOrigin } from "./origin";
+import { withDirectRealtime } from "../services/realtime/direct";
+import { replicaSession } from "./read-replication";
 import type { AppEnv } from "./context";
 import { applyResponseFormat } from "./formats";
 
@@ -46,8 +48,9 @@ async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
  * guard in each of the request's own batches.
  */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("db", open(c.env.DB));
-  c.set("d1", c.env.DB);
+  const data = c.env.DB; // the project's data database
+  c.set("d1", data); // caller resolution reads sessions and users here (on the primary)
+  c.set("db", open(data));
   const id = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || "console";
   const apiKey = c.req.header("x-appwrite-key");
   const keyHash = apiKey ? hashSecret(apiKey) : null;
@@ -55,7 +58,7 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
   const withPlatforms = origin !== "";
   const fresh = () => loadAccess(c.env, id, keyHash, withPlatforms);
   // The guard must run where the project's key and platforms live: only when its data is on the control database.
-  const recalled = keyHash && c.var.d1 === c.env.DB && mayDefer(c.req.method, c.req.path) ? recalledAccess(id, keyHash, withPlatforms) : undefined;
+  const recalled = keyHash && data === c.env.DB && mayDefer(c.req.method, c.req.path) ? recalledAccess(id, keyHash, withPlatforms) : undefined;
   const apply = async (access: Access | null) => {
     if (!access) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
     c.set("project", access.project);
@@ -68,17 +71,24 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (verdict && !verdict.allowed && !caller.privileged) throw new AppwriteError("general_unknown_origin", verdict.description);
     if (caller.mode === "key" && caller.key && keyHash) rememberAccess(id, keyHash, withPlatforms, access);
   };
+  const use = (d1: D1Database) => {
+    c.set("d1", d1);
+    c.set("db", open(d1));
+  };
+  // The request's data database: a D1 session when read replication is on, whose committed events go straight to
+  // realtime (direct.ts); a remembered access is re-validated inside each of its batches (access.ts).
+  const database = () => withDirectRealtime(replicaSession(c, data));
   if (recalled) {
     await apply(recalled);
-    const d1 = deferredAccess(c.var.d1, () => accessGuard(c.env.DB, id, keyHash, recalled), async () => {
+    const d1 = deferredAccess(database(), () => accessGuard(c.env.DB, id, keyHash, recalled), async () => {
       forgetAccess(id);
       await apply(await fresh());
       recheckScopes(c);
     });
-    c.set("d1", d1);
-    c.set("db", open(d1));
+    use(d1);
   } else {
     await apply(await fresh());
+    use(database());
   }
   applyResponseFormat(c);
   await next();

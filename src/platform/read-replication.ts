@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { open } from "../db/client";
-import type { AppEnv } from "./context";
+import type { AppEnv, Ctx } from "./context";
 
 /**
  * D1 read replication (docs/SCALING.md): with `D1_READ_REPLICATION = "enabled"`, a request's project-data
@@ -15,7 +14,7 @@ import type { AppEnv } from "./context";
  * except for API-key callers: server SDKs keep no cookies, so unless they send the header back their
  * reads start on the primary too (always consistent, never a surprise).
  *
- * Off unless enabled: the session replaces `c.var.d1`/`c.var.db` from here on (the caller and project were
+ * Off unless enabled: the context middleware makes the session `c.var.d1`/`c.var.db` (the caller and project were
  * resolved on the primary just before). Background work (queues, cron, Durable Objects) is untouched.
  */
 export const BOOKMARK_HEADER = "X-Edgewrite-D1-Bookmark";
@@ -27,25 +26,30 @@ export function readReplicationEnabled(env: Env): boolean {
   return (env as unknown as { D1_READ_REPLICATION?: string }).D1_READ_REPLICATION === "enabled";
 }
 
-export const readReplication: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!readReplicationEnabled(c.env)) return next();
+/** The request's data database as a D1 session (when replication is on), started from the client's bookmark. */
+export function replicaSession(c: Ctx, data: D1Database): D1Database {
+  if (!readReplicationEnabled(c.env)) return data;
   const name = cookieName(c.var.project.id);
   const carried = [c.req.header(BOOKMARK_HEADER), getCookie(c, name)].find((b) => b !== undefined && BOOKMARK.test(b));
   const read = c.req.method === "GET" || c.req.method === "HEAD";
   const keyCaller = c.var.caller.mode === "key" || c.var.caller.mode === "admin";
-  const session = c.var.d1.withSession(carried ?? (read && !keyCaller ? "first-unconstrained" : "first-primary"));
+  const session = data.withSession(carried ?? (read && !keyCaller ? "first-unconstrained" : "first-primary"));
+  c.set("replica", { session, carried, cookie: name });
   // drizzle and the services only use prepare/batch, which a session has.
-  const d1 = session as unknown as D1Database;
-  c.set("d1", d1);
-  c.set("db", open(d1));
+  return session as unknown as D1Database;
+}
+
+/** After the route: the session's bookmark goes back in the header and the cookie, for the client's next request. */
+export const readReplication: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  const bookmark = session.getBookmark();
-  if (!bookmark) return;
+  const replica = c.var.replica;
+  const bookmark = replica?.session.getBookmark();
+  if (!replica || !bookmark) return;
   try {
     c.header(BOOKMARK_HEADER, bookmark);
-    if (bookmark !== carried) {
+    if (bookmark !== replica.carried) {
       const secure = new URL(c.req.url).protocol === "https:";
-      setCookie(c, name, bookmark, { path: "/", httpOnly: true, secure, sameSite: secure ? "None" : "Lax", maxAge: 86400 });
+      setCookie(c, replica.cookie, bookmark, { path: "/", httpOnly: true, secure, sameSite: secure ? "None" : "Lax", maxAge: 86400 });
     }
   } catch {
     // A response with immutable headers (a passed-through fetch): it simply carries no bookmark.

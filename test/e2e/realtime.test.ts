@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Teams, Users } from "node-appwrite";
+import { Permission, Role, TablesDB, Teams, Users } from "node-appwrite";
 import { adminKey, createProject, endpoint, type TestProject } from "./harness";
 
 /**
@@ -53,6 +53,10 @@ class Socket {
       });
     }
     return this.frames[this.cursor++]!;
+  }
+  /** Take every frame received so far; returns where the untaken ones start. */
+  skip(): number {
+    return (this.cursor = this.frames.length);
   }
   async request(frame: unknown): Promise<Frame> {
     this.send(frame);
@@ -392,5 +396,212 @@ describe("who a connection is, and how many may connect", () => {
     } finally {
       opened.forEach((s) => s.close());
     }
+  });
+});
+
+/**
+ * Realtime in one hop (src/services/realtime/direct.ts): the writing request sends its events straight to
+ * the shards; the outbox delivers them again and the shards drop the second copy. Shard counters
+ * (`delivered`: events each path brought first, duplicates dropped) show which path delivered.
+ */
+describe("realtime in one hop (direct path beside the outbox)", () => {
+  let own: TestProject;
+  let ownUsers: Users;
+  const admin = { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": adminKey };
+  const hook = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${endpoint}/_edgewrite/test${path}`, { method, headers: admin, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(r.status).toBe(200);
+    return r.json();
+  };
+  const delivered = async () => {
+    const { shards } = await hook("GET", `/realtime/${own.projectId}`);
+    // `occupied`: shards holding sockets — each event reaches every one of them (by both paths).
+    const sum = { direct: 0, outbox: 0, duplicates: 0, channels: 0, occupied: 0 };
+    for (const s of shards) {
+      if (s.connections > 0) sum.occupied++;
+      sum.direct += s.delivered.direct;
+      sum.outbox += s.delivered.outbox;
+      sum.duplicates += s.delivered.duplicates;
+      sum.channels += s.channels;
+    }
+    return sum;
+  };
+  /** Until the realtime consumer has passed every event written so far; then a ping flushes the socket. */
+  const outboxPassed = async (...ss: Socket[]) => {
+    await hook("POST", "/sweep", { graceMs: 3_600_000 }); // runs the dispatcher now (after a simulated crash)
+    const { cursors } = await hook("GET", "/dispatcher");
+    const target = cursors.realtime;
+    await new Promise((r) => setTimeout(r, 50));
+    for (const s of ss) {
+      s.send({ type: "ping" });
+      while ((await s.next()).type !== "pong");
+    }
+    return target;
+  };
+  const names = (s: Socket, from = 0) => s.frames.slice(from).filter((f) => f.type === "event").map((f) => f.data.payload.name as string);
+  const makeOwnUser = async (id: string) => {
+    await ownUsers.create({ userId: id, email: `${id}@example.com`, password: "password-1234", name: id });
+    return (await ownUsers.createSession({ userId: id })).secret;
+  };
+  const subscribed = async (secret: string | null, channels: string[]) => {
+    const s = track(await Socket.open(`project=${own.projectId}`, secret ? { "x-appwrite-session": secret } : {}));
+    expect((await s.next()).type).toBe("connected");
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "s", channels }] });
+    return s;
+  };
+
+  beforeAll(async () => {
+    own = await createProject("realtime-direct");
+    ownUsers = new Users(own.server());
+  });
+
+  it("both paths deliver every event, and each reaches the socket exactly once", async () => {
+    const s = await subscribed(await makeOwnUser("dup1"), ["account"]);
+    await outboxPassed(s); // the user's own creation events are counted before
+    const before = await delivered();
+    for (let i = 0; i < 6; i++) await ownUsers.updateName({ userId: "dup1", name: `n${i}` });
+    await outboxPassed(s);
+    expect(names(s)).toEqual(["n0", "n1", "n2", "n3", "n4", "n5"]);
+    const after = await delivered();
+    // Every event came twice (direct + outbox), one copy went to the socket, the other was dropped.
+    expect(after.direct - before.direct + after.outbox - before.outbox).toBe(6 * after.occupied);
+    expect(after.duplicates - before.duplicates).toBe(6 * after.occupied);
+    expect(after.direct - before.direct).toBeGreaterThan(0);
+  });
+
+  it("with the dispatcher down the event still arrives (direct path); the outbox's copy later is dropped", async () => {
+    const s = await subscribed(await makeOwnUser("down1"), ["account"]);
+    await outboxPassed(s);
+    await hook("POST", "/dispatcher/fail-once");
+    await ownUsers.updateName({ userId: "down1", name: "while-down" });
+    const f = await s.next(5_000);
+    expect(f.data.payload.name).toBe("while-down");
+    expect((await hook("GET", "/dispatcher")).faultsPending).toBe(0); // the dispatcher pass did crash
+    const before = await delivered();
+    await outboxPassed(s);
+    expect(names(s)).toEqual(["while-down"]);
+    const after = await delivered();
+    expect(after.duplicates - before.duplicates).toBe(after.occupied);
+  });
+
+  it("when direct sends are lost, the outbox delivers", async () => {
+    const s = await subscribed(await makeOwnUser("lost1"), ["account"]);
+    await outboxPassed(s);
+    await hook("POST", `/realtime/${own.projectId}/direct`, { drop: true });
+    try {
+      const before = await delivered();
+      await ownUsers.updateName({ userId: "lost1", name: "via-outbox" });
+      expect((await s.next()).data.payload.name).toBe("via-outbox");
+      await outboxPassed(s);
+      const after = await delivered();
+      expect(after.outbox - before.outbox).toBe(after.occupied);
+      expect(after.direct - before.direct).toBe(0);
+      expect(names(s)).toEqual(["via-outbox"]);
+    } finally {
+      await hook("POST", `/realtime/${own.projectId}/direct`, { drop: false });
+    }
+  });
+
+  it("the direct path checks each socket's roles: a non-member gets no team event, a member does", async () => {
+    const teams = new Teams(own.server());
+    await makeOwnUser("perm-in");
+    const outsider = await subscribed(await makeOwnUser("perm-out"), ["teams", "account"]);
+    const team = await teams.create({ teamId: "perm-team", name: "start" });
+    await teams.createMembership({ teamId: team.$id, roles: [], userId: "perm-in" });
+    const member = await subscribed((await ownUsers.createSession({ userId: "perm-in" })).secret, ["teams"]);
+    await outboxPassed(member, outsider); // the membership's role refresh is applied
+    const [m0, o0] = [member.skip(), outsider.skip()];
+    await hook("POST", "/dispatcher/fail-once"); // only the direct path runs for the next write
+    await teams.updateName({ teamId: team.$id, name: "members-only" });
+    expect((await member.next(5_000)).data.payload.name).toBe("members-only");
+    await ownUsers.updateName({ userId: "perm-out", name: "marker" }); // the outsider's own event comes next
+    expect((await outsider.next(5_000)).data.payload.name).toBe("marker");
+    await outboxPassed(member, outsider);
+    expect(names(outsider, o0)).toEqual(["marker"]);
+    expect(names(member, m0)).toEqual(["members-only"]);
+  });
+
+  it("after a role change the direct path stands aside until the outbox has refreshed the roles", async () => {
+    const teams = new Teams(own.server());
+    const keepSecret = await makeOwnUser("fence-keep");
+    const goneSecret = await makeOwnUser("fence-gone");
+    const team = await teams.create({ teamId: "fence-team", name: "start" });
+    await teams.createMembership({ teamId: team.$id, roles: [], userId: "fence-keep" });
+    const goneMembership = await teams.createMembership({ teamId: team.$id, roles: [], userId: "fence-gone" });
+    const keep = await subscribed(keepSecret, ["teams"]);
+    const gone = await subscribed(goneSecret, ["teams"]);
+    await outboxPassed(keep, gone);
+    const [k0, g0] = [keep.skip(), gone.skip()];
+
+    await hook("POST", "/dispatcher/fail-once");
+    await teams.deleteMembership({ teamId: team.$id, membershipId: goneMembership.$id }); // roles not refreshed yet
+    for (let i = 0; i < 50 && (await hook("GET", "/dispatcher")).faultsPending > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await hook("POST", "/dispatcher/fail-once");
+    await teams.updateName({ teamId: team.$id, name: "after-removal" });
+    await new Promise((r) => setTimeout(r, 700)); // the direct path would have delivered within milliseconds
+    expect(names(keep, k0)).not.toContain("after-removal");
+    expect(names(gone, g0)).not.toContain("after-removal");
+
+    await outboxPassed(keep, gone); // refresh, then the event, in outbox order
+    expect(names(keep, k0)).toContain("after-removal");
+    expect(names(gone, g0)).not.toContain("after-removal");
+
+    // The fence is lifted: the next event goes direct again, to the remaining member only.
+    await hook("POST", "/dispatcher/fail-once");
+    await teams.updateName({ teamId: team.$id, name: "direct-again" });
+    let f = await keep.next(5_000);
+    while (f.data.payload?.name !== "direct-again") f = await keep.next(5_000);
+    await outboxPassed(keep, gone);
+    expect(names(gone, g0)).not.toContain("direct-again");
+  });
+
+  it("a row's event (payload and roles built by SQL in the write's batch) arrives by the direct path as committed; rows a subscriber may not read do not", async () => {
+    const tables = new TablesDB(own.server());
+    await tables.create({ databaseId: "rtdb", name: "rtdb" });
+    await tables.createTable({ databaseId: "rtdb", tableId: "notes", name: "notes", permissions: [Permission.read(Role.users())], rowSecurity: true, columns: [{ key: "v", type: "integer", required: false }] });
+    const reader = await subscribed(await makeOwnUser("row-reader"), ["databases.rtdb.tables.notes.rows"]);
+    const guest = await subscribed(null, ["databases.rtdb.tables.notes.rows", "account"]);
+    await outboxPassed(reader, guest);
+    const [r0, g0] = [reader.skip(), guest.skip()];
+    await hook("POST", "/dispatcher/fail-once");
+    await tables.createRow({ databaseId: "rtdb", tableId: "notes", rowId: "n1", data: { v: 7 }, permissions: [Permission.read(Role.user("someone-else"))] });
+    const f = await reader.next(5_000);
+    expect(f.data.events).toContain("databases.rtdb.tables.notes.rows.n1.create");
+    expect(f.data.payload).toMatchObject({ $id: "n1", v: 7, $tableId: "notes", $databaseId: "rtdb" });
+    await outboxPassed(reader, guest);
+    expect(reader.frames.slice(r0).filter((x) => x.type === "event")).toHaveLength(1);
+    expect(guest.frames.slice(g0).filter((x) => x.type === "event")).toEqual([]); // users() may read; a guest may not
+  });
+
+  it("the channel index follows subscribe, unsubscribe and resubscribe across many channels", async () => {
+    const s = track(await Socket.open(`project=${own.projectId}`, { "x-appwrite-session": await makeOwnUser("idx1") }));
+    await s.next();
+    const base = (await delivered()).channels;
+    const noise = Array.from({ length: 60 }, (_, i) => ({ subscriptionId: `noise${i}`, channels: [`databases.db${i}.tables.t.rows`, `buckets.b${i}.files`] }));
+    await s.request({
+      type: "subscribe",
+      data: [...noise, { subscriptionId: "a", channels: ["account"] }, { subscriptionId: "b", channels: ["account.update", "account"] }, { subscriptionId: "c", channels: ["account.idx1.update"] }],
+    });
+    expect((await delivered()).channels - base).toBeGreaterThanOrEqual(120);
+    await ownUsers.updateName({ userId: "idx1", name: "one" });
+    let f = await s.next();
+    expect(f.data.subscriptions.sort()).toEqual(["a", "b", "c"]); // b matched on two channels, listed once
+
+    await s.request({ type: "unsubscribe", data: [{ subscriptionId: "b" }, ...noise.map((n) => ({ subscriptionId: n.subscriptionId }))] });
+    await ownUsers.updateName({ userId: "idx1", name: "two" });
+    f = await s.next();
+    expect(f.data.subscriptions.sort()).toEqual(["a", "c"]);
+
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "b", channels: ["teams"] }] });
+    await ownUsers.updateName({ userId: "idx1", name: "three" });
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["a", "c"]);
+    await s.request({ type: "subscribe", data: [{ subscriptionId: "b", channels: ["account"] }, { subscriptionId: "c", channels: ["teams"] }] });
+    await ownUsers.updateName({ userId: "idx1", name: "four" });
+    expect((await s.next()).data.subscriptions.sort()).toEqual(["a", "b"]);
+
+    await s.request({ type: "unsubscribe", data: ["a", "b", "c"].map((subscriptionId) => ({ subscriptionId })) });
+    expect((await delivered()).channels).toBe(base); // nothing left behind in the index
+    await outboxPassed(s);
+    expect(names(s)).toEqual(["one", "two", "three", "four"]);
   });
 });

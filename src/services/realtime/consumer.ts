@@ -3,6 +3,7 @@ import { formatDate } from "../../core/time";
 import { open } from "../../db/client";
 import { memberships, sessions, users, type OutboxRow } from "../../db/schema";
 import { onEvents } from "../../events/consumers";
+import { roleChange } from "../../events/role-changes";
 import { userRoles } from "../../platform/roles";
 import { needsMoreFactors } from "../account/mfa-gate";
 import { occupiedShards } from "./occupancy";
@@ -11,29 +12,14 @@ import { shardCount, shardName, type RealtimeEvent } from "./protocol";
 /**
  * Realtime consumer: publishes every event of a project to those of the project's shards that hold
  * sockets (occupancy.ts), all at once (each shard indexes its own sockets by channel and applies the
- * delivery rule). Events that change who may read
+ * delivery rule; events the direct path, direct.ts, brought first are dropped there). Events that change who may read
  * what (memberships, teams, labels, status, user or session deletion) are followed by a role refresh for
  * the affected user's sockets, in outbox order, so later events are filtered with the new roles.
  */
-type Change = { kind: "user"; userId: string; sessionId?: string } | { kind: "team"; teamId: string };
 
-/**
- * Also `update.mfa`: turning MFA on (or adding a factor) can leave a one-factor session short (mfa-gate.ts);
- * and `update.impersonator`: sockets impersonating through a user who lost the flag fall back to guests.
- */
-const ROLE_EVENTS = /^users\.[^.]+\.(update\.(labels|status|email|phone|verification|mfa|impersonator)|delete)$/;
-
-function permissionChange(row: OutboxRow): Change | null {
-  const parts = row.event.split(".");
-  if (parts[0] === "teams" && parts[2] === "memberships") {
-    const userId = (row.payload as { userId?: unknown }).userId;
-    return typeof userId === "string" && userId ? { kind: "user", userId } : null;
-  }
-  if (parts[0] === "teams" && parts.length === 3 && parts[2] === "delete") return { kind: "team", teamId: parts[1]! };
-  if (parts[0] === "users" && parts[2] === "sessions" && parts[4] === "delete") return { kind: "user", userId: parts[1]!, sessionId: parts[3] };
-  if (ROLE_EVENTS.test(row.event)) return { kind: "user", userId: parts[1]! };
-  return null;
-}
+/** A role change of the project, after its refresh is applied: the direct path may resume (migrations/0019). */
+const clearFence = (env: Env, seq: number) =>
+  env.DB.prepare("UPDATE outbox SET role_change = 0 WHERE seq = ? AND role_change = 1").bind(seq); // data-db
 
 /**
  * Current roles of a user from D1 (null when the user is gone or blocked), and which of the user's
@@ -54,6 +40,7 @@ async function currentRoles(env: Env, projectId: string, userId: string): Promis
 }
 
 const toRealtime = (row: OutboxRow): RealtimeEvent => ({
+  seq: row.seq,
   events: row.events,
   channels: row.channels,
   roles: row.roles,
@@ -63,7 +50,11 @@ const toRealtime = (row: OutboxRow): RealtimeEvent => ({
 
 async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promise<void> {
   const shards = occupiedShards(projectId, shardCount(env)).map((i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))));
-  if (!shards.length) return; // nobody is connected to this project
+  const fences = rows.filter((r) => r.roleChange);
+  if (!shards.length) {
+    if (fences.length) await env.DB.batch(fences.map((r) => clearFence(env, r.seq))); // data-db
+    return; // nobody is connected to this project
+  }
   let batch: RealtimeEvent[] = [];
   const flush = async () => {
     if (!batch.length) return;
@@ -73,7 +64,7 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
   };
   for (const row of rows) {
     if (row.channels.length) batch.push(toRealtime(row));
-    const change = permissionChange(row);
+    const change = roleChange(row.event, row.payload);
     if (!change) continue;
     await flush();
     if (change.kind === "team") {
@@ -86,6 +77,8 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
     }
   }
   await flush();
+  // Lifted only now, so events written after it never overtake the ones this pass delivered.
+  if (fences.length) await env.DB.batch(fences.map((r) => clearFence(env, r.seq))); // data-db
 }
 
 onEvents("realtime", async (env, rows) => {

@@ -29,8 +29,10 @@ export interface ConnectionInit {
   connected: string;
 }
 
-/** One event as the realtime consumer publishes it to every shard of a project. */
+/** One event as the realtime consumer (or the direct path, direct.ts) publishes it to a project's shards. */
 export interface RealtimeEvent {
+  /** The outbox row's seq: shards deliver each event once, whichever path brings it first. */
+  seq: number;
   events: string[];
   channels: string[];
   roles: string[];

@@ -3,11 +3,11 @@ import { AppwriteError } from "../../core/errors";
 import { uniqueId } from "../../core/ids";
 import { fromSearchParams } from "../../core/params";
 import { open } from "../../db/client";
+import { dataDatabase } from "../../db/shards";
 import { convertChannels } from "../../events/channels";
 import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
 import { findProject } from "../../platform/projects";
-import { dataDatabase } from "../../db/shards";
 import { protocolEnabled } from "../project/config";
 import { needsMoreFactors } from "../account/mfa-gate";
 import { applyImpersonation } from "../../platform/impersonation";
@@ -15,6 +15,7 @@ import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
+import { noteOccupied } from "./direct";
 import "./consumer";
 import { recordRealtimeConnection } from "../usage/recorder";
 
@@ -103,8 +104,7 @@ realtimeRoutes.get("/", async (c) => {
   try {
     // The header wins over the query parameter (app/init/realtime/connection.php).
     const projectId = c.req.header("x-appwrite-project") || url.searchParams.get("project") || "";
-    // This route runs before the context middleware (no c.var.d1): projects are on the control database,
-    // the project's users and sessions on its data database.
+    // Mounted before the context middleware: the project from the control DB, its users from its data DB.
     const project = projectId && projectId !== "console" ? await findProject(open(c.env.DB), projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
     const db = open(await dataDatabase(c.env, project.id));
@@ -150,7 +150,10 @@ realtimeRoutes.get("/", async (c) => {
     const stub = c.env.REALTIME.get(c.env.REALTIME.idFromName(shardName(project.id, shard)));
     const headers = new Headers({ upgrade: "websocket", [INIT_HEADER]: JSON.stringify(init) });
     const accepted = await stub.fetch("https://realtime.internal/connect", { headers });
-    if (accepted.status === 101) recordRealtimeConnection(c.env, project.id);
+    if (accepted.status === 101) {
+      recordRealtimeConnection(c.env, project.id);
+      noteOccupied(project.id, shard); // this isolate's direct path knows it at once
+    }
     return accepted;
   } catch (e) {
     if (e instanceof UpgradeError) return refuse(e.code, e.message);

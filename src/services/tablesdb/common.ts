@@ -60,9 +60,11 @@ export function eventStmtFromSql(
   if (pieces.length !== params.length + 1) throw new Error("outbox insert: unexpected SQL shape");
   let text = pieces.map((piece, i) => (i === 0 ? piece : placeholders[i - 1] + piece)).join("");
   if (exprs.where) {
-    const values = /\) values \(([\s\S]*)\)$/.exec(text);
-    if (!values) throw new Error("outbox insert: unexpected SQL shape");
-    text = `${text.slice(0, values.index)}) SELECT ${values[1]} WHERE ${exprs.where}`;
+    // `insert … values (…) returning …` (outbox.ts REALTIME_RETURNING) → `insert … SELECT … WHERE … returning …`
+    const cut = text.lastIndexOf(") returning ");
+    const values = /\) values \(([\s\S]*)$/.exec(cut < 0 ? text : text.slice(0, cut));
+    if (!values || cut < 0) throw new Error("outbox insert: unexpected SQL shape");
+    text = `${text.slice(0, values.index)}) SELECT ${values[1]} WHERE ${exprs.where}${text.slice(cut + 1)}`;
   }
   return c.var.d1.prepare(text).bind(...b.finish());
 }
