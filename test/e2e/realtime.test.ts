@@ -429,7 +429,7 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
   /** Until the realtime consumer has passed every event written so far; then a ping flushes the socket. */
   const outboxPassed = async (...ss: Socket[]) => {
     await hook("POST", "/sweep", { graceMs: 3_600_000 }); // runs the dispatcher now (after a simulated crash)
-    const { cursors } = await hook("GET", "/dispatcher");
+    const { cursors } = await hook("GET", `/dispatcher/${own.projectId}`);
     const target = cursors.realtime;
     await new Promise((r) => setTimeout(r, 50));
     for (const s of ss) {
@@ -472,11 +472,11 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
   it("with the dispatcher down the event still arrives (direct path); the outbox's copy later is dropped", async () => {
     const s = await subscribed(await makeOwnUser("down1"), ["account"]);
     await outboxPassed(s);
-    await hook("POST", "/dispatcher/fail-once");
+    await hook("POST", `/dispatcher/${own.projectId}/fail-once`);
     await ownUsers.updateName({ userId: "down1", name: "while-down" });
     const f = await s.next(5_000);
     expect(f.data.payload.name).toBe("while-down");
-    expect((await hook("GET", "/dispatcher")).faultsPending).toBe(0); // the dispatcher pass did crash
+    expect((await hook("GET", `/dispatcher/${own.projectId}`)).faultsPending).toBe(0); // the dispatcher pass did crash
     const before = await delivered();
     await outboxPassed(s);
     expect(names(s)).toEqual(["while-down"]);
@@ -511,7 +511,7 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     const member = await subscribed((await ownUsers.createSession({ userId: "perm-in" })).secret, ["teams"]);
     await outboxPassed(member, outsider); // the membership's role refresh is applied
     const [m0, o0] = [member.skip(), outsider.skip()];
-    await hook("POST", "/dispatcher/fail-once"); // only the direct path runs for the next write
+    await hook("POST", `/dispatcher/${own.projectId}/fail-once`); // only the direct path runs for the next write
     await teams.updateName({ teamId: team.$id, name: "members-only" });
     expect((await member.next(5_000)).data.payload.name).toBe("members-only");
     await ownUsers.updateName({ userId: "perm-out", name: "marker" }); // the outsider's own event comes next
@@ -533,10 +533,10 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     await outboxPassed(keep, gone);
     const [k0, g0] = [keep.skip(), gone.skip()];
 
-    await hook("POST", "/dispatcher/fail-once");
+    await hook("POST", `/dispatcher/${own.projectId}/fail-once`);
     await teams.deleteMembership({ teamId: team.$id, membershipId: goneMembership.$id }); // roles not refreshed yet
-    for (let i = 0; i < 50 && (await hook("GET", "/dispatcher")).faultsPending > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    await hook("POST", "/dispatcher/fail-once");
+    for (let i = 0; i < 50 && (await hook("GET", `/dispatcher/${own.projectId}`)).faultsPending > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await hook("POST", `/dispatcher/${own.projectId}/fail-once`);
     await teams.updateName({ teamId: team.$id, name: "after-removal" });
     await new Promise((r) => setTimeout(r, 700)); // the direct path would have delivered within milliseconds
     expect(names(keep, k0)).not.toContain("after-removal");
@@ -547,7 +547,7 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     expect(names(gone, g0)).not.toContain("after-removal");
 
     // The fence is lifted: the next event goes direct again, to the remaining member only.
-    await hook("POST", "/dispatcher/fail-once");
+    await hook("POST", `/dispatcher/${own.projectId}/fail-once`);
     await teams.updateName({ teamId: team.$id, name: "direct-again" });
     let f = await keep.next(5_000);
     while (f.data.payload?.name !== "direct-again") f = await keep.next(5_000);
@@ -563,7 +563,7 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     const guest = await subscribed(null, ["databases.rtdb.tables.notes.rows", "account"]);
     await outboxPassed(reader, guest);
     const [r0, g0] = [reader.skip(), guest.skip()];
-    await hook("POST", "/dispatcher/fail-once");
+    await hook("POST", `/dispatcher/${own.projectId}/fail-once`);
     await tables.createRow({ databaseId: "rtdb", tableId: "notes", rowId: "n1", data: { v: 7 }, permissions: [Permission.read(Role.user("someone-else"))] });
     const f = await reader.next(5_000);
     expect(f.data.events).toContain("databases.rtdb.tables.notes.rows.n1.create");
