@@ -466,6 +466,27 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     ownUsers = new Users(own.server());
   });
 
+  it("shards without sockets drop out of the fan-out, also those that never had one", async () => {
+    const s = await subscribed(await makeOwnUser("fanout1"), ["account"]);
+    await ownUsers.updateName({ userId: "fanout1", name: "to-every-shard-once" });
+    await outboxPassed(s);
+    const { shards } = await hook("GET", `/realtime/${own.projectId}`);
+    const idle = shards.flatMap((x: { connections: number }, i: number) => (x.connections ? [] : [i]));
+    expect(idle.length).toBe(shards.length - 1); // the project's first socket: every other shard never had one
+    // Each idle shard got the outbox's events once (never reported counts as occupied), found no socket
+    // and reported "empty" (in its waitUntil), though no socket ever told it whose shard it is.
+    let empty: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      empty = (await hook("GET", `/dispatcher/${own.projectId}`)).empty;
+      if (idle.every((x: number) => empty.includes(x))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(empty).toEqual(idle);
+    await ownUsers.updateName({ userId: "fanout1", name: "only-occupied" });
+    await outboxPassed(s);
+    expect(names(s).slice(-2)).toEqual(["to-every-shard-once", "only-occupied"]);
+  });
+
   it("both paths deliver every event, and each reaches the socket exactly once", async () => {
     const s = await subscribed(await makeOwnUser("dup1"), ["account"]);
     await outboxPassed(s); // the user's own creation events (they may reach the new socket) are counted before
