@@ -150,8 +150,10 @@ export class EventDispatcher extends DurableObject<Env> {
     await this.ctx.storage.put("faults", n);
   }
 
-  async status(projectId: string): Promise<{ faultsPending: number; cursors: Record<string, number> }> {
+  /** `empty`: shards that reported they hold no socket (the realtime consumer skips them). */
+  async status(projectId: string): Promise<{ faultsPending: number; cursors: Record<string, number>; empty: number[] }> {
     const cursors = await readCursors(await dataDatabase(this.env, projectId), projectId);
-    return { faultsPending: (await this.ctx.storage.get<number>("faults")) ?? 0, cursors: Object.fromEntries([...cursors].map(([name, c]) => [name, c.seq])) };
+    const empty = this.ctx.storage.sql.exec<{ shard: number }>("SELECT shard FROM realtime_occupancy WHERE project_id = ? AND occupied = 0 ORDER BY shard", projectId).toArray().map((r) => r.shard);
+    return { faultsPending: (await this.ctx.storage.get<number>("faults")) ?? 0, cursors: Object.fromEntries([...cursors].map(([name, c]) => [name, c.seq])), empty };
   }
 }

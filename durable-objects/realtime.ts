@@ -57,6 +57,13 @@ interface Conn {
   subs: Map<string, Sub>;
 }
 
+/** What a path brought: events new to this shard, second copies, and the bookkeeping to store after sending. */
+interface Taken {
+  fresh: RealtimeEvent[];
+  duplicates: number;
+  persist: () => void;
+}
+
 const roleKey = (roles: Iterable<string>) => [...roles].sort().join("\n");
 
 /** Direct-path seqs a shard remembers while the outbox has not passed them (beyond: a possible duplicate). */
@@ -110,6 +117,14 @@ export class RealtimeShard extends DurableObject<Env> {
 
   private setMeta(key: string, value: string | number): void {
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, String(value));
+  }
+
+  /** Which project's shard this is, and which number (its occupancy reports need both). */
+  private identify(projectId: string, shard: number): void {
+    this.projectId = projectId;
+    this.shard = shard;
+    this.setMeta("project_id", projectId);
+    this.setMeta("shard", shard);
   }
 
   /**
@@ -247,12 +262,7 @@ export class RealtimeShard extends DurableObject<Env> {
     this.ensure();
     const init = JSON.parse(request.headers.get(INIT_HEADER) ?? "null") as ConnectionInit | null;
     if (!init) return new Response("bad init", { status: 400 });
-    if (this.projectId !== init.projectId || this.shard !== init.shard) {
-      this.projectId = init.projectId;
-      this.shard = init.shard;
-      this.setMeta("project_id", init.projectId);
-      this.setMeta("shard", init.shard);
-    }
+    if (this.projectId !== init.projectId || this.shard !== init.shard) this.identify(init.projectId, init.shard);
     await this.occupy();
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
@@ -396,24 +406,30 @@ export class RealtimeShard extends DurableObject<Env> {
    * Deliver events (from the outbox consumer, or `direct` from the writing request): one frame per
    * connection listing every matching subscription. Returns frames sent.
    */
-  async publish(events: RealtimeEvent[], via: "outbox" | "direct" = "outbox"): Promise<number> {
+  async publish(events: RealtimeEvent[], via: "outbox" | "direct" = "outbox", at?: { projectId: string; shard: number }): Promise<number> {
     this.ensure();
-    const { fresh, persist } = via === "direct" ? this.takeDirect(events) : this.takeOutbox(events);
+    // A shard that never had a socket does not know whose it is, yet it is sent events until it reports
+    // "empty" (occupancy.ts: never reported counts as occupied): the sender says so.
+    if (at && (!this.projectId || this.shard < 0)) this.identify(at.projectId, at.shard);
+    const { fresh, duplicates, persist } = via === "direct" ? this.takeDirect(events) : this.takeOutbox(events);
     let sent = 0;
-    if (this.conns.size === 0) this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report): stop the fan-out here
-    else for (const ev of fresh) sent += this.deliver(ev);
+    if (this.conns.size === 0) this.vacate(true); // a stale "occupied" (sockets dropped by a restart, a lost report, never a socket): stop the fan-out here
+    else {
+      // Counted only where sockets are: what each path brought first, and the second copies dropped.
+      this.counts[via] += fresh.length;
+      this.counts.duplicates += duplicates;
+      for (const ev of fresh) sent += this.deliver(ev);
+    }
     // Stored after the frames left: a storage write holds back frames sent after it (the output gate).
     persist();
     return sent;
   }
 
   /** Direct-path events the outbox has not brought, nor the direct path before. */
-  private takeDirect(events: RealtimeEvent[]): { fresh: RealtimeEvent[]; persist: () => void } {
-    if (this.dropDirect || !this.conns.size) return { fresh: [], persist: () => {} };
+  private takeDirect(events: RealtimeEvent[]): Taken {
+    if (this.dropDirect || !this.conns.size) return { fresh: [], duplicates: 0, persist: () => {} };
     const fresh = events.filter((ev) => ev.seq > this.outboxHigh && !this.direct.has(ev.seq));
     for (const ev of fresh) this.direct.add(ev.seq);
-    this.counts.direct += fresh.length;
-    this.counts.duplicates += events.length - fresh.length;
     let forgetBelow = 0;
     if (this.direct.size > MAX_DIRECT_SEEN) {
       // The outbox is far behind: forget the oldest (their outbox copy may then reach a client twice).
@@ -424,6 +440,7 @@ export class RealtimeShard extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     return {
       fresh,
+      duplicates: events.length - fresh.length,
       persist: () => {
         for (const ev of fresh) sql.exec("INSERT OR IGNORE INTO direct_seen (seq) VALUES (?)", ev.seq);
         if (forgetBelow) sql.exec("DELETE FROM direct_seen WHERE seq < ?", forgetBelow);
@@ -432,21 +449,22 @@ export class RealtimeShard extends DurableObject<Env> {
   }
 
   /** Outbox events (in seq order) past what it brought before, minus those the direct path delivered. */
-  private takeOutbox(events: RealtimeEvent[]): { fresh: RealtimeEvent[]; persist: () => void } {
+  private takeOutbox(events: RealtimeEvent[]): Taken {
     const fresh: RealtimeEvent[] = [];
     const high = this.outboxHigh;
+    let duplicates = 0;
     for (const ev of events) {
       if (ev.seq <= this.outboxHigh) continue; // a re-sent pass (delivery is at least once)
       this.outboxHigh = ev.seq;
-      if (this.direct.has(ev.seq)) this.counts.duplicates++;
+      if (this.direct.has(ev.seq)) duplicates++;
       else fresh.push(ev);
     }
-    this.counts.outbox += fresh.length;
-    if (this.outboxHigh === high) return { fresh, persist: () => {} };
+    if (this.outboxHigh === high) return { fresh, duplicates, persist: () => {} };
     for (const seq of this.direct) if (seq <= this.outboxHigh) this.direct.delete(seq);
     const upTo = this.outboxHigh;
     return {
       fresh,
+      duplicates,
       persist: () => {
         this.setMeta("outbox_high", upTo);
         this.ctx.storage.sql.exec("DELETE FROM direct_seen WHERE seq <= ?", upTo);

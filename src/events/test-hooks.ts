@@ -41,7 +41,7 @@ async function armFaults(env: Env, projectId: string, count: number) {
   return dispatcherStub(env, projectId).status(projectId);
 }
 
-/** A project's dispatcher: faults armed, cursor per consumer. */
+/** A project's dispatcher: faults armed, cursor per consumer, realtime shards known to be empty. */
 testHookRoutes.get("/dispatcher/:projectId", async (c) => {
   const projectId = c.req.param("projectId");
   return json(c, await dispatcherStub(c.env, projectId).status(projectId));

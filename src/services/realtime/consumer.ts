@@ -49,7 +49,7 @@ const toRealtime = (row: OutboxRow): RealtimeEvent => ({
 });
 
 async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promise<void> {
-  const shards = occupiedShards(projectId, shardCount(env)).map((i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))));
+  const shards = occupiedShards(projectId, shardCount(env)).map((shard) => ({ shard, stub: env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, shard))) }));
   const fences = rows.filter((r) => r.roleChange);
   if (!shards.length) {
     if (fences.length) await env.DB.batch(fences.map((r) => clearFence(env, r.seq))); // data-db
@@ -60,7 +60,7 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
     if (!batch.length) return;
     const events = batch;
     batch = [];
-    await Promise.all(shards.map((s) => s.publish(events)));
+    await Promise.all(shards.map((s) => s.stub.publish(events, "outbox", { projectId, shard: s.shard })));
   };
   for (const row of rows) {
     if (row.channels.length) batch.push(toRealtime(row));
@@ -68,12 +68,12 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
     if (!change) continue;
     await flush();
     if (change.kind === "team") {
-      await Promise.all(shards.map((s) => s.dropTeam(change.teamId)));
+      await Promise.all(shards.map((s) => s.stub.dropTeam(change.teamId)));
     } else if (change.sessionId) {
-      await Promise.all(shards.map((s) => s.refreshUser(change.userId, null, change.sessionId)));
+      await Promise.all(shards.map((s) => s.stub.refreshUser(change.userId, null, change.sessionId)));
     } else {
       const { roles, halfSessions, impersonates } = await currentRoles(env, projectId, change.userId);
-      await Promise.all(shards.map((s) => s.refreshUser(change.userId, roles, undefined, halfSessions, impersonates)));
+      await Promise.all(shards.map((s) => s.stub.refreshUser(change.userId, roles, undefined, halfSessions, impersonates)));
     }
   }
   await flush();

@@ -131,7 +131,7 @@ async function send(env: Env, projectId: string, events: RealtimeEvent[]): Promi
   const { shards, refreshing } = await occupiedShards(env, projectId);
   await Promise.all([
     refreshing,
-    ...shards.map((i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))).publish(events, "direct")),
+    ...shards.map((i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))).publish(events, "direct", { projectId, shard: i })),
   ]);
 }
 
