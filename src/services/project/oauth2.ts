@@ -6,7 +6,8 @@ import { json, list } from "../../core/response";
 import type { Project } from "../../db/schema";
 import type { AppEnv } from "../../platform/context";
 import { storedProvider, type StoredProvider } from "../auth/oauth2/settings";
-import { page, setSetting, type ProjectOf } from "./access";
+import { page, type ProjectOf } from "./access";
+import { setSettings } from "./store";
 
 /**
  * OAuth2 provider settings (Project service, /v1/project/oauth2): one definition per provider with Appwrite's
@@ -179,7 +180,7 @@ export function oauth2Routes(projectOf: ProjectOf): Hono<AppEnv> {
         if (complete) next.enabled = true;
         else if (enabled === true) throw new AppwriteError("general_argument_invalid", "Could not enable OAuth2 provider: Client ID and Client Secret are required when enabling OAuth2 provider.");
       }
-      return json(c, readModel(def, await setSetting(c, project.id, "oauth2", def.id, next)));
+      return json(c, readModel(def, await setSettings(c, project.id, [[["oauth2", def.id], next]])));
     });
   }
   return r;

@@ -12,7 +12,7 @@ import { loadProject } from "./store";
  */
 export async function projectOf(c: Ctx): Promise<Project> {
   const id = c.var.project.id;
-  if (id === "console") throw new AppwriteError("project_not_found");
+  if (id === "console") throw new AppwriteError("project_not_found", "Project with the requested ID 'console' could not be found.");
   return loadProject(c, id);
 }
 

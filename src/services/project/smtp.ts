@@ -12,7 +12,8 @@ import { isPrivateUrl } from "../../core/addresses";
 import { fillTemplate } from "../auth/mails";
 import { deliver, probe, projectSmtp, sealPassword, serverFor, SMTP_PURPOSE, type SmtpSettings } from "../messaging/smtp";
 import { unseal } from "../../core/secrets";
-import { setSetting, type ProjectOf } from "./access";
+import { type ProjectOf } from "./access";
+import { setSettings } from "./store";
 
 /**
  * Custom SMTP (Project.updateSMTP / createSMTPTest; console aliases /v1/projects/{projectId}/smtp[/tests]).
@@ -91,7 +92,7 @@ export function smtpRoutes(projectOf: ProjectOf): Hono<AppEnv> {
         if (smtp.enabled === true) throw new AppwriteError("project_smtp_config_invalid", e instanceof Error ? e.message : undefined);
       }
     }
-    return projectResponse(c, await setSetting(c, project.id, "smtp", null, smtp));
+    return projectResponse(c, await setSettings(c, project.id, [[["smtp"], smtp]]));
   });
 
   r.post("/tests", async (c) => {

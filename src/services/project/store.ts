@@ -12,9 +12,12 @@ import type { Ctx } from "../../platform/context";
 import { forgetProject } from "../../platform/projects";
 import { mockNumbersOf, type MockNumber } from "./config";
 
-/** A settings path built from constant names only (never from client input): `["auth", "limit"]` → `$.auth.limit`. */
+/**
+ * A settings path of names from constant tables or validated ids: `["templates", "verification-en"]` →
+ * `$."templates"."verification-en"` (each name quoted, so a dot inside one stays part of it).
+ */
 export type SettingsPath = readonly string[];
-const jsonPath = (path: SettingsPath) => `$.${path.join(".")}`;
+const jsonPath = (path: SettingsPath) => `$.${path.map((name) => `"${name}"`).join(".")}`;
 
 const notFound = (id: string) => new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
 

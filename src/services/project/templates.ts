@@ -6,7 +6,8 @@ import type { Project } from "../../db/schema";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { defaultTemplate, TEMPLATE_IDS, type TemplateId } from "../auth/mails";
 import { projectSmtp } from "../messaging/smtp";
-import { page, setSetting, type ProjectOf } from "./access";
+import { page, type ProjectOf } from "./access";
+import { setSettings } from "./store";
 
 /**
  * Custom email templates (Project service, /v1/project/templates/email; console aliases under
@@ -100,7 +101,7 @@ export function templateRoutes(projectOf: ProjectOf, console: boolean): Hono<App
     const changes = { ...a, replyToEmail: a.replyToEmail ?? a.replyTo, replyTo: undefined };
     for (const k of ["subject", "message", "senderName", "senderEmail", "replyToEmail", "replyToName"] as const) if (changes[k] !== undefined) next[k] = changes[k];
     for (const k of ["subject", "message"] as const) if (!next[k]) throw new AppwriteError("general_argument_invalid", `Param "${k}" is not optional.`);
-    await setSetting(c, project.id, "templates", templateKey(id, locale), next);
+    await setSettings(c, project.id, [[["templates", templateKey(id, locale)], next]]);
     return json(c, model(id, locale, next));
   };
   r.patch("/", update);
@@ -116,7 +117,7 @@ export function templateResetRoutes(projectOf: ProjectOf): Hono<AppEnv> {
     const { id, locale } = await idAndLocale(c, "type");
     const templates = { ...templatesOf(project) };
     delete templates[templateKey(id, locale)];
-    await setSetting(c, project.id, "templates", null, templates);
+    await setSettings(c, project.id, [[["templates"], templates]]);
     return noContent(c);
   };
   r.delete("/", reset);
