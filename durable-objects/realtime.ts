@@ -42,6 +42,8 @@ interface Sub {
   converted: string[];
   queries: string[];
   parsed: Query[];
+  /** When it was made (ms): an outbox copy of an older event is not for it (Appwrite delivers only what happens after). */
+  since: number;
 }
 
 interface Conn {
@@ -105,7 +107,10 @@ export class RealtimeShard extends DurableObject<Env> {
     if (!ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(conns)").toArray().some((c) => c.name === "actor_id")) {
       ctx.storage.sql.exec("ALTER TABLE conns ADD COLUMN actor_id TEXT NOT NULL DEFAULT ''");
     }
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS subs (conn_id TEXT NOT NULL, sub_id TEXT NOT NULL, channels TEXT NOT NULL, queries TEXT NOT NULL, PRIMARY KEY (conn_id, sub_id))`);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS subs (conn_id TEXT NOT NULL, sub_id TEXT NOT NULL, channels TEXT NOT NULL, queries TEXT NOT NULL, since INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (conn_id, sub_id))`);
+    if (!ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(subs)").toArray().some((c) => c.name === "since")) {
+      ctx.storage.sql.exec("ALTER TABLE subs ADD COLUMN since INTEGER NOT NULL DEFAULT 0");
+    }
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS direct_seen (seq INTEGER PRIMARY KEY)`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -188,20 +193,20 @@ export class RealtimeShard extends DurableObject<Env> {
       const roles = JSON.parse(row.roles) as string[];
       this.conns.set(row.id, { id: row.id, ws, userId: row.user_id, sessionId: row.session_id, actorId: row.actor_id, roles: new Set(roles), roleKey: roleKey(roles), subs: new Map() });
     }
-    for (const row of sql.exec<{ conn_id: string; sub_id: string; channels: string; queries: string }>("SELECT * FROM subs").toArray()) {
+    for (const row of sql.exec<{ conn_id: string; sub_id: string; channels: string; queries: string; since: number }>("SELECT * FROM subs").toArray()) {
       const conn = this.conns.get(row.conn_id);
       if (!conn) {
         sql.exec("DELETE FROM subs WHERE conn_id = ?", row.conn_id);
         continue;
       }
       const queries = JSON.parse(row.queries) as string[];
-      this.putSub(conn, row.sub_id, JSON.parse(row.channels) as string[], queries, compileQueries(queries).parsed, false);
+      this.putSub(conn, row.sub_id, JSON.parse(row.channels) as string[], queries, compileQueries(queries).parsed, false, row.since);
     }
   }
 
-  private putSub(conn: Conn, id: string, channels: string[], queries: string[], parsed: Query[], persist = true): Sub {
+  private putSub(conn: Conn, id: string, channels: string[], queries: string[], parsed: Query[], persist = true, since = Date.now()): Sub {
     this.unindex(conn, id);
-    const sub: Sub = { channels, converted: convertChannels(channels, conn.userId || undefined), queries, parsed };
+    const sub: Sub = { channels, converted: convertChannels(channels, conn.userId || undefined), queries, parsed, since };
     conn.subs.set(id, sub);
     for (const ch of sub.converted) {
       let byConn = this.index.get(ch);
@@ -210,7 +215,7 @@ export class RealtimeShard extends DurableObject<Env> {
       if (!ids) byConn.set(conn.id, (ids = new Set()));
       ids.add(id);
     }
-    if (persist) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO subs (conn_id, sub_id, channels, queries) VALUES (?, ?, ?, ?)", conn.id, id, JSON.stringify(channels), JSON.stringify(queries));
+    if (persist) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO subs (conn_id, sub_id, channels, queries, since) VALUES (?, ?, ?, ?, ?)", conn.id, id, JSON.stringify(channels), JSON.stringify(queries), since);
     return sub;
   }
 
@@ -253,7 +258,7 @@ export class RealtimeShard extends DurableObject<Env> {
     conn.roles = new Set(roles);
     conn.roleKey = roleKey(roles);
     this.saveConn(conn);
-    if (changedUser) for (const [id, s] of [...conn.subs]) this.putSub(conn, id, s.channels, s.queries, s.parsed, false);
+    if (changedUser) for (const [id, s] of [...conn.subs]) this.putSub(conn, id, s.channels, s.queries, s.parsed, false, s.since);
   }
 
   // ---- connection -------------------------------------------------------------------------------
@@ -418,7 +423,7 @@ export class RealtimeShard extends DurableObject<Env> {
       // Counted only where sockets are: what each path brought first, and the second copies dropped.
       this.counts[via] += fresh.length;
       this.counts.duplicates += duplicates;
-      for (const ev of fresh) sent += this.deliver(ev);
+      for (const ev of fresh) sent += this.deliver(ev, via === "outbox" ? Date.parse(ev.timestamp) : Infinity);
     }
     // Stored after the frames left: a storage write holds back frames sent after it (the output gate).
     persist();
@@ -472,7 +477,8 @@ export class RealtimeShard extends DurableObject<Env> {
     };
   }
 
-  private deliver(ev: RealtimeEvent): number {
+  /** To the subscriptions that match and were made before `madeAt` (the event's time for outbox copies). */
+  private deliver(ev: RealtimeEvent, madeAt: number): number {
     const matched = new Map<Conn, string[]>();
     const anyRole = ev.roles.includes("any");
     const allowed = new Map<string, boolean>(); // roleKey → may receive
@@ -491,7 +497,7 @@ export class RealtimeShard extends DurableObject<Env> {
         for (const subId of subIds) {
           if (list?.includes(subId)) continue; // matched through another of the event's channels
           const sub = conn.subs.get(subId);
-          if (!sub || !matchesQueries(sub.parsed, ev.payload)) continue;
+          if (!sub || sub.since > madeAt || !matchesQueries(sub.parsed, ev.payload)) continue;
           if (!list) matched.set(conn, (list = []));
           list.push(subId);
         }

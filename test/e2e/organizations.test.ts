@@ -161,6 +161,9 @@ describe("Organization (node-appwrite 27)", () => {
   it("answers installations with Appwrite's not-implemented error, never a missing route", async () => {
     expect(await failure(org(sessions.ownerA!).listInstallations())).toBe("405 general_not_implemented");
     expect(await failure(org(sessions.ownerA!).createInstallation({ appId: "x" }))).toBe("405 general_not_implemented");
+    expect(await failure(org(sessions.ownerA!).getInstallation({ installationId: "x" }))).toBe("405 general_not_implemented");
+    expect(await failure(org(sessions.ownerA!).updateInstallation({ installationId: "x" }))).toBe("405 general_not_implemented");
+    expect(await failure(org(sessions.ownerA!).deleteInstallation({ installationId: "x" }))).toBe("405 general_not_implemented");
   });
 
   it("deletes an organization with its projects", async () => {

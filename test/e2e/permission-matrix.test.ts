@@ -35,6 +35,7 @@ const EDGEWRITE_ONLY: Record<string, string[]> = {
   "PATCH /v1/webhooks/:webhookId/signature": ["webhooks.write"], // older console names of …/secret
   "PATCH /v1/projects/:projectId/webhooks/:webhookId/secret": ["webhooks.write"],
   "PATCH /v1/project/oauth2/appwrite": ["oauth2.write"], // SDK 27 (Appwrite after 1.9.6); 1.9.6's scope for its siblings
+  "PUT /v1/project/oauth2-server": ["oauth2.write"], // SDK 27's OAuth2 server: 405 general_not_implemented
   // SDK 27's Organization service (Cloud's; Appwrite 1.9.6 has only its projects): scopes of OrganizationKeyScopes.
   "GET /v1/organization": ["organization.read"],
   "PUT /v1/organization": ["organization.write"],
@@ -42,7 +43,7 @@ const EDGEWRITE_ONLY: Record<string, string[]> = {
   "GET /v1/organization/installations": ["organization.installations.read"],
   "POST /v1/organization/installations": ["organization.installations.write"],
   "GET /v1/organization/installations/:installationId": ["organization.installations.read"],
-  "PATCH /v1/organization/installations/:installationId": ["organization.installations.write"],
+  "PUT /v1/organization/installations/:installationId": ["organization.installations.write"],
   "DELETE /v1/organization/installations/:installationId": ["organization.installations.write"],
   "GET /v1/organization/keys": ["organization.keys.read"],
   "POST /v1/organization/keys": ["organization.keys.write"],

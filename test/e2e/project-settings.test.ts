@@ -383,4 +383,9 @@ describe("OAuth2 providers", () => {
     const off = await fail(new Account(project.guest()).createOAuth2Token({ provider: OAuthProvider.Github, success: "http://localhost/ok", failure: "http://localhost/fail" }));
     expect(off.code).toBe(412);
   });
+
+  it("updateOAuth2Server (Appwrite as an OpenID provider) answers Appwrite's not-implemented error", async () => {
+    const refused = await fail(admin().updateOAuth2Server({ enabled: true, authorizationUrl: "https://app.example.com/consent" }));
+    expect([refused.code, refused.type]).toEqual([405, "general_not_implemented"]);
+  });
 });

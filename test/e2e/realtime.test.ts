@@ -536,6 +536,28 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     }
   });
 
+  it("an event from before a subscription is not delivered to it, even when the outbox brings it late", async () => {
+    const secret = await makeOwnUser("late1");
+    const early = await subscribed(secret, ["account"]);
+    await outboxPassed(early);
+    const from = early.skip();
+    await hook("POST", `/realtime/${own.projectId}/direct`, { drop: true });
+    try {
+      await hook("POST", `/dispatcher/${own.projectId}/fail-once`); // the outbox's pass comes after the new sockets
+      await ownUsers.updateName({ userId: "late1", name: "before-subscribing" });
+      const late = [await subscribed(secret, ["account"]), await subscribed(secret, ["account"]), await subscribed(secret, ["account"])];
+      await faultTaken();
+      await outboxPassed(early, ...late);
+      expect(names(early, from)).toEqual(["before-subscribing"]);
+      for (const s of late) expect(names(s)).toEqual([]);
+      await ownUsers.updateName({ userId: "late1", name: "after-subscribing" });
+      await outboxPassed(early, ...late);
+      for (const s of late) expect(names(s)).toEqual(["after-subscribing"]);
+    } finally {
+      await hook("POST", `/realtime/${own.projectId}/direct`, { drop: false });
+    }
+  });
+
   it("the direct path checks each socket's roles: a non-member gets no team event, a member does", async () => {
     const teams = new Teams(own.server());
     await makeOwnUser("perm-in");

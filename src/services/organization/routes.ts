@@ -71,7 +71,7 @@ const installations = (write: boolean) => async (c: Ctx) => {
 organizationRoutes.get("/installations", installations(false));
 organizationRoutes.post("/installations", installations(true));
 organizationRoutes.get("/installations/:installationId", installations(false));
-organizationRoutes.patch("/installations/:installationId", installations(true));
+organizationRoutes.put("/installations/:installationId", installations(true));
 organizationRoutes.delete("/installations/:installationId", installations(true));
 
 // ---- projects ------------------------------------------------------------------------------------

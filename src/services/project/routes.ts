@@ -52,6 +52,13 @@ projectRoutes.delete("/", async (c) => {
   return noContent(c);
 });
 
+// SDK 27's OAuth2 server (Appwrite as an OpenID provider, newer than 1.9.6) is not built: Appwrite's error for it.
+projectRoutes.put("/oauth2-server", async (c) => {
+  requireScope(c, "oauth2.write");
+  await projectOf(c);
+  throw new AppwriteError("general_not_implemented");
+});
+
 const oneOf = (param: string, values: readonly string[]) =>
   new AppwriteError("general_argument_invalid", `Invalid \`${param}\` param: Value must be one of (${values.join(", ")})`);
 
