@@ -27,18 +27,23 @@ export interface ProjectSettings {
   [service: string]: unknown;
 }
 
+/** What project keys and organization keys share (the secret only as its hash). */
+const keyColumns = {
+  name: text("name").notNull(),
+  scopes: json<string[]>("scopes").notNull().default([]),
+  secretHash: text("secret_hash").notNull(),
+  expire: integer("expire"),
+  accessedAt: integer("accessed_at"),
+  sdks: json<string[]>("sdks").notNull().default([]),
+  ...stamps,
+};
+
 export const keys = sqliteTable(
   "keys",
   {
     projectId: text("project_id").notNull(),
     id: text("id").notNull(),
-    name: text("name").notNull(),
-    scopes: json<string[]>("scopes").notNull().default([]),
-    secretHash: text("secret_hash").notNull(),
-    expire: integer("expire"),
-    accessedAt: integer("accessed_at"),
-    sdks: json<string[]>("sdks").notNull().default([]),
-    ...stamps,
+    ...keyColumns,
   },
   (t) => [primaryKey({ columns: [t.projectId, t.id] })],
 );
@@ -49,13 +54,7 @@ export const organizationKeys = sqliteTable(
   {
     teamId: text("team_id").notNull(),
     id: text("id").notNull(),
-    name: text("name").notNull(),
-    scopes: json<string[]>("scopes").notNull().default([]),
-    secretHash: text("secret_hash").notNull(),
-    expire: integer("expire"),
-    accessedAt: integer("accessed_at"),
-    sdks: json<string[]>("sdks").notNull().default([]),
-    ...stamps,
+    ...keyColumns,
   },
   (t) => [primaryKey({ columns: [t.teamId, t.id] })],
 );

@@ -17,7 +17,7 @@ async function deploy(functionId: string, files: Record<string, string | Uint8Ar
   const code = InputFile.fromBuffer(await tarGz(files), "code.tar.gz");
   const created = await functions.createDeployment({ functionId, code, activate, entrypoint });
   expect(created.status).toBe("waiting");
-  return until("deployment build", () => functions.getDeployment({ functionId, deploymentId: created.$id }), (d) => d.status === "ready" || d.status === "failed");
+  return until("deployment build", () => functions.getDeployment({ functionId, deploymentId: created.$id }), (d) => d.status === "ready" || d.status === "failed", 60_000); // a 6 MiB build on a loaded machine
 }
 
 async function createDeployed(name: string, files: Record<string, string | Uint8Array>, entrypoint: string, extra: Record<string, unknown> = {}) {

@@ -350,7 +350,9 @@ describe("OAuth2 providers", () => {
     const gitlab = (list.providers as unknown as Record<string, unknown>[]).find((x) => x.$id === "gitlab");
     expect(gitlab).toMatchObject({ applicationId: "id-Gitlab", secret: "", enabled: false });
     const paged = await admin().listOAuth2Providers({ queries: [Query.limit(2), Query.offset(1)] });
-    expect(paged.providers.length).toBe(2);
+    expect([paged.providers.length, paged.providers[0]!.$id, paged.total]).toEqual([2, list.providers[1]!.$id, 43]);
+    const filtered = await fail(admin().listOAuth2Providers({ queries: [Query.equal("$id", "github")] }));
+    expect([filtered.code, filtered.type]).toEqual([400, "general_argument_invalid"]); // limit and offset only, as every in-memory list
     const bad = await fail(admin().getOAuth2Provider({ providerId: "nope" as never }));
     expect(bad.type).toBe("project_provider_unsupported");
   });

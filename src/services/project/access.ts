@@ -1,5 +1,3 @@
-import { AppwriteError } from "../../core/errors";
-import { groupQueries, parseQueries } from "../../core/query/parse";
 import type { Project } from "../../db/schema";
 import { requireScope } from "../../platform/caller";
 import { requireProjectAccess } from "../../platform/console-access";
@@ -25,12 +23,3 @@ export const consoleProject: ProjectOf = async (c, ...scopes) => {
   const project = await requireProjectAccess(c, c.req.param("projectId")!, ...scopes);
   return { caller: c.var.caller, project };
 };
-
-/** Appwrite's in-memory lists (OAuth2 providers, email templates) take `limit` and `offset` queries only. */
-export function page<T>(items: T[], queries: string[] | undefined): T[] {
-  const parsed = parseQueries(queries);
-  const other = parsed.find((q) => q.method !== "limit" && q.method !== "offset");
-  if (other) throw new AppwriteError("general_query_invalid", `Invalid query: Query method not allowed: ${other.method}`);
-  const g = groupQueries(parsed, Number.MAX_SAFE_INTEGER);
-  return items.slice(g.offset, g.offset + g.limit);
-}

@@ -6,7 +6,8 @@ import { json, list } from "../../core/response";
 import type { Project } from "../../db/schema";
 import type { AppEnv } from "../../platform/context";
 import { storedProvider, type StoredProvider } from "../auth/oauth2/settings";
-import { page, type ProjectOf } from "./access";
+import type { ProjectOf } from "./access";
+import { limitOffset } from "./scope";
 import { setSettings } from "./store";
 
 /**
@@ -127,9 +128,9 @@ export function oauth2Routes(projectOf: ProjectOf): Hono<AppEnv> {
 
   r.get("/", async (c) => {
     const { project } = await projectOf(c, "oauth2.read");
-    const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
     const all = DEFS.map((d) => readModel(d, project));
-    return json(c, list("providers", page(all, a.queries), a.total ? all.length : 0));
+    const { page, total } = await limitOffset(c, all);
+    return json(c, list("providers", page, total));
   });
 
   r.get("/:provider", async (c) => {

@@ -6,7 +6,8 @@ import type { Project } from "../../db/schema";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { defaultTemplate, TEMPLATE_IDS, type TemplateId } from "../auth/mails";
 import { projectSmtp } from "../messaging/smtp";
-import { page, type ProjectOf } from "./access";
+import type { ProjectOf } from "./access";
+import { limitOffset } from "./scope";
 import { setSettings } from "./store";
 
 /**
@@ -65,12 +66,12 @@ export function templateRoutes(projectOf: ProjectOf, console: boolean): Hono<App
 
   if (!console) r.get("/", async (c) => {
     const { project } = await projectOf(c, "templates.read");
-    const a = await params(c, { queries: p.optional(p.strings()), total: p.default(p.boolean(), true) });
     const all = Object.entries(templatesOf(project)).flatMap(([key, t]) => {
       const m = /^email\.([^-]+)-(.+)$/.exec(key);
       return m ? [model(m[1]!, m[2]!, t)] : [];
     });
-    return json(c, list("templates", page(all, a.queries), a.total ? all.length : 0));
+    const { page, total } = await limitOffset(c, all);
+    return json(c, list("templates", page, total));
   });
 
   const get = async (c: Ctx) => {
