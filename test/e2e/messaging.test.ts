@@ -238,6 +238,16 @@ describe("providers", () => {
     expect((await fail(m.createSendgridProvider({ providerId: "bad-mail", name: "x", fromEmail: "not-an-email" }))).code).toBe(400);
     expect((await fail(m.getProvider({ providerId: "bad-from" }))).type).toBe("provider_not_found");
 
+    // The SDK's other spellings of the same routes.
+    const aliases = [
+      seen(await m.createSmtpProvider({ providerId: "smtp2", name: "SMTP 2", host: "127.0.0.1", port: smtpPort, fromEmail: "a@example.com", encryption: "none" as never, enabled: true })),
+      seen(await m.createFCMProvider({ providerId: "fcm2", name: "FCM 2" })),
+      seen(await m.createApnsProvider({ providerId: "apns2", name: "APNs 2", authKeyId: "K2", enabled: true })),
+    ];
+    expect(aliases.map((p) => [p.provider, p.enabled])).toEqual([["smtp", true], ["fcm", false], ["apns", false]]);
+    expect(aliases[0]!.credentials).toEqual({ host: "127.0.0.1", port: smtpPort, username: "" });
+    for (const p of aliases) await m.deleteProvider({ providerId: p.$id });
+
     const logs = await raw("GET", "/messaging/providers/twilio/logs", { headers: { "x-appwrite-project": project.projectId, "x-appwrite-key": key } });
     expect([logs.status, logs.body.total]).toEqual([200, 0]);
 
@@ -318,7 +328,7 @@ describe("messages", () => {
     const before = hits.length;
     const email = seen(await m.createEmail({ messageId: ID.unique(), subject: "Hello subscribers", content: "<p>Welcome aboard</p>", topics: ["news"], html: true }));
     expect(email).toMatchObject({ providerType: "email", status: "processing", topics: ["news"] });
-    const sms = seen(await m.createSms({ messageId: ID.unique(), content: "Your code is 4711", topics: ["news"] }));
+    const sms = seen(await m.createSMS({ messageId: ID.unique(), content: "Your code is 4711", topics: ["news"] }));
     const push = seen(await m.createPush({ messageId: ID.unique(), title: "Ping", body: "Something happened", data: { orderId: "42" }, topics: ["news"], badge: 3 }));
 
     const sentEmail = await messageDone(email.$id);
