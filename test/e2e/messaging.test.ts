@@ -463,6 +463,55 @@ describe("messages", () => {
     await m.updateTwilioProvider({ providerId: "twilio", enabled: true });
   });
 
+  it("sends through the other adapters' APIs too: SES (Signature V4), Vonage, Textmagic, Telesign, Msg91 and APNs (ES256 token)", async () => {
+    const m = messaging();
+    const u = users();
+    const others = ["ses", "msg91", "telesign", "textmagic", "vonage"] as const;
+    await m.updateSesProvider({ providerId: "ses", enabled: true });
+    await m.updateMsg91Provider({ providerId: "msg91", enabled: true });
+    await m.updateTelesignProvider({ providerId: "telesign", enabled: true });
+    await m.updateTextmagicProvider({ providerId: "textmagic", enabled: true });
+    await m.updateVonageProvider({ providerId: "vonage", enabled: true });
+    await m.updateApnsProvider({ providerId: "apns", enabled: true });
+    const dave = await u.create({ userId: ID.unique(), name: "Dave" });
+    const sms = await Promise.all(others.slice(1).map((providerId, i) => u.createTarget({ userId: dave.$id, targetId: ID.unique(), providerType: "sms" as never, identifier: `+1555000200${i}`, providerId })));
+    const mail = await u.createTarget({ userId: dave.$id, targetId: ID.unique(), providerType: "email" as never, identifier: "dave@example.com", providerId: "ses" });
+    const ios = await u.createTarget({ userId: dave.$id, targetId: ID.unique(), providerType: "push" as never, identifier: "apns-device-token", providerId: "apns" });
+    const before = hits.length;
+    const a = seen(await m.createSms({ messageId: ID.unique(), content: "via everyone", targets: sms.map((t) => t.$id) }));
+    const b = seen(await m.createEmail({ messageId: ID.unique(), subject: "via SES", content: "ses body", targets: [mail.$id] }));
+    const c = seen(await m.createPush({ messageId: ID.unique(), title: "via APNs", body: "apns body", targets: [ios.$id], sound: "ping.aiff" }));
+    for (const id of [a.$id, b.$id, c.$id]) expect(await messageDone(id), id).toMatchObject({ status: "sent", deliveryErrors: [] });
+    const got = hits.slice(before);
+    const at = (prefix: string) => got.find((h) => h.path.startsWith(prefix))!;
+
+    expect(at("/msg91/api/v5/flow/").headers.authkey).toBe("msg91-auth-key");
+    expect(at("/msg91/api/v5/flow/").json).toMatchObject({ sender: "EDGE", template_id: "tpl2", recipients: [{ mobiles: "15550002000", content: "via everyone" }] });
+    expect(at("/telesign/v1/messaging").headers.authorization).toBe(`Basic ${Buffer.from("cust2:telesign-api-key").toString("base64")}`);
+    expect(Object.fromEntries(at("/telesign/v1/messaging").form)).toEqual({ phone_number: "15550002001", message: "via everyone", message_type: "ARN" });
+    expect(at("/textmagic/api/v2/messages").headers["x-tm-username"]).toBe("tm-user2");
+    expect(Object.fromEntries(at("/textmagic/api/v2/messages").form)).toMatchObject({ text: "via everyone", phones: "15550002002" });
+    expect(Object.fromEntries(at("/vonage/sms/json").form)).toEqual({ api_key: "vonage-api-key", api_secret: "vonage-api-secret", from: "15550000005", to: "15550002003", text: "via everyone" });
+
+    const ses = at("/ses/v2/email/outbound-emails");
+    expect(ses.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ses-access-key\/\d{8}\/us-east-1\/ses\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(ses.json).toMatchObject({ Destination: { ToAddresses: ["dave@example.com"] }, Content: { Simple: { Subject: { Data: "via SES" }, Body: { Text: { Data: "ses body" } } } } });
+
+    const apns = at("/apns/3/device/apns-device-token");
+    expect(apns.headers["apns-topic"]).toBe("io.edgewrite.app");
+    const { payload, protectedHeader } = await jwtVerify(String(apns.headers.authorization).replace(/^bearer /, ""), await importSPKI(apnsKeys.publicKey, "ES256"));
+    expect([payload.iss, protectedHeader.kid]).toEqual(["TEAM456", "KEY123"]);
+    expect(apns.json).toMatchObject({ aps: { alert: { title: "via APNs", body: "apns body" }, sound: "ping.aiff" } });
+
+    // Back to the earlier defaults (the first enabled provider of a type is the default).
+    await m.updateSesProvider({ providerId: "ses", enabled: false });
+    await m.updateMsg91Provider({ providerId: "msg91", enabled: false });
+    await m.updateTelesignProvider({ providerId: "telesign", enabled: false });
+    await m.updateTextmagicProvider({ providerId: "textmagic", enabled: false });
+    await m.updateVonageProvider({ providerId: "vonage", enabled: false });
+    expect((await m.listProviders({ queries: [Query.equal("type", "sms"), Query.equal("enabled", true)] })).providers.map((p) => p.$id)).toEqual(["twilio"]);
+  });
+
   it("removes subscribers with their topic or target, and never shows a provider secret in any response", async () => {
     const m = messaging();
     const news = await m.listSubscribers({ topicId: "news", queries: [Query.equal("targetId", alice.push)] });
