@@ -8,12 +8,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { importSPKI, jwtVerify } from "jose";
-import { AppwriteException, Client, ID, Messaging, Query, Users } from "node-appwrite";
+import { AppwriteException, Client, ID, Messaging, Query, Users, Webhooks } from "node-appwrite";
 import { Client as WebClient, Messaging as WebMessaging } from "appwrite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { consoleCall, createProject, endpoint, raw, sleep, until, type TestProject } from "./harness";
 
-const MESSAGING_SCOPES = ["providers.read", "providers.write", "topics.read", "topics.write", "subscribers.read", "subscribers.write", "messages.read", "messages.write", "users.read", "users.write", "files.read", "files.write", "buckets.read", "buckets.write"];
+const MESSAGING_SCOPES = ["providers.read", "providers.write", "topics.read", "topics.write", "subscribers.read", "subscribers.write", "messages.read", "messages.write", "users.read", "users.write", "files.read", "files.write", "buckets.read", "buckets.write", "webhooks.read", "webhooks.write"];
 
 // ---- the provider fakes ---------------------------------------------------------------------------
 
@@ -157,6 +157,8 @@ beforeAll(async () => {
   const k = await consoleCall("POST", `/projects/${project.projectId}/keys`, { name: "messaging", scopes: MESSAGING_SCOPES });
   expect(k.status).toBe(201);
   key = k.json.secret;
+  // Every Messaging event goes to the fake too: their names and payloads are checked at the end.
+  await new Webhooks(server()).create({ webhookId: "events", url: `http://127.0.0.1:${inject("messagingFakePort")}/webhook`, name: "events", events: ["providers.*", "topics.*", "messages.*"] });
 });
 
 afterAll(async () => {
@@ -512,7 +514,7 @@ describe("messages", () => {
     expect((await m.listProviders({ queries: [Query.equal("type", "sms"), Query.equal("enabled", true)] })).providers.map((p) => p.$id)).toEqual(["twilio"]);
   });
 
-  it("removes subscribers with their topic or target, and never shows a provider secret in any response", async () => {
+  it("removes subscribers with their topic or target; records Appwrite's events; never shows a provider secret in any response or event", async () => {
     const m = messaging();
     const news = await m.listSubscribers({ topicId: "news", queries: [Query.equal("targetId", alice.push)] });
     await m.deleteSubscriber({ topicId: "news", subscriberId: news.subscribers[0]!.$id });
@@ -526,5 +528,14 @@ describe("messages", () => {
     for (const p of all.providers) seen(await m.getProvider({ providerId: p.$id }));
     const text = responses.join("\n");
     for (const s of SECRETS) expect(text.includes(s), s).toBe(false);
+
+    // Events, with Appwrite's names, from the mutations' batches (webhooks carry them) — and no secret in them either.
+    const want = ["providers.mailgun.create", "providers.mailgun.update", "providers.bare.delete", "topics.news.create", "topics.news.update", "topics.closed.delete", "messages.*.create", "messages.*.update", "messages.*.delete", "topics.news.subscribers.*.create", "topics.news.subscribers.*.delete"];
+    const names = () => hits.filter((h) => h.path === "/webhook").flatMap((h) => String(h.headers["x-appwrite-webhook-events"]).split(","));
+    await until("every messaging event at the webhook", async () => names(), (n) => want.every((w) => n.includes(w)), 30_000);
+    const bodies = hits.filter((h) => h.path === "/webhook").map((h) => h.text).join("\n");
+    for (const s of SECRETS) expect(bodies.includes(s), `event ${s}`).toBe(false);
+    const created = hits.find((h) => h.path === "/webhook" && String(h.headers["x-appwrite-webhook-events"]).split(",").includes("providers.twilio.create"))!;
+    expect(created.json).toMatchObject({ $id: "twilio", provider: "twilio", credentials: { accountSid: "AC123" } });
   });
 });

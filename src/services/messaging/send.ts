@@ -24,6 +24,7 @@ export const DELIVERY_ERRORS_LIMIT = 100;
 /** A `processing` message untouched this long lost its queue message; a `scheduled` one this overdue, its alarm. */
 const STUCK_MS = 5 * 60_000;
 const CONCURRENCY = 8;
+const HEARTBEAT_MS = 60_000;
 
 export interface SendJob {
   p: string;
@@ -153,8 +154,18 @@ export async function processMessage(env: Env, projectId: string, messageId: str
     if (error) errors.push(`Failed sending to target ${t.identifier} with error: ${error}`);
     else delivered++;
   };
+  // A long send keeps its row fresh, so the sweep never takes it for a lost queue message and sends it twice.
+  let beat = Date.now();
+  const heartbeat = async () => {
+    if (Date.now() - beat < HEARTBEAT_MS) return;
+    beat = Date.now();
+    await d1.prepare("UPDATE messaging_messages SET updated_at = ? WHERE project_id = ? AND id = ? AND status = 'processing'").bind(beat, projectId, messageId).run();
+  };
   const workers = Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) await work(t);
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      await work(t);
+      await heartbeat();
+    }
   });
   await Promise.all(workers);
   if (!errors.length && delivered === 0) errors.push("Unknown error");
