@@ -20,7 +20,7 @@ import { accountOAuthRoutes } from "./services/account/oauth2";
 import { oauthSettingsRoutes } from "./services/account/oauth2-settings";
 import { accountIdentitiesRoutes, usersIdentitiesRoutes } from "./services/account/identities";
 import { usersRoutes } from "./services/users/routes";
-import { outboxRoutes } from "./services/messaging/routes";
+import { messagingRoutes, outboxRoutes } from "./services/messaging/routes";
 import { authConsoleRoutes } from "./services/auth/console-routes";
 import { storageRoutes } from "./services/storage/routes";
 import { tokenRoutes } from "./services/tokens/routes";
@@ -88,6 +88,7 @@ app.route("/v1/project/platforms", projectPlatformRoutes);
 app.route("/v1/project", projectRoutes);
 app.route("/v1/proxy", proxyRoutes);
 app.route("/v1/locale", localeRoutes);
+app.route("/v1/messaging", messagingRoutes);
 app.route("/v1", usageResourceRoutes); // `/v1/<service>/:id/usage`: after every service, whose static paths win
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */

@@ -11,5 +11,13 @@ declare namespace Cloudflare {
     USAGE_FLUSH_MS?: string;
     /** Appwrite's usage switch: "disabled" records no requests, bandwidth, executions or realtime connections. */
     _APP_USAGE_STATS?: string;
+    /**
+     * Messaging provider API base URLs (tests point them at loopback fakes; unset: the provider's real API):
+     * MESSAGING_<PROVIDER>_URL for MAILGUN, SENDGRID, RESEND, SES, TWILIO, VONAGE, TEXTMAGIC, TELESIGN, MSG91, FCM
+     * (its OAuth token endpoint too, at <url>/token), APNS.
+     */
+    [key: `MESSAGING_${string}_URL`]: string | undefined;
+    /** Base delay (ms) of the provider retries' exponential backoff; default 1000. */
+    MESSAGING_RETRY_DELAY_MS?: string;
   }
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -11,6 +12,8 @@ declare module "vitest" {
     adminKey: string;
     /** The server's root secret (JWT_SECRET), so tests can prove nothing is signed with it directly. */
     jwtSecret: string;
+    /** Loopback port test/e2e/messaging.test.ts serves its provider fakes on (every MESSAGING_<PROVIDER>_URL points there). */
+    messagingFakePort: number;
   }
 }
 
@@ -20,14 +23,30 @@ export default async function setup(project: TestProject) {
   const adminKey = `e2e-admin-${Math.random().toString(16).slice(2)}`;
   await applyMigrations({ persistDir });
   const jwtSecret = "e2e-jwt-secret";
+  const messagingFakePort = await freePort();
+  const fakeUrl = (name: string) => `http://127.0.0.1:${messagingFakePort}/${name.toLowerCase()}`;
+  const messaging = Object.fromEntries(["MAILGUN", "SENDGRID", "RESEND", "SES", "TWILIO", "VONAGE", "TEXTMAGIC", "TELESIGN", "MSG91", "FCM", "APNS"].map((n) => [`MESSAGING_${n}_URL`, fakeUrl(n)]));
   // Abuse limits stay on for the 429 tests even when a developer's .dev.vars turns them off.
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200" } });
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200", ...messaging, MESSAGING_RETRY_DELAY_MS: "50" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
   project.provide("jwtSecret", jwtSecret);
+  project.provide("messagingFakePort", messagingFakePort);
   return async () => {
     server.stop();
     await new Promise((r) => setTimeout(r, 300));
     rmSync(persistDir, { recursive: true, force: true });
   };
+}
+
+/** A loopback port nobody listens on now (the messaging fakes take it when their test file starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -119,6 +119,10 @@ const USER_ROUTES = [
   "GET /v1/functions/:functionId/executions", "GET /v1/functions/:functionId/executions/:executionId",
   // Appwrite's `member` role holds `rules.read`: the project's function domains are no secret.
   "GET /v1/proxy/rules", "GET /v1/proxy/rules/:ruleId",
+  // Users hold subscribers.*: they subscribe their own targets and see and remove their own subscribers.
+  "POST /v1/messaging/topics/:topicId/subscribers", "GET /v1/messaging/topics/:topicId/subscribers",
+  "GET /v1/messaging/topics/:topicId/subscribers/:subscriberId", "DELETE /v1/messaging/topics/:topicId/subscribers/:subscriberId",
+  "GET /v1/messaging/subscribers/:subscriberId/logs",
 ];
 
 /** Routes that end the user's own session or account: each is tried by a user of its own. */

@@ -25,12 +25,12 @@ function owner(c: Ctx) {
 accountTargetsRoutes.post("/targets/push", async (c) => {
   const { user, session } = owner(c);
   const a = await params(c, { targetId: p.customId(), identifier: p.string({ max: 255 }), providerId: p.optional(p.string({ max: 36 })) });
-  // Messaging providers are not part of Edgewrite yet: an unknown providerId is stored as none (as Appwrite does).
+  // Appwrite stores the provider id as given (the sender falls back to the default provider when it is gone).
   const device = clientInfo(requestUserAgent(c));
   const now = Date.now();
   const t: Target = {
     seq: 0, projectId: c.var.project.id, id: resolveId("targetId", a.targetId), userId: user.id, providerType: "push", identifier: a.identifier,
-    providerId: null, name: `${device.deviceBrand} ${device.deviceModel}`, expired: false, sessionId: session?.id ?? null, createdAt: now, updatedAt: now,
+    providerId: a.providerId || null, name: `${device.deviceBrand} ${device.deviceModel}`, expired: false, sessionId: session?.id ?? null, createdAt: now, updatedAt: now,
   };
   return insertTarget(c, t);
 });

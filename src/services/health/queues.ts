@@ -38,7 +38,8 @@ export const QUEUES: Record<string, Queue> = {
   },
   logs: { name: "v1-logs" },
   mails: { name: "v1-mails" },
-  messaging: { name: "v1-messaging" },
+  // Messaging messages waiting to be sent (the queue consumer takes `processing` ones; send.ts).
+  messaging: { name: "v1-messaging", pending: { sql: `SELECT count(*) AS n FROM messaging_messages WHERE ${PROJECT} AND status = 'processing'` } },
   migrations: { name: "v1-migrations" },
   "stats-resources": { name: "v1-stats-resources" },
   "stats-usage": { name: "v1-stats-usage" },

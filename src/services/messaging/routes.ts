@@ -7,6 +7,17 @@ import type { AppEnv } from "../../platform/context";
 import { CONSOLE, onProjectDelete } from "../../platform/projects";
 import { requireAdmin } from "../../platform/caller";
 import { messageOutbox } from "../auth/tables";
+import { messageRoutes } from "./messages";
+import { providerRoutes } from "./providers";
+import { subscriberLogRoutes, topicRoutes } from "./topics";
+import "./send";
+
+/** /v1/messaging: Appwrite's Messaging service (providers, topics and subscribers, messages). */
+export const messagingRoutes = new Hono<AppEnv>();
+messagingRoutes.route("/providers", providerRoutes);
+messagingRoutes.route("/topics", topicRoutes);
+messagingRoutes.route("/subscribers", subscriberLogRoutes);
+messagingRoutes.route("/messages", messageRoutes);
 
 /** Console-only: the local message outbox (mounted at /v1/projects next to the console API). */
 export const outboxRoutes = new Hono<AppEnv>();

@@ -34,7 +34,7 @@ export function projectSmtp(project: Project): SmtpSettings {
 }
 
 /** A server to send through, its password in clear only here, on the way to the socket. */
-interface Server {
+export interface Server {
   host: string;
   port: number;
   secure: string;
@@ -101,22 +101,29 @@ export async function probe(server: Server): Promise<void> {
   await mailer.close();
 }
 
+/** Send one mail, throwing the server's refusal (Messaging's SMTP provider records it per target). */
+export async function sendMail(server: Server, mail: Mail & { cc?: string[]; bcc?: string[] }): Promise<void> {
+  const mailer = await connect(server);
+  try {
+    await mailer.send({
+      from: { email: mail.fromEmail, name: oneLine(mail.fromName) || undefined },
+      to: mail.to,
+      cc: mail.cc?.length ? mail.cc : undefined,
+      bcc: mail.bcc?.length ? mail.bcc : undefined,
+      reply: mail.replyToEmail ? { email: mail.replyToEmail, name: oneLine(mail.replyToName) || undefined } : undefined,
+      subject: oneLine(mail.subject),
+      html: mail.html || undefined,
+      text: mail.text,
+    });
+  } finally {
+    await mailer.close().catch(() => {});
+  }
+}
+
 export async function deliver(jobs: MailJob[]): Promise<void> {
   for (const { server, mail } of jobs) {
     try {
-      const mailer = await connect(server);
-      try {
-        await mailer.send({
-          from: { email: mail.fromEmail, name: oneLine(mail.fromName) || undefined },
-          to: mail.to,
-          reply: mail.replyToEmail ? { email: mail.replyToEmail, name: oneLine(mail.replyToName) || undefined } : undefined,
-          subject: oneLine(mail.subject),
-          html: mail.html,
-          text: mail.text,
-        });
-      } finally {
-        await mailer.close();
-      }
+      await sendMail(server, mail);
     } catch (e) {
       console.error("smtp delivery failed", server.host, server.port, e instanceof Error ? e.message : String(e));
     }

@@ -138,7 +138,7 @@ export function deleteUserTargets(c: Ctx, userId: string): BatchItem<"sqlite"> {
 
 export const usersTargetsRoutes = new Hono<AppEnv>();
 
-const TARGET_FIELDS = lookup<Field>({
+export const TARGET_FIELDS = lookup<Field>({
   ...systemFields(),
   userId: { sql: "user_id", type: "string" },
   providerId: { sql: "provider_id", type: "string" },
@@ -146,7 +146,7 @@ const TARGET_FIELDS = lookup<Field>({
   providerType: { sql: "provider_type", type: "string" },
 });
 
-function targetFromRaw(r: Record<string, unknown>): Target {
+export function targetFromRaw(r: Record<string, unknown>): Target {
   return {
     seq: Number(r.seq),
     projectId: String(r.project_id),
@@ -172,6 +172,11 @@ function checkIdentifier(providerType: string, identifier: string): void {
   } else if (providerType !== "push") {
     throw new AppwriteError("provider_incorrect_type");
   }
+}
+
+/** Is there a Messaging provider with this id in the caller's project (migrations/0026)? */
+async function providerExists(c: Ctx, providerId: string): Promise<boolean> {
+  return !!(await c.var.d1.prepare("SELECT 1 FROM messaging_providers WHERE project_id = ? AND id = ?").bind(c.var.project.id, providerId).first());
 }
 
 export async function findTarget(c: Ctx, userId: string, targetId: string): Promise<Target> {
@@ -214,7 +219,6 @@ usersTargetsRoutes.get("/:userId/targets", async (c) => {
 
 usersTargetsRoutes.post("/:userId/targets", async (c) => {
   requireScope(c, "users.write");
-  // Appwrite keeps no provider registry here yet (Messaging): an unknown providerId is stored as none.
   const a = await params(c, {
     targetId: p.customId(),
     providerType: p.enum(PROVIDER_TYPES),
@@ -226,9 +230,11 @@ usersTargetsRoutes.post("/:userId/targets", async (c) => {
   checkIdentifier(a.providerType, a.identifier);
   const u = await requireUser(c.var.db, c.var.project.id, c.req.param("userId"));
   const now = Date.now();
+  // Appwrite stores the provider only when it exists (an unknown id is kept as none).
+  const providerId = a.providerId ? ((await providerExists(c, a.providerId)) ? a.providerId : null) : null;
   const t: Target = {
     seq: 0, projectId: c.var.project.id, id, userId: u.id, providerType: a.providerType, identifier: a.identifier,
-    providerId: null, name: a.name || null, expired: false, sessionId: null, createdAt: now, updatedAt: now,
+    providerId, name: a.name || null, expired: false, sessionId: null, createdAt: now, updatedAt: now,
   };
   return insertTarget(c, t);
 });
@@ -238,7 +244,7 @@ export async function updateTarget(c: Ctx, t: Target, next: Target) {
   const db = c.var.db;
   try {
     await db.batch([
-      db.update(targets).set({ identifier: next.identifier, expired: next.expired, name: next.name, updatedAt: next.updatedAt }).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))),
+      db.update(targets).set({ identifier: next.identifier, expired: next.expired, name: next.name, providerId: next.providerId, updatedAt: next.updatedAt }).where(and(eq(targets.projectId, t.projectId), eq(targets.id, t.id))),
       targetEvent(c, next, "update"),
     ]);
   } catch (e) {
@@ -288,8 +294,10 @@ usersTargetsRoutes.patch("/:userId/targets/:targetId", async (c) => {
     next.identifier = a.identifier;
     next.expired = false;
   }
-  // Messaging providers are not part of Edgewrite yet: a provider id can never be resolved.
-  if (a.providerId) throw new AppwriteError("provider_not_found");
+  if (a.providerId) {
+    if (!(await providerExists(c, a.providerId))) throw new AppwriteError("provider_not_found");
+    next.providerId = a.providerId;
+  }
   if (a.name) next.name = a.name;
   next.updatedAt = Date.now();
   return updateTarget(c, t, next);
