@@ -1,0 +1,232 @@
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { request } from "node:http";
+import path from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminKey, consoleCall, endpoint, raw, until } from "../e2e/harness";
+
+/**
+ * The Edgewrite Console (console/, static assets at /console) in headless Chromium against the real server: the
+ * first account made the documented way (`npm run console:user`'s script), then sign-in, projects, the usage
+ * overview, Auth › Users and deleting a project — every call made by the console SDK inside the page.
+ * Screenshots go to /tmp/console-*.png.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ROOT = path.join(import.meta.dirname, "../..");
+const origin = endpoint.replace(/\/v1$/, "");
+const EMAIL = "console-owner@example.com";
+const PASSWORD = "console-password-1234";
+const PROJECT_ID = `cons-${Date.now().toString(36)}`;
+
+let browser: Browser;
+const errors: string[] = [];
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/console-${name}.png`, fullPage: true });
+
+/** A page whose console messages of level error (CSP violations among them) are collected. */
+async function newPage(width = 1200, height = 800): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return page;
+}
+
+/** Loads /console/ and returns the milliseconds until the sign-in form can be used. */
+async function timeToSignIn(page: Page): Promise<number> {
+  const start = Date.now();
+  await page.goto(`${origin}/console/`);
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  return Date.now() - start;
+}
+
+async function signIn(page: Page) {
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator(".who").getByText("Console Owner", { exact: true }).waitFor();
+}
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  // The first console account, exactly as the sign-in screen tells a user to make it.
+  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, PASSWORD, "Console Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey } });
+  expect(made.stdout).toContain("Organization");
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("console: serving", () => {
+  it("serves the console's HTML at /console with a strict CSP, deep links fall back to it, /v1 still reaches the API", async () => {
+    const res = await fetch(`${origin}/console/`);
+    const page = { status: res.status, headers: res.headers, text: await res.text() };
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.text).not.toMatch(/<script>(?!<\/script>)/); // no inline script: 'self' alone holds
+    const deep = await fetch(`${origin}/console/project/anything/auth`, { headers: { "sec-fetch-mode": "navigate" } });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(page.text);
+    expect(deep.headers.get("content-security-policy")).toBe(csp);
+    const api = await raw("GET", "/health/version");
+    expect(api.status).toBe(200);
+    expect(api.body.version).toBeTruthy();
+    const root = await fetch(`${origin}/`);
+    expect(root.headers.get("content-type")).toContain("application/json"); // the Worker, not the console
+  });
+
+  it("a function domain's /console path is the function's, never the console's page", async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const u = new URL(origin);
+      const req = request({ host: u.hostname, port: u.port, path: "/console/", headers: { host: `nothing.functions.localhost:${u.port}` } }, (r) => {
+        let body = "";
+        r.on("data", (d) => (body += d));
+        r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(res.body).not.toContain("Edgewrite Console");
+    expect(JSON.parse(res.body).type).toBe("rule_not_found");
+  });
+});
+
+describe("console: in Chromium", () => {
+  it("signs in (Appwrite's error on a wrong password), creates a project, shows usage charts, manages users, deletes the project", async () => {
+    const page = await newPage();
+    const local = await timeToSignIn(page);
+    expect(await page.getByText(/Sign-up is closed/).count()).toBe(1);
+    expect(await page.locator("pre code").textContent()).toContain("npm run console:user");
+    await shot(page, "signin");
+
+    // A wrong password: the message is Appwrite's own.
+    await page.getByLabel("Email").fill(EMAIL);
+    await page.getByLabel("Password").fill("wrong-password-1");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").getByText("Invalid credentials").waitFor();
+    await signIn(page);
+
+    // Organizations and projects: the organization console:user made, no project yet.
+    await page.getByText("No projects in this organization").waitFor();
+    const orgs = await page.getByLabel("Organization").locator("option").allTextContents();
+    expect(orgs).toEqual(["Console Owner's organization"]);
+    await shot(page, "projects-empty");
+    await page.getByRole("button", { name: "Create project" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "Create project" });
+    await dialog.getByLabel("Name").fill("Console Demo");
+    await dialog.getByLabel("Project ID").fill(PROJECT_ID);
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(page.url()).toBe(`${origin}/console/project/${PROJECT_ID}`);
+    const created = await consoleCall("GET", `/projects/${PROJECT_ID}`);
+    expect(created.json.name).toBe("Console Demo");
+
+    // Listed in its organization.
+    await page.getByRole("link", { name: "Projects" }).click();
+    await page.getByRole("link", { name: /Console Demo/ }).waitFor();
+    await shot(page, "projects");
+
+    // Overview: five SVG charts; after a few requests to the project the requests chart has data points.
+    for (let i = 0; i < 5; i++) await raw("GET", "/account", { headers: { "x-appwrite-project": PROJECT_ID } });
+    await page.getByRole("link", { name: /Console Demo/ }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    const charts = page.locator("figure.chart svg[role=img]");
+    await charts.first().waitFor();
+    expect(await charts.count()).toBe(5);
+    expect(await page.locator("figure.chart figcaption span").allTextContents()).toEqual(["Requests", "Users", "Rows", "Storage", "Executions"]);
+    const requests = page.locator("figure.chart").filter({ hasText: "Requests" });
+    await until(
+      "requests on the overview chart",
+      async () => {
+        await page.getByRole("button", { name: "24 hours" }).click();
+        await page.getByRole("button", { name: "30 days" }).click();
+        await requests.locator("svg").waitFor();
+        return { dots: await requests.locator("circle").count(), total: Number(await requests.locator("figcaption strong").textContent()) };
+      },
+      (v) => v.dots > 0 && v.total >= 5, // usage is flushed from each isolate's tallies (USAGE_FLUSH_MS 200 here)
+      20_000,
+      500,
+    );
+    expect(Number(await requests.locator("svg").getAttribute("data-points"))).toBe(30);
+    await shot(page, "overview");
+
+    // Auth › Users: empty state, create, find by search, detail (block, labels), no match.
+    await page.getByRole("link", { name: "Auth" }).click();
+    await page.getByText("No users yet").waitFor();
+    await page.getByRole("button", { name: "Create user" }).first().click();
+    const userDialog = page.getByRole("dialog", { name: "Create user" });
+    await userDialog.getByLabel("Name").fill("Ada Lovelace");
+    await userDialog.getByLabel("Email").fill("ada@example.com");
+    await userDialog.getByLabel("Password").fill("analytical-engine");
+    await userDialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "Ada Lovelace" }).waitFor();
+    await page.getByRole("button", { name: "Block" }).click();
+    await page.getByRole("button", { name: "Unblock" }).waitFor();
+    await page.getByLabel("Labels (comma separated)").fill("vip, beta");
+    await page.getByRole("button", { name: "Save labels" }).click();
+    const userId = (await page.locator(".facts code").first().textContent())!;
+    const asAdmin = { headers: { "x-appwrite-project": PROJECT_ID, "x-appwrite-key": adminKey } };
+    const saved = await until("labels saved", () => raw("GET", `/users/${userId}`, asAdmin), (r) => r.body.labels?.length === 2);
+    expect(saved.body).toMatchObject({ name: "Ada Lovelace", email: "ada@example.com", status: false, labels: ["vip", "beta"] });
+    await shot(page, "user");
+    await page.getByRole("link", { name: "← All users" }).click();
+    await page.getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    await page.getByLabel("Search users").fill("lovelace");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    expect(await page.locator("tbody tr").count()).toBe(1);
+    expect(await page.locator("tbody tr td").nth(2).textContent()).toBe("Blocked");
+    await shot(page, "users");
+    await page.getByLabel("Search users").fill("babbage");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByText("No user matches “babbage”").waitFor();
+
+    // A narrow window: nothing spills sideways.
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.locator("figure.chart svg").first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(page, "narrow");
+    await page.setViewportSize({ width: 1200, height: 800 });
+
+    // Delete with a typed confirmation.
+    await page.getByRole("link", { name: "Projects" }).click();
+    await page.getByRole("button", { name: "Delete project Console Demo" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete project" });
+    const go = confirm.getByRole("button", { name: "Delete project" });
+    expect(await go.isDisabled()).toBe(true);
+    await confirm.getByLabel(`Type ${PROJECT_ID} to confirm`).fill("not-it");
+    expect(await go.isDisabled()).toBe(true);
+    await confirm.getByLabel(`Type ${PROJECT_ID} to confirm`).fill(PROJECT_ID);
+    await go.click();
+    await page.getByText("No projects in this organization").waitFor();
+    expect((await consoleCall("GET", `/projects/${PROJECT_ID}`)).status).toBe(404);
+
+    // Sign out: back to the sign-in screen, and the session is gone.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+
+    expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
+
+    // Figures: the first screen on loopback and on a slow connection (1.6 Mbit/s down, 150 ms round trips).
+    const slow = await newPage();
+    const cdp = await slow.context().newCDPSession(slow);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 });
+    const throttled = await timeToSignIn(slow);
+    const assets = path.join(ROOT, "console/dist/console/assets");
+    const sizes = Object.fromEntries(readdirSync(assets).map((f) => [f, gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length]));
+    console.log(`console: first screen ${local} ms on loopback, ${throttled} ms at 1.6 Mbit/s + 150 ms RTT; gzipped assets ${JSON.stringify(sizes)}`);
+  });
+});
