@@ -1,35 +1,31 @@
 import type { Models } from "@appwrite.io/console";
+import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { account } from "./sdk";
-import { href, navigate, onLink, useRoute } from "./router";
+import { navigate } from "./router";
 import { SignIn } from "./views/sign-in";
-import { Organizations } from "./views/organizations";
-import { ProjectPage } from "./views/project";
+
+type ShellProps = { user: Models.User<Models.Preferences>; onSignOut: () => void };
+/** The signed-in console, a chunk of its own: fetched while the session is checked, so it is usually there. */
+const shell = import("./shell");
 
 export function App() {
   const [user, setUser] = useState<Models.User<Models.Preferences> | null | undefined>(undefined);
-  const route = useRoute();
+  const [Shell, setShell] = useState<ComponentType<ShellProps> | null>(null);
   useEffect(() => {
     account.get().then(setUser, () => setUser(null));
   }, []);
+  useEffect(() => {
+    if (user && !Shell) void shell.then((m) => setShell(() => m.default));
+  }, [user, Shell]);
 
   if (user === undefined) return <p class="boot">Loading the Edgewrite Console…</p>;
   if (user === null) return <SignIn onSignedIn={setUser} />;
-
+  if (!Shell) return <p class="boot">Loading the Edgewrite Console…</p>;
   const signOut = async () => {
     await account.deleteSession({ sessionId: "current" }).catch(() => {});
     setUser(null);
     navigate("/", true);
   };
-
-  return (
-    <div class="shell" onClick={onLink}>
-      <header class="top">
-        <a class="brand" href={href("/")}>Edgewrite</a>
-        <span class="who" aria-label="Signed in as">{user.name || user.email}</span>
-        <button type="button" class="quiet" onClick={signOut}>Sign out</button>
-      </header>
-      <main id="main">{route[0] === "project" && route[1] ? <ProjectPage projectId={route[1]} rest={route.slice(2)} /> : <Organizations orgId={route[0] === "organization" ? route[1] : undefined} />}</main>
-    </div>
-  );
+  return <Shell user={user} onSignOut={signOut} />;
 }

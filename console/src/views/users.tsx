@@ -12,9 +12,11 @@ export function UserList({ projectId }: { projectId: string }) {
   const [search, setSearch] = useState("");
   const [offset, setOffset] = useState(0);
   const [creating, setCreating] = useState(false);
-  const list = useLoad(() => users.list({ queries: [Query.limit(PAGE), Query.offset(offset), Query.orderDesc("$createdAt")], search: search || undefined }), [projectId, search, offset]);
+  // The page remembers the offset it was loaded for: the pager describes the rows shown, never the ones on their way.
+  const list = useLoad(async () => ({ offset, ...(await users.list({ queries: [Query.limit(PAGE), Query.offset(offset), Query.orderDesc("$createdAt")], search: search || undefined })) }), [projectId, search, offset]);
   const base = `/project/${encodeURIComponent(projectId)}/auth`;
   const total = list.data?.total ?? 0;
+  const shown = list.data?.offset ?? 0;
   return (
     <section aria-labelledby="users-h">
       <div class="heading">
@@ -36,7 +38,7 @@ export function UserList({ projectId }: { projectId: string }) {
         </Empty>
       ))}
       {list.data && list.data.users.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" aria-busy={list.loading}>
           <table>
             <caption class="sr-only">Users</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Joined</th></tr></thead>
@@ -55,9 +57,9 @@ export function UserList({ projectId }: { projectId: string }) {
       )}
       {total > PAGE && (
         <nav class="pager" aria-label="Pages">
-          <button type="button" class="quiet" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
-          <span>{offset + 1}–{Math.min(offset + PAGE, total)} of {total}</span>
-          <button type="button" class="quiet" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+          <button type="button" class="quiet" disabled={list.loading || shown === 0} onClick={() => setOffset(Math.max(0, shown - PAGE))}>Previous</button>
+          <span>{shown + 1}–{Math.min(shown + PAGE, total)} of {total}</span>
+          <button type="button" class="quiet" disabled={list.loading || shown + PAGE >= total} onClick={() => setOffset(shown + PAGE)}>Next</button>
         </nav>
       )}
       <Dialog title="Create user" open={creating} onClose={() => setCreating(false)}>
