@@ -85,7 +85,7 @@ function CreateProject({ teamId, onDone }: { teamId: string; onDone: (p?: Models
   return (
     <form onSubmit={(e) => { e.preventDefault(); void run(formValues(e)); }}>
       <Field label="Name" name="name" required maxLength={128} autoFocus />
-      <Field label="Project ID" name="projectId" maxLength={36} hint="Lowercase letters, digits and hyphens; leave empty for a generated one. It cannot change later." />
+      <Field label="Project ID" name="projectId" maxLength={36} hint="Up to 36 letters, digits, periods, hyphens or underscores, not starting with a symbol; leave empty for a generated one. It cannot change later." />
       <ErrorNote error={error} />
       <div class="actions">
         <button type="button" class="quiet" onClick={() => onDone()}>Cancel</button>

@@ -1,9 +1,12 @@
 import type { Models } from "@appwrite.io/console";
+import { useEffect } from "preact/hooks";
 import { account } from "../sdk";
 import { ErrorNote, Field, formValues, useAction } from "../ui";
 
 /** Sign-in only: console accounts are made by the deployment admin (sign-up is closed on Edgewrite). */
 export function SignIn({ onSignedIn }: { onSignedIn: (u: Models.User<Models.Preferences>) => void }) {
+  // When the first screen can be used (the browser test and anyone's DevTools read it: performance.getEntriesByName).
+  useEffect(() => void performance.mark("console:sign-in-ready"), []);
   const { busy, error, run } = useAction(async (email: string, password: string) => {
     await account.createEmailPasswordSession({ email, password });
     onSignedIn(await account.get());
