@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { account } from "./sdk";
 import { navigate } from "./router";
 import { SignIn } from "./views/sign-in";
+import { Invite } from "./views/invite";
 
 type ShellProps = { user: Models.User<Models.Preferences>; onSignOut: () => void };
 /** The signed-in console, a chunk of its own: fetched while the session is checked, so it is usually there. */
@@ -19,6 +20,7 @@ export function App() {
     if (user && !Shell) void shell.then((m) => setShell(() => m.default));
   }, [user, Shell]);
 
+  if (location.pathname === "/console/invite") return <Invite onDone={(u) => { navigate("/", true); setUser(u); }} />;
   if (user === undefined) return <p class="boot">Loading the Edgewrite Console…</p>;
   if (user === null) return <SignIn onSignedIn={setUser} />;
   if (!Shell) return <p class="boot">Loading the Edgewrite Console…</p>;

@@ -289,4 +289,38 @@ describe("console: in Chromium", () => {
     const sizes = Object.fromEntries(readdirSync(assets).map((f) => [f, gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length]));
     console.log(`console: first screen (sign-in form) ${local} ms cold, median ${median(loopback)} ms on loopback ${JSON.stringify(loopback)}, ${median(throttled)} ms at 1.6 Mbit/s + 150 ms RTT ${JSON.stringify(throttled)}; gzipped assets ${JSON.stringify(sizes)}`);
   });
+  it("an invited person accepts the e-mailed link in the console, sets a password and signs in with it", async () => {
+    const json = { "content-type": "application/json", "x-appwrite-project": "console" };
+    const owner = await raw("POST", "/account/sessions/email", { headers: json, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+    const session = /(?:^|, )a_session_console=([^;]+)/.exec(owner.headers.get("set-cookie") ?? "")![1]!;
+    const asOwner = { ...json, "x-appwrite-session": session };
+    const org = (await raw("GET", "/teams", { headers: asOwner })).body.teams.find((t: { name: string }) => t.name === "Console Owner's organization");
+    const invitee = "invitee@example.com";
+    const invited = await raw("POST", `/teams/${org.$id}/memberships`, { headers: asOwner, body: JSON.stringify({ email: invitee, roles: ["developer"], url: `${origin}/console/invite` }) });
+    expect(invited.status, invited.text).toBe(201);
+    const mail = await consoleCall("GET", `/projects/console/outbox?to=${encodeURIComponent(invitee)}`);
+    const link = /https?:\/\/[^\s"<]+\/console\/invite\?[^\s"<]+/.exec(mail.json.messages[0].text)![0].replace(/&amp;/g, "&");
+
+    const page = await newPage();
+    await page.goto(link);
+    await page.getByRole("button", { name: "Accept invitation" }).click();
+    await page.getByLabel("New password").fill("invitee-password-1");
+    await page.getByRole("button", { name: "Set password and continue" }).click();
+    await page.locator(".who").getByText(invitee).waitFor();
+    await page.getByLabel("Organization").waitFor();
+    expect(await page.getByLabel("Organization").locator("option").allTextContents()).toEqual(["Console Owner's organization"]);
+    expect(page.url()).not.toContain("secret"); // the one-time secret leaves the address bar
+    await shot(page, "invited");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Email").fill(invitee);
+    await page.getByLabel("Password").fill("invitee-password-1");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(".who").getByText(invitee).waitFor();
+    // Accepting the same link again is refused with Appwrite's message.
+    await page.goto(link);
+    await page.getByRole("button", { name: "Accept invitation" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").textContent()).toMatch(/^(Membership is already confirmed\.|The team invitation secret is invalid\. Please request a new invitation and try again\.)$/);
+    await page.context().close();
+  });
 });
