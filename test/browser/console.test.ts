@@ -172,9 +172,10 @@ describe("console: in Chromium", () => {
         await page.getByRole("button", { name: "24 hours" }).click();
         await page.getByRole("button", { name: "30 days" }).click();
         await requests.locator("svg").waitFor();
-        return { dots: await requests.locator("circle").count(), total: Number(await requests.locator("figcaption strong").textContent()) };
+        await page.locator(".charts[aria-busy=false]").waitFor();
+        return { points: Number(await requests.locator("svg").getAttribute("data-points")), dots: await requests.locator("circle").count(), total: Number(await requests.locator("figcaption strong").textContent()) };
       },
-      (v) => v.dots > 0 && v.total >= 5, // usage is flushed from each isolate's tallies (USAGE_FLUSH_MS 200 here)
+      (v) => v.points === 30 && v.dots > 0 && v.total >= 5, // usage is flushed from each isolate's tallies (USAGE_FLUSH_MS 200 here)
       20_000,
       500,
     );

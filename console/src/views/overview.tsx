@@ -37,7 +37,7 @@ export function Overview({ projectId }: { projectId: string }) {
       <ErrorNote error={usage.error} />
       {!usage.data && !usage.error && <p aria-busy="true">Loading usage…</p>}
       {usage.data && (
-        <div class="charts">
+        <div class="charts" aria-busy={usage.loading}>
           <Chart title="Requests" total={usage.data.project.requests.reduce((a, p) => a + p.value, 0)} points={usage.data.project.requests} />
           <Chart title="Users" total={usage.data.project.usersTotal} points={usage.data.project.users} />
           <Chart title="Rows" total={usage.data.tables.rowsTotal} points={usage.data.tables.rows} />
