@@ -1,6 +1,7 @@
 // The Edgewrite Console (console/): a static single-page app, built with Vite into console/dist, which wrangler
 // serves as Workers static assets ([assets] in wrangler.toml) at /console — never part of the API Worker's bundle.
-// Called by startServer (so `npm run dev`, the e2e global setup and the bench build it), `npm test` and `npm run build`.
+// Called by startServer (so `npm run dev`, the e2e global setup and the bench build it), vitest.config.ts (`npm test`,
+// any vitest run) and `npm run build` / `npm run deploy`.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
