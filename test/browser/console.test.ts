@@ -18,9 +18,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const ROOT = path.join(import.meta.dirname, "../..");
 const origin = endpoint.replace(/\/v1$/, "");
-const EMAIL = "console-owner@example.com";
+const TAG = Date.now().toString(36);
+const EMAIL = `console-owner-${TAG}@example.com`; // one server serves every e2e file: names of our own
 const PASSWORD = "console-password-1234";
-const PROJECT_ID = `cons-${Date.now().toString(36)}`;
+const PROJECT_ID = `cons-${TAG}`;
 
 let browser: Browser;
 const errors: string[] = [];
@@ -296,7 +297,7 @@ describe("console: in Chromium", () => {
     const session = /(?:^|, )a_session_console=([^;]+)/.exec(owner.headers.get("set-cookie") ?? "")![1]!;
     const asOwner = { ...json, "x-appwrite-session": session };
     const org = (await raw("GET", "/teams", { headers: asOwner })).body.teams.find((t: { name: string }) => t.name === "Console Owner's organization");
-    const invitee = "invitee@example.com";
+    const invitee = `console-invitee-${TAG}@example.com`;
     const invited = await raw("POST", `/teams/${org.$id}/memberships`, { headers: asOwner, body: JSON.stringify({ email: invitee, roles: ["developer"], url: `${origin}/console/invite` }) });
     expect(invited.status, invited.text).toBe(201);
     const mail = await consoleCall("GET", `/projects/console/outbox?to=${encodeURIComponent(invitee)}`);
