@@ -1,12 +1,16 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+// @ts-expect-error plain ESM helper shared with the dev and bench scripts
+import { buildConsole } from "./scripts/lib/console-build.mjs";
 
 /**
  * Two tiers: `unit` runs inside workerd against the Worker (local D1/R2/DO/Queues); `e2e` runs in Node
  * and drives a real `wrangler dev` server with the official Appwrite SDKs (test/e2e/setup.ts starts it).
  */
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory is the console's build (both tiers load it): build it when stale (~1 s).
+  await buildConsole();
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {

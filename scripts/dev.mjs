@@ -45,10 +45,14 @@ if (!existsSync(varsFile)) {
 const adminKey = /^ADMIN_KEY=(.*)$/m.exec(readFileSync(varsFile, "utf8"))?.[1]?.trim() ?? "";
 
 await applyMigrations({ persistDir });
-const server = await startServer({ port, persistDir, log: true, testScheduled: true });
+// The console rebuilds on every change to console/ while dev runs (wrangler serves the new files at once).
+const { buildConsole } = await import("./lib/console-build.mjs");
+await buildConsole({ watch: true });
+const server = await startServer({ port, persistDir, log: true, testScheduled: true, console: false });
 const endpoint = `${server.url}/v1`;
 console.log(`
 Edgewrite is running: ${endpoint}
+Console: ${server.url}/console
 Admin key: in ${path.relative(process.cwd(), varsFile) || ".dev.vars"} (ADMIN_KEY)
 
 Create your console account (an owner of every project), then sign the CLI in:

@@ -8,10 +8,13 @@ export { FunctionScheduler } from "../durable-objects/scheduler";
 export { MessageScheduler } from "../durable-objects/message-scheduler";
 export { FunctionGateway } from "./services/functions/gateway";
 
+/** The console (static assets, console/dist): /console and below on the API's hosts. */
+const isConsolePage = (request: Request) => /^\/console(\/|$)/.test(new URL(request.url).pathname);
+
 export default {
   // A functions host (`<id>.<FUNCTIONS_DOMAIN>`) is the function's own origin: nothing of /v1 is served there.
   async fetch(request, env, ctx) {
-    return (await serveFunctionDomain(request, env, ctx)) ?? app.fetch(request, env, ctx);
+    return (await serveFunctionDomain(request, env, ctx)) ?? (isConsolePage(request) ? env.ASSETS.fetch(request) : app.fetch(request, env, ctx));
   },
 
   async queue(batch, env, ctx) {

@@ -3,6 +3,7 @@ import { spawn, execFile } from "node:child_process";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
 import path from "node:path";
+import { buildConsole } from "./console-build.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -73,9 +74,11 @@ export function killServersNow() {
 /**
  * Start `wrangler dev`; resolves once it answers. `stop()` ends the whole process group (wrangler + workerd)
  * and resolves when nothing of it is left.
- * @param {{port?: number, persistDir: string, config?: string, vars?: Record<string,string>, log?: boolean, testScheduled?: boolean}} o
+ * The console's static assets (console/dist) are built first, unless `o.console` is false (the caller builds them).
+ * @param {{port?: number, persistDir: string, config?: string, vars?: Record<string,string>, log?: boolean, testScheduled?: boolean, console?: boolean}} o
  */
 export async function startServer(o) {
+  if (o.console !== false) await buildConsole();
   const port = o.port ?? (await freePort());
   const inspector = await freePort();
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", o.persistDir, "-c", o.config ?? "wrangler.toml", "--log-level", o.log ? "info" : "warn", "--show-interactive-dev-session=false"];
