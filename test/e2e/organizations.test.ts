@@ -129,6 +129,21 @@ describe("Organization (node-appwrite 27)", () => {
     await o.deleteProject({ projectId: made.$id });
   });
 
+  it("an organization key mints no key and widens none, not even itself", async () => {
+    const o = org(sessions.ownerA!);
+    const manager = await o.createKey({ keyId: "unique()", name: "manager", scopes: [OrganizationKeyScopes.OrganizationKeysWrite, OrganizationKeyScopes.OrganizationKeysRead] });
+    const asKey = new Organization(new Client().setEndpoint(endpoint).setProject("console").setKey(manager.secret).addHeader("X-Appwrite-Organization", orgA));
+    // `organization.keys.write` is no path to every scope: a new key with more, or this one widened, is refused.
+    expect(await failure(asKey.createKey({ keyId: "unique()", name: "wide", scopes: [OrganizationKeyScopes.OrganizationWrite, OrganizationKeyScopes.ProjectsWrite] }))).toBe("403 key_creation_denied");
+    expect(await failure(asKey.updateKey({ keyId: manager.$id, name: "manager", scopes: [OrganizationKeyScopes.OrganizationKeysWrite, OrganizationKeyScopes.OrganizationWrite] }))).toBe("401 general_unauthorized_scope");
+    expect((await o.getKey({ keyId: manager.$id })).scopes).toEqual([OrganizationKeyScopes.OrganizationKeysWrite, OrganizationKeyScopes.OrganizationKeysRead]);
+    expect(await failure(asKey.delete())).toBe("401 general_unauthorized_scope");
+    // Narrowing within what it holds still works.
+    await asKey.updateKey({ keyId: manager.$id, name: "narrowed", scopes: [OrganizationKeyScopes.OrganizationKeysRead] });
+    expect((await o.getKey({ keyId: manager.$id })).scopes).toEqual([OrganizationKeyScopes.OrganizationKeysRead]);
+    await o.deleteKey({ keyId: manager.$id });
+  });
+
   it("invites, lists, re-roles and removes members; only owners manage them", async () => {
     const o = org(sessions.ownerA!);
     const invited = await o.createMembership({ roles: ["developer"], email: `invitee-${tag}@example.com`, url: `${new URL(endpoint).origin}/console/invite` });
