@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Client, Organization, OrganizationKeyScopes, Query, Users } from "node-appwrite";
 import { Client as ConsoleClient, PlatformType, Projects } from "@appwrite.io/console";
-import { adminKey, consoleCall, endpoint, raw } from "./harness";
+import { adminKey, consoleCall, endpoint, raw, until } from "./harness";
 import { roleScopes } from "../../src/platform/console-roles";
 
 /**
@@ -142,6 +142,29 @@ describe("Organization (node-appwrite 27)", () => {
     await asKey.updateKey({ keyId: manager.$id, name: "narrowed", scopes: [OrganizationKeyScopes.OrganizationKeysRead] });
     expect((await o.getKey({ keyId: manager.$id })).scopes).toEqual([OrganizationKeyScopes.OrganizationKeysRead]);
     await o.deleteKey({ keyId: manager.$id });
+  });
+
+  it("deleting a project deletes its webhooks and usage: a project re-made with its id by another organization inherits none", async () => {
+    const id = `reuse${tag}`;
+    const asA = consoleHeaders({ "x-appwrite-session": sessions.ownerA! });
+    const asB = consoleHeaders({ "x-appwrite-session": sessions.ownerB! });
+    expect((await raw("POST", "/projects", { headers: asA, body: JSON.stringify({ projectId: id, name: "A's, soon deleted", teamId: orgA }) })).status).toBe(201);
+    const hook = await raw("POST", `/projects/${id}/webhooks`, { headers: asA, body: JSON.stringify({ webhookId: "unique()", name: "A's hook", url: "https://a.example.com/hook", events: ["users.*"] }) });
+    expect(hook.status, hook.text).toBe(201);
+    const adminMode = (headers: Record<string, string>) => ({ ...headers, "x-appwrite-project": id, "x-appwrite-mode": "admin" });
+    for (let i = 0; i < 3; i++) expect((await raw("GET", "/users", { headers: adminMode(asA) })).status).toBe(200);
+    const day = 86_400_000;
+    const usage = `/project/usage?startDate=${new Date(Date.now() - 7 * day).toISOString()}&endDate=${new Date(Date.now() + 2 * day).toISOString()}`;
+    const requests = async (headers: Record<string, string>) =>
+      ((await raw("GET", usage, { headers: adminMode(headers) })).body.requests as { value: number }[]).reduce((n, m) => n + m.value, 0);
+    await until("A's requests counted", () => requests(asA), (n) => n >= 3);
+    expect((await raw("DELETE", `/projects/${id}`, { headers: asA })).status).toBe(204);
+
+    expect((await raw("POST", "/projects", { headers: asB, body: JSON.stringify({ projectId: id, name: "B's", teamId: orgB }) })).status).toBe(201);
+    const hooks = await raw("GET", `/projects/${id}/webhooks`, { headers: asB });
+    expect([hooks.status, hooks.body.total]).toEqual([200, 0]);
+    expect(await requests(asB)).toBeLessThan(3);
+    expect((await raw("DELETE", `/projects/${id}`, { headers: asB })).status).toBe(204);
   });
 
   it("invites, lists, re-roles and removes members; only owners manage them", async () => {
