@@ -142,6 +142,13 @@ describe("Organization (node-appwrite 27)", () => {
     await asKey.updateKey({ keyId: manager.$id, name: "narrowed", scopes: [OrganizationKeyScopes.OrganizationKeysRead] });
     expect((await o.getKey({ keyId: manager.$id })).scopes).toEqual([OrganizationKeyScopes.OrganizationKeysRead]);
     await o.deleteKey({ keyId: manager.$id });
+    // Nor does it lengthen a key's life: one given an hour cannot make itself permanent.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const short = await o.createKey({ keyId: "unique()", name: "short", scopes: [OrganizationKeyScopes.OrganizationKeysWrite], expire: until });
+    const asShort = new Organization(new Client().setEndpoint(endpoint).setProject("console").setKey(short.secret).addHeader("X-Appwrite-Organization", orgA));
+    expect(await failure(asShort.updateKey({ keyId: short.$id, name: "short", scopes: [OrganizationKeyScopes.OrganizationKeysWrite] }))).toBe("400 general_argument_invalid");
+    expect(new Date((await o.getKey({ keyId: short.$id })).expire!).getTime()).toBe(new Date(until).getTime());
+    await o.deleteKey({ keyId: short.$id });
   });
 
   it("deleting a project deletes its webhooks and usage: a project re-made with its id by another organization inherits none", async () => {

@@ -147,6 +147,23 @@ describe("API keys", () => {
     expect([noScope.code, noScope.type]).toEqual([401, "general_unauthorized_scope"]);
   });
 
+  it("a key never lengthens a key's life, its own included", async () => {
+    const until = new Date(Date.now() + 600_000).toISOString();
+    const short = await admin().createKey({ keyId: ID.unique(), name: "short", scopes: ["keys.read", "keys.write"], expire: until });
+    const asKey = new Project(withKey(short.secret));
+    const forever = await fail(asKey.updateKey({ keyId: short.$id, name: "short", scopes: ["keys.read", "keys.write"] }));
+    expect([forever.code, forever.type]).toEqual([400, "general_argument_invalid"]);
+    const later = await fail(asKey.updateKey({ keyId: short.$id, name: "short", scopes: ["keys.read", "keys.write"], expire: new Date(Date.now() + 86_400_000).toISOString() }));
+    expect([later.code, later.type]).toEqual([400, "general_argument_invalid"]);
+    expect(new Date((await admin().getKey({ keyId: short.$id })).expire!).getTime()).toBe(new Date(until).getTime());
+    // Shortening is fine; the admin may set any expiry.
+    const sooner = new Date(Date.now() + 300_000).toISOString();
+    await asKey.updateKey({ keyId: short.$id, name: "shorter", scopes: ["keys.read", "keys.write"], expire: sooner });
+    expect(new Date((await admin().getKey({ keyId: short.$id })).expire!).getTime()).toBe(new Date(sooner).getTime());
+    await admin().updateKey({ keyId: short.$id, name: "forever", scopes: ["keys.read"] });
+    expect((await admin().getKey({ keyId: short.$id })).expire).toBeNull();
+  });
+
   it("an ephemeral key works with its scopes until it expires", async () => {
     const eph = await admin().createEphemeralKey({ scopes: ["users.read"], duration: 2 });
     expect(eph.secret).toMatch(/^ephemeral_/);

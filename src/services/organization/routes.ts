@@ -22,6 +22,7 @@ import { ORGANIZATION_KEY_PREFIX } from "../../platform/organization-keys";
 import { CONSOLE } from "../../platform/projects";
 import { searchClause } from "../teams/teams";
 import { organizationKeyModel, organizationModel } from "./models";
+import { assertNotLonger } from "../project/keys";
 
 /**
  * `/v1/organization/*` (SDK 27's Organization service): the organization named by `X-Appwrite-Organization`, a team
@@ -212,7 +213,11 @@ organizationRoutes.put("/keys/:keyId", async (c) => {
   const team = await requireOrganization(c, "organization.keys.write");
   const a = await params(c, keyParams);
   assertKeyGrantable(c, a.scopes);
-  const [row] = await control(c).update(organizationKeys).set({ name: a.name, scopes: a.scopes, expire: expireOf(a.expire), updatedAt: Date.now() }).where(keyWhere(c, team)).returning();
+  const expire = expireOf(a.expire);
+  const [current] = await control(c).select().from(organizationKeys).where(keyWhere(c, team)).limit(1);
+  if (!current) throw new AppwriteError("key_not_found");
+  assertNotLonger(c.var.caller, current.expire, expire);
+  const [row] = await control(c).update(organizationKeys).set({ name: a.name, scopes: a.scopes, expire, updatedAt: Date.now() }).where(keyWhere(c, team)).returning();
   if (!row) throw new AppwriteError("key_not_found");
   return json(c, organizationKeyModel(row));
 });

@@ -57,6 +57,15 @@ function assertGrantable(c: Ctx, caller: Caller, scopes: readonly string[]): voi
   if (missing.length) throw scopeError(c, missing);
 }
 
+/**
+ * A key never lengthens a key's life (its own included): otherwise a key given until tomorrow, with `keys.write`,
+ * would update itself to never expire. People and the deployment admin may set any expiry.
+ */
+export function assertNotLonger(caller: Caller, current: number | null, next: number | null): void {
+  if (caller.mode !== "key" || current === null || (next !== null && next <= current)) return;
+  throw new AppwriteError("general_argument_invalid", "Invalid `expire` param: An API key cannot extend the expiration of a key.");
+}
+
 async function findKey(c: Ctx, projectId: string): Promise<Key> {
   const [row] = await open(c.env.DB).select().from(keys).where(and(eq(keys.projectId, projectId), eq(keys.id, c.req.param("keyId")!))).limit(1);
   if (!row) throw new AppwriteError("key_not_found");
@@ -138,6 +147,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hon
     const expire = expireParam(a.expire);
     assertGrantable(c, caller, a.scopes);
     const current = await findKey(c, project.id);
+    assertNotLonger(caller, current.expire, expire);
     const [row] = await open(c.env.DB)
       .update(keys)
       .set({ name: a.name, scopes: a.scopes, expire, updatedAt: Date.now() })
