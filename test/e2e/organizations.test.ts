@@ -151,6 +151,24 @@ describe("Organization (node-appwrite 27)", () => {
     await o.deleteKey({ keyId: short.$id });
   });
 
+  it("an organization key gives no member a role beyond its own scopes", async () => {
+    const o = org(sessions.ownerA!);
+    const key = await o.createKey({ keyId: "unique()", name: "members", scopes: [OrganizationKeyScopes.OrganizationMembershipsRead, OrganizationKeyScopes.OrganizationMembershipsWrite] });
+    const asKey = new Organization(new Client().setEndpoint(endpoint).setProject("console").setKey(key.secret).addHeader("X-Appwrite-Organization", orgA));
+    const dev = (await o.listMemberships()).memberships.find((m) => m.userEmail === people.devA)!;
+    // Making someone (say, the key's holder) an owner would be every scope of the organization.
+    expect(await failure(asKey.updateMembership({ membershipId: dev.$id, roles: ["owner"] }))).toBe("401 general_unauthorized_scope");
+    expect(await failure(asKey.createMembership({ roles: ["developer"], email: `key-dev-${tag}@example.com`, url: `${new URL(endpoint).origin}/console/invite` }))).toBe("401 general_unauthorized_scope");
+    const direct = await raw("PATCH", `/teams/${orgA}/memberships/${dev.$id}`, { headers: consoleHeaders({ "x-appwrite-key": key.secret, "x-appwrite-organization": orgA }), body: JSON.stringify({ roles: ["owner"] }) });
+    expect(verdict(direct)).toBe("401 general_unauthorized_scope");
+    expect((await o.getMembership({ membershipId: dev.$id })).roles).toEqual(["developer"]);
+    // A role that grants only what every member has is the key's to give.
+    const guest = await asKey.createMembership({ roles: ["analyst"], email: `key-analyst-${tag}@example.com`, url: `${new URL(endpoint).origin}/console/invite` });
+    expect(guest.roles).toEqual(["analyst"]);
+    await o.deleteMembership({ membershipId: guest.$id });
+    await o.deleteKey({ keyId: key.$id });
+  });
+
   it("deleting a project deletes its webhooks and usage: a project re-made with its id by another organization inherits none", async () => {
     const id = `reuse${tag}`;
     const asA = consoleHeaders({ "x-appwrite-session": sessions.ownerA! });
