@@ -93,3 +93,16 @@ export async function requireOrganization(c: Ctx, ...scopes: [string, ...string[
   assertOrganizationScope(c, team ? teamId : "", scopes);
   return team!;
 }
+
+/**
+ * An organization key adds or re-roles members only to roles that grant nothing it lacks: otherwise a key with
+ * `organization.memberships.write` alone would make its holder's account an owner, with every scope. (A person
+ * who owns the organization may give any role, as in Appwrite.)
+ */
+export function assertRolesGrantable(c: Ctx, roles: readonly string[]): void {
+  const caller = c.var.caller;
+  if (caller.mode !== "key" || !caller.console || c.var.project.id !== CONSOLE.id) return;
+  const base = roleScopes([]);
+  const missing = [...roleScopes(roles)].filter((s) => !base.has(s) && !caller.scopes.has(s));
+  if (missing.length) throw scopeError(c, missing);
+}

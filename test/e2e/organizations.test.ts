@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppwriteException, Client, Organization, OrganizationKeyScopes, Query, Users } from "node-appwrite";
 import { Client as ConsoleClient, PlatformType, Projects } from "@appwrite.io/console";
-import { adminKey, consoleCall, endpoint, raw } from "./harness";
+import { adminKey, consoleCall, endpoint, raw, until } from "./harness";
 import { roleScopes } from "../../src/platform/console-roles";
 
 /**
@@ -127,6 +127,69 @@ describe("Organization (node-appwrite 27)", () => {
     await o.deleteKey({ keyId: key.$id });
     expect(await failure(asKey().get())).toBe("401 user_unauthorized");
     await o.deleteProject({ projectId: made.$id });
+  });
+
+  it("an organization key mints no key and widens none, not even itself", async () => {
+    const o = org(sessions.ownerA!);
+    const manager = await o.createKey({ keyId: "unique()", name: "manager", scopes: [OrganizationKeyScopes.OrganizationKeysWrite, OrganizationKeyScopes.OrganizationKeysRead] });
+    const asKey = new Organization(new Client().setEndpoint(endpoint).setProject("console").setKey(manager.secret).addHeader("X-Appwrite-Organization", orgA));
+    // `organization.keys.write` is no path to every scope: a new key with more, or this one widened, is refused.
+    expect(await failure(asKey.createKey({ keyId: "unique()", name: "wide", scopes: [OrganizationKeyScopes.OrganizationWrite, OrganizationKeyScopes.ProjectsWrite] }))).toBe("403 key_creation_denied");
+    expect(await failure(asKey.updateKey({ keyId: manager.$id, name: "manager", scopes: [OrganizationKeyScopes.OrganizationKeysWrite, OrganizationKeyScopes.OrganizationWrite] }))).toBe("401 general_unauthorized_scope");
+    expect((await o.getKey({ keyId: manager.$id })).scopes).toEqual([OrganizationKeyScopes.OrganizationKeysWrite, OrganizationKeyScopes.OrganizationKeysRead]);
+    expect(await failure(asKey.delete())).toBe("401 general_unauthorized_scope");
+    // Narrowing within what it holds still works.
+    await asKey.updateKey({ keyId: manager.$id, name: "narrowed", scopes: [OrganizationKeyScopes.OrganizationKeysRead] });
+    expect((await o.getKey({ keyId: manager.$id })).scopes).toEqual([OrganizationKeyScopes.OrganizationKeysRead]);
+    await o.deleteKey({ keyId: manager.$id });
+    // Nor does it lengthen a key's life: one given an hour cannot make itself permanent.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const short = await o.createKey({ keyId: "unique()", name: "short", scopes: [OrganizationKeyScopes.OrganizationKeysWrite], expire: until });
+    const asShort = new Organization(new Client().setEndpoint(endpoint).setProject("console").setKey(short.secret).addHeader("X-Appwrite-Organization", orgA));
+    expect(await failure(asShort.updateKey({ keyId: short.$id, name: "short", scopes: [OrganizationKeyScopes.OrganizationKeysWrite] }))).toBe("400 general_argument_invalid");
+    expect(new Date((await o.getKey({ keyId: short.$id })).expire!).getTime()).toBe(new Date(until).getTime());
+    await o.deleteKey({ keyId: short.$id });
+  });
+
+  it("an organization key gives no member a role beyond its own scopes", async () => {
+    const o = org(sessions.ownerA!);
+    const key = await o.createKey({ keyId: "unique()", name: "members", scopes: [OrganizationKeyScopes.OrganizationMembershipsRead, OrganizationKeyScopes.OrganizationMembershipsWrite] });
+    const asKey = new Organization(new Client().setEndpoint(endpoint).setProject("console").setKey(key.secret).addHeader("X-Appwrite-Organization", orgA));
+    const dev = (await o.listMemberships()).memberships.find((m) => m.userEmail === people.devA)!;
+    // Making someone (say, the key's holder) an owner would be every scope of the organization.
+    expect(await failure(asKey.updateMembership({ membershipId: dev.$id, roles: ["owner"] }))).toBe("401 general_unauthorized_scope");
+    expect(await failure(asKey.createMembership({ roles: ["developer"], email: `key-dev-${tag}@example.com`, url: `${new URL(endpoint).origin}/console/invite` }))).toBe("401 general_unauthorized_scope");
+    const direct = await raw("PATCH", `/teams/${orgA}/memberships/${dev.$id}`, { headers: consoleHeaders({ "x-appwrite-key": key.secret, "x-appwrite-organization": orgA }), body: JSON.stringify({ roles: ["owner"] }) });
+    expect(verdict(direct)).toBe("401 general_unauthorized_scope");
+    expect((await o.getMembership({ membershipId: dev.$id })).roles).toEqual(["developer"]);
+    // A role that grants only what every member has is the key's to give.
+    const guest = await asKey.createMembership({ roles: ["analyst"], email: `key-analyst-${tag}@example.com`, url: `${new URL(endpoint).origin}/console/invite` });
+    expect(guest.roles).toEqual(["analyst"]);
+    await o.deleteMembership({ membershipId: guest.$id });
+    await o.deleteKey({ keyId: key.$id });
+  });
+
+  it("deleting a project deletes its webhooks and usage: a project re-made with its id by another organization inherits none", async () => {
+    const id = `reuse${tag}`;
+    const asA = consoleHeaders({ "x-appwrite-session": sessions.ownerA! });
+    const asB = consoleHeaders({ "x-appwrite-session": sessions.ownerB! });
+    expect((await raw("POST", "/projects", { headers: asA, body: JSON.stringify({ projectId: id, name: "A's, soon deleted", teamId: orgA }) })).status).toBe(201);
+    const hook = await raw("POST", `/projects/${id}/webhooks`, { headers: asA, body: JSON.stringify({ webhookId: "unique()", name: "A's hook", url: "https://a.example.com/hook", events: ["users.*"] }) });
+    expect(hook.status, hook.text).toBe(201);
+    const adminMode = (headers: Record<string, string>) => ({ ...headers, "x-appwrite-project": id, "x-appwrite-mode": "admin" });
+    for (let i = 0; i < 3; i++) expect((await raw("GET", "/users", { headers: adminMode(asA) })).status).toBe(200);
+    const day = 86_400_000;
+    const usage = `/project/usage?startDate=${new Date(Date.now() - 7 * day).toISOString()}&endDate=${new Date(Date.now() + 2 * day).toISOString()}`;
+    const requests = async (headers: Record<string, string>) =>
+      ((await raw("GET", usage, { headers: adminMode(headers) })).body.requests as { value: number }[]).reduce((n, m) => n + m.value, 0);
+    await until("A's requests counted", () => requests(asA), (n) => n >= 3);
+    expect((await raw("DELETE", `/projects/${id}`, { headers: asA })).status).toBe(204);
+
+    expect((await raw("POST", "/projects", { headers: asB, body: JSON.stringify({ projectId: id, name: "B's", teamId: orgB }) })).status).toBe(201);
+    const hooks = await raw("GET", `/projects/${id}/webhooks`, { headers: asB });
+    expect([hooks.status, hooks.body.total]).toEqual([200, 0]);
+    expect(await requests(asB)).toBeLessThan(3);
+    expect((await raw("DELETE", `/projects/${id}`, { headers: asB })).status).toBe(204);
   });
 
   it("invites, lists, re-roles and removes members; only owners manage them", async () => {

@@ -147,6 +147,23 @@ describe("API keys", () => {
     expect([noScope.code, noScope.type]).toEqual([401, "general_unauthorized_scope"]);
   });
 
+  it("a key never lengthens a key's life, its own included", async () => {
+    const until = new Date(Date.now() + 600_000).toISOString();
+    const short = await admin().createKey({ keyId: ID.unique(), name: "short", scopes: ["keys.read", "keys.write"], expire: until });
+    const asKey = new Project(withKey(short.secret));
+    const forever = await fail(asKey.updateKey({ keyId: short.$id, name: "short", scopes: ["keys.read", "keys.write"] }));
+    expect([forever.code, forever.type]).toEqual([400, "general_argument_invalid"]);
+    const later = await fail(asKey.updateKey({ keyId: short.$id, name: "short", scopes: ["keys.read", "keys.write"], expire: new Date(Date.now() + 86_400_000).toISOString() }));
+    expect([later.code, later.type]).toEqual([400, "general_argument_invalid"]);
+    expect(new Date((await admin().getKey({ keyId: short.$id })).expire!).getTime()).toBe(new Date(until).getTime());
+    // Shortening is fine; the admin may set any expiry.
+    const sooner = new Date(Date.now() + 300_000).toISOString();
+    await asKey.updateKey({ keyId: short.$id, name: "shorter", scopes: ["keys.read", "keys.write"], expire: sooner });
+    expect(new Date((await admin().getKey({ keyId: short.$id })).expire!).getTime()).toBe(new Date(sooner).getTime());
+    await admin().updateKey({ keyId: short.$id, name: "forever", scopes: ["keys.read"] });
+    expect((await admin().getKey({ keyId: short.$id })).expire).toBeNull();
+  });
+
   it("an ephemeral key works with its scopes until it expires", async () => {
     const eph = await admin().createEphemeralKey({ scopes: ["users.read"], duration: 2 });
     expect(eph.secret).toMatch(/^ephemeral_/);
@@ -161,6 +178,27 @@ describe("API keys", () => {
     const other = await createProject("other");
     const foreign = await fail(new Users(new Client().setEndpoint(endpoint).setProject(other.projectId).setKey((await admin().createEphemeralKey({ scopes: ["users.read"], duration: 60 })).secret)).list());
     expect(foreign.code).toBe(401);
+  });
+
+  it("an ephemeral key made by a key lives no longer than that key, holds no more than it, and makes no other key", async () => {
+    const parent = await admin().createKey({ keyId: ID.unique(), name: "parent", scopes: ["keys.write", "users.read", "users.write"], expire: new Date(Date.now() + 120_000).toISOString() });
+    const asParent = new Project(withKey(parent.secret));
+    const eph = await asParent.createEphemeralKey({ scopes: ["keys.write", "users.read", "users.write"], duration: 3600 });
+    // Never past the parent's expiry.
+    expect(new Date(eph.expire).getTime()).toBeLessThanOrEqual(new Date(parent.expire!).getTime());
+    // No renewal chain: an ephemeral key mints no ephemeral key (nor a standing one).
+    const renew = await fail(new Project(withKey(eph.secret)).createEphemeralKey({ scopes: ["users.read"], duration: 3600 }));
+    expect([renew.code, renew.type]).toEqual([403, "key_creation_denied"]);
+    const users = new Users(withKey(eph.secret));
+    await users.create({ userId: ID.unique(), email: `${uniq()}@example.com` });
+    // Narrowing the parent narrows the ephemeral key; deleting the parent ends it.
+    await admin().updateKey({ keyId: parent.$id, name: "parent", scopes: ["keys.write", "users.read"] });
+    const narrowed = await fail(users.create({ userId: ID.unique(), email: `${uniq()}@example.com` }));
+    expect(narrowed.type).toBe("general_unauthorized_scope");
+    expect((await users.list()).total).toBeGreaterThan(0);
+    await admin().deleteKey({ keyId: parent.$id });
+    const gone = await fail(users.list());
+    expect([gone.code, gone.type]).toEqual([401, "user_unauthorized"]);
   });
 });
 

@@ -12,6 +12,7 @@ import { isUniqueViolation, open } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
 import { memberships, organizationKeys, projects, teams, type Team } from "../../db/schema";
 import { app } from "../../app";
+import { scopeError } from "../../platform/caller";
 import { requireOrganization } from "../../platform/console-access";
 import { ORGANIZATION_KEY_SCOPES } from "../../platform/console-roles";
 import type { AppEnv, Ctx } from "../../platform/context";
@@ -21,6 +22,7 @@ import { ORGANIZATION_KEY_PREFIX } from "../../platform/organization-keys";
 import { CONSOLE } from "../../platform/projects";
 import { searchClause } from "../teams/teams";
 import { organizationKeyModel, organizationModel } from "./models";
+import { assertNotLonger } from "../project/keys";
 
 /**
  * `/v1/organization/*` (SDK 27's Organization service): the organization named by `X-Appwrite-Organization`, a team
@@ -171,8 +173,21 @@ organizationRoutes.get("/keys", async (c) => {
   return json(c, list("keys", page.rows.map((k) => organizationKeyModel(k)), page.total));
 });
 
+/**
+ * A key never widens a key: a standing organization key is made by a person (console session) or the ADMIN_KEY,
+ * as project keys are (key_creation_denied), and a key updating one hands on only scopes it holds itself —
+ * otherwise `organization.keys.write` alone would be every scope of the organization.
+ */
+function assertKeyGrantable(c: Ctx, scopes: readonly string[]): void {
+  const caller = c.var.caller;
+  if (caller.mode !== "key") return;
+  const missing = scopes.filter((s) => !caller.scopes.has(s));
+  if (missing.length) throw scopeError(c, missing);
+}
+
 organizationRoutes.post("/keys", async (c) => {
   const team = await requireOrganization(c, "organization.keys.write");
+  if (c.var.caller.mode === "key") throw new AppwriteError("key_creation_denied");
   const a = await params(c, { keyId: p.customId(), ...keyParams });
   const secret = `${ORGANIZATION_KEY_PREFIX}${randomHex(64)}`;
   const now = Date.now();
@@ -197,7 +212,12 @@ organizationRoutes.get("/keys/:keyId", async (c) => {
 organizationRoutes.put("/keys/:keyId", async (c) => {
   const team = await requireOrganization(c, "organization.keys.write");
   const a = await params(c, keyParams);
-  const [row] = await control(c).update(organizationKeys).set({ name: a.name, scopes: a.scopes, expire: expireOf(a.expire), updatedAt: Date.now() }).where(keyWhere(c, team)).returning();
+  assertKeyGrantable(c, a.scopes);
+  const expire = expireOf(a.expire);
+  const [current] = await control(c).select().from(organizationKeys).where(keyWhere(c, team)).limit(1);
+  if (!current) throw new AppwriteError("key_not_found");
+  assertNotLonger(c.var.caller, current.expire, expire);
+  const [row] = await control(c).update(organizationKeys).set({ name: a.name, scopes: a.scopes, expire, updatedAt: Date.now() }).where(keyWhere(c, team)).returning();
   if (!row) throw new AppwriteError("key_not_found");
   return json(c, organizationKeyModel(row));
 });

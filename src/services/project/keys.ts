@@ -57,6 +57,15 @@ function assertGrantable(c: Ctx, caller: Caller, scopes: readonly string[]): voi
   if (missing.length) throw scopeError(c, missing);
 }
 
+/**
+ * A key never lengthens a key's life (its own included): otherwise a key given until tomorrow, with `keys.write`,
+ * would update itself to never expire. People and the deployment admin may set any expiry.
+ */
+export function assertNotLonger(caller: Caller, current: number | null, next: number | null): void {
+  if (caller.mode !== "key" || current === null || (next !== null && next <= current)) return;
+  throw new AppwriteError("general_argument_invalid", "Invalid `expire` param: An API key cannot extend the expiration of a key.");
+}
+
 async function findKey(c: Ctx, projectId: string): Promise<Key> {
   const [row] = await open(c.env.DB).select().from(keys).where(and(eq(keys.projectId, projectId), eq(keys.id, c.req.param("keyId")!))).limit(1);
   if (!row) throw new AppwriteError("key_not_found");
@@ -114,11 +123,16 @@ export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hon
 
   if (!opts.console) r.post("/ephemeral", async (c) => {
     const { caller, project } = await projectOf(c, "keys.write");
+    // Only a standing key (or a person, or the ADMIN_KEY) mints one: an ephemeral or execution key renewing
+    // itself would outlive whatever made it.
+    if (caller.mode === "key" && !caller.key) throw new AppwriteError("key_creation_denied");
     const a = await params(c, { scopes: scopesParam(), duration: p.integer({ min: 1, max: 3600 }) });
     assertGrantable(c, caller, a.scopes);
     const now = Date.now();
-    const exp = Math.floor(now / 1000) + a.duration;
-    const jwt = await new SignJWT({ projectId: project.id, scopes: a.scopes }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(exp).sign(ephemeralSecret(c.env));
+    const parent = caller.mode === "key" ? caller.key : undefined;
+    // Never past the parent key's own expiry; the parent is checked again on every use (the resolver below).
+    const exp = Math.min(Math.floor(now / 1000) + a.duration, parent?.expire != null ? Math.floor(parent.expire / 1000) : Infinity);
+    const jwt = await new SignJWT({ projectId: project.id, scopes: a.scopes, ...(parent ? { keyId: parent.id } : {}) }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(exp).sign(ephemeralSecret(c.env));
     return json(c, { $id: resolveId("keyId", "unique()"), $createdAt: formatDate(now), $updatedAt: formatDate(now), name: "", expire: formatDate(exp * 1000), scopes: a.scopes, secret: `${EPHEMERAL_PREFIX}${jwt}` }, 201);
   });
 
@@ -133,6 +147,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hon
     const expire = expireParam(a.expire);
     assertGrantable(c, caller, a.scopes);
     const current = await findKey(c, project.id);
+    assertNotLonger(caller, current.expire, expire);
     const [row] = await open(c.env.DB)
       .update(keys)
       .set({ name: a.name, scopes: a.scopes, expire, updatedAt: Date.now() })
@@ -162,7 +177,15 @@ onApiKey(async (env, project, apiKey) => {
   } catch (e) {
     throw new AppwriteError(e instanceof joseErrors.JWTExpired ? "api_key_expired" : "user_unauthorized");
   }
-  const scopes = Array.isArray(claims.scopes) ? claims.scopes.filter((s): s is string => typeof s === "string") : [];
+  let scopes = Array.isArray(claims.scopes) ? claims.scopes.filter((s): s is string => typeof s === "string") : [];
   if (claims.projectId !== project.id) throw new AppwriteError("user_unauthorized");
+  // Minted by a standing key: valid only while that key is, and never beyond what it holds now.
+  if (typeof claims.keyId === "string") {
+    const [parent] = await open(env.DB).select().from(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, claims.keyId))).limit(1);
+    if (!parent) throw new AppwriteError("user_unauthorized");
+    if (parent.expire !== null && parent.expire < Date.now()) throw new AppwriteError("api_key_expired");
+    const held = new Set(parent.scopes);
+    scopes = scopes.filter((s) => held.has(s));
+  }
   return { mode: "key", memberships: [], roles: ["any"], scopes: keyScopes(scopes), privileged: true, jwt: false };
 });

@@ -16,6 +16,7 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { CONSOLE, onProjectDelete } from "../../platform/projects";
 import { removeOrganizationContents } from "../../platform/console";
+import { assertRolesGrantable } from "../../platform/console-access";
 import { assertRedirect, withQuery } from "../auth/oauth2/redirect";
 import { prefsObject } from "../users/models";
 import { assertUserCapacity, prepareUser } from "../users/users";
@@ -170,6 +171,7 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
   const team = await loadTeam(db, caller, projectId, c.req.param("teamId"));
   // Checked before anything is written (Appwrite creates the invitee first; Edgewrite never leaves one behind).
   if (!isTeamOwner(caller, team.id)) throw new AppwriteError("user_unauthorized", "User is not allowed to send invitations for this team");
+  assertRolesGrantable(c, a.roles);
 
   let email = a.email?.toLowerCase() ?? "";
   let phone = a.phone ?? "";
@@ -305,6 +307,7 @@ teamsRoutes.patch("/:teamId/memberships/:membershipId", async (c) => {
   const a = await params(c, { roles: roleKeys(81) });
   const { team, member } = await teamAndMember(c);
   if (!isTeamOwner(caller, team.id)) throw new AppwriteError("user_unauthorized", "User is not allowed to modify roles");
+  assertRolesGrantable(c, a.roles);
   const db = c.var.db;
   const projectId = c.var.project.id;
   const now = Date.now();

@@ -1,5 +1,7 @@
 import { onCron } from "../../background";
 import { dataDatabase } from "../../db/shards";
+import { sql } from "drizzle-orm";
+import { onProjectDelete } from "../../platform/projects";
 
 /**
  * The one recorder of flow metrics (requests, bandwidth, executions, realtime connections) — Appwrite's metric
@@ -160,3 +162,9 @@ async function write(env: Env, projectId: string, hours: [number, Tally][]): Pro
 
 // An isolate the cron wakes flushes what it holds, whatever its interval (queue consumers record executions too).
 onCron((env) => flushUsage(env));
+
+/** A deleted project's figures go with it (and with its unflushed tallies): a project later made with the same id starts at zero. */
+onProjectDelete(async (_env, db, projectId) => {
+  for (const tallies of pending.values()) tallies.delete(projectId);
+  await db.run(sql`DELETE FROM usage_stats WHERE project_id = ${projectId}`);
+});

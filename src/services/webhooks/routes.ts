@@ -17,6 +17,7 @@ import { webhookAttempts, webhookDeliveries, webhooks, type Webhook } from "./sc
 import { seal, unseal } from "./secrets";
 import "./delivery";
 import { requireProjectAccess } from "../../platform/console-access";
+import { onProjectDelete } from "../../platform/projects";
 
 /**
  * Webhooks CRUD, served twice with the same handlers:
@@ -203,4 +204,16 @@ export const webhookRoutes = build(async (c, write) => {
 /** /v1/projects/{projectId}/webhooks — the console alias, by role in the project's organization (console-access.ts). */
 export const consoleWebhookRoutes = build(async (c, write) => {
   return (await requireProjectAccess(c, c.req.param("projectId")!, write ? "webhooks.write" : "webhooks.read")).id;
+});
+
+/**
+ * A deleted project's webhooks go with it: project ids are reusable, and a webhook left behind would deliver the
+ * events of the next project with that id (whoever's it is) to the old owner's URL, with the old signature key.
+ */
+onProjectDelete(async (_env, db, projectId) => {
+  await db.batch([
+    db.delete(webhookAttempts).where(eq(webhookAttempts.projectId, projectId)),
+    db.delete(webhookDeliveries).where(eq(webhookDeliveries.projectId, projectId)),
+    db.delete(webhooks).where(eq(webhooks.projectId, projectId)),
+  ]);
 });
