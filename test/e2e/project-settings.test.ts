@@ -279,6 +279,10 @@ describe("SMTP and email templates", () => {
     expect([early.code, early.type]).toEqual([400, "general_argument_invalid"]);
     const internal = await fail(admin().updateSMTP({ ...smtpConfig(), host: "0x0a000001" }));
     expect([internal.code, internal.type]).toEqual([400, "general_argument_invalid"]);
+    for (const host of ["0127.0.0.1", "10.0.0.1 ", "example.com.%"]) { // only the form a URL parser prints back
+      const odd = await fail(admin().updateSMTP({ ...smtpConfig(), host }));
+      expect([odd.code, odd.type], host).toEqual([400, "general_argument_invalid"]);
+    }
     const bad = await fail(admin().updateSMTP({ ...smtpConfig(), password: "wrong", enabled: true }));
     expect([bad.code, bad.type]).toEqual([400, "project_smtp_config_invalid"]);
     const saved = await admin().updateSMTP(smtpConfig());

@@ -43,10 +43,19 @@ function assertEmail(name: string, v: string | undefined, allowEmpty: boolean): 
   if (v === undefined || (allowEmpty && v === "")) return;
   if (!EMAIL.test(v) || v.length > 255) throw new AppwriteError("general_argument_invalid", `Invalid \`${name}\` param: Value must be a valid email address`);
 }
+function canonicalHost(v: string): string | null {
+  try {
+    return new URL(`http://${v}/`).hostname;
+  } catch {
+    return null;
+  }
+}
 /** A hostname (no scheme, port or path), and never a private or link-local address: as webhooks (core/addresses.ts). */
 function assertHost(v: string | undefined): void {
   if (v === undefined || v === "") return;
-  if (!hostnameAllowed(v.toLowerCase(), ["*"])) throw new AppwriteError("general_argument_invalid", "Invalid `host` param: Value must be a valid hostname without path, port and protocol.");
+  // Only the form a URL parser prints back: `0127.0.0.1` (87.0.0.1), `10.0.0.1 ` and the like are refused here,
+  // not left for the connection to interpret.
+  if (!hostnameAllowed(v.toLowerCase(), ["*"]) || canonicalHost(v) !== v.toLowerCase()) throw new AppwriteError("general_argument_invalid", "Invalid `host` param: Value must be a valid hostname without path, port and protocol.");
   if (isPrivateUrl(`http://${v}/`)) throw new AppwriteError("general_argument_invalid", "Invalid `host` param: Private and link-local addresses are not allowed.");
 }
 
