@@ -11,5 +11,7 @@ declare namespace Cloudflare {
     USAGE_FLUSH_MS?: string;
     /** Appwrite's usage switch: "disabled" records no requests, bandwidth, executions or realtime connections. */
     _APP_USAGE_STATS?: string;
+    /** "enabled" lets getImage/getFavicon fetch loopback addresses (the e2e fakes); never in production. */
+    AVATARS_ALLOW_LOOPBACK?: string;
   }
 }
