@@ -20,8 +20,9 @@ export default async function setup(project: TestProject) {
   const adminKey = `e2e-admin-${Math.random().toString(16).slice(2)}`;
   await applyMigrations({ persistDir });
   const jwtSecret = "e2e-jwt-secret";
+  // Avatars may fetch loopback here only: the fakes in avatars.test.ts listen there (off by default).
   // Abuse limits stay on for the 429 tests even when a developer's .dev.vars turns them off.
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200" } });
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200", AVATARS_ALLOW_LOOPBACK: "enabled" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
   project.provide("jwtSecret", jwtSecret);
