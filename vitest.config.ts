@@ -20,7 +20,11 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations, ADMIN_KEY: "test-admin-key", JWT_SECRET: "test-jwt-secret" } },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_KEY: "test-admin-key", JWT_SECRET: "test-jwt-secret" },
+                // The RENDER service binding's Worker (render/): unit tests never rasterise, e2e runs the real one.
+                workers: [{ name: "edgewrite-render", modules: true, script: "export default { fetch: () => new Response('no renderer in unit tests', { status: 503 }) };" }],
+              },
             }),
           ],
           test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles: ["./test/unit/apply-migrations.ts"] },

@@ -32,6 +32,7 @@ import { tablesdbRoutes } from "./services/tablesdb/routes";
 import { databasesRoutes } from "./services/databases/routes";
 import { consoleProjectRoutes, projectRoutes } from "./services/project/routes";
 import { localeRoutes } from "./services/locale/routes";
+import { avatarsRoutes } from "./services/avatars/routes";
 import { mailDelivery } from "./services/messaging/smtp";
 import { organizationRoutes } from "./services/organization/routes";
 import { usageMeter } from "./services/usage/meter";
@@ -89,6 +90,7 @@ app.route("/v1/project", projectRoutes);
 app.route("/v1/proxy", proxyRoutes);
 app.route("/v1/locale", localeRoutes);
 app.route("/v1/messaging", messagingRoutes);
+app.route("/v1/avatars", avatarsRoutes);
 app.route("/v1", usageResourceRoutes); // `/v1/<service>/:id/usage`: after every service, whose static paths win
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */

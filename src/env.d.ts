@@ -19,5 +19,7 @@ declare namespace Cloudflare {
     [key: `MESSAGING_${string}_URL`]: string | undefined;
     /** Base delay (ms) of the provider retries' exponential backoff; default 1000. */
     MESSAGING_RETRY_DELAY_MS?: string;
+    /** "enabled" lets getImage/getFavicon fetch loopback addresses (the e2e fakes); never in production. */
+    AVATARS_ALLOW_LOOPBACK?: string;
   }
 }

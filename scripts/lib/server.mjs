@@ -16,6 +16,9 @@ export const OFFLINE_ENV = {
   WRANGLER_SEND_ERROR_REPORTS: "false",
 };
 
+/** Workers the API Worker reaches through service bindings (wrangler.toml `[[services]]`), started beside it. */
+export const SERVICE_CONFIGS = ["render/wrangler.toml"];
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -81,7 +84,10 @@ export async function startServer(o) {
   if (o.console !== false) await buildConsole();
   const port = o.port ?? (await freePort());
   const inspector = await freePort();
-  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", o.persistDir, "-c", o.config ?? "wrangler.toml", "--log-level", o.log ? "info" : "warn", "--show-interactive-dev-session=false"];
+  // The API Worker with the Workers it binds to as services (the render Worker for /v1/avatars), all in one
+  // wrangler dev process: the first config is the one served on `port`.
+  const configs = o.config ? [o.config] : ["wrangler.toml", ...SERVICE_CONFIGS];
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", o.persistDir, ...configs.flatMap((c) => ["-c", c]), "--log-level", o.log ? "info" : "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
   if (o.testScheduled) args.push("--test-scheduled");
   const child = spawn(WRANGLER, args, {

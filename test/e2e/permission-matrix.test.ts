@@ -86,6 +86,9 @@ const GUEST_ROUTES = [
     ];
   }),
   "POST /v1/functions/:functionId/executions",
+  // Avatars: guests hold avatars.read in Appwrite (images for sign-in pages, flags, QR codes).
+  "GET /v1/avatars/initials", "GET /v1/avatars/qr", "GET /v1/avatars/flags/:code", "GET /v1/avatars/browsers/:code",
+  "GET /v1/avatars/credit-cards/:code", "GET /v1/avatars/favicon", "GET /v1/avatars/image", "GET /v1/avatars/screenshots",
   // Scope `public`, as in Appwrite: the (empty) template catalogue.
   "GET /v1/functions/templates", "GET /v1/functions/templates/:templateId",
   // Appwrite labels these `public`: confirming a verification takes its secret, not a session.

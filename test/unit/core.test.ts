@@ -13,6 +13,8 @@ import { runList, prepareQueries } from "../../src/db/list";
 import { SPATIAL_WORK_MAX, spatialLeaf } from "../../src/core/query/spatial";
 import * as schema from "../../src/db/schema";
 import { channelsFor, convertChannels } from "../../src/events/channels";
+import { refusal } from "../../src/services/avatars/remote";
+import { initialsOf } from "../../src/services/avatars/initials";
 import { generateEvents } from "../../src/events/names";
 import { allowedOrigins, checkOrigin } from "../../src/platform/origin";
 import { compileQueries, matchesQueries } from "../../src/services/realtime/queries";
@@ -421,5 +423,29 @@ describe("lists with spatial filters (decided in the Worker)", () => {
     await expect(page([near(0.015)])).rejects.toMatchObject({ type: "general_query_invalid" });
     await expect(page([near(0.015)], false)).rejects.toMatchObject({ type: "general_query_invalid" });
     expect(idsOf(await page([near(0.015), '{"method":"limit","values":[1]}'], false))).toEqual(["r3"]);
+  });
+});
+
+describe("avatars: outbound URL guard and initials", () => {
+  it("refuses loopback by default, private and special-use hosts always; public hosts pass", () => {
+    const off = {}, on = { AVATARS_ALLOW_LOOPBACK: "enabled" };
+    for (const u of ["http://127.0.0.1:8080/a.png", "http://localhost/", "http://app.localhost/", "http://[::1]/", "http://2130706433/"]) {
+      expect(refusal(u, off), u).toMatch(/not a public address/);
+      expect(refusal(u, on), u).toBeNull();
+    }
+    for (const u of ["http://10.0.0.1/", "http://0x0a000001/", "http://[::ffff:192.168.0.1]/", "http://169.254.169.254/", "http://intranet/", "http://nas.local/", "http://x.internal/", "ftp://example.com/", "http://u:p@example.com/"]) {
+      expect(refusal(u, on), u).not.toBeNull();
+    }
+    for (const u of ["https://appwrite.io/images/x.png", "http://93.184.215.14/", "https://[2606:4700::1111]/"]) expect(refusal(u, off), u).toBeNull();
+  });
+
+  it("picks initials and the palette colour as Appwrite", () => {
+    // Colour: the last digit of the summed character codes, modulo the five themes (Avatars/Http/Initials/Get.php).
+    expect(initialsOf("Walter White")).toEqual({ initials: "WW", color: "#85DBD8" }); // 87 + 87 = 174 → 4
+    expect(initialsOf("W (Hello) W")).toEqual({ initials: "WW", color: "#85DBD8" }); // a skipped 2nd word lets the 3rd in
+    expect(initialsOf("a - b c")).toEqual({ initials: "ABC", color: "#68A3FE" }); // 198 → 8 → 8 % 5 = 3
+    expect(initialsOf("john_doe")).toEqual({ initials: "JD", color: "#7C67FE" }); // no space: split on _; 142 → 2
+    expect(initialsOf("ö Zed")).toEqual({ initials: "Z", color: "#FD366E" }); // non-ASCII first letters are skipped
+    expect(initialsOf("")).toEqual({ initials: "", color: "#FD366E" });
   });
 });

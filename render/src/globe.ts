@@ -1,0 +1,2 @@
+/** A neutral browser glyph (a globe), drawn here, for browser codes no maintained logo package carries. */
+export const GLOBE = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 256 256"><circle cx="128" cy="128" r="120" fill="#5b6b7a"/><g fill="none" stroke="#fff" stroke-width="10"><circle cx="128" cy="128" r="96"/><ellipse cx="128" cy="128" rx="44" ry="96"/><path d="M32 128h192M46 80h164M46 176h164"/></g></svg>`;
