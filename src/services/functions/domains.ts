@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { AppwriteError, errorBody } from "../../core/errors";
 import { uniqueId } from "../../core/ids";
+import { projectPlacement } from "../../db/shards";
+import { MOVING_MESSAGE } from "../../platform/moving";
 import { open, type DB } from "../../db/client";
 import { rules, type Rule } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
@@ -95,9 +97,12 @@ export async function serveFunctionDomain(request: Request, env: Env, ctx: Execu
   if (host !== base && !host.endsWith(`.${base}`)) return null;
   try {
     if (host === base) throw new AppwriteError("general_access_forbidden", "This domain cannot be used for security reasons. Please use any subdomain instead.");
-    const db = open(env.DB);
-    const rule = await findRule(db, host);
+    const rule = await findRule(open(env.DB), host); // proxy rules are control data (looked up by host alone)
     if (!rule) throw new AppwriteError("rule_not_found", "This domain is not connected to any Appwrite resources. Visit domains tab under function/site settings to configure it.");
+    // The function, its deployment and the execution record are the project's data; an execution is a write.
+    const placement = await projectPlacement(env, rule.projectId);
+    if (placement.moving) throw new AppwriteError("general_service_disabled", MOVING_MESSAGE);
+    const db = open(placement.d1);
     const loaded = await loadForExecution(env, db, rule.projectId, rule.deploymentResourceId);
     const exports = (ctx as unknown as { exports: Exports }).exports;
     return await serveHttp(env, exports, ctx, db, loaded, {

@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import { AppwriteError } from "../../core/errors";
+import { json } from "../../core/response";
+import { CONTROL, dataBindings, openForNew, projectCounts } from "../../db/shards";
+import { requireAdmin } from "../../platform/caller";
+import type { AppEnv } from "../../platform/context";
+
+/**
+ * `/v1/edgewrite/shards` — Edgewrite's own (Appwrite has no such API): the deployment's databases, for the
+ * ADMIN_KEY only. `databases`: the control database `DB` (which also holds projects created before 0025) and
+ * every data database `DB_n`, each with how many projects live there and whether new projects may be placed there.
+ */
+export const shardRoutes = new Hono<AppEnv>();
+
+shardRoutes.get("/", async (c) => {
+  requireAdmin(c, "projects.read");
+  const counts = await projectCounts(c.env);
+  const open = new Set(openForNew(c.env));
+  const databases = [CONTROL, ...dataBindings(c.env)].map((name) => ({ name, control: name === CONTROL, projects: counts.get(name) ?? 0, openForNew: open.has(name) }));
+  return json(c, { total: databases.length, databases });
+});
+
+/** Where one project's data lives, and whether it is being moved. */
+shardRoutes.get("/projects/:projectId", async (c) => {
+  requireAdmin(c, "projects.read");
+  const projectId = c.req.param("projectId");
+  const row = await c.env.DB.prepare(`SELECT "database" AS name, moving FROM projects WHERE id = ?`).bind(projectId).first<{ name: string | null; moving: number }>();
+  if (!row) throw new AppwriteError("project_not_found", `Project with the requested ID '${projectId}' could not be found.`);
+  return json(c, { projectId, database: row.name || CONTROL, moving: !!row.moving });
+});
