@@ -13,10 +13,12 @@ CREATE TABLE shard_moves (
   project_id TEXT NOT NULL,
   source TEXT NOT NULL,
   target TEXT NOT NULL,
-  status TEXT NOT NULL,          -- waiting | copying | deleting | done | failed
+  status TEXT NOT NULL,          -- settling | copying | switching | cleaning | done | failed
   rows_total INTEGER NOT NULL DEFAULT 0,
   rows_copied INTEGER NOT NULL DEFAULT 0,
   error TEXT NOT NULL DEFAULT '',
+  position TEXT NOT NULL DEFAULT '', -- JSON: the table being copied and how far (src/services/shards/move.ts)
+  resume_at INTEGER NOT NULL DEFAULT 0, -- settling: the step waits until then for requests in flight to end
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );

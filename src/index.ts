@@ -5,6 +5,7 @@ import { serveFunctionDomain } from "./services/functions/domains";
 export { RealtimeShard } from "../durable-objects/realtime";
 export { EventDispatcher } from "../durable-objects/event-dispatcher";
 export { FunctionScheduler } from "../durable-objects/scheduler";
+export { ShardMover } from "../durable-objects/shard-mover";
 export { FunctionGateway } from "./services/functions/gateway";
 
 export default {

@@ -1,8 +1,8 @@
 /**
  * Where a project's data lives (docs/SCALING.md). The control database (`env.DB`) holds projects, keys, platforms,
- * proxy rules, organization keys and the console's own data (console users, their teams = organizations); each
- * project's own data (users, sessions, rows, files, functions, webhooks and their deliveries, its event outbox and
- * cursors, usage) lives on one data database, named by `projects.database` (a binding: `DB_1`, `DB_2` …; null or
+ * organization keys and the console's own data (console users, their teams = organizations); each project's own
+ * data (users, sessions, rows, files, functions and their proxy rules, webhooks and their deliveries, its event
+ * outbox and cursors, usage) lives on one data database, named by `projects.database` (a binding: `DB_1`, `DB_2` …; null or
  * "" = `DB`, where projects created before migration 0025 live). A project never spans databases, so every
  * multi-row write of it stays one D1 batch; outbox `seq`s are per database and only ever compared within a project.
  *
@@ -56,9 +56,33 @@ export async function projectCounts(env: Env): Promise<Map<string, number>> {
 /** Placement: the open data database holding the fewest projects (ties: the lowest number). */
 export async function placeNewProject(env: Env): Promise<string> {
   const open = openForNew(env);
-  if (open.length === 1) return open[0]!;
-  const counts = await projectCounts(env);
-  return open.reduce((best, n) => ((counts.get(n) ?? 0) < (counts.get(best) ?? 0) ? n : best), open[0]!);
+  const counts = open.length === 1 ? new Map<string, number>() : await projectCounts(env);
+  const chosen = open.reduce((best, n) => ((counts.get(n) ?? 0) < (counts.get(best) ?? 0) ? n : best), open[0]!);
+  await ensureSeqRange(env, chosen);
+  return chosen;
+}
+
+/**
+ * Row seqs (AUTOINCREMENT keys, referenced by other rows and by R2 object keys) stay unique across databases, so a
+ * moved project keeps its seqs: `DB_n` allocates from n·2^40 up (`DB` from 1). Raised once per isolate before a
+ * database takes a project; never lowered. Seqs of user tables (`ut<p>_<t>`) are per table and are left alone.
+ */
+export const SEQ_RANGE = 2 ** 40;
+const ranged = new Set<string>();
+export async function ensureSeqRange(env: Env, name: string): Promise<void> {
+  if (name === CONTROL || ranged.has(name)) return;
+  const d1 = bindingNamed(env, name);
+  const floor = Number(name.slice(3)) * SEQ_RANGE;
+  const { results } = await d1
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%' AND name NOT GLOB 'ut[0-9]*'")
+    .all<{ name: string }>();
+  await d1.batch(
+    results.flatMap(({ name: table }) => [
+      d1.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)").bind(table, floor),
+      d1.prepare("UPDATE sqlite_sequence SET seq = ?2 WHERE name = ?1 AND seq < ?2").bind(table, floor),
+    ]),
+  );
+  ranged.add(name);
 }
 
 /** A project's data database and whether it is being moved, read fresh from the control database. */

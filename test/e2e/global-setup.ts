@@ -21,7 +21,7 @@ export default async function setup(project: TestProject) {
   await applyMigrations({ persistDir });
   const jwtSecret = "e2e-jwt-secret";
   // Abuse limits stay on for the 429 tests even when a developer's .dev.vars turns them off.
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200" } });
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200", SHARDS_MOVE_SETTLE_MS: "1500" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
   project.provide("jwtSecret", jwtSecret);

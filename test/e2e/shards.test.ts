@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Account, AppwriteException, Client, Functions, Permission, Role, Storage, TablesDB, Users } from "node-appwrite";
+import { Account, AppwriteException, Client, Functions, Permission, Query, RelationshipType, Role, Storage, TablesDB, Users } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { adminKey, consoleCall, createProject, endpoint, raw, until, type TestProject } from "./harness";
 import { HELLO, tarGz } from "./fixtures/functions";
@@ -142,4 +142,88 @@ describe("placement on data databases", () => {
     expect(Buffer.from(await new Storage(b.project.guest()).getFileDownload({ bucketId: "media", fileId: "f1" })).toString()).toBe("file of beta");
     expect((await new Account(userClient(b)).get()).name).toBe("beta");
   });
+});
+
+describe("moving a project between data databases", () => {
+  it("copies every row, file reference, permission, relationship and user; reads are served and writes refused meanwhile; nothing stays behind", async () => {
+    const project = await createProject("shards-move");
+    const server = project.server();
+    const users = new Users(server);
+    await users.create({ userId: "mover", email: "mover@example.com", password: "password-1234", name: "Mover" });
+    const session = await users.createSession({ userId: "mover" });
+    const tables = new TablesDB(server);
+    await tables.create({ databaseId: "lib", name: "Library" });
+    const cols = [{ key: "name", type: "varchar", size: 100, required: false }];
+    await tables.createTable({ databaseId: "lib", tableId: "authors", name: "Authors", rowSecurity: true, columns: cols as never });
+    await tables.createTable({ databaseId: "lib", tableId: "books", name: "Books", rowSecurity: true, columns: cols as never });
+    await tables.createRelationshipColumn({ databaseId: "lib", tableId: "books", relatedTableId: "authors", type: RelationshipType.ManyToOne, key: "author", twoWay: true, twoWayKey: "books" });
+    await until("relationship available", () => tables.getColumn({ databaseId: "lib", tableId: "books", key: "author" }), (c) => (c as { status: string }).status === "available");
+    await tables.createIndex({ databaseId: "lib", tableId: "books", key: "name_fts", type: "fulltext" as never, columns: ["name"] });
+    await until("index available", () => tables.getIndex({ databaseId: "lib", tableId: "books", key: "name_fts" }), (i) => (i as { status: string }).status === "available");
+    const mine = [Permission.read(Role.user("mover"))];
+    await tables.createRow({ databaseId: "lib", tableId: "authors", rowId: "tolkien", data: { name: "Tolkien" }, permissions: mine });
+    for (let i = 0; i < 30; i++) await tables.createRow({ databaseId: "lib", tableId: "books", rowId: `b${i}`, data: { name: `Book number ${i}`, author: "tolkien" }, permissions: i % 2 ? mine : [] });
+    const storage = new Storage(server);
+    await storage.createBucket({ bucketId: "media", name: "Media", fileSecurity: true });
+    await storage.createFile({ bucketId: "media", fileId: "cover", file: InputFile.fromBuffer(Buffer.from("the cover"), "cover.txt"), permissions: mine });
+    const asUser = () => new Client().setEndpoint(endpoint).setProject(project.projectId).setSession(session.secret);
+    const before = await placement(project.projectId);
+    const target = before.database === "DB_1" ? "DB_2" : "DB_1";
+    // A socket opened before the move keeps receiving the project's events after it.
+    const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}/realtime?project=${project.projectId}&channels[]=tablesdb.lib.tables.books.rows`, { headers: { "x-appwrite-session": session.secret } });
+    sockets.push(ws);
+    const frames: { type: string; data: { payload?: { $id?: string } } }[] = [];
+    ws.on("message", (m) => frames.push(JSON.parse(m.toString())));
+    await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
+
+    const started = await raw("POST", "/edgewrite/shards/moves", { headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify({ projectId: project.projectId, database: target }) });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ projectId: project.projectId, source: before.database, target, status: "settling" });
+    // A second move of the same project is refused while this one runs; so is a move to where it already is.
+    const again = await raw("POST", "/edgewrite/shards/moves", { headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify({ projectId: project.projectId, database: target }) });
+    expect(again.body.type).toBe("general_resource_locked");
+    // During the move: reads are served, writes refused with Appwrite's service-disabled error.
+    expect((await placement(project.projectId)).moving).toBe(true);
+    expect((await new TablesDB(asUser()).getRow({ databaseId: "lib", tableId: "authors", rowId: "tolkien" })).name).toBe("Tolkien");
+    const refused = await err(tables.createRow({ databaseId: "lib", tableId: "books", rowId: "during", data: { name: "During" } }));
+    expect(refused?.code).toBe(403);
+    expect(refused?.type).toBe("general_service_disabled");
+    expect(refused?.message).toMatch(/being moved/);
+    expect((await err(new Account(asUser()).updateName({ name: "x" })))?.type).toBe("general_service_disabled");
+    const progress: number[] = [];
+    const done = await until("move done", async () => {
+      const m = (await raw("GET", `/edgewrite/shards/moves/${started.body.$id}`, { headers: admin })).body;
+      if (m.status === "copying") progress.push(m.rowsCopied);
+      return m;
+    }, (m) => m.status === "done" || m.status === "failed", 60_000, 100);
+    expect(done.error).toBe("");
+    expect(done.status).toBe("done");
+    expect(done.rowsTotal).toBeGreaterThan(40);
+    expect(done.rowsCopied).toBe(done.rowsTotal);
+
+    // On the target: placement, every row with its permissions and relationship, the full-text index, the file, the user.
+    expect(await placement(project.projectId)).toMatchObject({ database: target, moving: false });
+    const counts = (await raw("GET", `/edgewrite/shards/projects/${project.projectId}?rows=true`, { headers: admin })).body.rows as Record<string, number>;
+    for (const [name, n] of Object.entries(counts)) if (name !== target) expect(n, `rows left on ${name}`).toBe(0);
+    expect(counts[target]).toBe(done.rowsTotal);
+    expect((await tables.listRows({ databaseId: "lib", tableId: "books", queries: [Query.limit(100)] })).total).toBe(30);
+    const user = new TablesDB(asUser());
+    expect((await user.listRows({ databaseId: "lib", tableId: "books", queries: [Query.limit(100)] })).rows.map((r) => r.$id).sort()).toEqual(
+      Array.from({ length: 15 }, (_, i) => `b${2 * i + 1}`).sort(),
+    );
+    // The relationship from both sides; through it too the user sees only the books it may read.
+    const ids = async (c: TablesDB) => ((await c.getRow({ databaseId: "lib", tableId: "authors", rowId: "tolkien", queries: [Query.select(["name", "books.$id"])] })).books as { $id: string }[]).map((b) => b.$id).sort();
+    expect(await ids(tables)).toEqual(Array.from({ length: 30 }, (_, i) => `b${i}`).sort());
+    expect(await ids(user)).toEqual(Array.from({ length: 15 }, (_, i) => `b${2 * i + 1}`).sort());
+    expect((await tables.getRow({ databaseId: "lib", tableId: "books", rowId: "b3", queries: [Query.select(["name", "author.name"])] })).author).toMatchObject({ name: "Tolkien" });
+    expect((await tables.listRows({ databaseId: "lib", tableId: "books", queries: [Query.search("name", "number"), Query.limit(100)] })).total).toBe(30);
+    expect(Buffer.from(await new Storage(asUser()).getFileDownload({ bucketId: "media", fileId: "cover" })).toString()).toBe("the cover");
+    expect((await err(new Storage(project.guest()).getFileDownload({ bucketId: "media", fileId: "cover" })))?.code).toBe(404);
+    expect((await new Account(asUser()).get()).name).toBe("Mover");
+    // Writes are accepted again, and their events reach the socket opened before the move.
+    await tables.createRow({ databaseId: "lib", tableId: "books", rowId: "after", data: { name: "After the move", author: "tolkien" }, permissions: mine });
+    expect((await new Account(asUser()).updateName({ name: "Moved" })).name).toBe("Moved");
+    await until("event after the move", async () => frames.some((f) => f.type === "event" && f.data.payload?.$id === "after"), Boolean, 15_000);
+    expect((await tables.listRows({ databaseId: "lib", tableId: "books", queries: [Query.search("name", "move")] })).rows.map((r) => r.$id)).toEqual(["after"]);
+  }, 180_000);
 });
