@@ -8,6 +8,7 @@ import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
 import { isUniqueViolation, open } from "../db/client";
 import { dataDatabase, placeNewProject } from "../db/shards";
+import { purge } from "../services/shards/move";
 import { keys, memberships, organizationKeys, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
 import { forgetKeys, requireScope } from "./caller";
 import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableOrganizations, requireConsoleCaller, requireProjectAccess } from "./console-access";
@@ -48,6 +49,8 @@ export async function removeProject(c: Ctx, project: Project): Promise<void> {
   const control = open(c.env.DB);
   const scoped = [sessions, tokens, teams, memberships, outbox] as const;
   await data.batch([data.delete(users).where(eq(users.projectId, project.id)), ...scoped.map((t) => data.delete(t).where(eq(t.projectId, project.id)))]);
+  // Whatever no service cleanup names (webhooks, rules, cursors, usage …): every project table, as a move leaves it.
+  await purge(d1, project.id, project.seq);
   await control.batch([control.delete(projects).where(eq(projects.id, project.id)), control.delete(keys).where(eq(keys.projectId, project.id)), control.delete(platforms).where(eq(platforms.projectId, project.id))]);
   forgetProject(project.id);
   forgetKeys();

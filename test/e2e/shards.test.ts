@@ -133,14 +133,21 @@ describe("placement on data databases", () => {
 
   it("deleting one project removes its data and leaves the other intact", async () => {
     const [a, b] = made as [Setup, Setup];
+    const gone = (await raw("GET", `/edgewrite/shards/projects/${a.project.projectId}?rows=true`, { headers: admin })).body as { rows: Record<string, number> };
+    const keep = (await raw("GET", `/edgewrite/shards/projects/${b.project.projectId}?rows=true`, { headers: admin })).body as { rows: Record<string, number> };
     expect((await consoleCall("DELETE", `/projects/${a.project.projectId}`)).status).toBe(204);
     expect((await raw("GET", `/edgewrite/shards/projects/${a.project.projectId}`, { headers: admin })).status).toBe(404);
+    expect(gone.rows[a.database], "rows counted before the delete").toBeGreaterThan(10);
     const objects = await raw("GET", `/_edgewrite/test/storage/${a.project.projectId}/objects`, { headers: admin });
     expect(objects.body.keys).toEqual([]);
     // B: its row, its file, its user's session.
     expect((await new TablesDB(userClient(b)).getRow({ databaseId: "shop", tableId: "items", rowId: "r1" })).label).toBe("beta");
     expect(Buffer.from(await new Storage(b.project.guest()).getFileDownload({ bucketId: "media", fileId: "f1" })).toString()).toBe("file of beta");
     expect((await new Account(userClient(b)).get()).name).toBe("beta");
+    // None of B's rows went (its usage counters may have added some meanwhile).
+    const now = (await raw("GET", `/edgewrite/shards/projects/${b.project.projectId}?rows=true`, { headers: admin })).body.rows as Record<string, number>;
+    for (const [name, n] of Object.entries(keep.rows)) expect(now[name], name).toBeGreaterThanOrEqual(n);
+    expect(now[b.database]).toBeGreaterThan(10);
   });
 });
 

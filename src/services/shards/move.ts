@@ -144,8 +144,8 @@ async function projectSeqOf(env: Env, projectId: string): Promise<number> {
   return Number((await env.DB.prepare("SELECT seq FROM projects WHERE id = ?").bind(projectId).first<{ seq: number }>())!.seq);
 }
 
-/** Remove every row and user table of the project from a database (the target before copying, the source after). */
-async function purge(d1: D1Database, projectId: string, projectSeq: number): Promise<void> {
+/** Remove every row and user table of the project from a database (the target before copying, the source after, a deleted project). */
+export async function purge(d1: D1Database, projectId: string, projectSeq: number): Promise<void> {
   const { objects, tables, virtual } = await userObjects(d1, projectSeq);
   const drops = [
     ...objects.filter((o) => o.type === "trigger").map((o) => `DROP TRIGGER IF EXISTS ${q(o.name)}`),
