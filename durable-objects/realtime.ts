@@ -1,3 +1,4 @@
+import { bindingNamed } from "../src/db/shards";
 import { DurableObject } from "cloudflare:workers";
 import type { Query } from "../src/core/query/parse";
 import { uniqueId } from "../src/core/ids";
@@ -356,9 +357,9 @@ export class RealtimeShard extends DurableObject<Env> {
     const session = data && typeof data === "object" ? (data as Record<string, unknown>).session : undefined;
     if (session === undefined) throw new FrameError(1003, "Payload is not valid. Session is required");
     if (typeof session !== "string" || session.length > 2048) throw new FrameError(1003, "session: Value must be a valid string and no longer than 2048 chars");
-    const db = open(this.env.DB);
-    const project = await findProject(db, this.projectId);
+    const project = await findProject(open(this.env.DB), this.projectId); // control
     if (!project) throw new FrameError(1008, "Missing or unknown project ID");
+    const db = open(bindingNamed(this.env, project.database)); // its users and sessions
     const caller = await resolveUser(this.env, db, project, session, null).catch(() => null);
     if (!caller?.user || !caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
     // A sign-in that still owes its second factor authenticates nothing (the REST gate's rule, mfa-gate.ts).

@@ -38,6 +38,7 @@ import { organizationRoutes } from "./services/organization/routes";
 import { usageMeter } from "./services/usage/meter";
 import { usageListRoutes, usageResourceRoutes } from "./services/usage/routes";
 import { serviceGate } from "./services/project/gate";
+import { shardRoutes } from "./services/shards/routes";
 import { consoleLegacyRoutes } from "./services/project/console-legacy";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
@@ -66,6 +67,7 @@ app.route("/v1/console", consoleVariableRoutes);
 app.route("/v1/organization", organizationRoutes);
 app.route("/v1/webhooks", webhookRoutes);
 app.route("/v1/_edgewrite/test", testHookRoutes);
+app.route("/v1/edgewrite/shards", shardRoutes); // ADMIN_KEY only: data databases, placement, moves
 app.route("/v1/account/mfa", accountMfaRoutes);
 app.route("/v1/account", accountOAuthRoutes);
 app.route("/v1/account", accountIdentitiesRoutes);

@@ -6,6 +6,7 @@ export { RealtimeShard } from "../durable-objects/realtime";
 export { EventDispatcher } from "../durable-objects/event-dispatcher";
 export { FunctionScheduler } from "../durable-objects/scheduler";
 export { MessageScheduler } from "../durable-objects/message-scheduler";
+export { ShardMover } from "../durable-objects/shard-mover";
 export { FunctionGateway } from "./services/functions/gateway";
 
 /** The console (static assets, console/dist): /console and below on the API's hosts. */

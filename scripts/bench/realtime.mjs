@@ -142,7 +142,7 @@ async function frozenServer() {
   });
   const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main\s*=.*$/m, 'main = "dist/index.js"\nno_bundle = true')
-    .replace(/^migrations_dir\s*=.*$/m, `migrations_dir = ${JSON.stringify(path.join(ROOT, "migrations"))}`);
+    .replace(/^migrations_dir\s*=.*$/gm, `migrations_dir = ${JSON.stringify(path.join(ROOT, "migrations"))}`);
   const config = path.join(dir, "wrangler.toml");
   writeFileSync(config, toml);
   const persistDir = path.join(dir, "state");

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { promisify } from "node:util";
 import path from "node:path";
 import { buildConsole } from "./console-build.mjs";
+import { readFileSync } from "node:fs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -30,12 +31,20 @@ export async function freePort() {
   });
 }
 
-/** Apply D1 migrations to a local state directory (idempotent). */
+/** The D1 binding names a wrangler config declares (`DB` and the data databases `DB_n`). */
+export function d1Bindings(config = "wrangler.toml") {
+  const text = readFileSync(path.resolve(ROOT, config), "utf8");
+  return [...text.matchAll(/\[\[d1_databases\]\][^[]*?binding\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+}
+
+/** Apply D1 migrations to every database of a local state directory (idempotent): every binding gets all of them. */
 export async function applyMigrations({ persistDir, config = "wrangler.toml" }) {
-  await promisify(execFile)(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir, "-c", config], {
-    cwd: ROOT,
-    env: { ...process.env, ...OFFLINE_ENV, CI: "true" },
-  });
+  for (const binding of d1Bindings(config)) {
+    await promisify(execFile)(WRANGLER, ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistDir, "-c", config], {
+      cwd: ROOT,
+      env: { ...process.env, ...OFFLINE_ENV, CI: "true" },
+    });
+  }
 }
 
 /** Process groups of the servers this process started and that still run (wrangler + workerd each). */

@@ -17,6 +17,10 @@ export const projects = sqliteTable("projects", {
   description: text("description").notNull().default(""),
   teamId: text("team_id").notNull().default(""),
   settings: json<ProjectSettings>("settings").notNull().default({}),
+  /** Binding name of the project's data database (migrations/0025); null or "" = `DB` (src/db/shards.ts). */
+  database: text("database"),
+  /** True while a move copies the project to another data database: writes are refused (src/services/shards). */
+  moving: integer("moving", { mode: "boolean" }).notNull().default(false),
   ...stamps,
 });
 

@@ -16,7 +16,8 @@ export interface Handoff {
   afterCommit?: () => Promise<void>;
 }
 
-export type EventConsumer = (env: Env, events: OutboxRow[], ctx: { waitUntil(p: Promise<unknown>): void }) => Promise<Handoff | void>;
+/** `ctx.d1`: the data database of the events' project (one project per call), where `writes` commit with the cursor. */
+export type EventConsumer = (env: Env, events: OutboxRow[], ctx: { waitUntil(p: Promise<unknown>): void; d1: D1Database }) => Promise<Handoff | void>;
 
 /**
  * A consumer's re-send sweep: sends again every recorded hand-off that has no outcome `graceMs` after

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { onCron } from "../background";
 import { batch, open } from "../db/client";
-import { dataDatabase } from "../db/shards";
+import { allDataDatabases, projectPlacement } from "../db/shards";
 import { eventCursors, outbox, type OutboxRow } from "../db/schema";
 import { eventConsumers, sweepHandoffs, type Handoff } from "./consumers";
 import { setDispatcher } from "./outbox";
@@ -62,7 +62,11 @@ const errText = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 500)
 export async function dispatchPass(env: Env, projectId: string, crash: () => Promise<boolean> = async () => false): Promise<PassResult> {
   const consumers = [...eventConsumers()];
   if (!consumers.length) return { rows: 0, more: false, failed: [] };
-  const d1 = await dataDatabase(env, projectId);
+  // The project's data database, read fresh (a move flips it). While the project moves, nothing is dispatched:
+  // the pass reports no rows and the move's end kicks the dispatcher again (services/shards/move.ts).
+  const placement = await projectPlacement(env, projectId);
+  if (placement.moving) return { rows: 0, more: false, failed: [] };
+  const d1 = placement.d1;
   const now = Date.now();
   const cursors = await readCursors(d1, projectId);
   const missing = consumers.filter(([name]) => !cursors.has(name));
@@ -87,7 +91,7 @@ export async function dispatchPass(env: Env, projectId: string, crash: () => Pro
       const pending: Promise<unknown>[] = [];
       let handoff: Handoff | void;
       try {
-        handoff = await consume(env, mine, { waitUntil: (p) => pending.push(p) });
+        handoff = await consume(env, mine, { waitUntil: (p) => pending.push(p), d1 });
         await Promise.all(pending);
         const last = mine[mine.length - 1]!.seq;
         // What the consumer handed on is recorded in the same batch that moves its cursor.
@@ -151,9 +155,9 @@ export async function pendingProjects(d1: D1Database, limit = 1000): Promise<str
   return results.map((r) => r.p);
 }
 
-/** Kick every project with undispatched rows, each in its own object (one failing never holds back the rest). */
+/** Kick every project with undispatched rows, on every data database, each in its own object (one failing never holds back the rest). */
 export async function kickPending(env: Env): Promise<void> {
-  const projects = await pendingProjects(env.DB); // data-db: every data database
+  const projects = (await Promise.all(allDataDatabases(env).map(({ d1 }) => pendingProjects(d1)))).flat();
   const results = await Promise.allSettled(projects.map((p) => dispatcherStub(env, p).kick(p)));
   for (const r of results) if (r.status === "rejected") console.error("event sweep: a project's dispatch failed", errText(r.reason));
 }
@@ -175,5 +179,6 @@ onCron(async (env) => {
     console.error("event sweep failed", errText(e));
   }
   // Retention: only rows every consumer has passed.
-  await env.DB.prepare("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND created_at < ?") // data-db: every data database.bind(Date.now() - OUTBOX_RETENTION_MS).run();
+  const before = Date.now() - OUTBOX_RETENTION_MS;
+  for (const { d1 } of allDataDatabases(env)) await d1.prepare("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND created_at < ?").bind(before).run();
 });

@@ -170,12 +170,14 @@ export async function resolveCaller(c: Ctx, project: Project, prefetched?: { key
  * must come from a console origin (the API's own host; loopback in local dev) — see docs/SECURITY.md.
  */
 async function consoleCaller(c: Ctx, project: Project): Promise<Caller | null> {
-  const found = await resolveUser(c.env, c.var.db, CONSOLE, sessionFromRequest(c, CONSOLE.id), null);
+  // Console users and sessions are the console's data, on the control database whatever project is addressed.
+  const control = open(c.env.DB);
+  const found = await resolveUser(c.env, control, CONSOLE, sessionFromRequest(c, CONSOLE.id), null);
   if (!found.user) return null;
   assertConsoleOrigin(c);
   if (!found.user.status) throw new AppwriteError("user_blocked");
   // Half signed in (MFA owed): in the console just that user, whom the MFA gate lets finish; elsewhere nothing.
-  if (await needsMoreFactors(c.var.db, CONSOLE.id, found.user, found.session)) {
+  if (await needsMoreFactors(control, CONSOLE.id, found.user, found.session)) {
     if (project.id === CONSOLE.id) return found;
     throw new AppwriteError("user_more_factors_required");
   }

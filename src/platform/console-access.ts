@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../core/errors";
-import { open } from "../db/client";
+import { open, type DB } from "../db/client";
+import { projectPlacement } from "../db/shards";
+import { MOVING_MESSAGE } from "./moving";
 import { projects, teams, type Membership, type Project, type Team } from "../db/schema";
 import { requireScope, scopeError } from "./caller";
 import { roleScopes } from "./console-roles";
@@ -58,6 +60,17 @@ export function assertOrganizationScope(c: Ctx, teamId: string, scopes: readonly
  * (or organization key) whose role in the project's organization grants one of `scopes`; returns the project.
  * A caller who may not reach the project learns nothing of it: user_unauthorized whether it exists or not.
  */
+/**
+ * The data database of a project a console route addresses by path (the request's own project is the console,
+ * whose `c.var.db` is the control database). `write`: refused while the project moves (platform/moving.ts).
+ */
+export async function projectData(c: Ctx, projectId: string, write: boolean): Promise<DB> {
+  if (projectId === c.var.project.id) return c.var.db;
+  const placement = await projectPlacement(c.env, projectId);
+  if (write && placement.moving) throw new AppwriteError("general_service_disabled", MOVING_MESSAGE);
+  return open(placement.d1);
+}
+
 export async function requireProjectAccess(c: Ctx, projectId: string, ...scopes: [string, ...string[]]): Promise<Project> {
   const caller = requireScope(c, ...scopes);
   const [project] = await open(c.env.DB).select().from(projects).where(eq(projects.id, projectId)).limit(1);

@@ -7,7 +7,8 @@ import { json, list, noContent } from "../core/response";
 import { KEY_SCOPES } from "../core/scopes";
 import { parseDate } from "../core/time";
 import { isUniqueViolation, open } from "../db/client";
-import { dataDatabase } from "../db/shards";
+import { dataDatabase, placeNewProject } from "../db/shards";
+import { purge } from "../services/shards/move";
 import { keys, memberships, organizationKeys, outbox, platforms, projects, sessions, teams, tokens, users, type Project } from "../db/schema";
 import { forgetKeys, requireScope } from "./caller";
 import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableOrganizations, requireConsoleCaller, requireProjectAccess } from "./console-access";
@@ -29,7 +30,9 @@ export async function insertProject(c: Ctx, v: { projectId: string; name: string
   if (id === "console") throw new AppwriteError("project_already_exists");
   const now = Date.now();
   try {
-    const [row] = await open(c.env.DB).insert(projects).values({ id, name: v.name, teamId: v.teamId, description: v.description ?? "", settings: {}, createdAt: now, updatedAt: now }).returning();
+    // Placement (src/db/shards.ts): the open data database with the fewest projects.
+    const database = await placeNewProject(c.env);
+    const [row] = await open(c.env.DB).insert(projects).values({ id, name: v.name, teamId: v.teamId, description: v.description ?? "", settings: {}, database, createdAt: now, updatedAt: now }).returning();
     forgetProject(id);
     return row!;
   } catch (e) {
@@ -40,11 +43,14 @@ export async function insertProject(c: Ctx, v: { projectId: string; name: string
 
 /** Remove a project and everything it holds (its data database's rows through the services' cleanups). */
 export async function removeProject(c: Ctx, project: Project): Promise<void> {
-  const data = open(await dataDatabase(c.env, project.id));
-  await runProjectCleanups(c.env, data, project.id);
+  const d1 = await dataDatabase(c.env, project.id);
+  const data = open(d1);
+  await runProjectCleanups(c.env, d1, project.id);
   const control = open(c.env.DB);
   const scoped = [sessions, tokens, teams, memberships, outbox] as const;
   await data.batch([data.delete(users).where(eq(users.projectId, project.id)), ...scoped.map((t) => data.delete(t).where(eq(t.projectId, project.id)))]);
+  // Whatever no service cleanup names (webhooks, rules, cursors, usage …): every project table, as a move leaves it.
+  await purge(d1, project.id, project.seq);
   await control.batch([control.delete(projects).where(eq(projects.id, project.id)), control.delete(keys).where(eq(keys.projectId, project.id)), control.delete(platforms).where(eq(platforms.projectId, project.id))]);
   forgetProject(project.id);
   forgetKeys();

@@ -29,8 +29,10 @@ export interface Vars {
   project: Project;
   caller: Caller;
   /**
-   * The project's data database (users, sessions, tables, rows, files, functions, events …) — `db` is drizzle over
-   * it. `c.env.DB` is the control database (projects, keys, platforms, webhooks, proxy rules, console data).
+   * The project's data database (users, sessions, tables, rows, files, functions and rules, webhooks, events …),
+   * named by `projects.database` (src/db/shards.ts) — `db` is drizzle over it. `c.env.DB` is the control database
+   * (projects, keys, platforms, organization keys, the console's users and organizations); for a console request
+   * both are `DB`, so a console route that reaches into a project's data uses `projectData` (console-access.ts).
    */
   db: DB;
   d1: D1Database;

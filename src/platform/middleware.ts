@@ -9,6 +9,8 @@ import { withDirectRealtime } from "../services/realtime/direct";
 import { replicaSession } from "./read-replication";
 import type { AppEnv } from "./context";
 import { applyResponseFormat } from "./formats";
+import { bindingNamed } from "../db/shards";
+import { MOVING_MESSAGE, refuseWritesWhileMoving } from "./moving";
 
 /**
  * Appwrite's HTTP server takes request bodies up to 12 MiB (app/http.php, Swoole's package_max_length) and
@@ -48,20 +50,25 @@ async function bufferBody(req: HonoRequest, limit: number): Promise<boolean> {
  * guard in each of the request's own batches.
  */
 export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const data = c.env.DB; // the project's data database
-  c.set("d1", data); // caller resolution reads sessions and users here (on the primary)
-  c.set("db", open(data));
   const id = new URL(c.req.url).searchParams.get("project") || c.req.header("x-appwrite-project") || "console";
   const apiKey = c.req.header("x-appwrite-key");
   const keyHash = apiKey ? hashSecret(apiKey) : null;
   const origin = c.req.header("origin") || "";
   const withPlatforms = origin !== "";
   const fresh = () => loadAccess(c.env, id, keyHash, withPlatforms);
-  // The guard must run where the project's key and platforms live: only when its data is on the control database.
-  const recalled = keyHash && data === c.env.DB && mayDefer(c.req.method, c.req.path) ? recalledAccess(id, keyHash, withPlatforms) : undefined;
-  const apply = async (access: Access | null) => {
+  const use = (d1: D1Database) => {
+    c.set("d1", d1);
+    c.set("db", open(d1));
+  };
+  // The project's data database (src/db/shards.ts), named by the project row read with its key and platforms.
+  const dataOf = (access: Access) => bindingNamed(c.env, access.project.database);
+  const apply = async (access: Access | null, first = true) => {
     if (!access) throw new AppwriteError("project_not_found", `Project with the requested ID '${id}' could not be found.`);
     c.set("project", access.project);
+    // Caller resolution reads the project's sessions and users here (on the primary). A re-read mid-request keeps
+    // the request's database; a project that moved meanwhile is refused as a moving one (its writes wait).
+    if (first) use(dataOf(access));
+    else if (dataOf(access) !== c.env.DB) throw new AppwriteError("general_service_disabled", MOVING_MESSAGE);
     if (withPlatforms) c.set("origin", checkOrigin(origin, allowedOrigins(c.req.url, id, access.platforms ?? [])));
     const caller = await resolveCaller(c, access.project, { key: access.key, keyHash });
     c.set("caller", caller);
@@ -71,18 +78,20 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (verdict && !verdict.allowed && !caller.privileged) throw new AppwriteError("general_unknown_origin", verdict.description);
     if (caller.mode === "key" && caller.key && keyHash) rememberAccess(id, keyHash, withPlatforms, access);
   };
-  const use = (d1: D1Database) => {
-    c.set("d1", d1);
-    c.set("db", open(d1));
-  };
+  // The guard must run where the project's key and platforms live (the control database), in the same batch as
+  // the request's writes: so the skip-read path holds only for projects whose data is on the control database.
+  // A sharded project reads access fresh (one control round trip before the route, as every non-hot route does).
+  const remembered = keyHash && mayDefer(c.req.method, c.req.path) ? recalledAccess(id, keyHash, withPlatforms) : undefined;
+  const recalled = remembered && dataOf(remembered) === c.env.DB ? remembered : undefined;
   // The request's data database: a D1 session when read replication is on, whose committed events go straight to
   // realtime (direct.ts); a remembered access is re-validated inside each of its batches (access.ts).
-  const database = () => withDirectRealtime(replicaSession(c, data));
+  const database = () => withDirectRealtime(replicaSession(c, c.var.d1));
   if (recalled) {
     await apply(recalled);
     const d1 = deferredAccess(database(), () => accessGuard(c.env.DB, id, keyHash, recalled), async () => {
       forgetAccess(id);
-      await apply(await fresh());
+      await apply(await fresh(), false);
+      refuseWritesWhileMoving(c);
       recheckScopes(c);
     });
     use(d1);
@@ -90,6 +99,7 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
     await apply(await fresh());
     use(database());
   }
+  refuseWritesWhileMoving(c);
   applyResponseFormat(c);
   await next();
 };

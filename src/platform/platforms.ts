@@ -6,7 +6,7 @@ import { p, params } from "../core/params";
 import { json, list, noContent } from "../core/response";
 import { lookup } from "../core/input";
 import type { Field } from "../core/query/sql";
-import { isUniqueViolation } from "../db/client";
+import { isUniqueViolation, open } from "../db/client";
 import { prepareQueries, runList } from "../db/list";
 import { platforms, projects, type Platform } from "../db/schema";
 import { requireScope } from "./caller";
@@ -50,8 +50,11 @@ const LIST_FIELDS = lookup<Field>({
 });
 const LIST_COLUMNS = "pl.project_id AS projectId, pl.id, pl.type, pl.name, pl.hostname, pl.key, pl.store, pl.created_at AS createdAt, pl.updated_at AS updatedAt";
 
+/** Platforms are control data (the access middleware reads them with the project and key). */
+const control = (c: Ctx) => open(c.env.DB);
+
 async function findPlatform(c: Ctx, projectId: string): Promise<Platform> {
-  const [row] = await c.var.db.select().from(platforms).where(and(eq(platforms.projectId, projectId), eq(platforms.id, c.req.param("platformId")!))).limit(1);
+  const [row] = await control(c).select().from(platforms).where(and(eq(platforms.projectId, projectId), eq(platforms.id, c.req.param("platformId")!))).limit(1);
   if (!row) throw new AppwriteError("platform_not_found");
   return row;
 }
@@ -59,7 +62,7 @@ async function findPlatform(c: Ctx, projectId: string): Promise<Platform> {
 async function insert(c: Ctx, values: Omit<Platform, "createdAt" | "updatedAt">): Promise<Platform> {
   const now = Date.now();
   try {
-    const [row] = await c.var.db.insert(platforms).values({ ...values, createdAt: now, updatedAt: now }).returning();
+    const [row] = await control(c).insert(platforms).values({ ...values, createdAt: now, updatedAt: now }).returning();
     return row!;
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppwriteError("platform_already_exists");
@@ -68,7 +71,7 @@ async function insert(c: Ctx, values: Omit<Platform, "createdAt" | "updatedAt">)
 }
 
 async function update(c: Ctx, projectId: string, id: string, set: Partial<Platform>): Promise<Platform> {
-  const [row] = await c.var.db.update(platforms).set({ ...set, updatedAt: Date.now() }).where(and(eq(platforms.projectId, projectId), eq(platforms.id, id))).returning();
+  const [row] = await control(c).update(platforms).set({ ...set, updatedAt: Date.now() }).where(and(eq(platforms.projectId, projectId), eq(platforms.id, id))).returning();
   return row!;
 }
 
@@ -92,7 +95,7 @@ function build(projectOf: ProjectOf): Hono<AppEnv> {
   r.delete("/:platformId", async (c) => {
     const projectId = await projectOf(c, true);
     const row = await findPlatform(c, projectId);
-    await c.var.db.delete(platforms).where(and(eq(platforms.projectId, projectId), eq(platforms.id, row.id)));
+    await control(c).delete(platforms).where(and(eq(platforms.projectId, projectId), eq(platforms.id, row.id)));
     return noContent(c);
   });
   return r;

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { projects, type Project } from "../db/schema";
-import type { DB } from "../db/client";
+import { open, type DB } from "../db/client";
 
 /** The console is a virtual project: it owns the console API; its only data are console users and their sessions. */
-export const CONSOLE: Project = { seq: 0, id: "console", name: "Console", description: "", teamId: "", settings: {}, createdAt: 0, updatedAt: 0 };
+export const CONSOLE: Project = { seq: 0, id: "console", name: "Console", description: "", teamId: "", settings: {}, database: null, moving: false, createdAt: 0, updatedAt: 0 };
 
 /**
  * A project, read fresh: a change to a project takes effect on the next request in every isolate. Requests
@@ -21,11 +21,13 @@ export function forgetProject(id: string): void {
 }
 
 /** Services register what they must remove when a project is deleted (user tables, R2 objects …). */
-type Cleanup = (env: Env, db: DB, projectId: string) => Promise<void>;
+/** `db`/`d1`: the project's data database (src/db/shards.ts). */
+type Cleanup = (env: Env, db: DB, projectId: string, d1: D1Database) => Promise<void>;
 const cleanups: Cleanup[] = [];
 export function onProjectDelete(fn: Cleanup): void {
   cleanups.push(fn);
 }
-export async function runProjectCleanups(env: Env, db: DB, projectId: string): Promise<void> {
-  for (const fn of cleanups) await fn(env, db, projectId);
+export async function runProjectCleanups(env: Env, d1: D1Database, projectId: string): Promise<void> {
+  const db = open(d1);
+  for (const fn of cleanups) await fn(env, db, projectId, d1);
 }

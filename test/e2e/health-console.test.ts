@@ -35,7 +35,9 @@ describe("health", () => {
     for (const p of ["/health/db", "/health/cache", "/health/pubsub"]) {
       const r = await get(p);
       expect(r.status, p).toBe(200);
-      expect(r.body.total, p).toBe(1);
+      // /health/db: one status per database — the control database DB and the data databases DB_1, DB_2.
+      expect(r.body.total, p).toBe(p === "/health/db" ? 3 : 1);
+      if (p === "/health/db") expect(r.body.statuses.map((s: { name: string }) => s.name)).toEqual(["D1 (DB)", "D1 (DB_1)", "D1 (DB_2)"]);
       expect(r.body.statuses[0], p).toMatchObject({ status: "pass", name: expect.any(String) });
       expect(Number.isInteger(r.body.statuses[0].ping), p).toBe(true);
     }

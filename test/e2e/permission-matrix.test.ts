@@ -55,6 +55,11 @@ const EDGEWRITE_ONLY: Record<string, string[]> = {
   "GET /v1/organization/memberships/:membershipId": ["organization.memberships.read"],
   "PATCH /v1/organization/memberships/:membershipId": ["organization.memberships.write"],
   "DELETE /v1/organization/memberships/:membershipId": ["organization.memberships.write"],
+  // Data databases and moves (docs/SCALING.md): the ADMIN_KEY only, as requireAdmin.
+  "GET /v1/edgewrite/shards": ["projects.read"],
+  "GET /v1/edgewrite/shards/projects/:projectId": ["projects.read"],
+  "POST /v1/edgewrite/shards/moves": ["projects.write"],
+  "GET /v1/edgewrite/shards/moves/:moveId": ["projects.read"],
   // SDK 27's email policies (newer than 1.9.6; scopes from Appwrite's Project module).
   ...Object.fromEntries(["aliased", "corporate", "disposable", "free"].map((k) => [`PATCH /v1/project/policies/deny-${k}-email`, ["policies.write", "project.policies.write"]])),
 };

@@ -1,4 +1,5 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+// Every database gets every migration: the control database and each data database (src/db/shards.ts).
+for (const name of ["DB", "DB_1", "DB_2"] as const) await applyD1Migrations(env[name], env.TEST_MIGRATIONS);

@@ -12,6 +12,7 @@ import { formatDate, parseDate } from "../../src/core/time";
 import { runList, prepareQueries } from "../../src/db/list";
 import { SPATIAL_WORK_MAX, spatialLeaf } from "../../src/core/query/spatial";
 import * as schema from "../../src/db/schema";
+import { NOT_MOVED, PLATFORM_TABLES } from "../../src/services/shards/move";
 import { channelsFor, convertChannels } from "../../src/events/channels";
 import { refusal } from "../../src/services/avatars/remote";
 import { initialsOf } from "../../src/services/avatars/initials";
@@ -338,6 +339,18 @@ describe("platform schema", () => {
       const actual = new Set(results.map((r) => r.name));
       for (const c of columns) expect(actual.has(c.name), `${name}.${c.name}`).toBe(true);
     }
+  });
+
+  it("a shard move copies every table holding a project's rows, or says why it stays", async () => {
+    const { results: tables } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'").all<{ name: string }>();
+    const withProject: string[] = [];
+    for (const { name } of tables) {
+      const { results } = await env.DB.prepare("SELECT name FROM pragma_table_info(?)").bind(name).all<{ name: string }>();
+      if (results.some((c) => c.name === "project_id")) withProject.push(name);
+    }
+    expect(withProject.length).toBeGreaterThan(30);
+    const classified = new Set([...PLATFORM_TABLES.map(([t]) => t), ...NOT_MOVED]);
+    expect(withProject.filter((t) => !classified.has(t))).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { open } from "../../db/client";
 import { Hono } from "hono";
 import { eq, sql } from "drizzle-orm";
 import * as z from "zod/mini";
@@ -33,7 +34,7 @@ oauthSettingsRoutes.patch("/:projectId/oauth2", async (c) => {
   });
   if (!isProvider(a.provider)) throw new AppwriteError("general_argument_invalid", `Invalid \`provider\` param: Value must be one of (${providerNames().join(", ")})`);
   const projectId = c.req.param("projectId");
-  const db = c.var.db;
+  const db = open(c.env.DB); // the project row, its platforms and keys: control data
   const [project] = await db.select().from(projects).where(eq(projects.id, projectId)).limit(1);
   if (!project) throw new AppwriteError("project_not_found", `Project with the requested ID '${projectId}' could not be found.`);
   const next: StoredProvider = { ...storedProvider(project, a.provider) };

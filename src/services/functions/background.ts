@@ -1,5 +1,6 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { onQueue } from "../../background";
+import { writableDataDatabase } from "../../db/shards";
 import { batch, open, type DB, type Statement } from "../../db/client";
 import { functionExecutions, functions, type Fn, type FnExecution, type OutboxRow } from "../../db/schema";
 import { onEvents, type Handoff, type HandoffSweep } from "../../events/consumers";
@@ -36,7 +37,7 @@ type WaitUntil = { waitUntil(p: Promise<unknown>): void };
 
 /** Run one queued execution. Idempotent: only a `waiting`/`scheduled` row is taken, once. */
 export async function runQueuedExecution(env: Env, exports: Exports, ctx: WaitUntil, msg: ExecutionMessage): Promise<void> {
-  const db = open(env.DB);
+  const db = open(await writableDataDatabase(env, msg.projectId)); // a moving project's executions wait (the message is retried)
   const now = Date.now();
   // The row keeps its stashed message while it runs: if this worker dies, the sweeper runs it again.
   const [taken] = await db
@@ -108,7 +109,7 @@ async function triggeredExecution(env: Env, db: DB, fn: Fn, o: { trigger: "sched
  * deployed, run right there in the alarm (no queue hop). Returns false when the schedule is obsolete.
  */
 export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, projectId: string, functionId: string): Promise<boolean> {
-  const db = open(env.DB);
+  const db = open(await writableDataDatabase(env, projectId));
   const [fn] = await db.select().from(functions).where(and(eq(functions.projectId, projectId), eq(functions.id, functionId))).limit(1);
   if (!fn || !fn.enabled || !fn.schedule || !fn.deploymentId) return false;
   const { msg, writes } = await triggeredExecution(env, db, fn, { trigger: "schedule", body: "", inline: true });
@@ -123,9 +124,9 @@ export async function runSchedule(env: Env, exports: Exports, ctx: WaitUntil, pr
  * functions. A function's own execution events never trigger it again (no loops). The executions are
  * written in the dispatcher's batch that moves this consumer's cursor; their messages go after it.
  */
-export async function functionEventConsumer(env: Env, events: OutboxRow[], _ctx: WaitUntil): Promise<Handoff | void> {
+export async function functionEventConsumer(env: Env, events: OutboxRow[], ctx: WaitUntil & { d1: D1Database }): Promise<Handoff | void> {
   if (!events.length) return;
-  const db = open(env.DB);
+  const db = open(ctx.d1); // the events' project's data database, where the executions commit with the cursor
   const projects = [...new Set(events.map((e) => e.projectId))];
   const candidates = await db
     .select()

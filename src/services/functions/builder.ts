@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { writableDataDatabase } from "../../db/shards";
 import { open, type DB } from "../../db/client";
 import { functionDeployments, functions, type FnDeployment } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
@@ -24,7 +25,7 @@ const where = (m: BuildMessage) => and(eq(functionDeployments.projectId, m.proje
 
 export async function runBuild(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, msg: BuildMessage): Promise<void> {
   void ctx;
-  const db = open(env.DB);
+  const db = open(await writableDataDatabase(env, msg.projectId)); // a moving project's builds wait (retried)
   const started = Date.now();
   const [taken] = await db.update(functionDeployments).set({ status: "processing", updatedAt: started }).where(and(where(msg), eq(functionDeployments.status, "waiting"))).returning();
   if (!taken) return;

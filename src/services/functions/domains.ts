@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { AppwriteError, errorBody } from "../../core/errors";
 import { uniqueId } from "../../core/ids";
+import { allDataDatabases, projectPlacement } from "../../db/shards";
+import { MOVING_MESSAGE } from "../../platform/moving";
 import { open, type DB } from "../../db/client";
 import { rules, type Rule } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
@@ -62,11 +64,20 @@ export function deleteRules(db: DB, projectId: string, functionId?: string) {
 const RULE_TTL_MS = 5_000;
 const cache = new Map<string, { rule: Rule; at: number }>();
 
-async function findRule(db: DB, domain: string): Promise<Rule | null> {
+/**
+ * Rules are their project's data (written with the function and its event), so a host is looked up on every data
+ * database at once; a domain is held by one project only (proxy-routes.ts checks the others before taking one).
+ */
+export async function ruleByDomain(env: Env, domain: string): Promise<Rule | null> {
+  const found = await Promise.all(allDataDatabases(env).map(async ({ d1 }) => (await open(d1).select().from(rules).where(eq(rules.domain, domain)).limit(1))[0]));
+  return found.find(Boolean) ?? null;
+}
+
+async function findRule(env: Env, domain: string): Promise<Rule | null> {
   const hit = cache.get(domain);
   if (hit && Date.now() - hit.at < RULE_TTL_MS) return hit.rule;
   cache.delete(domain);
-  const [rule] = await db.select().from(rules).where(eq(rules.domain, domain)).limit(1);
+  const rule = await ruleByDomain(env, domain);
   if (!rule) return null;
   cache.set(domain, { rule, at: Date.now() });
   if (cache.size > 1000) cache.delete(cache.keys().next().value!);
@@ -95,9 +106,12 @@ export async function serveFunctionDomain(request: Request, env: Env, ctx: Execu
   if (host !== base && !host.endsWith(`.${base}`)) return null;
   try {
     if (host === base) throw new AppwriteError("general_access_forbidden", "This domain cannot be used for security reasons. Please use any subdomain instead.");
-    const db = open(env.DB);
-    const rule = await findRule(db, host);
+    const rule = await findRule(env, host);
     if (!rule) throw new AppwriteError("rule_not_found", "This domain is not connected to any Appwrite resources. Visit domains tab under function/site settings to configure it.");
+    // The function, its deployment and the execution record are the project's data; an execution is a write.
+    const placement = await projectPlacement(env, rule.projectId);
+    if (placement.moving) throw new AppwriteError("general_service_disabled", MOVING_MESSAGE);
+    const db = open(placement.d1);
     const loaded = await loadForExecution(env, db, rule.projectId, rule.deploymentResourceId);
     const exports = (ctx as unknown as { exports: Exports }).exports;
     return await serveHttp(env, exports, ctx, db, loaded, {

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
+import { dataDatabase } from "../../db/shards";
 import { open } from "../../db/client";
 import { functions } from "../../db/schema";
 import { onApiKey } from "../../platform/caller";
@@ -11,7 +12,7 @@ import { DYNAMIC_PREFIX, verifyDynamicKey } from "./secrets";
 async function currentScopes(env: Env, projectId: string, functionId: string): Promise<string[] | null> {
   const hit = cachedRunnable(projectId, functionId);
   if (hit) return hit.fn.scopes;
-  const [row] = await open(env.DB)
+  const [row] = await open(await dataDatabase(env, projectId))
     .select({ scopes: functions.scopes })
     .from(functions)
     .where(and(eq(functions.projectId, projectId), eq(functions.id, functionId)))

@@ -11,7 +11,7 @@ import { functions, rules, type Rule } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
-import { forgetRules, functionsDomain } from "./domains";
+import { forgetRules, functionsDomain, ruleByDomain } from "./domains";
 import { ruleModel } from "./models";
 import { fromRaw, resolver, searchClause } from "./store";
 
@@ -64,7 +64,7 @@ function isFunctionHost(c: Ctx, domain: string): boolean {
 }
 
 async function loadRule(c: Ctx): Promise<Record<string, unknown>> {
-  const row = await c.env.DB.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.project_id = ? AND r.id = ? LIMIT 1`)
+  const row = await c.var.d1.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.project_id = ? AND r.id = ? LIMIT 1`)
     .bind(c.var.project.id, c.req.param("ruleId"))
     .first<Record<string, unknown>>();
   if (!row) throw new AppwriteError("rule_not_found");
@@ -75,6 +75,8 @@ async function loadRule(c: Ctx): Promise<Record<string, unknown>> {
 async function createRule(c: Ctx, rule: Omit<Rule, "seq">, deploymentId: string) {
   const db = c.var.db;
   const payload = ruleModel({ seq: 0, ...rule }, deploymentId);
+  // Rules live on their project's data database: a domain another database already routes is taken too.
+  if (await ruleByDomain(c.env, rule.domain)) throw new AppwriteError("rule_already_exists");
   try {
     await db.batch([
       db.insert(rules).values(rule),
@@ -97,7 +99,7 @@ proxyRoutes.get("/rules", async (c) => {
   const a = await params(c, { queries: p.optional(p.strings()), search: p.optional(p.string({ max: 256 })), total: p.default(p.boolean(), true) });
   const projectId = c.var.project.id;
   const result = await runList<Record<string, unknown>>(
-    c.env.DB,
+    c.var.d1,
     { from: FROM, columns: COLUMNS, base: (b: Binder) => `r.project_id = ${b.bind(projectId)} AND ${searchClause(b, ["r.id", "r.domain", "r.branch"], a.search)}`, resolve, sequence: "r.seq", id: "r.id" },
     prepareQueries(a.queries),
     a.total,

@@ -1,6 +1,7 @@
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { onCron } from "../../background";
-import { open } from "../../db/client";
+import { open, type DB } from "../../db/client";
+import { allDataDatabases, movingProjects } from "../../db/shards";
 import { functionExecutions, type FnExecution } from "../../db/schema";
 import { scheduleDispatch } from "../../events/outbox";
 import { executionEvent, readStash, stashMessage } from "./execute";
@@ -37,7 +38,14 @@ export interface SweepResult {
 
 /** `stuckAfterMs`: the grace period (waiting: since last touched; processing: beyond the function's timeout). */
 export async function sweepExecutions(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, o: { stuckAfterMs?: number } = {}): Promise<SweepResult> {
-  const db = open(env.DB);
+  // Executions live on their project's data database: sweep each; a moving project's rows wait for its move.
+  const moving = await movingProjects(env);
+  const results = [];
+  for (const { d1 } of allDataDatabases(env)) results.push(await sweepOn(env, ctx, o, open(d1), moving));
+  return results.reduce((a, r) => ({ requeued: a.requeued + r.requeued, failed: a.failed + r.failed, open: a.open + r.open }), { requeued: 0, failed: 0, open: 0 });
+}
+
+async function sweepOn(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, o: { stuckAfterMs?: number }, db: DB, moving: Set<string>): Promise<SweepResult> {
   const now = Date.now();
   const stuckBefore = now - (o.stuckAfterMs ?? STUCK_AFTER_MS);
   const timeoutMs = sql`COALESCE((SELECT f.timeout FROM functions f WHERE f.project_id = ${functionExecutions.projectId} AND f.id = ${functionExecutions.functionId}), ${MAX_TIMEOUT_S}) * 1000 + ${BACKSTOP_MS}`;
@@ -54,6 +62,7 @@ export async function sweepExecutions(env: Env, ctx: { waitUntil(p: Promise<unkn
   let requeued = 0;
   let failed = 0;
   for (const row of rows) {
+    if (moving.has(row.projectId)) continue;
     // Conditional on the row being exactly as read, so a consumer or another sweep that got there first wins.
     const same = and(eq(functionExecutions.projectId, row.projectId), eq(functionExecutions.id, row.id), eq(functionExecutions.status, row.status), eq(functionExecutions.updatedAt, row.updatedAt));
     const stash = readStash(row.responseBody);

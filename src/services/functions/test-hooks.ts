@@ -3,6 +3,7 @@ import { uniqueId } from "../../core/ids";
 import { p, params } from "../../core/params";
 import { json } from "../../core/response";
 import { open } from "../../db/client";
+import { dataDatabase } from "../../db/shards";
 import type { AppEnv } from "../../platform/context";
 import { insertExecution, newExecution, stashMessage, type ExecutionMessage } from "./execute";
 import { executionModel } from "./models";
@@ -22,7 +23,7 @@ export const functionTestHooks = new Hono<AppEnv>();
  */
 functionTestHooks.post("/stuck", async (c) => {
   const a = await params(c, { projectId: p.string({ min: 1, max: 36 }), functionId: p.string({ min: 1, max: 36 }), ageMs: p.integer({ min: 0 }), attempts: p.default(p.integer({ min: 0, max: 100 }), 0), body: p.default(p.string(), ""), status: p.default(p.enum(["waiting", "processing"] as const), "waiting") });
-  const db = open(c.var.d1);
+  const db = open(await dataDatabase(c.env, a.projectId));
   const fn = await loadFunction(db, a.projectId, a.functionId);
   const id = uniqueId();
   const msg: ExecutionMessage = { kind: "execution", projectId: fn.projectId, functionId: fn.id, executionId: id, method: "POST", path: "/", headers: {}, body: a.body, userId: "", jwt: "" };

@@ -1,3 +1,4 @@
+import { allDataDatabases, dataDatabase } from "../../db/shards";
 import { LOST_MESSAGE, LOST_WORKER } from "../functions/sweeper";
 
 /**
@@ -55,6 +56,8 @@ export const FAILED_QUEUE_NAMES = [
 
 export async function count(env: Env, query: Count | undefined, projectId: string): Promise<number> {
   if (!query) return 0;
-  const row = await env.DB.prepare(query.sql).bind(projectId, ...(query.args ?? [])).first<{ n: number }>();
-  return Number(row?.n ?? 0);
+  // Jobs are project data: one project's data database, or ("": deployment-wide) every database summed.
+  const dbs = projectId ? [await dataDatabase(env, projectId)] : allDataDatabases(env).map((d) => d.d1);
+  const rows = await Promise.all(dbs.map((d1) => d1.prepare(query.sql).bind(projectId, ...(query.args ?? [])).first<{ n: number }>()));
+  return rows.reduce((n, row) => n + Number(row?.n ?? 0), 0);
 }

@@ -1,3 +1,4 @@
+import { allDataDatabases } from "../../db/shards";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { uniqueId } from "../../core/ids";
@@ -53,8 +54,9 @@ healthRoutes.get("/health", (c) => {
 
 healthRoutes.get("/health/db", async (c) => {
   requireScope(c, "health.read");
-  const ping = await timed("DB failure on: DB", () => c.env.DB.prepare("SELECT 1").first());
-  return json(c, statusList([{ name: "D1 (DB)", ping }]));
+  // The control database and every data database (src/db/shards.ts).
+  const checks = await Promise.all(allDataDatabases(c.env).map(async ({ name, d1 }) => ({ name: `D1 (${name})`, ping: await timed(`DB failure on: ${name}`, () => d1.prepare("SELECT 1").first()) })));
+  return json(c, statusList(checks));
 });
 
 healthRoutes.get("/health/cache", async (c) => {

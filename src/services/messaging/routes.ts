@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { json } from "../../core/response";
 import { formatDate } from "../../core/time";
-import { requireProjectAccess } from "../../platform/console-access";
+import { projectData, requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv } from "../../platform/context";
 import { CONSOLE, onProjectDelete } from "../../platform/projects";
 import { requireAdmin } from "../../platform/caller";
@@ -27,7 +27,7 @@ outboxRoutes.get("/:projectId/outbox", async (c) => {
   // The console's own outbox (console invitations, recovery) is the deployment admin's to read.
   if (projectId === CONSOLE.id) requireAdmin(c, "projects.read");
   else await requireProjectAccess(c, projectId, "projects.read");
-  const db = c.var.db;
+  const db = await projectData(c, projectId, false);
   const url = new URL(c.req.url);
   const channel = url.searchParams.get("channel");
   const to = url.searchParams.get("to");

@@ -13,7 +13,7 @@
  * releases a `scheduled` one whose alarm was missed.
  */
 import { onCron, onQueue } from "../../background";
-import { dataDatabase } from "../../db/shards";
+import { allDataDatabases, movingProjects, writableDataDatabase } from "../../db/shards";
 import { providerFromRaw, providerSecrets } from "./providers";
 import { ProviderError, sendOne, type Recipient } from "./adapters";
 import type { Provider } from "./tables";
@@ -49,7 +49,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A scheduled message whose time has come becomes `processing` (once) and is enqueued. */
 export async function releaseScheduled(env: Env, projectId: string, messageId: string): Promise<boolean> {
-  const d1 = await dataDatabase(env, projectId);
+  const d1 = await writableDataDatabase(env, projectId); // a moving project's sends wait (queue/alarm retry)
   const now = Date.now();
   const row = await d1
     .prepare("UPDATE messaging_messages SET status = 'processing', updated_at = ? WHERE project_id = ? AND id = ? AND status = 'scheduled' AND scheduled_at <= ? RETURNING id")
@@ -60,7 +60,7 @@ export async function releaseScheduled(env: Env, projectId: string, messageId: s
 }
 
 export async function processMessage(env: Env, projectId: string, messageId: string): Promise<void> {
-  const d1 = await dataDatabase(env, projectId);
+  const d1 = await writableDataDatabase(env, projectId); // a moving project's sends wait (queue/alarm retry)
   const msg = await d1.prepare("SELECT * FROM messaging_messages WHERE project_id = ? AND id = ?").bind(projectId, messageId).first<Record<string, unknown>>();
   if (!msg || msg.status !== "processing") return;
   const type = String(msg.provider_type);
@@ -185,14 +185,19 @@ onQueue(MESSAGES_QUEUE, async (batch, env) => {
   }
 });
 
+/** Lost queue messages and missed alarms, on every data database; projects being moved wait for their move. */
 onCron(async (env) => {
   const now = Date.now();
-  const stuck = (await env.DB.prepare("SELECT project_id, id, status FROM messaging_messages WHERE (status = 'processing' AND updated_at < ?) OR (status = 'scheduled' AND scheduled_at < ?) LIMIT 100").bind(now - STUCK_MS, now - 60_000).all<{ project_id: string; id: string; status: string }>()).results ?? [];
-  for (const s of stuck) {
-    if (s.status === "scheduled") await releaseScheduled(env, s.project_id, s.id);
-    else {
-      await env.DB.prepare("UPDATE messaging_messages SET updated_at = ? WHERE project_id = ? AND id = ?").bind(now, s.project_id, s.id).run();
-      await enqueueMessage(env, s.project_id, s.id);
+  const moving = await movingProjects(env);
+  for (const { d1 } of allDataDatabases(env)) {
+    const stuck = (await d1.prepare("SELECT project_id, id, status FROM messaging_messages WHERE (status = 'processing' AND updated_at < ?) OR (status = 'scheduled' AND scheduled_at < ?) LIMIT 100").bind(now - STUCK_MS, now - 60_000).all<{ project_id: string; id: string; status: string }>()).results ?? [];
+    for (const s of stuck) {
+      if (moving.has(s.project_id)) continue;
+      if (s.status === "scheduled") await releaseScheduled(env, s.project_id, s.id);
+      else {
+        await d1.prepare("UPDATE messaging_messages SET updated_at = ? WHERE project_id = ? AND id = ?").bind(now, s.project_id, s.id).run();
+        await enqueueMessage(env, s.project_id, s.id);
+      }
     }
   }
 });

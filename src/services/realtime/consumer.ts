@@ -18,15 +18,14 @@ import { shardCount, shardName, type RealtimeEvent } from "./protocol";
  */
 
 /** A role change of the project, after its refresh is applied: the direct path may resume (migrations/0019). */
-const clearFence = (env: Env, seq: number) =>
-  env.DB.prepare("UPDATE outbox SET role_change = 0 WHERE seq = ? AND role_change = 1").bind(seq); // data-db
+const clearFence = (d1: D1Database, seq: number) => d1.prepare("UPDATE outbox SET role_change = 0 WHERE seq = ? AND role_change = 1").bind(seq);
 
 /**
  * Current roles of a user from D1 (null when the user is gone or blocked), and which of the user's
  * sessions still owe a second factor (mfa-gate.ts): sockets they authenticated fall back to guests.
  */
-async function currentRoles(env: Env, projectId: string, userId: string): Promise<{ roles: string[] | null; halfSessions: string[]; impersonates: boolean }> {
-  const db = open(env.DB);
+async function currentRoles(d1: D1Database, projectId: string, userId: string): Promise<{ roles: string[] | null; halfSessions: string[]; impersonates: boolean }> {
+  const db = open(d1);
   const [u, m, s] = await db.batch([
     db.select().from(users).where(and(eq(users.projectId, projectId), eq(users.id, userId))).limit(1),
     db.select().from(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId))),
@@ -48,11 +47,12 @@ const toRealtime = (row: OutboxRow): RealtimeEvent => ({
   payload: row.payload,
 });
 
-async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promise<void> {
+/** `d1`: the project's data database (its outbox, users and sessions). */
+async function forProject(env: Env, d1: D1Database, projectId: string, rows: OutboxRow[]): Promise<void> {
   const shards = occupiedShards(projectId, shardCount(env)).map((shard) => ({ shard, stub: env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, shard))) }));
   const fences = rows.filter((r) => r.roleChange);
   if (!shards.length) {
-    if (fences.length) await env.DB.batch(fences.map((r) => clearFence(env, r.seq))); // data-db
+    if (fences.length) await d1.batch(fences.map((r) => clearFence(d1, r.seq)));
     return; // nobody is connected to this project
   }
   let batch: RealtimeEvent[] = [];
@@ -72,21 +72,21 @@ async function forProject(env: Env, projectId: string, rows: OutboxRow[]): Promi
     } else if (change.sessionId) {
       await Promise.all(shards.map((s) => s.stub.refreshUser(change.userId, null, change.sessionId)));
     } else {
-      const { roles, halfSessions, impersonates } = await currentRoles(env, projectId, change.userId);
+      const { roles, halfSessions, impersonates } = await currentRoles(d1, projectId, change.userId);
       await Promise.all(shards.map((s) => s.stub.refreshUser(change.userId, roles, undefined, halfSessions, impersonates)));
     }
   }
   await flush();
   // Lifted only now, so events written after it never overtake the ones this pass delivered.
-  if (fences.length) await env.DB.batch(fences.map((r) => clearFence(env, r.seq))); // data-db
+  if (fences.length) await d1.batch(fences.map((r) => clearFence(d1, r.seq)));
 }
 
-onEvents("realtime", async (env, rows) => {
+onEvents("realtime", async (env, rows, ctx) => {
   const byProject = new Map<string, OutboxRow[]>();
   for (const row of rows) {
     let list = byProject.get(row.projectId);
     if (!list) byProject.set(row.projectId, (list = []));
     list.push(row);
   }
-  await Promise.all([...byProject].map(([projectId, list]) => forProject(env, projectId, list)));
+  await Promise.all([...byProject].map(([projectId, list]) => forProject(env, ctx.d1, projectId, list)));
 });

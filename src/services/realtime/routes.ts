@@ -3,7 +3,7 @@ import { AppwriteError } from "../../core/errors";
 import { uniqueId } from "../../core/ids";
 import { fromSearchParams } from "../../core/params";
 import { open } from "../../db/client";
-import { dataDatabase } from "../../db/shards";
+import { bindingNamed } from "../../db/shards";
 import { convertChannels } from "../../events/channels";
 import { guest, resolveUser, sessionFromRequest } from "../../platform/caller";
 import type { AppEnv, Caller } from "../../platform/context";
@@ -107,7 +107,7 @@ realtimeRoutes.get("/", async (c) => {
     // Mounted before the context middleware: the project from the control DB, its users from its data DB.
     const project = projectId && projectId !== "console" ? await findProject(open(c.env.DB), projectId) : null;
     if (!project) throw new UpgradeError(1008, "Missing or unknown project ID");
-    const db = open(await dataDatabase(c.env, project.id));
+    const db = open(bindingNamed(c.env, project.database)); // its users and sessions (src/db/shards.ts)
     if (await overConnectLimit(c.env, project.id, clientIp(c as never), connectLimit(c.env))) throw new UpgradeError(1013, "Too many requests");
 
     // Cross-site socket hijacking guard: an Origin must be one the project's platforms allow (origin.ts).

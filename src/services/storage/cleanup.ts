@@ -1,6 +1,7 @@
 import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { onCron } from "../../background";
 import { open, type DB } from "../../db/client";
+import { allDataDatabases, movingProjects } from "../../db/shards";
 import { buckets, fileParts, filePermissions, files, resourceTokens } from "../../db/schema";
 import { onProjectDelete } from "../../platform/projects";
 import { ABANDONED_UPLOAD_MS, projectPrefix } from "./constants";
@@ -34,12 +35,20 @@ type SQLSubquery = ReturnType<typeof sql>;
  * its parts and the file record go together, so no orphaned parts or half-written files remain.
  */
 export async function sweepAbandonedUploads(env: Env, olderThanMs = ABANDONED_UPLOAD_MS, limit = 25): Promise<number> {
-  const db = open(env.DB);
-  const stale = await db
-    .select({ seq: files.seq, objectKey: files.objectKey, uploadId: files.uploadId })
+  // Files live on their project's data database: sweep each; a moving project's rows wait for its move.
+  const moving = await movingProjects(env);
+  let n = 0;
+  for (const { d1 } of allDataDatabases(env)) n += await sweepUploadsOn(env, open(d1), olderThanMs, limit, moving);
+  return n;
+}
+
+async function sweepUploadsOn(env: Env, db: DB, olderThanMs: number, limit: number, moving: Set<string>): Promise<number> {
+  const all = await db
+    .select({ seq: files.seq, objectKey: files.objectKey, uploadId: files.uploadId, projectId: files.projectId })
     .from(files)
     .where(and(ne(files.status, "ready"), lt(files.updatedAt, Date.now() - olderThanMs)))
     .limit(limit);
+  const stale = all.filter((f) => !moving.has(f.projectId));
   for (const f of stale) {
     await discardObject(env.BUCKET, f.objectKey, f.uploadId);
     await db.batch([
@@ -80,7 +89,7 @@ function ownerOf(key: string): Owned | null {
 }
 
 /** Of these keys, those whose D1 record does not exist (keys of unknown shape are never orphans). */
-async function orphanKeys(d1: D1Database, keys: readonly string[]): Promise<string[]> {
+async function orphanKeysOn(d1: D1Database, keys: readonly string[]): Promise<string[]> {
   const byKind = new Map<OwnerKind, Owned[]>();
   for (const o of keys.map(ownerOf)) if (o) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o]);
   if (!byKind.size) return [];
@@ -98,12 +107,24 @@ async function orphanKeys(d1: D1Database, keys: readonly string[]): Promise<stri
  * rule (R2 aborts incomplete multipart uploads after 7 days by default); recorded ones go with
  * sweepAbandonedUploads.
  */
+/**
+ * A key is an orphan only when no data database holds its record (a project's rows live on one of them). Keys of
+ * projects being moved are left alone (the record is between databases); the set is read before and after.
+ */
+async function orphanKeys(env: Env, keys: readonly string[]): Promise<string[]> {
+  const movingBefore = await movingProjects(env);
+  let left = keys.filter((k) => !movingBefore.has(ownerOf(k)?.p ?? ""));
+  for (const { d1 } of allDataDatabases(env)) if (left.length) left = await orphanKeysOn(d1, left);
+  const movingAfter = await movingProjects(env);
+  return left.filter((k) => !movingAfter.has(ownerOf(k)?.p ?? ""));
+}
+
 export async function sweepOrphanObjects(env: Env, o: { graceMs?: number; limit?: number } = {}): Promise<{ checked: number; removed: number; wrapped: boolean }> {
-  const d1 = env.DB;
+  const d1 = env.DB; // the sweep's position is control data
   const from = await d1.prepare("SELECT position FROM sweep_positions WHERE name = ?").bind(POSITION).first<{ position: string }>();
   const page = await env.BUCKET.list({ startAfter: from?.position || undefined, limit: o.limit ?? ORPHAN_PAGE });
   const cutoff = Date.now() - (o.graceMs ?? ORPHAN_GRACE_MS);
-  const orphans = await orphanKeys(d1, page.objects.filter((x) => x.uploaded.getTime() <= cutoff).map((x) => x.key));
+  const orphans = await orphanKeys(env, page.objects.filter((x) => x.uploaded.getTime() <= cutoff).map((x) => x.key));
   if (orphans.length) {
     console.warn(`storage: removing ${orphans.length} R2 objects that have no record`);
     await env.BUCKET.delete(orphans);

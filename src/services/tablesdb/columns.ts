@@ -133,8 +133,9 @@ export function inlineColumn(fl: Flavor, raw: RawParams, seq: number, now: numbe
   return columnFromParams(fl, kind, a, seq, now);
 }
 
+/** The next seq, past the table's AUTOINCREMENT counter too: each data database allocates from its own range (src/db/shards.ts). */
 export const nextSeq = async (d1: D1Database, table: "tdb_columns" | "tdb_indexes" | "tdb_tables") =>
-  Number((await d1.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).first<{ n: number }>())!.n);
+  Number((await d1.prepare(`SELECT MAX(COALESCE(MAX(seq), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0)) + 1 AS n FROM ${table}`).bind(table).first<{ n: number }>())!.n);
 
 export function insertColumnStmt(c: Ctx, t: { seq: number }, col: ColumnMeta): D1PreparedStatement {
   return c.var.d1.prepare(

@@ -43,11 +43,11 @@ export async function dropTablesStatements(d1: D1Database, where: string, bind: 
   return out;
 }
 
-onProjectDelete(async (env, _db, projectId) => {
-  const stmts = await dropTablesStatements(env.DB, "project_id = ?1", [projectId]);
-  stmts.push(env.DB.prepare("DELETE FROM tdb_databases WHERE project_id = ?1").bind(projectId));
-  stmts.push(env.DB.prepare("DELETE FROM tdb_transactions WHERE project_id = ?1").bind(projectId));
-  await env.DB.batch(stmts);
+onProjectDelete(async (_env, _db, projectId, d1) => {
+  const stmts = await dropTablesStatements(d1, "project_id = ?1", [projectId]);
+  stmts.push(d1.prepare("DELETE FROM tdb_databases WHERE project_id = ?1").bind(projectId));
+  stmts.push(d1.prepare("DELETE FROM tdb_transactions WHERE project_id = ?1").bind(projectId));
+  await d1.batch(stmts);
   forgetProjectTables(projectId);
 });
 

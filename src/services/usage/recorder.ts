@@ -1,5 +1,5 @@
 import { onCron } from "../../background";
-import { dataDatabase } from "../../db/shards";
+import { writableDataDatabase } from "../../db/shards";
 import { sql } from "drizzle-orm";
 import { onProjectDelete } from "../../platform/projects";
 
@@ -151,7 +151,8 @@ async function write(env: Env, projectId: string, hours: [number, Tally][]): Pro
       }
     }
   }
-  const d1 = await dataDatabase(env, projectId);
+  // A moving project's deltas wait in memory (a failed write gets them back) until the move ends.
+  const d1 = await writableDataDatabase(env, projectId);
   const statements = [...slots].map(([slot, value]) => {
     const [metric, period, time] = slot.split("\0") as [string, string, string];
     return d1.prepare(UPSERT).bind(projectId, metric, period, Number(time), value);

@@ -5,6 +5,7 @@ import { APP_VERSION } from "../../core/errors";
 import { open } from "../../db/client";
 import { outbox, type OutboxRow } from "../../db/schema";
 import { onEvents, type SweepResult } from "../../events/consumers";
+import { allDataDatabases, writableDataDatabase } from "../../db/shards";
 import { eventMatches } from "../../events/names";
 import { webhookAttempts, webhookDeliveries, webhooks, type Webhook } from "./schema";
 import { signature, unseal } from "./secrets";
@@ -52,9 +53,9 @@ async function send(env: Env, deliveries: readonly WebhookMessage[]): Promise<vo
 
 onEvents(
   "webhooks",
-  async (env, rows) => {
+  async (env, rows, ctx) => {
     const projectIds = [...new Set(rows.map((r) => r.projectId))];
-    const db = open(env.DB);
+    const db = open(ctx.d1); // webhooks and their deliveries are the project's data
     const hooks = await db.select().from(webhooks).where(and(inArray(webhooks.projectId, projectIds), eq(webhooks.enabled, true)));
     const deliveries: WebhookMessage[] = [];
     for (const row of rows) {
@@ -81,9 +82,15 @@ onEvents(
  * sweep leaves it alone for another grace period). Returns when the next pending delivery falls due.
  */
 export async function sweepDeliveries(env: Env, o: { graceMs?: number } = {}): Promise<SweepResult> {
-  const grace = o.graceMs ?? DELIVERY_GRACE_MS;
+  // Deliveries live on their project's data database: sweep each.
+  const results = await Promise.all(allDataDatabases(env).map(({ d1 }) => sweepDeliveriesOn(env, d1, o.graceMs ?? DELIVERY_GRACE_MS)));
+  const due = results.flatMap((r) => (r.next === null ? [] : [r.next]));
+  return { resent: results.reduce((n, r) => n + r.resent, 0), next: due.length ? Math.min(...due) : null };
+}
+
+async function sweepDeliveriesOn(env: Env, d1: D1Database, grace: number): Promise<SweepResult> {
   const now = Date.now();
-  const { results: lost } = await env.DB.prepare(
+  const { results: lost } = await d1.prepare(
     `UPDATE webhook_deliveries SET due_at = ?1
      WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE due_at <= ?2 ORDER BY due_at LIMIT ?3)
      RETURNING project_id AS p, webhook_id AS w, event_seq AS s`,
@@ -94,13 +101,13 @@ export async function sweepDeliveries(env: Env, o: { graceMs?: number } = {}): P
     console.warn(`webhooks: re-sending ${lost.length} deliveries that have no outcome`);
     await send(env, lost);
   }
-  const next = await env.DB.prepare("SELECT MIN(due_at) AS due FROM webhook_deliveries").first<{ due: number | null }>();
+  const next = await d1.prepare("SELECT MIN(due_at) AS due FROM webhook_deliveries").first<{ due: number | null }>();
   return { resent: lost.length, next: next?.due == null ? null : next.due + grace };
 }
 
 async function deliver(env: Env, msg: Message<WebhookMessage>): Promise<void> {
   const { p: projectId, w: webhookId, s: seq } = msg.body;
-  const db = open(env.DB);
+  const db = open(await writableDataDatabase(env, projectId)); // a moving project's deliveries wait (retried)
   const thisDelivery = and(eq(webhookDeliveries.projectId, projectId), eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.eventSeq, seq));
   const [[pending], [hook], [event]] = await db.batch([
     db.select().from(webhookDeliveries).where(thisDelivery).limit(1),

@@ -16,7 +16,7 @@ import { attemptModel, webhookModel } from "./models";
 import { webhookAttempts, webhookDeliveries, webhooks, type Webhook } from "./schema";
 import { seal, unseal } from "./secrets";
 import "./delivery";
-import { requireProjectAccess } from "../../platform/console-access";
+import { projectData, requireProjectAccess } from "../../platform/console-access";
 import { onProjectDelete } from "../../platform/projects";
 
 /**
@@ -203,7 +203,10 @@ export const webhookRoutes = build(async (c, write) => {
 
 /** /v1/projects/{projectId}/webhooks — the console alias, by role in the project's organization (console-access.ts). */
 export const consoleWebhookRoutes = build(async (c, write) => {
-  return (await requireProjectAccess(c, c.req.param("projectId")!, write ? "webhooks.write" : "webhooks.read")).id;
+  const project = await requireProjectAccess(c, c.req.param("projectId")!, write ? "webhooks.write" : "webhooks.read");
+  // The routes below use `c.var.db`: here the console's request, so point it at the addressed project's data.
+  c.set("db", await projectData(c, project.id, write));
+  return project.id;
 });
 
 /**
