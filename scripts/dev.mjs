@@ -70,5 +70,5 @@ Or, as the deployment admin, create a project, then an API key for it:
 void adminKey;
 // wrangler dev never fires cron triggers; fire the minutely one ourselves so outbox sweeps and upload
 // cleanup run locally exactly as deployed (function schedules use Durable Object alarms and need nothing).
-cron = setInterval(() => fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`).catch(() => {}), 60_000);
+cron = setInterval(() => fetch(`${server.url}/_edgewrite/cron`).catch(() => {}), 60_000);
 await new Promise(() => {});

@@ -97,7 +97,10 @@ export async function startServer(o) {
   // wrangler dev process: the first config is the one served on `port`.
   const configs = o.config ? [o.config] : ["wrangler.toml", ...SERVICE_CONFIGS];
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", o.persistDir, ...configs.flatMap((c) => ["-c", c]), "--log-level", o.log ? "info" : "warn", "--show-interactive-dev-session=false"];
-  for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
+  // The API Worker's local cron trigger (/_edgewrite/cron, src/index.ts): wrangler dev's own
+  // /cdn-cgi/handler/scheduled answers 500 once a Worker has [assets], so dev, tests and the bench use this one.
+  const vars = o.config ? (o.vars ?? {}) : { EDGEWRITE_LOCAL_CRON: "1", ...o.vars };
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (o.testScheduled) args.push("--test-scheduled");
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,

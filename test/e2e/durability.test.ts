@@ -147,7 +147,7 @@ describe("a kill -9 during a burst of writes, then a restart on the same state",
     // kill is overdue by then, while what the restarted server hands on is not re-sent.
     const swept = { deliveries: 0, executions: 0, objects: 0 };
     const sweep = async () => {
-      await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`);
+      await fetch(`${server.url}/_edgewrite/cron`);
       const r = await asAdmin("POST", "/_edgewrite/test/sweep", { graceMs: 5000 });
       expect(r.status).toBe(200);
       swept.deliveries += r.json.resent.webhooks;

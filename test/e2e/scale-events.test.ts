@@ -160,7 +160,7 @@ describe("event dispatch partitioned by project", () => {
     expect(of(a.projectId)).toEqual([]);
 
     // The cron sweep kicks every project with undispatched rows: A catches up, each event delivered once.
-    expect((await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/_edgewrite/cron`)).status).toBe(200);
     await until("A's two events", async () => of(a.projectId), (l) => l.length >= 2, 30_000, 100);
     await new Promise((r) => setTimeout(r, 500));
     expect(of(a.projectId)).toEqual(["a0", "a1"]);

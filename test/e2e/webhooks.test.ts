@@ -223,7 +223,7 @@ describe("webhook delivery", () => {
 
     // The scheduled sweep (the Worker's real `scheduled` handler) picks the event up from the outbox.
     const origin = endpoint.replace(/\/v1$/, "");
-    const cron = await fetch(`${origin}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    const cron = await fetch(`${origin}/_edgewrite/cron`);
     expect(cron.status).toBe(200);
     const hit = await r.waitFor(forUser("wh-crash"));
     expect(hit.headers["x-appwrite-webhook-signature"]).toBe(sign(hook.secret, r.url, hit.body));
