@@ -1,4 +1,4 @@
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, ComponentType } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { messageOf } from "./sdk";
 
@@ -102,3 +102,27 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
 export const formValues = (e: Event) => Object.fromEntries(new FormData(e.target as HTMLFormElement)) as Record<string, string>;
 
 export const when = (iso: string) => (iso ? new Date(iso).toLocaleString() : "—");
+
+/**
+ * A view loaded on first use, as a chunk of its own (the first screen stays small): a "Loading…" line until it is
+ * there, Appwrite-style error text if the chunk cannot be fetched.
+ */
+export function lazyView<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let loaded: ComponentType<P> | null = null;
+  let pending: Promise<void> | null = null;
+  return function Lazy(props: P) {
+    const [, setTick] = useState(0);
+    const [error, setError] = useState<unknown>(null);
+    useEffect(() => {
+      if (loaded) return;
+      pending ??= load().then((m) => {
+        loaded = m.default;
+      });
+      pending.then(() => setTick((t) => t + 1), (e) => { pending = null; setError(e); });
+    }, []);
+    if (error) return <ErrorNote error={error} />;
+    if (!loaded) return <p aria-busy="true" class="muted">Loading…</p>;
+    const View = loaded;
+    return <View {...props} />;
+  };
+}

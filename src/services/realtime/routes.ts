@@ -15,6 +15,9 @@ import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
+import { CONSOLE_REALTIME_ROLE, consoleWatcher } from "./console";
+import { getCookie } from "hono/cookie";
+import { allowedOrigins, checkOrigin } from "../../platform/origin";
 import { noteOccupied } from "./direct";
 import "./consumer";
 import { recordRealtimeConnection } from "../usage/recorder";
@@ -127,6 +130,13 @@ realtimeRoutes.get("/", async (c) => {
     if (caller.user && !caller.user.status) caller = guest();
     // A sign-in that still owes its second factor is a guest here, as it is nobody on the REST API (mfa-gate.ts).
     if (caller.user && (await needsMoreFactors(db, project.id, caller.user, caller.session))) caller = guest();
+    // On https the console's session is its first-party httpOnly cookie, sent with the upgrade from the console's
+    // own origin only (never from a project's platform: that would hand a site the console's view of the project).
+    let roles = caller.roles;
+    const consoleCookie = !caller.user && getCookie(c as never, "a_session_console");
+    if (consoleCookie && c.req.header("origin") && checkOrigin(c.req.header("origin")!, allowedOrigins(c.req.url, "console", [])).allowed) {
+      if (await consoleWatcher(c.env, project, consoleCookie)) roles = [CONSOLE_REALTIME_ROLE];
+    }
     const userId = caller.user?.id ?? "";
 
     const requested = fromSearchParams(url.searchParams).channels;
@@ -143,7 +153,7 @@ realtimeRoutes.get("/", async (c) => {
       userId,
       sessionId: caller.session?.id ?? "",
       impersonatorId: caller.impersonator?.id ?? "",
-      roles: caller.roles,
+      roles,
       subscriptions: legacy.subs,
       connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user, [], caller.impersonator?.id ?? null) : null } }),
     };
