@@ -19,7 +19,7 @@ export function Empty({ title, children }: { title: string; children?: Component
 }
 
 /** A labelled input (the label is the accessible name). */
-export function Field(props: { label: string; name: string; type?: string; value?: string; defaultValue?: string; required?: boolean; autoComplete?: string; pattern?: string; hint?: string; maxLength?: number; minLength?: number; autoFocus?: boolean; onInput?: (v: string) => void }) {
+export function Field(props: { label: string; name: string; type?: string; value?: string; defaultValue?: string; required?: boolean; autoComplete?: string; pattern?: string; hint?: string; step?: string; maxLength?: number; minLength?: number; autoFocus?: boolean; onInput?: (v: string) => void }) {
   const id = `f-${props.name}`;
   return (
     <div class="field">
@@ -33,6 +33,7 @@ export function Field(props: { label: string; name: string; type?: string; value
         required={props.required}
         autoComplete={props.autoComplete}
         pattern={props.pattern}
+        step={props.step}
         maxLength={props.maxLength}
         minLength={props.minLength}
         autoFocus={props.autoFocus}

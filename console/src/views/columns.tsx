@@ -91,7 +91,7 @@ function CreateColumn({ api, databaseId, tableId, tables, onDone }: { api: Table
       </div>
       <Field label="Key" name="key" required={kind !== "relationship"} maxLength={36} autoFocus hint={kind === "relationship" ? "Leave empty to use the related table's ID." : undefined} />
       {kind === "string" && <Field label="Size" name="size" type="number" defaultValue="255" hint="Maximum length in characters." />}
-      {(kind === "integer" || kind === "float") && (<div class="two"><Field label="Min" name="min" type="number" /><Field label="Max" name="max" type="number" /></div>)}
+      {(kind === "integer" || kind === "float") && (<div class="two"><Field label="Min" name="min" type="number" step="any" /><Field label="Max" name="max" type="number" step="any" /></div>)}
       {kind === "enum" && <Field label="Elements (comma separated)" name="elements" required />}
       {kind === "relationship" ? (
         <>

@@ -134,8 +134,8 @@ function Tables({ projectId, databaseId }: { projectId: string; databaseId: stri
           <Field label="Table ID" name="tableId" maxLength={36} hint="Leave empty for a generated one." />
           <label class="checkline"><input type="checkbox" name="rowSecurity" class="check" /> Row security (each row's own permissions also grant access)</label>
           <h3>Permissions</h3>
-          <PermissionEditor id="new-table" value={[]} actions={CONTAINER_ACTIONS} onSave={setPerms} />
-          <p class="muted small">{perms.length ? `Will be created with: ${perms.join(", ")}` : "Save permissions above to apply them; none means API keys and the console only."}</p>
+          <PermissionEditor id="new-table" value={[]} actions={CONTAINER_ACTIONS} onChange={setPerms} />
+          {perms.length > 0 && <p class="muted small">Will be created with: {perms.join(", ")}</p>}
           <ErrorNote error={create.error} />
           <div class="actions">
             <button type="button" class="quiet" onClick={() => setCreating(false)}>Cancel</button>

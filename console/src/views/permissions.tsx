@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 /** Appwrite's permission strings are `action("role")`; the editor is a grid of roles × actions over them. */
 const PERM = /^(read|create|update|delete|write)\("(.+)"\)$/;
@@ -34,11 +34,13 @@ const KINDS = [
 ] as const;
 
 /**
- * Roles × actions. `onSave` gets Appwrite's permission strings; `actions` are an item's (row, file) or a
- * container's (table, bucket: create too).
+ * Roles × actions. `onSave` gets Appwrite's permission strings from a Save button; inside another form (create a
+ * table) `onChange` gets them on every change instead. `actions` are an item's (row, file) or a container's
+ * (table, bucket: create too).
  */
-export function PermissionEditor({ value, actions, onSave, busy, id }: { value: string[]; actions: readonly string[]; onSave: (perms: string[]) => void; busy?: boolean; id: string }) {
+export function PermissionEditor({ value, actions, onSave, onChange, busy, id }: { value: string[]; actions: readonly string[]; onSave?: (perms: string[]) => void; onChange?: (perms: string[]) => void; busy?: boolean; id: string }) {
   const [grid, setGrid] = useState<Grid>(() => toGrid(value));
+  useEffect(() => onChange?.(toPerms(grid, actions)), [grid]);
   const [kind, setKind] = useState<string>("any");
   const [roleValue, setRoleValue] = useState("");
   const needs = KINDS.find((k) => k.kind === kind && "value" in k);
@@ -82,9 +84,11 @@ export function PermissionEditor({ value, actions, onSave, busy, id }: { value: 
         {needs && "value" in needs && <input aria-label={needs.value} placeholder={needs.value} value={roleValue} onInput={(e) => setRoleValue((e.target as HTMLInputElement).value)} />}
         <button type="button" class="quiet" onClick={add}>Add</button>
       </div>
-      <div class="actions">
-        <button type="button" disabled={busy} onClick={() => onSave(toPerms(grid, actions))}>{busy ? "Saving…" : "Save permissions"}</button>
-      </div>
+      {onSave && (
+        <div class="actions">
+          <button type="button" disabled={busy} onClick={() => onSave(toPerms(grid, actions))}>{busy ? "Saving…" : "Save permissions"}</button>
+        </div>
+      )}
     </div>
   );
 }

@@ -107,7 +107,7 @@ function BucketSettings({ projectId, bucket, onSaved }: { projectId: string; buc
         });
       }}>
         <Field label="Name" name="name" required defaultValue={bucket.name} />
-        <Field label="Maximum file size (MiB)" name="maxMiB" type="number" defaultValue={String(+(bucket.maximumFileSize / 1048576).toFixed(3))} />
+        <Field label="Maximum file size (MiB)" name="maxMiB" type="number" step="any" defaultValue={String(+(bucket.maximumFileSize / 1048576).toFixed(3))} />
         <Field label="Allowed extensions (comma separated)" name="extensions" defaultValue={bucket.allowedFileExtensions.join(", ")} hint="Empty allows every extension." />
         <div class="field">
           <label for="f-compression">Compression</label>
@@ -260,7 +260,8 @@ function Thumb({ projectId, file, size = 160 }: { projectId: string; file: Model
   useEffect(() => {
     if (!IMAGE.test(file.mimeType)) return;
     let live = true;
-    const url = inProject(projectId).storage.getFilePreview({ bucketId: file.bucketId, fileId: file.$id, width: size, height: size });
+    // One side only: the preview keeps the image's aspect ratio (the grid crops it square with CSS).
+    const url = inProject(projectId).storage.getFilePreview({ bucketId: file.bucketId, fileId: file.$id, width: size });
     bytesOf(projectId, url).then((buf) => {
       const reader = new FileReader();
       reader.onload = () => live && setSrc(reader.result as string);

@@ -18,7 +18,7 @@ import { needsMoreFactors } from "../account/mfa-gate";
 export const CONSOLE_REALTIME_ROLE = "console:admin";
 
 /** The scopes a role must hold in the organization: all data the project's events can carry. */
-const READS = ["users.read", "teams.read", "rows.read", "files.read", "buckets.read", "functions.read", "execution.read"];
+const READS = ["users.read", "teams.read", "rows.read", "files.read", "buckets.read", "functions.read", "executions.read"];
 
 /** The console user behind `session` when they may watch `project` (else null: the caller falls back to a user). */
 export async function consoleWatcher(env: Env, project: Project, session: string): Promise<{ userId: string; sessionId: string } | null> {
