@@ -183,7 +183,7 @@ export function Rows({ projectId, databaseId, tableId, columns, rowSecurity }: {
       <Dialog title={json === "new" ? "Create row" : "Row JSON"} open={json !== null} onClose={() => setJson(null)}>
         {json !== null && <RowJson key={json === "new" ? "new" : json.$id + json.$updatedAt} row={json === "new" ? null : json} columns={columns} onSave={async (rowId, data) => {
           if (await act.run(() => (json === "new" ? tables.createRow({ databaseId, tableId, rowId: rowId || ID.unique(), data }) : tables.updateRow({ databaseId, tableId, rowId: json.$id, data })))) setJson(null);
-        }} error={act.error} busy={act.busy} />}
+        }} onCancel={() => setJson(null)} error={act.error} busy={act.busy} />}
       </Dialog>
       <Dialog title="Row permissions" open={perms !== null} onClose={() => setPerms(null)}>
         {perms && (
@@ -191,6 +191,7 @@ export function Rows({ projectId, databaseId, tableId, columns, rowSecurity }: {
             <p class="muted">Row <code>{perms.$id}</code>. {rowSecurity ? "These add to the table's permissions." : "Row security is off for this table: only the table's permissions count until it is turned on in Settings."}</p>
             <PermissionEditor id="row-perms" key={perms.$id} value={perms.$permissions} actions={ITEM_ACTIONS} busy={act.busy} onSave={async (permissions) => { if (await act.run(() => tables.updateRow({ databaseId, tableId, rowId: perms.$id, permissions }))) setPerms(null); }} />
             <ErrorNote error={act.error} />
+            <div class="actions"><button type="button" class="quiet" onClick={() => setPerms(null)}>Cancel</button></div>
           </>
         )}
       </Dialog>
@@ -229,7 +230,7 @@ function CellEditor({ column, value, busy, onSave, onCancel }: { column: Column;
   );
 }
 
-function RowJson({ row, columns, onSave, error, busy }: { row: Models.Row | null; columns: Column[]; onSave: (rowId: string, data: Record<string, unknown>) => void; error: unknown; busy: boolean }) {
+function RowJson({ row, columns, onSave, onCancel, error, busy }: { row: Models.Row | null; columns: Column[]; onSave: (rowId: string, data: Record<string, unknown>) => void; onCancel: () => void; error: unknown; busy: boolean }) {
   const start = row ? dataOf(row) : Object.fromEntries(columns.filter((c) => c.type !== "relationship").map((c) => [c.key, c.default ?? (c.array ? [] : null)]));
   const [text, setText] = useState(JSON.stringify(start, null, 2));
   const [rowId, setRowId] = useState("");
@@ -255,7 +256,10 @@ function RowJson({ row, columns, onSave, error, busy }: { row: Models.Row | null
       </div>
       {bad && <p class="error" role="alert">{bad}</p>}
       <ErrorNote error={error} />
-      <div class="actions"><button type="submit" disabled={busy}>{row ? "Save row" : "Create row"}</button></div>
+      <div class="actions">
+        <button type="button" class="quiet" onClick={onCancel}>Cancel</button>
+        <button type="submit" disabled={busy}>{row ? "Save row" : "Create row"}</button>
+      </div>
     </form>
   );
 }

@@ -238,7 +238,7 @@ function Files({ projectId, bucket }: { projectId: string; bucket: Models.Bucket
         </nav>
       )}
       <Dialog title="File" open={open !== null} onClose={() => setOpen(null)}>
-        {open && <FileDetail projectId={projectId} bucket={bucket} file={open} onDelete={() => setDeleting(open)} onSaved={list.reload} />}
+        {open && <FileDetail projectId={projectId} bucket={bucket} file={open} onDelete={() => setDeleting(open)} onSaved={list.reload} onClose={() => setOpen(null)} />}
       </Dialog>
       <Dialog title="Delete file" open={deleting !== null} onClose={() => setDeleting(null)}>
         <p>Delete <strong>{deleting?.name}</strong>? This cannot be undone.</p>
@@ -275,7 +275,7 @@ function Thumb({ projectId, file, size = 160 }: { projectId: string; file: Model
   return src ? <img class="thumb" src={src} alt={`Preview of ${file.name}`} /> : <span class="thumb" aria-busy="true" />;
 }
 
-function FileDetail({ projectId, bucket, file, onDelete, onSaved }: { projectId: string; bucket: Models.Bucket; file: Models.File; onDelete: () => void; onSaved: () => void }) {
+function FileDetail({ projectId, bucket, file, onDelete, onSaved, onClose }: { projectId: string; bucket: Models.Bucket; file: Models.File; onDelete: () => void; onSaved: () => void; onClose: () => void }) {
   const { storage, tokens } = inProject(projectId);
   const list = useLoad(() => tokens.list({ bucketId: bucket.$id, fileId: file.$id }), [file.$id]);
   const act = useAction(async (f: () => Promise<unknown>) => {
@@ -303,6 +303,7 @@ function FileDetail({ projectId, bucket, file, onDelete, onSaved }: { projectId:
         <dt>Uploaded</dt><dd>{when(file.$createdAt)}</dd>
       </dl>
       <div class="actions">
+        <button type="button" class="quiet" onClick={onClose}>Close</button>
         <button type="button" class="quiet" onClick={() => act.run(download)}>Download</button>
         <button type="button" class="danger" onClick={onDelete}>Delete file</button>
       </div>
