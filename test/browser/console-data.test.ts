@@ -136,7 +136,7 @@ describe("console: databases and storage in Chromium", () => {
       await page.getByRole("button", { name: "Create column" }).first().click();
       const d = page.getByRole("dialog", { name: "Create column" });
       await d.getByLabel("Type").selectOption(type);
-      await d.getByLabel("Key").fill(key);
+      await d.getByLabel("Key", { exact: true }).fill(key);
       await fill(d);
       await d.getByRole("button", { name: "Create column" }).click();
       return d;
@@ -306,6 +306,36 @@ describe("console: databases and storage in Chromium", () => {
     await tables.createRow({ databaseId: "shop", tableId: "products", rowId: "live", data: { name: "Live one", price: 1, color: "green" } });
     await page.getByRole("button", { name: "Edit name of live", exact: true }).waitFor({ timeout: 10_000 });
     await shot(page, "rows-live");
+
+    // Columns of the other kinds: a point with a default, a two-way relationship; a column deleted after a confirmation.
+    await tables.createTable({ databaseId: "shop", tableId: "categories", name: "Categories" });
+    await page.getByRole("link", { name: "Columns" }).click();
+    await page.reload(); // the related-table choice lists the tables there were when the table opened
+    await column("point", "spot", async (d) => {
+      await d.getByLabel("Default").fill("[1, 2]");
+    });
+    await page.getByRole("cell", { name: "spot", exact: true }).waitFor();
+    await column("relationship", "category", async (d) => {
+      await d.getByLabel("Related table", { exact: true }).selectOption("categories");
+      await d.getByLabel("Relation", { exact: true }).selectOption("manyToOne");
+      await d.getByText("Two-way (the related table gets a column back)").click();
+      await d.getByLabel("Two-way key", { exact: true }).fill("products");
+      await d.getByLabel("On delete", { exact: true }).selectOption("setNull");
+    });
+    await page.getByRole("cell", { name: "category", exact: true }).waitFor();
+    expect(await tables.getColumn({ databaseId: "shop", tableId: "products", key: "spot" })).toMatchObject({ type: "point", default: [1, 2] });
+    expect(await tables.getColumn({ databaseId: "shop", tableId: "products", key: "category" })).toMatchObject({ type: "relationship", relatedTable: "categories", relationType: "manyToOne", twoWay: true, twoWayKey: "products", onDelete: "setNull" });
+    await page.getByRole("button", { name: "Delete column spot" }).click();
+    await page.getByRole("dialog", { name: "Delete column" }).getByRole("button", { name: "Delete column" }).click();
+    await until("column deleted", () => tables.listColumns({ databaseId: "shop", tableId: "products" }), (r) => !r.columns.some((c) => c.key === "spot"));
+    await shot(page, "columns-more");
+
+    // A narrow window: the grid scrolls inside its frame, nothing spills sideways.
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.getByRole("link", { name: "Rows" }).click();
+    await page.getByRole("button", { name: "Edit name of first", exact: true }).waitFor();
+    await shot(page, "rows-narrow");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.context().close();
     expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
   });
@@ -393,6 +423,9 @@ describe("console: databases and storage in Chromium", () => {
     await page.getByRole("dialog", { name: "Delete file" }).getByRole("button", { name: "Delete file" }).click();
     await until("file deleted", () => storage.listFiles({ bucketId: "media" }), (r) => r.total === 2);
     await page.getByRole("button", { name: "Open notes.txt" }).waitFor({ state: "detached" });
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(page, "files-narrow");
     await page.context().close();
     expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
 

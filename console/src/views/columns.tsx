@@ -13,8 +13,10 @@ export const typeOf = (c: Column) => (c.type === "relationship" ? `relationship 
 /** The table's columns with their status (`processing` until the server has added it), create and delete. */
 export function Columns({ api, databaseId, tableId, columns, tables, onChange }: { api: TablesDB; databaseId: string; tableId: string; columns: Column[]; tables: Models.Table[]; onChange: () => void }) {
   const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<string | null>(null);
   const del = useAction(async (key: string) => {
     await api.deleteColumn({ databaseId, tableId, key });
+    setDeleting(null);
     onChange();
   });
   return (
@@ -39,13 +41,21 @@ export function Columns({ api, databaseId, tableId, columns, tables, onChange }:
                   <td>{c.required ? "Yes" : "No"}</td>
                   <td>{c.default === null || c.default === undefined ? "—" : <code>{JSON.stringify(c.default)}</code>}</td>
                   <td><span class={`status status-${c.status}`}>{c.status}</span>{c.error ? ` ${c.error}` : ""}</td>
-                  <td><button type="button" class="danger quiet" aria-label={`Delete column ${c.key}`} disabled={del.busy} onClick={() => del.run(c.key)}>Delete</button></td>
+                  <td><button type="button" class="danger quiet" aria-label={`Delete column ${c.key}`} disabled={del.busy} onClick={() => setDeleting(c.key)}>Delete</button></td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      <Dialog title="Delete column" open={deleting !== null} onClose={() => setDeleting(null)}>
+        <p>Delete column <code>{deleting}</code> and its value in every row? This cannot be undone.</p>
+        <ErrorNote error={del.error} />
+        <div class="actions">
+          <button type="button" class="quiet" onClick={() => setDeleting(null)}>Cancel</button>
+          <button type="button" class="danger" disabled={del.busy} onClick={() => deleting && del.run(deleting)}>Delete column</button>
+        </div>
+      </Dialog>
       <Dialog title="Create column" open={creating} onClose={() => setCreating(false)}>
         <CreateColumn api={api} databaseId={databaseId} tableId={tableId} tables={tables} onDone={() => { setCreating(false); onChange(); }} />
       </Dialog>
