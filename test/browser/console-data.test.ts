@@ -336,6 +336,19 @@ describe("console: databases and storage in Chromium", () => {
     await page.getByRole("button", { name: "Edit name of first", exact: true }).waitFor();
     await shot(page, "rows-narrow");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    // Deleting a table, then the database, each after its confirmation.
+    await page.getByRole("link", { name: "← Tables" }).click();
+    await page.getByRole("button", { name: "Delete table Categories" }).click();
+    await page.getByRole("dialog", { name: "Delete table" }).getByRole("button", { name: "Delete table" }).click();
+    await page.getByRole("button", { name: "Delete table Categories" }).waitFor({ state: "detached" });
+    await expect(tables.getTable({ databaseId: "shop", tableId: "categories" })).rejects.toThrow(/not be found/);
+    await page.getByRole("link", { name: "← All databases" }).click();
+    await page.getByRole("button", { name: "Delete database Shop" }).click();
+    await page.getByRole("dialog", { name: "Delete database" }).getByRole("button", { name: "Delete database" }).click();
+    await page.getByText("No databases yet").waitFor();
+    await expect(tables.get({ databaseId: "shop" })).rejects.toThrow(/not be found/);
     await page.context().close();
     expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
   });
@@ -410,6 +423,13 @@ describe("console: databases and storage in Chromium", () => {
     expect(viaToken.status).toBe(200);
     expect(Buffer.from(await viaToken.arrayBuffer()).equals(png(64, 48))).toBe(true);
     await shot(page, "file-token");
+    // Download: the SDK fetches the bytes (a plain link could not authenticate) and the browser saves them.
+    const [download] = await Promise.all([page.waitForEvent("download"), fDialog.getByRole("button", { name: "Download" }).click()]);
+    expect(download.suggestedFilename()).toBe("pic.png");
+    const saved = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of saved) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(png(64, 48))).toBe(true);
     await fDialog.getByRole("button", { name: /^Delete token / }).click();
     await fDialog.getByText("No tokens for this file.").waitFor();
     expect((await fetch(url)).status).not.toBe(200);
@@ -426,6 +446,12 @@ describe("console: databases and storage in Chromium", () => {
     await page.setViewportSize({ width: 375, height: 740 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await shot(page, "files-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("button", { name: "Delete bucket" }).click();
+    await page.getByRole("dialog", { name: "Delete bucket" }).getByRole("button", { name: "Delete bucket" }).click();
+    await page.getByText("No buckets yet").waitFor();
+    await expect(storage.getBucket({ bucketId: "media" })).rejects.toThrow(/not be found/);
     await page.context().close();
     expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
 
