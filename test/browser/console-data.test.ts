@@ -31,7 +31,7 @@ const errors: string[] = [];
 const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/console-data-${name}.png`, fullPage: true });
 
 async function signedInPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, permissions: ["clipboard-read", "clipboard-write"] });
   const page = await context.newPage();
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -423,6 +423,9 @@ describe("console: databases and storage in Chromium", () => {
     expect(viaToken.status).toBe(200);
     expect(Buffer.from(await viaToken.arrayBuffer()).equals(png(64, 48))).toBe(true);
     await shot(page, "file-token");
+    await fDialog.getByRole("button", { name: "Copy URL" }).click();
+    await fDialog.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
     // Download: the SDK fetches the bytes (a plain link could not authenticate) and the browser saves them.
     const [download] = await Promise.all([page.waitForEvent("download"), fDialog.getByRole("button", { name: "Download" }).click()]);
     expect(download.suggestedFilename()).toBe("pic.png");
