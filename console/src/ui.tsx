@@ -66,11 +66,14 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
 export function useAction<A extends unknown[]>(action: (...a: A) => Promise<unknown>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
   const run = async (...a: A) => {
     setBusy(true);
     setError(null);
+    setDone(false);
     try {
       await action(...a);
+      setDone(true);
       return true;
     } catch (e) {
       setError(e);
@@ -79,7 +82,7 @@ export function useAction<A extends unknown[]>(action: (...a: A) => Promise<unkn
       setBusy(false);
     }
   };
-  return { busy, error, run, setError };
+  return { busy, error, done, run, setError };
 }
 
 /** Load something when `deps` change; `reload()` loads again. */

@@ -118,6 +118,7 @@ function BucketSettings({ projectId, bucket, onSaved }: { projectId: string; buc
         <label class="checkline"><input type="checkbox" class="check" name="antivirus" defaultChecked={bucket.antivirus} /> Antivirus (no scanner runs on Workers: accepted, reported off)</label>
         <label class="checkline"><input type="checkbox" class="check" name="fileSecurity" defaultChecked={bucket.fileSecurity} /> File security (each file's own permissions also grant access)</label>
         <ErrorNote error={save.error} />
+        {save.done && <p class="muted small" role="status">Saved.</p>}
         <button type="submit" disabled={save.busy}>Save settings</button>
       </form>
       <h2>Permissions</h2>

@@ -38,6 +38,7 @@ export function TablePage({ projectId, databaseId, tableId, tab }: { projectId: 
           <h2>Permissions</h2>
           <p class="muted">Who may create rows and read, update, delete every row of this table{t.rowSecurity ? " (each row's own permissions add to these)" : ""}.</p>
           <ErrorNote error={save.error} />
+          {save.done && <p class="muted small" role="status">Saved.</p>}
           <PermissionEditor key={t.$updatedAt} id="table-perms" value={t.$permissions} actions={CONTAINER_ACTIONS} busy={save.busy} onSave={(permissions) => save.run({ permissions })} />
           <h2>Row security</h2>
           <label class="checkline"><input type="checkbox" class="check" checked={t.rowSecurity} disabled={save.busy} onChange={(e) => save.run({ rowSecurity: (e.target as HTMLInputElement).checked })} /> Row security: a row's own permissions also grant access to it</label>
