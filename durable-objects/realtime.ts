@@ -11,6 +11,7 @@ import { GUEST_ROLES } from "../src/platform/roles";
 import { needsMoreFactors } from "../src/services/account/mfa-gate";
 import { abuseEnabled } from "../src/services/auth/rate-limit";
 import { accountModel } from "../src/services/users/models";
+import { CONSOLE_REALTIME_ROLE, consoleWatcher } from "../src/services/realtime/console";
 import { compileQueries, matchesQueries } from "../src/services/realtime/queries";
 import {
   errorFrame, INIT_HEADER, MAX_SUBSCRIPTIONS, MESSAGES_PER_MINUTE, subscribeItemError,
@@ -361,7 +362,15 @@ export class RealtimeShard extends DurableObject<Env> {
     if (!project) throw new FrameError(1008, "Missing or unknown project ID");
     const db = open(bindingNamed(this.env, project.database)); // its users and sessions
     const caller = await resolveUser(this.env, db, project, session, null).catch(() => null);
-    if (!caller?.user || !caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
+    if (!caller?.user) {
+      // Not the project's user: maybe the console acting in the project (src/services/realtime/console.ts).
+      const watcher = await consoleWatcher(this.env, project, session);
+      if (!watcher) throw new FrameError(1003, "Session is not valid.");
+      // No project user: account channels stay empty; the marker role receives every event of the project.
+      this.setIdentity(conn, "", watcher.sessionId, [CONSOLE_REALTIME_ROLE], "");
+      return JSON.stringify({ type: "response", data: { to: "authentication", success: true, user: null } });
+    }
+    if (!caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
     // A sign-in that still owes its second factor authenticates nothing (the REST gate's rule, mfa-gate.ts).
     if (await needsMoreFactors(db, project.id, caller.user, caller.session)) throw new FrameError(401, "More factors are required to complete the sign in process.");
     this.setIdentity(conn, caller.user.id, caller.session.id, caller.roles, "");
@@ -491,7 +500,7 @@ export class RealtimeShard extends DurableObject<Env> {
         if (!conn) continue;
         if (!anyRole) {
           let ok = allowed.get(conn.roleKey);
-          if (ok === undefined) allowed.set(conn.roleKey, (ok = ev.roles.some((r) => conn.roles.has(r))));
+          if (ok === undefined) allowed.set(conn.roleKey, (ok = conn.roles.has(CONSOLE_REALTIME_ROLE) || ev.roles.some((r) => conn.roles.has(r))));
           if (!ok) continue;
         }
         let list = matched.get(conn);

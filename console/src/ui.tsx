@@ -1,4 +1,4 @@
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, ComponentType } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { messageOf } from "./sdk";
 
@@ -19,7 +19,7 @@ export function Empty({ title, children }: { title: string; children?: Component
 }
 
 /** A labelled input (the label is the accessible name). */
-export function Field(props: { label: string; name: string; type?: string; value?: string; defaultValue?: string; required?: boolean; autoComplete?: string; pattern?: string; hint?: string; maxLength?: number; minLength?: number; autoFocus?: boolean; onInput?: (v: string) => void }) {
+export function Field(props: { label: string; name: string; type?: string; value?: string; defaultValue?: string; required?: boolean; autoComplete?: string; pattern?: string; hint?: string; step?: string; maxLength?: number; minLength?: number; autoFocus?: boolean; onInput?: (v: string) => void }) {
   const id = `f-${props.name}`;
   return (
     <div class="field">
@@ -33,6 +33,7 @@ export function Field(props: { label: string; name: string; type?: string; value
         required={props.required}
         autoComplete={props.autoComplete}
         pattern={props.pattern}
+        step={props.step}
         maxLength={props.maxLength}
         minLength={props.minLength}
         autoFocus={props.autoFocus}
@@ -65,11 +66,14 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
 export function useAction<A extends unknown[]>(action: (...a: A) => Promise<unknown>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
   const run = async (...a: A) => {
     setBusy(true);
     setError(null);
+    setDone(false);
     try {
       await action(...a);
+      setDone(true);
       return true;
     } catch (e) {
       setError(e);
@@ -78,7 +82,7 @@ export function useAction<A extends unknown[]>(action: (...a: A) => Promise<unkn
       setBusy(false);
     }
   };
-  return { busy, error, run, setError };
+  return { busy, error, done, run, setError };
 }
 
 /** Load something when `deps` change; `reload()` loads again. */
@@ -102,3 +106,27 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
 export const formValues = (e: Event) => Object.fromEntries(new FormData(e.target as HTMLFormElement)) as Record<string, string>;
 
 export const when = (iso: string) => (iso ? new Date(iso).toLocaleString() : "—");
+
+/**
+ * A view loaded on first use, as a chunk of its own (the first screen stays small): a "Loading…" line until it is
+ * there, Appwrite-style error text if the chunk cannot be fetched.
+ */
+export function lazyView<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let loaded: ComponentType<P> | null = null;
+  let pending: Promise<void> | null = null;
+  return function Lazy(props: P) {
+    const [, setTick] = useState(0);
+    const [error, setError] = useState<unknown>(null);
+    useEffect(() => {
+      if (loaded) return;
+      pending ??= load().then((m) => {
+        loaded = m.default;
+      });
+      pending.then(() => setTick((t) => t + 1), (e) => { pending = null; setError(e); });
+    }, []);
+    if (error) return <ErrorNote error={error} />;
+    if (!loaded) return <p aria-busy="true" class="muted">Loading…</p>;
+    const View = loaded;
+    return <View {...props} />;
+  };
+}

@@ -49,7 +49,9 @@ function viteConfig(watch) {
     base: "/console/",
     logLevel: "warn",
     publicDir: false,
-    oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+    mode: "production",
+    // Never the dev JSX transform (jsxDEV with source positions), even when built under vitest (NODE_ENV=test).
+    oxc: { jsx: { runtime: "automatic", importSource: "preact", development: false } },
     build: {
       outDir: OUT,
       emptyOutDir: true,

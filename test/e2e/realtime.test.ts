@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Permission, Role, TablesDB, Teams, Users } from "node-appwrite";
-import { adminKey, createProject, endpoint, type TestProject } from "./harness";
+import { adminKey, ALL_SCOPES, consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
+import { Client, ID } from "node-appwrite";
 
 /**
  * Appwrite's realtime protocol (appwrite-wire.md §7) driven frame by frame with `ws`. Events come from
@@ -659,5 +660,83 @@ describe("realtime in one hop (direct path beside the outbox)", () => {
     expect((await delivered()).channels).toBe(base); // nothing left behind in the index
     await outboxPassed(s);
     expect(names(s)).toEqual(["one", "two", "three", "four"]);
+  });
+});
+
+describe("the console watching a project (its rows grid and file browser)", () => {
+  const tag = Date.now().toString(36);
+  let watched: { projectId: string; tables: TablesDB };
+  /** A console user (project `console`) with a role in the watched project's organization, and their session secret. */
+  const consoleUser = async (name: string, teamId: string | null, roles: string[]) => {
+    const email = `${name}-${tag}@example.com`;
+    const made = await consoleCall("POST", "/users", { userId: "unique()", email, password: "console-password-1", name });
+    expect(made.status).toBe(201);
+    if (teamId) expect((await consoleCall("POST", `/teams/${teamId}/memberships`, { userId: made.json.$id, roles })).status).toBe(201);
+    const session = await raw("POST", "/account/sessions/email", { headers: { "content-type": "application/json", "x-appwrite-project": "console" }, body: JSON.stringify({ email, password: "console-password-1" }) });
+    expect(session.status).toBe(201);
+    return /(?:^|, )a_session_console=([^;]+)/.exec(session.headers.get("set-cookie") ?? "")![1]!;
+  };
+  let owner: string;
+  let teamId: string;
+
+  beforeAll(async () => {
+    const team = await consoleCall("POST", "/teams", { teamId: "unique()", name: `Watchers ${tag}` });
+    teamId = team.json.$id;
+    const projectId = `watch-${tag}`;
+    expect((await consoleCall("POST", "/projects", { projectId, name: "Watched", teamId })).status).toBe(201);
+    const key = await consoleCall("POST", `/projects/${projectId}/keys`, { name: "all", scopes: ALL_SCOPES });
+    expect((await consoleCall("POST", `/projects/${projectId}/platforms`, { type: "web", name: "app", hostname: "app.watched.example" })).status).toBe(201);
+    const tables = new TablesDB(new Client().setEndpoint(endpoint).setProject(projectId).setKey(key.json.secret));
+    await tables.create({ databaseId: "db", name: "db" });
+    await tables.createTable({ databaseId: "db", tableId: "t", name: "t", permissions: [], rowSecurity: true });
+    await tables.createStringColumn({ databaseId: "db", tableId: "t", key: "name", size: 32, required: false });
+    watched = { projectId, tables };
+    owner = await consoleUser("watch-owner", teamId, ["owner"]);
+  });
+
+  const rows = "databases.db.tables.t.rows";
+  it("an organization member's console session (in-band) receives every event of the project, also rows nobody may read", async () => {
+    const s = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}`));
+    expect((await s.next()).data.user).toBeNull();
+    const ok = await s.request({ type: "authentication", data: { session: owner } });
+    expect(ok).toEqual({ type: "response", data: { to: "authentication", success: true, user: null } });
+    await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: "secret", data: { name: "no permissions" } });
+    const e = await s.next();
+    expect(e.type).toBe("event");
+    expect(e.data.payload).toMatchObject({ $id: "secret", name: "no permissions", $permissions: [] });
+  });
+
+  it("a console user outside the organization, or in it without data reads, is not admitted", async () => {
+    const outsider = await consoleUser("watch-outsider", null, []);
+    const billing = await consoleUser("watch-billing", teamId, ["billing"]);
+    for (const session of [outsider, billing]) {
+      const s = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}`));
+      await s.next();
+      expect(await s.request({ type: "authentication", data: { session } })).toEqual({ type: "error", data: { code: 1003, message: "Session is not valid." } });
+    }
+  });
+
+  it("the console cookie counts at upgrade from the console's origin only, never from a project's web platform", async () => {
+    const fromConsole = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}`, { cookie: `a_session_console=${owner}`, origin: endpoint.replace(/\/v1$/, "") }));
+    const fromPlatform = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}`, { cookie: `a_session_console=${owner}`, origin: "https://app.watched.example" }));
+    await fromConsole.next();
+    await fromPlatform.next();
+    await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: "hidden", data: { name: "hidden" } });
+    await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: "public", data: { name: "public" }, permissions: [Permission.read(Role.any())] });
+    expect((await fromConsole.next()).data.payload.$id).toBe("hidden");
+    expect((await fromConsole.next()).data.payload.$id).toBe("public");
+    // The platform's socket is a guest: the marker row (readable by any) comes first, the hidden one never.
+    expect((await fromPlatform.next()).data.payload.$id).toBe("public");
+  });
+
+  it("`connected` maps URL subscription slots to IDs as Appwrite does: an object when the slots do not start at 0", async () => {
+    const all = encodeURIComponent(JSON.stringify({ method: "select", values: ["*"] }));
+    const s = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}&${rows}[1][]=${all}`));
+    const c = await s.next();
+    expect(Object.keys(c.data.subscriptions)).toEqual(["1"]);
+    await s.request({ type: "authentication", data: { session: owner } });
+    await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: ID.unique(), data: { name: "slot" } });
+    const e = await s.next();
+    expect(e.data.subscriptions).toEqual([c.data.subscriptions["1"]]);
   });
 });

@@ -1,8 +1,14 @@
 import { projects } from "../sdk";
 import { href } from "../router";
-import { ErrorNote, useLoad } from "../ui";
+import { ErrorNote, lazyView, useLoad } from "../ui";
 import { Overview } from "./overview";
 import { UserDetail, UserList } from "./users";
+
+// Databases and Storage are chunks of their own, fetched when first opened.
+const DatabasesSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./databases"));
+const StorageSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./storage"));
+
+const SECTIONS = [["overview", "Overview"], ["auth", "Auth"], ["databases", "Databases"], ["storage", "Storage"]] as const;
 
 /** One project: its name, the section tabs, and the section the path names. */
 export function ProjectPage({ projectId, rest }: { projectId: string; rest: string[] }) {
@@ -18,10 +24,12 @@ export function ProjectPage({ projectId, rest }: { projectId: string; rest: stri
       </nav>
       <ErrorNote error={project.error} />
       <nav aria-label="Project" class="tabs">
-        <a href={href(base)} aria-current={section === "overview" ? "page" : undefined}>Overview</a>
-        <a href={href(`${base}/auth`)} aria-current={section === "auth" ? "page" : undefined}>Auth</a>
+        {SECTIONS.map(([k, label]) => <a key={k} href={href(k === "overview" ? base : `${base}/${k}`)} aria-current={section === k ? "page" : undefined}>{label}</a>)}
       </nav>
-      {section === "auth" ? (rest[1] === "user" && rest[2] ? <UserDetail projectId={projectId} userId={rest[2]} /> : <UserList projectId={projectId} />) : <Overview projectId={projectId} />}
+      {section === "auth" ? (rest[1] === "user" && rest[2] ? <UserDetail projectId={projectId} userId={rest[2]} /> : <UserList projectId={projectId} />)
+        : section === "databases" ? <DatabasesSection projectId={projectId} rest={rest.slice(1)} />
+        : section === "storage" ? <StorageSection projectId={projectId} rest={rest.slice(1)} />
+        : <Overview projectId={projectId} />}
     </div>
   );
 }

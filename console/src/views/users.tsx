@@ -38,7 +38,7 @@ export function UserList({ projectId }: { projectId: string }) {
         </Empty>
       ))}
       {list.data && list.data.users.length > 0 && (
-        <div class="table-wrap" aria-busy={list.loading}>
+        <div class="table-wrap users" aria-busy={list.loading}>
           <table>
             <caption class="sr-only">Users</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Joined</th></tr></thead>

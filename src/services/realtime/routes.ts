@@ -15,6 +15,9 @@ import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
+import { CONSOLE_REALTIME_ROLE, consoleWatcher } from "./console";
+import { getCookie } from "hono/cookie";
+import { allowedOrigins, checkOrigin } from "../../platform/origin";
 import { noteOccupied } from "./direct";
 import "./consumer";
 import { recordRealtimeConnection } from "../usage/recorder";
@@ -47,7 +50,19 @@ function refuse(code: number, message: string): Response {
 }
 
 /** Legacy URL form: `channels[]=…` plus per-channel queries `<channel with . → _>[]=<query>` (Realtime::constructSubscriptions). */
-function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionInit[]; mapping: string[] } {
+/** The distinct slot numbers of `channel[<n>][]=…` parameters, in the order they first appear. */
+function slotNumbers(url: URL, channel: string): number[] {
+  const seen: number[] = [];
+  for (const key of url.searchParams.keys()) {
+    const m = /^(.+)\[(\d{1,4})\]/.exec(key);
+    if (!m || (m[1] !== channel && m[1] !== channel.replaceAll(".", "_"))) continue;
+    const n = Number(m[2]);
+    if (!seen.includes(n)) seen.push(n);
+  }
+  return seen;
+}
+
+function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionInit[]; mapping: string[] | Record<string, string> } {
   const raw = fromSearchParams(url.searchParams);
   const slots: { channels: string[]; queries: string[] }[] = [];
   for (const channel of names) {
@@ -59,15 +74,20 @@ function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionIni
       continue;
     }
     const list = Array.isArray(params) ? params : [params];
-    list.forEach((slot, i) => {
+    // The parsed params keep the slots' order but not their numbers (`channel[1][]=…`): read those from the URL.
+    const numbers = slotNumbers(url, channel);
+    list.forEach((slot, n) => {
+      const i = numbers[n] ?? n;
       slots[i] ??= { channels: [], queries: [] };
       if (!slots[i]!.channels.includes(channel)) slots[i]!.channels.push(channel);
       if (slots[i]!.queries.length === 0) slots[i]!.queries = (Array.isArray(slot) ? slot : [slot]).map(String);
     });
   }
   const subs: SubscriptionInit[] = [];
-  const mapping: string[] = [];
-  slots.forEach((slot) => {
+  // Slot → subscription ID, as Appwrite's `$mapping[$index]`: PHP encodes it as a list when the slots are 0…n-1 and
+  // as an object otherwise (the SDKs' Realtime class numbers its slots from 1: `{"1": "…"}`).
+  const bySlot = new Map<number, string>();
+  slots.forEach((slot, index) => {
     if (!slot) return;
     let queries: string[];
     try {
@@ -77,8 +97,10 @@ function legacySubscriptions(url: URL, names: string[]): { subs: SubscriptionIni
     }
     const id = uniqueId();
     subs.push({ id, channels: slot.channels, queries });
-    mapping.push(id);
+    bySlot.set(index, id);
   });
+  const keys = [...bySlot.keys()];
+  const mapping = keys.every((k, i) => k === i) ? [...bySlot.values()] : Object.fromEntries([...bySlot].map(([k, v]) => [String(k), v]));
   return { subs, mapping };
 }
 
@@ -127,6 +149,13 @@ realtimeRoutes.get("/", async (c) => {
     if (caller.user && !caller.user.status) caller = guest();
     // A sign-in that still owes its second factor is a guest here, as it is nobody on the REST API (mfa-gate.ts).
     if (caller.user && (await needsMoreFactors(db, project.id, caller.user, caller.session))) caller = guest();
+    // On https the console's session is its first-party httpOnly cookie, sent with the upgrade from the console's
+    // own origin only (never from a project's platform: that would hand a site the console's view of the project).
+    let roles = caller.roles;
+    const consoleCookie = !caller.user && getCookie(c as never, "a_session_console");
+    if (consoleCookie && c.req.header("origin") && checkOrigin(c.req.header("origin")!, allowedOrigins(c.req.url, "console", [])).allowed) {
+      if (await consoleWatcher(c.env, project, consoleCookie)) roles = [CONSOLE_REALTIME_ROLE];
+    }
     const userId = caller.user?.id ?? "";
 
     const requested = fromSearchParams(url.searchParams).channels;
@@ -143,7 +172,7 @@ realtimeRoutes.get("/", async (c) => {
       userId,
       sessionId: caller.session?.id ?? "",
       impersonatorId: caller.impersonator?.id ?? "",
-      roles: caller.roles,
+      roles,
       subscriptions: legacy.subs,
       connected: JSON.stringify({ type: "connected", data: { channels: names, subscriptions: legacy.mapping, user: caller.user ? accountModel(caller.user, [], caller.impersonator?.id ?? null) : null } }),
     };
