@@ -15,11 +15,13 @@
 import { onCron, onQueue } from "../../background";
 import { dataDatabase } from "../../db/shards";
 import { providerFromRaw, providerSecrets } from "./providers";
-import { ProviderError, sendOne, type Recipient } from "./adapters";
+import { isRetryable, MAX_ATTEMPTS, ProviderError, sendOne, type Recipient } from "./adapters";
+import { deliverAuthMessage, type AuthJob } from "./auth-delivery";
+
+export { isRetryable, MAX_ATTEMPTS };
 import type { Provider } from "./tables";
 
 export const MESSAGES_QUEUE = "edgewrite-messages";
-export const MAX_ATTEMPTS = 3; // Appwrite's MESSAGE_SEND_MAX_RETRIES
 export const DELIVERY_ERRORS_LIMIT = 100;
 /** A `processing` message untouched this long lost its queue message; a `scheduled` one this overdue, its alarm. */
 const STUCK_MS = 5 * 60_000;
@@ -35,9 +37,6 @@ export async function enqueueMessage(env: Env, projectId: string, messageId: str
   await env.MESSAGES.send({ p: projectId, m: messageId } satisfies SendJob);
 }
 
-/** Appwrite's isRetryableError: throttling, quota, 429/503 and timeout phrasing only. */
-const RETRYABLE = ["throttl", "rate exceeded", "rate limit", "too many requests", "429", "quota", "service unavailable", "503", "502", "504", "timed out", "timeout", "temporarily"];
-export const isRetryable = (error: string) => RETRYABLE.some((p) => error.toLowerCase().includes(p));
 
 interface TargetRow {
   id: string;
@@ -174,12 +173,14 @@ export async function processMessage(env: Env, projectId: string, messageId: str
 
 onQueue(MESSAGES_QUEUE, async (batch, env) => {
   for (const m of batch.messages) {
-    const job = m.body as SendJob;
+    const job = m.body as SendJob | AuthJob;
     try {
-      await processMessage(env, job.p, job.m);
+      // {p, o}: an auth message staged in message_outbox (auth-delivery.ts); {p, m}: a Messaging message.
+      if ("o" in job) await deliverAuthMessage(env, job.p, job.o);
+      else await processMessage(env, job.p, job.m);
       m.ack();
     } catch (e) {
-      console.error("message send failed", job.p, job.m, (e as Error)?.message);
+      console.error("message send failed", job.p, "o" in job ? job.o : job.m, (e as Error)?.message);
       m.retry();
     }
   }
