@@ -21,7 +21,7 @@ export const messageOutbox = sqliteTable("message_outbox", {
   transport: text("transport").$type<"outbox" | "smtp" | "sms">().notNull().default("outbox"),
   status: text("status").$type<"outbox" | "pending" | "sent" | "failed">().notNull().default("outbox"),
   providerId: text("provider_id").notNull().default(""),
-  sender: text("sender", { mode: "json" }).$type<Partial<Record<"fromEmail" | "fromName" | "replyToEmail" | "replyToName", string>>>().notNull().default({}),
+  meta: text("meta", { mode: "json" }).$type<Partial<Record<"fromEmail" | "fromName" | "replyToEmail" | "replyToName" | "template", string>>>().notNull().default({}),
   error: text("error").notNull().default(""),
   attempts: integer("attempts").notNull().default(0),
   updatedAt: integer("updated_at").notNull().default(0),

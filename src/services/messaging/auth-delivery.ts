@@ -6,8 +6,9 @@
  * transport.ts stages the message in `message_outbox` (status `pending`) in the mutation's batch; once the
  * request has answered successfully, `messageDelivery` enqueues `{p, o}` on edgewrite-messages; the consumer
  * claims the row, sends with Appwrite's retry rule (retryable provider errors, MAX_ATTEMPTS, backoff), then
- * records `sent` or `failed` with the provider's error and empties `content` and `html` — the OTP or link is not
- * kept at rest once a provider has had it (the subject stays, for the console's log). A failure is never silent:
+ * records `sent` or `failed` with the provider's error and empties `subject`, `content` and `html` — the OTP or
+ * link is not kept at rest once a provider has had it (a custom subject may hold `{{otp}}`; `meta.template` still
+ * names the mail). A failure is never silent:
  * the row says why and the Worker log names the row. The request that asked for the message answers as Appwrite
  * does whatever the provider does (its worker sends after the response too).
  * The cron sweep re-enqueues rows left `pending` 5 minutes (a queue message lost, or a request that committed
@@ -65,7 +66,7 @@ interface Row {
   html: string;
   transport: string;
   provider_id: string;
-  sender: string;
+  meta: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,7 +78,7 @@ async function sender(env: Env, d1: D1Database, projectId: string, row: Row): Pr
     const smtp = project && serverFor(env, project);
     // SMTP switched off since: the mail stays in the local outbox, as the next one would.
     if (!smtp) return { keep: true };
-    const s = JSON.parse(row.sender || "{}") as Record<string, string | undefined>;
+    const s = JSON.parse(row.meta || "{}") as Record<string, string | undefined>;
     const mail = {
       to: row.recipient, subject: row.subject, html: row.html, text: row.content,
       fromEmail: s.fromEmail || smtp.sender.email, fromName: s.fromName ?? smtp.sender.name,
@@ -127,7 +128,7 @@ export async function deliverAuthMessage(env: Env, projectId: string, id: string
     }
   }
   await d1
-    .prepare("UPDATE message_outbox SET status = ?, error = ?, attempts = attempts + ?, provider_id = ?, content = '', html = '', updated_at = ? WHERE project_id = ? AND id = ? AND status = 'pending'")
+    .prepare("UPDATE message_outbox SET status = ?, error = ?, attempts = attempts + ?, provider_id = ?, subject = '', content = '', html = '', updated_at = ? WHERE project_id = ? AND id = ? AND status = 'pending'")
     .bind(error ? "failed" : "sent", error, attempts, "providerId" in how ? how.providerId : row.provider_id, Date.now(), projectId, id)
     .run();
   // No recipient or body in the log: the row id leads to them.

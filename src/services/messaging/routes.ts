@@ -42,7 +42,7 @@ outboxRoutes.get("/:projectId/outbox", async (c) => {
     // transport/status/error: where an auth message went and what the provider said (src/services/messaging/auth-delivery.ts).
     messages: rows.map((m) => ({
       $id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, content: m.content, text: m.content, html: m.html,
-      transport: m.transport, status: m.status, providerId: m.providerId, error: m.error, attempts: m.attempts,
+      template: m.meta?.template ?? "", transport: m.transport, status: m.status, providerId: m.providerId, error: m.error, attempts: m.attempts,
       $createdAt: formatDate(m.createdAt), $updatedAt: formatDate(m.updatedAt || m.createdAt),
     })),
   });

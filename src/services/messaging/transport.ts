@@ -9,9 +9,9 @@
  *  - SMS, when the project has an enabled SMS messaging provider: `sms`, through the first enabled one;
  *  - otherwise the local outbox (zero configuration: local dev and tests), listed to the console admin at
  *    GET /v1/projects/{projectId}/outbox → {total, messages:[{$id, channel, to, subject, content, text, html,
- *    transport, status, providerId, error, attempts, $createdAt, $updatedAt}]}.
+ *    template, transport, status, providerId, error, attempts, $createdAt, $updatedAt}]}.
  * `smtp`/`sms` rows are `pending` until the queue consumer has sent them (auth-delivery.ts), which then empties
- * their content: the outbox keeps OTPs and links only when it is the inbox.
+ * their subject and content: the outbox keeps OTPs and links only when it is the inbox.
  */
 import type { BatchItem } from "drizzle-orm/batch";
 import { uniqueId } from "../../core/ids";
@@ -44,7 +44,7 @@ export async function sendMessage(c: Ctx, message: Message): Promise<BatchItem<"
   const now = Date.now();
   const row: Row = {
     projectId: project.id, id: uniqueId(), channel: message.channel, recipient: message.to, subject: message.subject ?? "",
-    content: message.content, html: message.html ?? "", createdAt: now, updatedAt: 0,
+    content: message.content, html: message.html ?? "", createdAt: now, updatedAt: 0, meta: { template: message.template?.id ?? "" },
   };
   const smtp = message.channel === "email" ? serverFor(c.env, project) : null;
   if (smtp) {
@@ -56,7 +56,7 @@ export async function sendMessage(c: Ctx, message: Message): Promise<BatchItem<"
       row.content = row.html.replace(/<[^>]*>/g, "").trim();
     }
     if (custom?.subject) row.subject = fillTemplate(custom.subject, vars, false);
-    row.sender = { fromEmail: custom?.senderEmail || smtp.sender.email, fromName: custom?.senderName || smtp.sender.name, replyToEmail: custom?.replyToEmail || smtp.sender.replyToEmail, replyToName: custom?.replyToName || smtp.sender.replyToName };
+    row.meta = { ...row.meta, fromEmail: custom?.senderEmail || smtp.sender.email, fromName: custom?.senderName || smtp.sender.name, replyToEmail: custom?.replyToEmail || smtp.sender.replyToEmail, replyToName: custom?.replyToName || smtp.sender.replyToName };
     Object.assign(row, { transport: "smtp", status: "pending" });
   } else if (message.channel === "sms" && project.id !== CONSOLE.id) {
     const providerId = await defaultSmsProvider(c.var.d1, project.id);
