@@ -683,6 +683,22 @@ describe("auth messages through the project's SMTP and its default SMS provider"
     expect(de.from).toContain("Auth Sender");
   });
 
+  it("the session alert goes over the project's SMTP too, with Appwrite's subject", async () => {
+    await admin().updateSessionAlertPolicy({ enabled: true });
+    try {
+      const email = `fay-${uniq()}@example.com`;
+      await new Users(keyed()).create({ userId: ID.unique(), email, password: "fay-password-1", name: "Fay" });
+      await signIn(email, "fay-password-1"); // a user's first session sends none (Appwrite)
+      await signIn(email, "fay-password-1");
+      const alert = parseMail((await mailN(email, 0)).data);
+      expect(alert.subject).toBe(`Security alert: new session on your ${NAME} account`);
+      expect(alert.body).toContain("Hello Fay,");
+      expect(await settled(ap.projectId, email)).toMatchObject([{ template: "sessionAlert", transport: "smtp", status: "sent", content: "" }]);
+    } finally {
+      await admin().updateSessionAlertPolicy({ enabled: false });
+    }
+  });
+
   it("phone token, phone verification and the MFA phone challenge go through the first enabled SMS provider, and each code works", async () => {
     const phone = phoneNumber();
     const token = await new Account(guest()).createPhoneToken({ userId: ID.unique(), phone });
