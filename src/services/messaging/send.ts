@@ -172,8 +172,8 @@ export async function processMessage(env: Env, projectId: string, messageId: str
 }
 
 onQueue(MESSAGES_QUEUE, async (batch, env) => {
-  for (const m of batch.messages) {
-    const job = m.body as SendJob | AuthJob;
+  const run = async (m: Message<SendJob | AuthJob>) => {
+    const job = m.body;
     try {
       // {p, o}: an auth message staged in message_outbox (auth-delivery.ts); {p, m}: a Messaging message.
       if ("o" in job) await deliverAuthMessage(env, job.p, job.o);
@@ -183,7 +183,12 @@ onQueue(MESSAGES_QUEUE, async (batch, env) => {
       console.error("message send failed", job.p, "o" in job ? job.o : job.m, (e as Error)?.message);
       m.retry();
     }
-  }
+  };
+  const all = batch.messages as readonly Message<SendJob | AuthJob>[];
+  // Auth messages (one recipient each, someone waiting for the code) first and together, so an OTP never
+  // waits behind a large Messaging send in the same batch.
+  await Promise.all(all.filter((m) => "o" in m.body).map(run));
+  for (const m of all.filter((m) => !("o" in m.body))) await run(m);
 });
 
 onCron(async (env) => {
