@@ -8,9 +8,9 @@
  * claims the row, sends with Appwrite's retry rule (retryable provider errors, MAX_ATTEMPTS, backoff), then
  * records `sent` or `failed` with the provider's error and empties `subject`, `content` and `html` — the OTP or
  * link is not kept at rest once a provider has had it (a custom subject may hold `{{otp}}`; `meta.template` still
- * names the mail). A failure is never silent:
- * the row says why and the Worker log names the row. The request that asked for the message answers as Appwrite
- * does whatever the provider does (its worker sends after the response too).
+ * names the mail). A failure is never silent: the row says why and the Worker log names the row. The request
+ * that asked for the message answers as Appwrite's does whatever the provider does (its worker sends after the
+ * response too).
  * The cron sweep re-enqueues rows left `pending` 5 minutes (a queue message lost, or a request that committed
  * and then answered an error).
  */

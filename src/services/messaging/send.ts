@@ -10,15 +10,14 @@
  *   row; the message ends `sent` (no failure) or `failed`, with deliveredTotal, deliveredAt and deliveryErrors.
  * Redelivery of a queue message is harmless: a message no longer `processing` is skipped, an address already
  * `sent` is not sent again. The cron sweep re-enqueues a message left `processing` (a lost queue message) and
- * releases a `scheduled` one whose alarm was missed.
+ * releases a `scheduled` one whose alarm was missed. The same queue carries auth messages (`{p, o}`,
+ * auth-delivery.ts), handled first in each batch.
  */
 import { onCron, onQueue } from "../../background";
 import { dataDatabase } from "../../db/shards";
 import { providerFromRaw, providerSecrets } from "./providers";
 import { isRetryable, MAX_ATTEMPTS, ProviderError, sendOne, type Recipient } from "./adapters";
 import { deliverAuthMessage, type AuthJob } from "./auth-delivery";
-
-export { isRetryable, MAX_ATTEMPTS };
 import type { Provider } from "./tables";
 
 export const MESSAGES_QUEUE = "edgewrite-messages";
@@ -36,7 +35,6 @@ export interface SendJob {
 export async function enqueueMessage(env: Env, projectId: string, messageId: string): Promise<void> {
   await env.MESSAGES.send({ p: projectId, m: messageId } satisfies SendJob);
 }
-
 
 interface TargetRow {
   id: string;

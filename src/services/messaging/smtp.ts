@@ -6,7 +6,8 @@ import type { Project } from "../../db/schema";
  * Mail over SMTP from the Worker (`cloudflare:sockets` through worker-mailer): the project's own SMTP server
  * (`settings.smtp`, Project.updateSMTP) or else the deployment's (`_APP_SMTP_HOST` …, Appwrite's variables).
  * Auth mail is staged with the request's commit and sent from the queue (auth-delivery.ts): a slow or failing
- * server never fails or delays the user's request; failures are recorded without credentials. The password is sealed at rest (core/secrets.ts) and never returned.
+ * server never fails or delays the user's request; failures are recorded without credentials. The password is
+ * sealed at rest (core/secrets.ts) and never returned.
  */
 export interface SmtpSettings {
   enabled?: boolean;
