@@ -33,7 +33,7 @@ import { databasesRoutes } from "./services/databases/routes";
 import { consoleProjectRoutes, projectRoutes } from "./services/project/routes";
 import { localeRoutes } from "./services/locale/routes";
 import { avatarsRoutes } from "./services/avatars/routes";
-import { mailDelivery } from "./services/messaging/smtp";
+import { messageDelivery } from "./services/messaging/auth-delivery";
 import { organizationRoutes } from "./services/organization/routes";
 import { usageMeter } from "./services/usage/meter";
 import { usageListRoutes, usageResourceRoutes } from "./services/usage/routes";
@@ -53,7 +53,7 @@ app.use("/v1/*", context);
 app.use("/v1/*", readReplication); // D1 Sessions API: replica reads, read-your-writes by bookmark
 app.use("/v1/*", usageMeter);
 app.use("/v1/*", mfaGate);
-app.use("/v1/*", mailDelivery);
+app.use("/v1/*", messageDelivery);
 app.use("/v1/*", serviceGate);
 
 app.route("/v1", healthRoutes);

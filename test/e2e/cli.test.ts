@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, Functions, Project, Query, Storage, TablesDB, Teams } from "node-appwrite";
+import { Client, Functions, Messaging, Project, Query, Storage, TablesDB, Teams, Users } from "node-appwrite";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { ALL_SCOPES, consoleCall, createProject, endpoint, type TestProject } from "./harness";
+import { ALL_SCOPES, consoleCall, createProject, endpoint, until, type TestProject } from "./harness";
 import { cliStep, errorLines, runCli } from "./cli-harness";
 
 /**
@@ -280,4 +280,64 @@ describe("appwrite-cli 12.0.1 with a console account: login, init project, push 
     expect(run, run.errors).toMatchObject({ status: "completed", responseStatusCode: 200 });
     expect(JSON.parse(run.responseBody)).toEqual({ welcome: true });
   }, 180_000);
+});
+
+/**
+ * `appwrite messaging …` with an API key: topics, a subscriber, a provider and an email to the topic, each
+ * checked through node-appwrite. The Sendgrid provider points at MESSAGING_SENDGRID_URL (the messaging test's
+ * loopback fake, which may not be listening now): the message still ends `sent` or `failed` with its reason.
+ */
+describe("appwrite-cli 12.0.1 messaging commands", () => {
+  const MESSAGING = ["providers.read", "providers.write", "topics.read", "topics.write", "subscribers.read", "subscribers.write", "messages.read", "messages.write", "users.read", "users.write", "targets.read", "targets.write"];
+  let mdir: string;
+  let mproject: TestProject;
+  let messaging: Messaging;
+  const mstep = (...args: string[]) => cliStep(mdir, ...args);
+  const jsonOf = (out: string) => JSON.parse(out.slice(out.indexOf("{"), out.lastIndexOf("}") + 1));
+  /** `--json` output of a step whose model names a field "deliveryErrors" (cliStep would take it for an error line). */
+  const mjson = async (...args: string[]) => {
+    const { code, out } = await runCli(mdir, "--json", ...args);
+    expect(code, out).toBe(0);
+    return jsonOf(out);
+  };
+
+  beforeAll(async () => {
+    mproject = await createProject("cli-messaging");
+    const k = await consoleCall("POST", `/projects/${mproject.projectId}/keys`, { name: "cli", scopes: MESSAGING });
+    expect(k.status).toBe(201);
+    messaging = new Messaging(new Client().setEndpoint(endpoint).setProject(mproject.projectId).setKey(k.json.secret));
+    mdir = mkdtempSync(path.join(tmpdir(), "edgewrite-cli-messaging-"));
+    await mstep("client", "--endpoint", endpoint, "--project-id", mproject.projectId, "--key", k.json.secret);
+  });
+  afterAll(() => rmSync(mdir, { recursive: true, force: true }));
+
+  it("create-topic, list-topics, create-subscriber, create-sendgrid-provider, list-providers, create-email to the topic, list-messages", async () => {
+    await mstep("messaging", "create-topic", "--topic-id", "news", "--name", "News", "--subscribe", "users");
+    expect(await messaging.getTopic({ topicId: "news" })).toMatchObject({ name: "News", subscribe: ["users"] });
+    expect(jsonOf(await mstep("--json", "messaging", "list-topics")).topics.map((t: { $id: string }) => t.$id)).toEqual(["news"]);
+
+    const reader = await new Users(mproject.server()).create({ userId: "reader", email: "cli-reader@example.com", password: "cli-reader-pass-1" });
+    const target = (await new Users(mproject.server()).listTargets({ userId: reader.$id })).targets.find((t) => t.providerType === "email")!;
+    await mstep("messaging", "create-subscriber", "--topic-id", "news", "--subscriber-id", "sub1", "--target-id", target.$id);
+    expect(await messaging.getSubscriber({ topicId: "news", subscriberId: "sub1" })).toMatchObject({ targetId: target.$id, topicId: "news" });
+    expect((await messaging.getTopic({ topicId: "news" })).emailTotal).toBe(1);
+
+    await mstep("messaging", "create-sendgrid-provider", "--provider-id", "sg", "--name", "Sendgrid", "--api-key", "SG.cli-key", "--from-email", "news@example.com", "--from-name", "News", "--enabled", "true");
+    const provider = await messaging.getProvider({ providerId: "sg" });
+    expect(provider).toMatchObject({ provider: "sendgrid", type: "email", enabled: true, options: { fromEmail: "news@example.com", fromName: "News" } });
+    expect(JSON.stringify(provider)).not.toContain("SG.cli-key");
+    expect(jsonOf(await mstep("--json", "messaging", "list-providers")).providers.map((p: { $id: string }) => p.$id)).toEqual(["sg"]);
+
+    expect(await mjson("messaging", "create-email", "--message-id", "hello", "--subject", "Hello readers", "--content", "First issue", "--topics", "news")).toMatchObject({ $id: "hello", status: "processing" });
+    const done = await until("the CLI's message is processed", () => messaging.getMessage({ messageId: "hello" }), (m) => m.status !== "processing", 30_000);
+    expect(done).toMatchObject({ providerType: "email", topics: ["news"], data: { subject: "Hello readers", content: "First issue" } });
+    // Sent to the topic's one subscriber, or failed naming that address (the fake may be down): never dropped.
+    if (done.status === "sent") expect(done.deliveredTotal).toBe(1);
+    else expect([done.status, done.deliveryErrors.join()]).toEqual(["failed", expect.stringContaining("cli-reader@example.com")]);
+    const listed = await mjson("messaging", "list-messages");
+    expect(listed.messages.map((m: { $id: string }) => m.$id)).toEqual(["hello"]);
+
+    await mstep("messaging", "delete-subscriber", "--topic-id", "news", "--subscriber-id", "sub1");
+    expect((await messaging.getTopic({ topicId: "news" })).emailTotal).toBe(0);
+  }, 120_000);
 });

@@ -8,10 +8,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { importSPKI, jwtVerify } from "jose";
-import { AppwriteException, Client, ID, Messaging, Query, Users, Webhooks } from "node-appwrite";
+import { Account, AppwriteException, AuthenticationFactor, Client, ID, Messaging, Project, Query, Teams, Users, Webhooks } from "node-appwrite";
 import { Client as WebClient, Messaging as WebMessaging } from "appwrite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { consoleCall, createProject, endpoint, raw, sleep, until, type TestProject } from "./harness";
+import { adminKey, consoleCall, createProject, endpoint, raw, sleep, until, type TestProject } from "./harness";
 
 const MESSAGING_SCOPES = ["providers.read", "providers.write", "topics.read", "topics.write", "subscribers.read", "subscribers.write", "messages.read", "messages.write", "users.read", "users.write", "files.read", "files.write", "buckets.read", "buckets.write", "webhooks.read", "webhooks.write"];
 
@@ -48,6 +48,9 @@ async function answer(h: Hit): Promise<[number, unknown]> {
   if (p.startsWith("/sendgrid/")) return [202, ""];
   if (p.startsWith("/mailgun/")) return [200, { id: "<1@mailgun>", message: "Queued. Thank you." }];
   if (p.startsWith("/resend/")) return [200, { id: "re_1" }];
+  // Twilio's answers for a number it refuses and for throttling (what auth SMS failures look like).
+  if (p.startsWith("/twilio/") && h.form.get("To") === "+15559990400") return [400, { code: 21211, message: "The 'To' number +15559990400 is not a valid phone number.", status: 400 }];
+  if (p.startsWith("/twilio/") && h.form.get("To") === "+15559990429") return [429, { code: 20429, message: "Too Many Requests", status: 429 }];
   if (p.startsWith("/twilio/")) return [201, { sid: "SM1", status: "queued" }];
   if (p.startsWith("/vonage/")) return [200, { "message-count": "1", messages: [{ status: "0" }] }];
   return [200, {}];
@@ -111,7 +114,11 @@ function serveSmtp(socket: Socket): void {
         if (user === "mailer" && pass === "smtp-provider-pass") ((authed = user), say("235 ok"));
         else say("535 bad credentials");
       } else if (verb === "MAIL") ((current.from = /<(.*)>/.exec(line)?.[1] ?? ""), say("250 ok"));
-      else if (verb === "RCPT") (current.to.push(/<(.*)>/.exec(line)?.[1] ?? ""), say("250 ok"));
+      else if (verb === "RCPT") {
+        const to = /<(.*)>/.exec(line)?.[1] ?? "";
+        if (to.startsWith("bounce-")) say("550 no such mailbox"); // a server refusing the mail
+        else (current.to.push(to), say("250 ok"));
+      }
       else if (verb === "DATA") ((inData = true), say("354 go ahead"));
       else if (verb === "QUIT") (say("221 bye"), socket.end());
       else say("250 ok");
@@ -537,5 +544,237 @@ describe("messages", () => {
     for (const s of SECRETS) expect(bodies.includes(s), `event ${s}`).toBe(false);
     const created = hits.find((h) => h.path === "/webhook" && String(h.headers["x-appwrite-webhook-events"]).split(",").includes("providers.twilio.create"))!;
     expect(created.json).toMatchObject({ $id: "twilio", provider: "twilio", credentials: { accountSid: "AC123" } });
+  });
+});
+
+// ---- auth messages through the project's SMTP and its default SMS provider -------------------------------
+
+/** A received mail's headers and decoded body (worker-mailer sends quoted-printable). */
+function parseMail(data: string) {
+  const qp = (s: string) => Buffer.from(s.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8");
+  const header = (name: string) => new RegExp(`^${name}: (.*)$`, "mi").exec(data)?.[1] ?? "";
+  return { subject: header("Subject"), from: header("From"), replyTo: header("Reply-To"), body: qp(data) };
+}
+/** The n-th mail (0-based) the SMTP fake received for `to`. */
+const mailN = (to: string, n = 0) => until(`mail #${n} to ${to}`, async () => mails.filter((m) => m.to.includes(to))[n], (m) => !!m, 20_000);
+/** The n-th SMS the Twilio fake received for `phone`. */
+const smsN = (phone: string, n = 0) => until(`SMS #${n} to ${phone}`, async () => hits.filter((h) => h.path.startsWith("/twilio/") && h.form.get("To") === phone)[n], (h) => !!h, 20_000);
+/** The first link of a mail (the button), `&amp;` undone. */
+const linkIn = (body: string) => new URL(/href="([^"]+)"/.exec(body)![1]!.replaceAll("&amp;", "&"));
+const codeIn = (body: string) => /class="code"[^>]*>(\d{6})</.exec(body)![1]!;
+/** The stored outbox rows for a recipient, read through the console's admin route. */
+const outboxRows = async (projectId: string, to: string) => (await consoleCall("GET", `/projects/${projectId}/outbox?to=${encodeURIComponent(to)}`)).json.messages as Record<string, any>[];
+const settled = (projectId: string, to: string, n = 1) =>
+  until(`${n} settled outbox rows for ${to}`, () => outboxRows(projectId, to), (rows) => rows.length >= n && rows.every((r) => r.status !== "pending"), 20_000);
+const uniq = () => Math.random().toString(36).slice(2, 10);
+const phoneNumber = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+
+describe("auth messages through the project's SMTP and its default SMS provider", () => {
+  const NAME = "messaging-auth";
+  let ap: TestProject;
+  let akey = "";
+  const guest = () => new Client().setEndpoint(endpoint).setProject(ap.projectId);
+  const keyed = () => guest().setKey(akey);
+  const admin = () => new Project(guest().setKey(adminKey));
+  const signIn = async (email: string, password: string) => {
+    const s = await new Account(keyed()).createEmailPasswordSession({ email, password });
+    return new Account(guest().setSession(s.secret));
+  };
+
+  beforeAll(async () => {
+    ap = await createProject(NAME);
+    const k = await consoleCall("POST", `/projects/${ap.projectId}/keys`, { name: "auth", scopes: [...MESSAGING_SCOPES, "sessions.write", "teams.read", "teams.write"] });
+    akey = k.json.secret;
+    await admin().updateSMTP({ host: "127.0.0.1", port: smtpPort, username: "mailer", password: "smtp-provider-pass", senderEmail: "auth@example.com", senderName: "Auth Sender", replyToEmail: "support@example.com", replyToName: "Support" });
+    // The default SMS provider is the first *enabled* one: a disabled Vonage comes first, then two Twilios.
+    const m = new Messaging(keyed());
+    await m.createVonageProvider({ providerId: "vonage-off", name: "Vonage", from: "+15550000010", apiKey: "vonage-api-key", apiSecret: "vonage-api-secret", enabled: false });
+    await m.createTwilioProvider({ providerId: "twilio-auth", name: "Twilio", from: "+15550000011", accountSid: "ACauth", authToken: "twilio-auth-token", enabled: true });
+    await m.createTwilioProvider({ providerId: "twilio-later", name: "Twilio 2", from: "+15550000012", accountSid: "AClater", authToken: "twilio-auth-token", enabled: true });
+  });
+
+  it("email OTP, verification, recovery, magic URL and a team invitation arrive over the project's SMTP with Appwrite's subjects and sender, and each code or link works", async () => {
+    // Email OTP: Appwrite's subject, the project's sender, and the code signs in.
+    const otpEmail = `otp-${uniq()}@example.com`;
+    const token = await new Account(guest()).createEmailToken({ userId: ID.unique(), email: otpEmail });
+    const otpMail = await mailN(otpEmail);
+    const otp = parseMail(otpMail.data);
+    expect(otp.subject).toBe(`OTP for ${NAME} Login`);
+    expect([otpMail.from, otpMail.auth]).toEqual(["auth@example.com", "mailer"]);
+    expect(otp.from).toContain("Auth Sender");
+    expect(otp.replyTo).toContain("support@example.com");
+    const session = await new Account(keyed()).createSession({ userId: token.userId, secret: codeIn(otp.body) });
+    expect(session.userId).toBe(token.userId);
+
+    // Verification, recovery and magic URL for a user with a password.
+    const email = `bob-${uniq()}@example.com`;
+    const bob = await new Users(keyed()).create({ userId: ID.unique(), email, password: "bob-password-1", name: "Bob" });
+    const account = await signIn(email, "bob-password-1");
+    await account.createVerification({ url: "http://localhost/verify" });
+    const ver = parseMail((await mailN(email, 0)).data);
+    expect(ver.subject).toBe(`Account Verification for ${NAME}`);
+    expect(ver.body).toContain("Hello Bob,");
+    const vlink = linkIn(ver.body);
+    expect([vlink.origin + vlink.pathname, vlink.searchParams.get("userId")]).toEqual(["http://localhost/verify", bob.$id]);
+    await account.updateVerification({ userId: bob.$id, secret: vlink.searchParams.get("secret")! });
+    expect((await account.get()).emailVerification).toBe(true);
+
+    await new Account(guest()).createRecovery({ email, url: "http://localhost/reset" });
+    const rec = parseMail((await mailN(email, 1)).data);
+    expect(rec.subject).toBe(`Password Reset for ${NAME}`);
+    const rlink = linkIn(rec.body);
+    await new Account(guest()).updateRecovery({ userId: rlink.searchParams.get("userId")!, secret: rlink.searchParams.get("secret")!, password: "bob-password-2" });
+    expect((await (await signIn(email, "bob-password-2")).get()).$id).toBe(bob.$id);
+
+    await new Account(guest()).createMagicURLToken({ userId: bob.$id, email, url: "http://localhost/magic" });
+    const magic = parseMail((await mailN(email, 2)).data);
+    expect(magic.subject).toBe(`${NAME} Login`);
+    const mlink = linkIn(magic.body);
+    expect([mlink.origin + mlink.pathname, mlink.searchParams.get("project")]).toEqual(["http://localhost/magic", ap.projectId]);
+    expect((await new Account(keyed()).createSession({ userId: mlink.searchParams.get("userId")!, secret: mlink.searchParams.get("secret")! })).userId).toBe(bob.$id);
+
+    // A team invitation by email from a signed-in owner (an API key's memberships need none): Appwrite's subject,
+    // and the link accepts it.
+    const invitee = `carol-${uniq()}@example.com`;
+    const bobSession = await new Account(keyed()).createEmailPasswordSession({ email, password: "bob-password-2" });
+    const owner = new Teams(guest().setSession(bobSession.secret));
+    const team = await owner.create({ teamId: ID.unique(), name: "Crew" });
+    const invited = await owner.createMembership({ teamId: team.$id, roles: ["member"], email: invitee, url: "http://localhost/join", name: "Carol" });
+    const inv = parseMail((await mailN(invitee)).data);
+    expect(inv.subject).toBe(`Invitation to Crew Team at ${NAME}`);
+    expect(inv.body).toContain("Bob");
+    const ilink = linkIn(inv.body);
+    expect([ilink.searchParams.get("membershipId"), ilink.searchParams.get("teamId")]).toEqual([invited.$id, team.$id]);
+    const joined = await new Teams(guest()).updateMembershipStatus({ teamId: team.$id, membershipId: invited.$id, userId: ilink.searchParams.get("userId")!, secret: ilink.searchParams.get("secret")! });
+    expect(joined.confirm).toBe(true);
+
+    // Delivered to a real server: the stored rows say so and keep no code, link or subject.
+    for (const [to, n] of [[otpEmail, 1], [email, 3], [invitee, 1]] as const) {
+      const rows = await settled(ap.projectId, to, n);
+      for (const r of rows) expect(r).toMatchObject({ channel: "email", transport: "smtp", status: "sent", error: "", subject: "", content: "", html: "", attempts: 1 });
+      expect(JSON.stringify(rows)).not.toMatch(/secret=|\d{6}</);
+    }
+    expect((await outboxRows(ap.projectId, email)).map((r) => r.template).sort()).toEqual(["magicSession", "recovery", "verification"]);
+  });
+
+  it("a custom template for the request's X-Appwrite-Locale replaces the default, with its placeholders and sender; other locales keep Appwrite's", async () => {
+    await admin().updateEmailTemplate({
+      templateId: "recovery" as never, locale: "fr" as never,
+      subject: "Nouveau mot de passe pour {{user}} ({{project}})",
+      message: '<p>Bonjour {{user}}, <a href="{{redirect}}">changer le mot de passe</a> pour {{project}}.</p>',
+      senderName: "Equipe FR", replyToEmail: "fr@example.com",
+    });
+    const email = `dora-${uniq()}@example.com`;
+    const dora = await new Users(keyed()).create({ userId: ID.unique(), email, password: "dora-password-1", name: "Dora" });
+    await new Account(guest().setLocale("fr")).createRecovery({ email, url: "http://localhost/reset" });
+    const fr = parseMail((await mailN(email, 0)).data);
+    expect(fr.subject).toBe(`Nouveau mot de passe pour Dora (${NAME})`);
+    expect(fr.from).toContain("Equipe FR");
+    expect(fr.replyTo).toContain("fr@example.com");
+    expect(fr.body).toContain(`Bonjour Dora, `);
+    expect(fr.body).toContain(`pour ${NAME}.`);
+    const link = linkIn(fr.body);
+    await new Account(guest()).updateRecovery({ userId: dora.$id, secret: link.searchParams.get("secret")!, password: "dora-password-2" });
+    expect((await (await signIn(email, "dora-password-2")).get()).$id).toBe(dora.$id);
+
+    await new Account(guest().setLocale("de")).createRecovery({ email, url: "http://localhost/reset" });
+    const de = parseMail((await mailN(email, 1)).data);
+    expect(de.subject).toBe(`Password Reset for ${NAME}`);
+    expect(de.from).toContain("Auth Sender");
+  });
+
+  it("the session alert goes over the project's SMTP too, with Appwrite's subject", async () => {
+    await admin().updateSessionAlertPolicy({ enabled: true });
+    try {
+      const email = `fay-${uniq()}@example.com`;
+      await new Users(keyed()).create({ userId: ID.unique(), email, password: "fay-password-1", name: "Fay" });
+      await signIn(email, "fay-password-1"); // a user's first session sends none (Appwrite)
+      await signIn(email, "fay-password-1");
+      const alert = parseMail((await mailN(email, 0)).data);
+      expect(alert.subject).toBe(`Security alert: new session on your ${NAME} account`);
+      expect(alert.body).toContain("Hello Fay,");
+      expect(await settled(ap.projectId, email)).toMatchObject([{ template: "sessionAlert", transport: "smtp", status: "sent", content: "" }]);
+    } finally {
+      await admin().updateSessionAlertPolicy({ enabled: false });
+    }
+  });
+
+  it("phone token, phone verification and the MFA phone challenge go through the first enabled SMS provider, and each code works", async () => {
+    const phone = phoneNumber();
+    const token = await new Account(guest()).createPhoneToken({ userId: ID.unique(), phone });
+    const first = await smsN(phone);
+    expect(first.path).toBe("/twilio/2010-04-01/Accounts/ACauth/Messages.json");
+    expect(first.headers.authorization).toBe(`Basic ${Buffer.from("ACauth:twilio-auth-token").toString("base64")}`);
+    expect(first.form.get("From")).toBe("+15550000011");
+    expect(first.form.get("Body")).toMatch(/^\d{6}$/);
+    expect((await new Account(keyed()).createSession({ userId: token.userId, secret: first.form.get("Body")! })).userId).toBe(token.userId);
+
+    // Verification and an MFA challenge for a user signed in with a password.
+    const other = phoneNumber();
+    const email = `eve-${uniq()}@example.com`;
+    const eve = await new Users(keyed()).create({ userId: ID.unique(), email, phone: other, password: "eve-password-1" });
+    const account = await signIn(email, "eve-password-1");
+    await account.createPhoneVerification();
+    await account.updatePhoneVerification({ userId: eve.$id, secret: (await smsN(other, 0)).form.get("Body")! });
+    expect((await account.get()).phoneVerification).toBe(true);
+    const challenge = await account.createMFAChallenge({ factor: AuthenticationFactor.Phone });
+    const otp = (await smsN(other, 1)).form.get("Body")!;
+    expect(otp).toMatch(/^\d{6}$/);
+    await account.updateMFAChallenge({ challengeId: challenge.$id, otp });
+    expect((await account.getSession({ sessionId: "current" })).factors).toContain("phone");
+
+    for (const [to, n] of [[phone, 1], [other, 2]] as const) {
+      const rows = await settled(ap.projectId, to, n);
+      for (const r of rows) expect(r).toMatchObject({ channel: "sms", transport: "sms", status: "sent", providerId: "twilio-auth", content: "", error: "" });
+    }
+    expect(hits.some((h) => h.path.includes("AClater"))).toBe(false);
+  });
+
+  it("a provider that refuses or throttles an auth message leaves the reason on its row; the API call still answers as Appwrite", async () => {
+    const refused = await new Account(guest()).createPhoneToken({ userId: ID.unique(), phone: "+15559990400" });
+    expect(refused.userId).not.toBe("");
+    const [row] = await settled(ap.projectId, "+15559990400");
+    expect(row).toMatchObject({ transport: "sms", status: "failed", attempts: 1, content: "", providerId: "twilio-auth" });
+    expect(row!.error).toContain("not a valid phone number");
+
+    await new Account(guest()).createPhoneToken({ userId: ID.unique(), phone: "+15559990429" });
+    const [throttled] = await settled(ap.projectId, "+15559990429");
+    expect(throttled).toMatchObject({ status: "failed", attempts: 3, content: "" });
+    expect(throttled!.error).toContain("Too Many Requests");
+    expect(hits.filter((h) => h.form.get("To") === "+15559990429")).toHaveLength(3);
+
+    const bounce = `bounce-${uniq()}@example.com`;
+    await new Users(keyed()).create({ userId: ID.unique(), email: bounce, password: "bounce-password-1" });
+    const recovery = await new Account(guest()).createRecovery({ email: bounce, url: "http://localhost/reset" });
+    expect(recovery.secret).toBe(""); // a guest never sees the secret, whatever the mail server does
+    const [mailRow] = await settled(ap.projectId, bounce);
+    expect(mailRow).toMatchObject({ transport: "smtp", status: "failed", template: "recovery", content: "", html: "" });
+    expect(mailRow!.error).toContain("550");
+  });
+
+  it("with no SMTP and no enabled SMS provider, auth messages stay in the local outbox with their codes (the dev inbox)", async () => {
+    const dev = await createProject("messaging-auth-dev");
+    const phone = phoneNumber();
+    const token = await new Account(dev.guest()).createPhoneToken({ userId: ID.unique(), phone });
+    const [sms] = await outboxRows(dev.projectId, phone);
+    expect(sms).toMatchObject({ channel: "sms", transport: "outbox", status: "outbox", attempts: 0 });
+    expect(sms!.content).toMatch(/^\d{6}$/);
+    expect((await new Account(dev.server()).createSession({ userId: token.userId, secret: sms!.content })).userId).toBe(token.userId);
+    const email = `dev-${uniq()}@example.com`;
+    await new Account(dev.guest()).createEmailToken({ userId: ID.unique(), email });
+    const [mail] = await outboxRows(dev.projectId, email);
+    expect(mail).toMatchObject({ transport: "outbox", status: "outbox", subject: "OTP for messaging-auth-dev Login", template: "otpSession" });
+    expect(mail!.html).toMatch(/class="code"[^>]*>\d{6}</);
+    await sleep(1500);
+    expect(hits.some((h) => h.form.get("To") === phone) || mails.some((m) => m.to.includes(email))).toBe(false);
+
+    // Disabling the project's SMS providers brings the outbox back there too.
+    await new Messaging(keyed()).updateTwilioProvider({ providerId: "twilio-auth", enabled: false });
+    await new Messaging(keyed()).updateTwilioProvider({ providerId: "twilio-later", enabled: false });
+    const later = phoneNumber();
+    await new Account(guest()).createPhoneToken({ userId: ID.unique(), phone: later });
+    const [kept] = await outboxRows(ap.projectId, later);
+    expect(kept).toMatchObject({ transport: "outbox", status: "outbox" });
+    expect(kept!.content).toMatch(/^\d{6}$/);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { open } from "../../src/db/client";
 import { files } from "../../src/db/schema";
 import { sweepOrphanObjects } from "../../src/services/storage/cleanup";
+import { deliverAuthMessage } from "../../src/services/messaging/auth-delivery";
 
 /** The R2 orphan sweep: objects whose D1 record never landed (a crash between the R2 write and the D1 batch). */
 describe("R2 orphan sweep", () => {
@@ -37,5 +38,29 @@ describe("R2 orphan sweep", () => {
     }
     expect(removed).toBe(orphans.length);
     expect((await env.BUCKET.list()).objects.map((o) => o.key).sort()).toEqual([...kept].sort());
+  });
+});
+
+/** Auth message delivery from the queue (src/services/messaging/auth-delivery.ts): claimed once, secrets erased. */
+describe("auth message delivery", () => {
+  it("claims a pending row once: a redelivered or concurrent job sends nothing again; the code is erased either way", async () => {
+    const now = Date.now();
+    const run = (sql: string, ...args: unknown[]) => env.DB.prepare(sql).bind(...args).run();
+    // A provider type no adapter knows: the send fails at once (no network), not retryable.
+    await run("INSERT INTO messaging_providers (project_id, id, name, provider, type, enabled, credentials, secrets, options, created_at, updated_at) VALUES ('am', 'p1', 'P', 'nosuch', 'sms', 1, '{}', '', '{}', ?1, ?1)", now);
+    const stage = (id: string, updatedAt: number) =>
+      run("INSERT INTO message_outbox (project_id, id, channel, recipient, subject, content, created_at, transport, status, provider_id, updated_at) VALUES ('am', ?1, 'sms', '+15550001234', '', '123456', ?2, 'sms', 'pending', 'p1', ?3)", id, now, updatedAt);
+    const row = (id: string) => env.DB.prepare("SELECT status, content, attempts, error, provider_id FROM message_outbox WHERE project_id = 'am' AND id = ?").bind(id).first();
+
+    await stage("m1", 0);
+    await Promise.all([deliverAuthMessage(env, "am", "m1"), deliverAuthMessage(env, "am", "m1")]);
+    expect(await row("m1")).toEqual({ status: "failed", content: "", attempts: 1, error: "Unknown provider nosuch", provider_id: "p1" });
+    await deliverAuthMessage(env, "am", "m1"); // redelivered later
+    expect((await row("m1"))!.attempts).toBe(1);
+
+    // A row another consumer claimed a moment ago is left to it.
+    await stage("m2", now);
+    await deliverAuthMessage(env, "am", "m2");
+    expect(await row("m2")).toMatchObject({ status: "pending", content: "123456", attempts: 0 });
   });
 });

@@ -240,11 +240,11 @@ async function createChallenge(c: Ctx) {
     if (factor === "email") {
       if (!user.email) throw new AppwriteError("user_email_not_found");
       if (!user.emailVerification) throw new AppwriteError("user_email_not_verified");
-      statements.push(...sendMessage(c, codeMail("mfaChallenge", user.email, { user: user.name, project, otp: code, agent: requestAgent(c) })));
+      statements.push(...(await sendMessage(c, codeMail("mfaChallenge", user.email, { user: user.name, project, otp: code, agent: requestAgent(c) }))));
     } else {
       if (!user.phone) throw new AppwriteError("user_phone_not_found");
       if (!user.phoneVerification) throw new AppwriteError("user_phone_not_verified");
-      statements.push(...sendMessage(c, sms(user.phone, code)));
+      statements.push(...(await sendMessage(c, sms(user.phone, code))));
     }
   }
   const model = challengeModel(challenge);

@@ -211,7 +211,7 @@ async function issueToken(c: Ctx, o: { user: User; token: Token; kind: "tokens" 
     db.insert(tokens).values(token),
     recordEvent(db, { projectId: c.var.project.id, pattern: `users.[userId].${o.kind}.[tokenId].create`, params: { userId: user.id, tokenId: token.id }, payload: tokenModel(token), roles: [`user:${user.id}`], userId: user.id }),
     audit(c, user, o.audit),
-    ...(o.message ? sendMessage(c, o.message) : []),
+    ...(o.message ? await sendMessage(c, o.message) : []),
   ]);
   scheduleDispatch(c.env, c.executionCtx, c.var.project.id);
 }

@@ -14,6 +14,12 @@ export class ProviderError extends Error {
   }
 }
 
+export const MAX_ATTEMPTS = 3; // Appwrite's MESSAGE_SEND_MAX_RETRIES
+
+/** Appwrite's isRetryableError: throttling, quota, 429/503 and timeout phrasing only. */
+const RETRYABLE = ["throttl", "rate exceeded", "rate limit", "too many requests", "429", "quota", "service unavailable", "503", "502", "504", "timed out", "timeout", "temporarily"];
+export const isRetryable = (error: string) => RETRYABLE.some((p) => error.toLowerCase().includes(p));
+
 export interface Recipient {
   identifier: string;
   /** Email only: resolved cc/bcc addresses. */

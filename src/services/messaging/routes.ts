@@ -19,7 +19,7 @@ messagingRoutes.route("/topics", topicRoutes);
 messagingRoutes.route("/subscribers", subscriberLogRoutes);
 messagingRoutes.route("/messages", messageRoutes);
 
-/** Console-only: the local message outbox (mounted at /v1/projects next to the console API). */
+/** Console-only: the message outbox — the local inbox, and the delivery log of auth messages sent through providers (mounted at /v1/projects). */
 export const outboxRoutes = new Hono<AppEnv>();
 
 outboxRoutes.get("/:projectId/outbox", async (c) => {
@@ -39,7 +39,12 @@ outboxRoutes.get("/:projectId/outbox", async (c) => {
   ]);
   return json(c, {
     total: Number(count[0]?.n ?? 0),
-    messages: rows.map((m) => ({ $id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, content: m.content, text: m.content, html: m.html, $createdAt: formatDate(m.createdAt) })),
+    // transport/status/error: where an auth message went and what the provider said (src/services/messaging/auth-delivery.ts).
+    messages: rows.map((m) => ({
+      $id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, content: m.content, text: m.content, html: m.html,
+      template: m.meta?.template ?? "", transport: m.transport, status: m.status, providerId: m.providerId, error: m.error, attempts: m.attempts,
+      $createdAt: formatDate(m.createdAt), $updatedAt: formatDate(m.updatedAt || m.createdAt),
+    })),
   });
 });
 

@@ -10,16 +10,17 @@
  *   row; the message ends `sent` (no failure) or `failed`, with deliveredTotal, deliveredAt and deliveryErrors.
  * Redelivery of a queue message is harmless: a message no longer `processing` is skipped, an address already
  * `sent` is not sent again. The cron sweep re-enqueues a message left `processing` (a lost queue message) and
- * releases a `scheduled` one whose alarm was missed.
+ * releases a `scheduled` one whose alarm was missed. The same queue carries auth messages (`{p, o}`,
+ * auth-delivery.ts), handled first in each batch.
  */
 import { onCron, onQueue } from "../../background";
 import { allDataDatabases, movingProjects, writableDataDatabase } from "../../db/shards";
 import { providerFromRaw, providerSecrets } from "./providers";
-import { ProviderError, sendOne, type Recipient } from "./adapters";
+import { isRetryable, MAX_ATTEMPTS, ProviderError, sendOne, type Recipient } from "./adapters";
+import { deliverAuthMessage, type AuthJob } from "./auth-delivery";
 import type { Provider } from "./tables";
 
 export const MESSAGES_QUEUE = "edgewrite-messages";
-export const MAX_ATTEMPTS = 3; // Appwrite's MESSAGE_SEND_MAX_RETRIES
 export const DELIVERY_ERRORS_LIMIT = 100;
 /** A `processing` message untouched this long lost its queue message; a `scheduled` one this overdue, its alarm. */
 const STUCK_MS = 5 * 60_000;
@@ -34,10 +35,6 @@ export interface SendJob {
 export async function enqueueMessage(env: Env, projectId: string, messageId: string): Promise<void> {
   await env.MESSAGES.send({ p: projectId, m: messageId } satisfies SendJob);
 }
-
-/** Appwrite's isRetryableError: throttling, quota, 429/503 and timeout phrasing only. */
-const RETRYABLE = ["throttl", "rate exceeded", "rate limit", "too many requests", "429", "quota", "service unavailable", "503", "502", "504", "timed out", "timeout", "temporarily"];
-export const isRetryable = (error: string) => RETRYABLE.some((p) => error.toLowerCase().includes(p));
 
 interface TargetRow {
   id: string;
@@ -173,16 +170,23 @@ export async function processMessage(env: Env, projectId: string, messageId: str
 }
 
 onQueue(MESSAGES_QUEUE, async (batch, env) => {
-  for (const m of batch.messages) {
-    const job = m.body as SendJob;
+  const run = async (m: Message<SendJob | AuthJob>) => {
+    const job = m.body;
     try {
-      await processMessage(env, job.p, job.m);
+      // {p, o}: an auth message staged in message_outbox (auth-delivery.ts); {p, m}: a Messaging message.
+      if ("o" in job) await deliverAuthMessage(env, job.p, job.o);
+      else await processMessage(env, job.p, job.m);
       m.ack();
     } catch (e) {
-      console.error("message send failed", job.p, job.m, (e as Error)?.message);
+      console.error("message send failed", job.p, "o" in job ? job.o : job.m, (e as Error)?.message);
       m.retry();
     }
-  }
+  };
+  const all = batch.messages as readonly Message<SendJob | AuthJob>[];
+  // Auth messages (one recipient each, someone waiting for the code) first and together, so an OTP never
+  // waits behind a large Messaging send in the same batch.
+  await Promise.all(all.filter((m) => "o" in m.body).map(run));
+  for (const m of all.filter((m) => !("o" in m.body))) await run(m);
 });
 
 /** Lost queue messages and missed alarms, on every data database; projects being moved wait for their move. */

@@ -1,15 +1,13 @@
-import type { MiddlewareHandler } from "hono";
 import { WorkerMailer, LogLevel } from "worker-mailer";
 import { seal, unseal } from "../../core/secrets";
 import type { Project } from "../../db/schema";
-import type { AppEnv, Ctx } from "../../platform/context";
 
 /**
  * Mail over SMTP from the Worker (`cloudflare:sockets` through worker-mailer): the project's own SMTP server
  * (`settings.smtp`, Project.updateSMTP) or else the deployment's (`_APP_SMTP_HOST` …, Appwrite's variables).
- * A mail is sent after the request that caused it has succeeded (so it exists only if that commit did), in
- * `waitUntil`: a slow or failing server never fails or delays the user's request; failures are logged
- * without credentials. The password is sealed at rest (core/secrets.ts) and never returned.
+ * Auth mail is staged with the request's commit and sent from the queue (auth-delivery.ts): a slow or failing
+ * server never fails or delays the user's request; failures are recorded without credentials. The password is
+ * sealed at rest (core/secrets.ts) and never returned.
  */
 export interface SmtpSettings {
   enabled?: boolean;
@@ -129,18 +127,3 @@ export async function deliver(jobs: MailJob[]): Promise<void> {
     }
   }
 }
-
-const pending = new WeakMap<Ctx, MailJob[]>();
-
-/** Queue a mail for after this request; `mailDelivery` sends it once the route has answered successfully. */
-export function sendAfterResponse(c: Ctx, job: MailJob): void {
-  const jobs = pending.get(c) ?? [];
-  jobs.push(job);
-  pending.set(c, jobs);
-}
-
-export const mailDelivery: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next();
-  const jobs = pending.get(c);
-  if (jobs?.length && c.res.status < 400) c.executionCtx.waitUntil(deliver(jobs));
-};

@@ -1,24 +1,27 @@
 /**
  * The one way auth (and teams) send email and SMS.
  *
- * `sendMessage(c, msg)` returns D1 statements to put in the SAME `db.batch([...])` as the mutation that
+ * `await sendMessage(c, msg)` returns D1 statements to put in the SAME `db.batch([...])` as the mutation that
  * needs the message (token row, membership row …), so a message exists if and only if that commit did.
- * Transports:
- *  - "outbox" (the only one today, used whenever the project has no provider configured — always so in
- *    local dev and tests): the message is stored in `message_outbox` and listed to the console admin at
- *    GET /v1/projects/{projectId}/outbox → {total, messages:[{$id, channel, to, subject, content, text, html, $createdAt}]}
- *    (`content` = `text`, the plain text; `html` the mail's HTML body, "" for SMS).
- *  - provider transports (Messaging, later) will stage a delivery row here the same way and send it from a
- *    queue consumer after the commit.
+ * Every message is a `message_outbox` row; where it goes:
+ *  - mail, when the project's SMTP is enabled (Project.updateSMTP) or the deployment has `_APP_SMTP_HOST`:
+ *    `smtp`, in the project's custom template for the request's `X-Appwrite-Locale` (else `en`) if it has one;
+ *  - SMS, when the project has an enabled SMS messaging provider: `sms`, through the first enabled one;
+ *  - otherwise the local outbox (zero configuration: local dev and tests), listed to the console admin at
+ *    GET /v1/projects/{projectId}/outbox → {total, messages:[{$id, channel, to, subject, content, text, html,
+ *    template, transport, status, providerId, error, attempts, $createdAt, $updatedAt}]}.
+ * `smtp`/`sms` rows are `pending` until the queue consumer has sent them (auth-delivery.ts), which then empties
+ * their subject and content: the outbox keeps OTPs and links only when it is the inbox.
  */
 import type { BatchItem } from "drizzle-orm/batch";
 import { uniqueId } from "../../core/ids";
-import type { DB } from "../../db/client";
 import type { Ctx } from "../../platform/context";
+import { CONSOLE } from "../../platform/projects";
 import { messageOutbox } from "../auth/tables";
 import { fillTemplate } from "../auth/mails";
 import { customTemplate } from "../project/templates";
-import { projectSmtp, sendAfterResponse, serverFor } from "./smtp";
+import { defaultSmsProvider, deliverAfterResponse } from "./auth-delivery";
+import { projectSmtp, serverFor } from "./smtp";
 
 export interface Message {
   channel: "email" | "sms";
@@ -33,58 +36,32 @@ export interface Message {
   template?: { id: string; vars: Record<string, string> };
 }
 
-export interface Transport {
-  readonly name: string;
-  stage(db: DB, projectId: string, message: Message): BatchItem<"sqlite">[];
-}
+type Row = typeof messageOutbox.$inferInsert;
 
-/** The local transport: keep the message for the console admin to read. */
-export const outboxTransport: Transport = {
-  name: "outbox",
-  stage(db, projectId, m) {
-    return [
-      db.insert(messageOutbox).values({
-        projectId,
-        id: uniqueId(),
-        channel: m.channel,
-        recipient: m.to,
-        subject: m.subject ?? "",
-        content: m.content,
-        html: m.html ?? "",
-        createdAt: Date.now(),
-      }),
-    ];
-  },
-};
-
-/** The transport for a project: a configured provider (none yet) or the local outbox. */
-export function transportFor(_project: { settings: Record<string, unknown> }): Transport {
-  return outboxTransport;
-}
-
-/**
- * Stage a message; commit the returned statements in the caller's batch. A mail goes out over SMTP when the
- * project (or the deployment) has a server: after the request succeeds, in the project's custom template
- * for the request's locale if there is one (src/services/messaging/smtp.ts).
- */
-export function sendMessage(c: Ctx, message: Message): BatchItem<"sqlite">[] {
-  const smtp = message.channel === "email" ? serverFor(c.env, c.var.project) : null;
-  if (!smtp) return transportFor(c.var.project).stage(c.var.db, c.var.project.id, message);
-  const custom = message.template && projectSmtp(c.var.project).enabled === true ? customTemplate(c.var.project, message.template.id, c.req.header("x-appwrite-locale") || "en") : null;
-  const vars = message.template?.vars ?? {};
-  const html = custom?.message ? fillTemplate(custom.message, vars, true) : (message.html ?? "");
-  sendAfterResponse(c, {
-    server: smtp.server,
-    mail: {
-      to: message.to,
-      subject: custom?.subject ? fillTemplate(custom.subject, vars, false) : (message.subject ?? ""),
-      html,
-      text: custom?.message ? html.replace(/<[^>]*>/g, "").trim() : message.content,
-      fromEmail: custom?.senderEmail || smtp.sender.email,
-      fromName: custom?.senderName || smtp.sender.name,
-      replyToEmail: custom?.replyToEmail || smtp.sender.replyToEmail,
-      replyToName: custom?.replyToName || smtp.sender.replyToName,
-    },
-  });
-  return [];
+/** Stage a message; commit the returned statements in the caller's batch. */
+export async function sendMessage(c: Ctx, message: Message): Promise<BatchItem<"sqlite">[]> {
+  const project = c.var.project;
+  const now = Date.now();
+  const row: Row = {
+    projectId: project.id, id: uniqueId(), channel: message.channel, recipient: message.to, subject: message.subject ?? "",
+    content: message.content, html: message.html ?? "", createdAt: now, updatedAt: 0, meta: { template: message.template?.id ?? "" },
+  };
+  const smtp = message.channel === "email" ? serverFor(c.env, project) : null;
+  if (smtp) {
+    // Appwrite: a custom template (and its sender) only with the project's own SMTP enabled.
+    const custom = message.template && projectSmtp(project).enabled === true ? customTemplate(project, message.template.id, c.req.header("x-appwrite-locale") || "en") : null;
+    const vars = message.template?.vars ?? {};
+    if (custom?.message) {
+      row.html = fillTemplate(custom.message, vars, true);
+      row.content = row.html.replace(/<[^>]*>/g, "").trim();
+    }
+    if (custom?.subject) row.subject = fillTemplate(custom.subject, vars, false);
+    row.meta = { ...row.meta, fromEmail: custom?.senderEmail || smtp.sender.email, fromName: custom?.senderName || smtp.sender.name, replyToEmail: custom?.replyToEmail || smtp.sender.replyToEmail, replyToName: custom?.replyToName || smtp.sender.replyToName };
+    Object.assign(row, { transport: "smtp", status: "pending" });
+  } else if (message.channel === "sms" && project.id !== CONSOLE.id) {
+    const providerId = await defaultSmsProvider(c.var.d1, project.id);
+    if (providerId) Object.assign(row, { transport: "sms", status: "pending", providerId });
+  }
+  if (row.status === "pending") deliverAfterResponse(c, { p: project.id, o: row.id });
+  return [c.var.db.insert(messageOutbox).values(row)];
 }

@@ -15,10 +15,10 @@ import { createSession } from "../account/sessions";
  * Invitation delivery and acceptance: the two places Teams meets Auth A's code (message transport,
  * session creation). Kept here so routes.ts stays about Appwrite's HTTP shape.
  */
-export function sendInvitation(
+export async function sendInvitation(
   c: Ctx,
   inv: { to: { email: string; phone: string }; link: string; team: Team; inviter: User | undefined; inviteeName: string },
-): unknown[] {
+): Promise<unknown[]> {
   if (inv.to.email) {
     // Appwrite's {{owner}} is the inviter's name, even when empty.
     const owner = inv.inviter?.name ?? "";

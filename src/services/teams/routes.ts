@@ -250,7 +250,7 @@ teamsRoutes.post("/:teamId/memberships", async (c) => {
   );
   if (!privileged) {
     const link = withQuery(a.url!, { membershipId: member.id, userId: invitee.id, secret, teamId: team.id, teamName: team.name });
-    const extra = sendInvitation(c, { to: { email, phone }, link, team, inviter: caller.user, inviteeName: invitee.name || name });
+    const extra = await sendInvitation(c, { to: { email, phone }, link, team, inviter: caller.user, inviteeName: invitee.name || name });
     statements.push(...extra);
   }
   try {
