@@ -6,7 +6,8 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
-import { createServer, type Server, type Socket } from "node:net";
+import type { Server } from "node:net";
+import { startSmtpFake, type ReceivedMail } from "./fakes/smtp";
 import { importSPKI, jwtVerify } from "jose";
 import { Account, AppwriteException, AuthenticationFactor, Client, ID, Messaging, Project, Query, Teams, Users, Webhooks } from "node-appwrite";
 import { Client as WebClient, Messaging as WebMessaging } from "appwrite";
@@ -78,54 +79,10 @@ function startHttpFake(port: number): Promise<void> {
   return new Promise((r) => http.listen(port, "127.0.0.1", () => r()));
 }
 
-/** The SMTP fake of test/e2e/project-settings.test.ts, cut to what the SMTP provider needs. */
-const mails: { from: string; to: string[]; data: string; auth: string }[] = [];
+/** The SMTP provider's server (test/e2e/fakes/smtp.ts). */
+let mails: ReceivedMail[] = [];
 let smtp: Server;
 let smtpPort = 0;
-function serveSmtp(socket: Socket): void {
-  let buffer = "";
-  let inData = false;
-  let current = { from: "", to: [] as string[], data: "", auth: "" };
-  let authed = "";
-  const say = (line: string) => socket.write(`${line}\r\n`);
-  say("220 fake.test ESMTP");
-  socket.on("data", (chunk) => {
-    buffer += chunk.toString("latin1");
-    for (;;) {
-      if (inData) {
-        const end = buffer.indexOf("\r\n.\r\n");
-        if (end < 0) return;
-        current.data = buffer.slice(0, end);
-        buffer = buffer.slice(end + 5);
-        inData = false;
-        mails.push({ ...current, auth: authed });
-        current = { from: "", to: [], data: "", auth: "" };
-        say("250 queued");
-        continue;
-      }
-      const nl = buffer.indexOf("\r\n");
-      if (nl < 0) return;
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 2);
-      const verb = line.split(" ")[0]!.toUpperCase();
-      if (verb === "EHLO") socket.write("250-fake.test\r\n250-AUTH PLAIN LOGIN\r\n250 OK\r\n");
-      else if (verb === "AUTH") {
-        const [, user, pass] = Buffer.from(line.split(" ")[2] ?? "", "base64").toString().split("\0");
-        if (user === "mailer" && pass === "smtp-provider-pass") ((authed = user), say("235 ok"));
-        else say("535 bad credentials");
-      } else if (verb === "MAIL") ((current.from = /<(.*)>/.exec(line)?.[1] ?? ""), say("250 ok"));
-      else if (verb === "RCPT") {
-        const to = /<(.*)>/.exec(line)?.[1] ?? "";
-        if (to.startsWith("bounce-")) say("550 no such mailbox"); // a server refusing the mail
-        else (current.to.push(to), say("250 ok"));
-      }
-      else if (verb === "DATA") ((inData = true), say("354 go ahead"));
-      else if (verb === "QUIT") (say("221 bye"), socket.end());
-      else say("250 ok");
-    }
-  });
-  socket.on("error", () => {});
-}
 
 // ---- the project -----------------------------------------------------------------------------------
 
@@ -157,9 +114,7 @@ const messageDone = (id: string) => until(`message ${id} finished`, () => messag
 
 beforeAll(async () => {
   await startHttpFake(inject("messagingFakePort"));
-  smtp = createServer(serveSmtp);
-  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
-  smtpPort = (smtp.address() as { port: number }).port;
+  ({ server: smtp, port: smtpPort, mails } = await startSmtpFake({ user: "mailer", pass: "smtp-provider-pass" }));
   project = await createProject("messaging");
   const k = await consoleCall("POST", `/projects/${project.projectId}/keys`, { name: "messaging", scopes: MESSAGING_SCOPES });
   expect(k.status).toBe(201);

@@ -4,7 +4,8 @@
  * SMTP carries the next auth mail (a fake SMTP server on loopback receives it) in the custom template, and
  * OAuth2 settings reach the provider redirect.
  */
-import { createServer, type Server, type Socket } from "node:net";
+import type { Server } from "node:net";
+import { startSmtpFake, type ReceivedMail } from "./fakes/smtp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Account, AppwriteException, Client, ID, OAuthProvider, Project, Query, Users } from "node-appwrite";
 import { adminKey, consoleCall, createProject, endpoint, raw, sleep, until, type TestProject } from "./harness";
@@ -26,64 +27,11 @@ const uniq = () => Math.random().toString(36).slice(2, 10);
 
 // ---- a fake SMTP server on loopback -----------------------------------------------------------
 
-interface Received {
-  from: string;
-  to: string[];
-  data: string;
-  auth: string;
-}
-const received: Received[] = [];
+let received: ReceivedMail[] = [];
 let smtpServer: Server;
 let smtpPort = 0;
 const SMTP_USER = "mailer";
 const SMTP_PASS = "s3cret-smtp-pass";
-
-function serve(socket: Socket): void {
-  let buffer = "";
-  let inData = false;
-  let current: Received = { from: "", to: [], data: "", auth: "" };
-  let authed = "";
-  const say = (line: string) => socket.write(`${line}\r\n`);
-  say("220 fake.test ESMTP");
-  socket.on("data", (chunk) => {
-    buffer += chunk.toString("latin1");
-    for (;;) {
-      if (inData) {
-        const end = buffer.indexOf("\r\n.\r\n");
-        if (end < 0) return;
-        current.data = buffer.slice(0, end);
-        buffer = buffer.slice(end + 5);
-        inData = false;
-        received.push({ ...current, auth: authed });
-        current = { from: "", to: [], data: "", auth: "" };
-        say("250 queued");
-        continue;
-      }
-      const nl = buffer.indexOf("\r\n");
-      if (nl < 0) return;
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 2);
-      const verb = line.split(" ")[0]!.toUpperCase();
-      if (verb === "EHLO") socket.write("250-fake.test\r\n250-AUTH PLAIN LOGIN\r\n250 OK\r\n");
-      else if (verb === "HELO") say("250 fake.test");
-      else if (verb === "AUTH") {
-        const [, user, pass] = Buffer.from(line.split(" ")[2] ?? "", "base64").toString().split("\0");
-        if (user === SMTP_USER && pass === SMTP_PASS) ((authed = user), say("235 ok"));
-        else say("535 bad credentials");
-      } else if (verb === "MAIL") ((current.from = /<(.*)>/.exec(line)?.[1] ?? ""), say("250 ok"));
-      else if (verb === "RCPT") {
-        const to = /<(.*)>/.exec(line)?.[1] ?? "";
-        if (to.startsWith("bounce-")) say("550 no such mailbox"); // a server refusing the mail
-        else (current.to.push(to), say("250 ok"));
-      }
-      else if (verb === "DATA") ((inData = true), say("354 go ahead"));
-      else if (verb === "RSET" || verb === "NOOP") say("250 ok");
-      else if (verb === "QUIT") (say("221 bye"), socket.end());
-      else say("502 unknown");
-    }
-  });
-  socket.on("error", () => {});
-}
 
 /** A received mail's headers and decoded parts (worker-mailer sends quoted-printable). */
 function parseMail(data: string) {
@@ -96,9 +44,7 @@ const mailTo = (to: string) => until(`a mail to ${to}`, async () => received.fin
 
 beforeAll(async () => {
   project = await createProject("project-settings");
-  smtpServer = createServer(serve);
-  await new Promise<void>((r) => smtpServer.listen(0, "127.0.0.1", () => r()));
-  smtpPort = (smtpServer.address() as { port: number }).port;
+  ({ server: smtpServer, port: smtpPort, mails: received } = await startSmtpFake({ user: SMTP_USER, pass: SMTP_PASS }));
 });
 afterAll(() => new Promise<void>((r) => smtpServer.close(() => r())));
 
