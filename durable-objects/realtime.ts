@@ -11,7 +11,7 @@ import { GUEST_ROLES } from "../src/platform/roles";
 import { needsMoreFactors } from "../src/services/account/mfa-gate";
 import { abuseEnabled } from "../src/services/auth/rate-limit";
 import { accountModel } from "../src/services/users/models";
-import { CONSOLE_REALTIME_ROLE, consoleWatcher } from "../src/services/realtime/console";
+import { CONSOLE_REALTIME_ROLE, consoleRecheckMs, consoleWatcher, consoleWatcherRoles, consoleWatcherUser, consoleWatcherValid } from "../src/services/realtime/console";
 import { compileQueries, matchesQueries } from "../src/services/realtime/queries";
 import {
   errorFrame, INIT_HEADER, MAX_SUBSCRIPTIONS, MESSAGES_PER_MINUTE, subscribeItemError,
@@ -279,6 +279,7 @@ export class RealtimeShard extends DurableObject<Env> {
     this.conns.set(conn.id, conn);
     this.saveConn(conn);
     for (const s of init.subscriptions) this.putSub(conn, s.id, s.channels, s.queries, compileQueries(s.queries).parsed);
+    if (conn.roles.has(CONSOLE_REALTIME_ROLE)) await this.armConsoleRecheck();
     server.send(init.connected);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -367,7 +368,8 @@ export class RealtimeShard extends DurableObject<Env> {
       const watcher = await consoleWatcher(this.env, project, session);
       if (!watcher) throw new FrameError(1003, "Session is not valid.");
       // No project user: account channels stay empty; the marker role receives every event of the project.
-      this.setIdentity(conn, "", watcher.sessionId, [CONSOLE_REALTIME_ROLE], "");
+      this.setIdentity(conn, "", watcher.sessionId, consoleWatcherRoles(watcher.userId), "");
+      await this.armConsoleRecheck();
       return JSON.stringify({ type: "response", data: { to: "authentication", success: true, user: null } });
     }
     if (!caller.session || !caller.user.status) throw new FrameError(1003, "Session is not valid.");
@@ -552,6 +554,31 @@ export class RealtimeShard extends DurableObject<Env> {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Console watchers (src/services/realtime/console.ts) are admitted through the console project, whose role changes
+   * (removed from the organization, role lowered, blocked, session deleted) never reach this project's outbox, so the
+   * shard re-checks them on an alarm while any is connected; one that no longer qualifies becomes a guest.
+   */
+  private async armConsoleRecheck(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + consoleRecheckMs(this.env));
+  }
+
+  override async alarm(): Promise<void> {
+    this.ensure();
+    const watchers = [...this.conns.values()].filter((c) => c.roles.has(CONSOLE_REALTIME_ROLE));
+    if (!watchers.length) return;
+    const project = await findProject(open(this.env.DB), this.projectId);
+    const verdicts = new Map<string, Promise<boolean>>(); // one check per console session
+    for (const conn of watchers) {
+      const key = `${consoleWatcherUser(conn.roles)} ${conn.sessionId}`;
+      if (!verdicts.has(key)) verdicts.set(key, project ? consoleWatcherValid(this.env, project, consoleWatcherUser(conn.roles), conn.sessionId) : Promise.resolve(false));
+    }
+    for (const conn of watchers) {
+      if (!(await verdicts.get(`${consoleWatcherUser(conn.roles)} ${conn.sessionId}`))) this.setIdentity(conn, "", "", GUEST_ROLES, "");
+    }
+    if ([...this.conns.values()].some((c) => c.roles.has(CONSOLE_REALTIME_ROLE))) await this.armConsoleRecheck();
   }
 
   /** A team was deleted: nobody holds its roles any more. */

@@ -28,7 +28,7 @@ export default async function setup(project: TestProject) {
   const messaging = Object.fromEntries(["MAILGUN", "SENDGRID", "RESEND", "SES", "TWILIO", "VONAGE", "TEXTMAGIC", "TELESIGN", "MSG91", "FCM", "APNS"].map((n) => [`MESSAGING_${n}_URL`, fakeUrl(n)]));
   // Avatars may fetch loopback here only: the fakes in avatars.test.ts listen there (off by default).
   // Abuse limits stay on for the 429 tests even when a developer's .dev.vars turns them off.
-  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200", ...messaging, MESSAGING_RETRY_DELAY_MS: "50", AVATARS_ALLOW_LOOPBACK: "enabled", SHARDS_MOVE_SETTLE_MS: "1500" } });
+  const server = await startServer({ persistDir, vars: { ADMIN_KEY: adminKey, JWT_SECRET: jwtSecret, EDGEWRITE_TEST_HOOKS: "1", _APP_OPTIONS_ABUSE: "enabled", USAGE_FLUSH_MS: "200", ...messaging, MESSAGING_RETRY_DELAY_MS: "50", AVATARS_ALLOW_LOOPBACK: "enabled", SHARDS_MOVE_SETTLE_MS: "1500", REALTIME_CONSOLE_RECHECK_MS: "500" } });
   project.provide("endpoint", `${server.url}/v1`);
   project.provide("adminKey", adminKey);
   project.provide("jwtSecret", jwtSecret);

@@ -729,6 +729,30 @@ describe("the console watching a project (its rows grid and file browser)", () =
     expect((await fromPlatform.next()).data.payload.$id).toBe("public");
   });
 
+  it("a member removed from the organization stops receiving what only the console may see, on the open socket", async () => {
+    const email = `watch-leaver-${tag}@example.com`;
+    const leaver = await consoleUser("watch-leaver", teamId, ["developer"]);
+    const userId = (await consoleCall("GET", `/users?search=${encodeURIComponent(email)}`)).json.users[0].$id;
+    const s = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}`));
+    await s.next();
+    expect((await s.request({ type: "authentication", data: { session: leaver } })).data.success).toBe(true);
+    await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: "before", data: { name: "before" } });
+    expect((await s.next()).data.payload.$id).toBe("before");
+    const membership = (await consoleCall("GET", `/teams/${teamId}/memberships`)).json.memberships.find((m: { userId: string }) => m.userId === userId);
+    expect((await consoleCall("DELETE", `/teams/${teamId}/memberships/${membership.$id}`)).status).toBe(204);
+    // REALTIME_CONSOLE_RECHECK_MS is 500 in the e2e server. Each probe writes a row nobody may read, then a public
+    // one: while the socket is still the console's both arrive; once re-checked it is a guest and gets only the second.
+    let demotedAfter = -1;
+    for (let i = 0; i < 12 && demotedAfter < 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: `hidden-${i}`, data: { name: "hidden" } });
+      await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: `public-${i}`, data: { name: "public" }, permissions: [Permission.read(Role.any())] });
+      if ((await s.next()).data.payload.$id === `public-${i}`) demotedAfter = i;
+      else expect((await s.next()).data.payload.$id).toBe(`public-${i}`);
+    }
+    expect(demotedAfter).toBeGreaterThanOrEqual(0);
+  });
+
   it("`connected` maps URL subscription slots to IDs as Appwrite does: an object when the slots do not start at 0", async () => {
     const all = encodeURIComponent(JSON.stringify({ method: "select", values: ["*"] }));
     const s = track(await Socket.open(`project=${watched.projectId}&channels[]=${rows}&${rows}[1][]=${all}`));

@@ -15,7 +15,7 @@ import { clientIp } from "../../platform/client";
 import { accountModel } from "../users/models";
 import { closeCode, connectLimit, errorFrame, INIT_HEADER, MAX_CHANNELS, shardCount, shardName, type ConnectionInit, type SubscriptionInit } from "./protocol";
 import { compileQueries } from "./queries";
-import { CONSOLE_REALTIME_ROLE, consoleWatcher } from "./console";
+import { consoleWatcher, consoleWatcherRoles } from "./console";
 import { getCookie } from "hono/cookie";
 import { allowedOrigins, checkOrigin } from "../../platform/origin";
 import { noteOccupied } from "./direct";
@@ -152,9 +152,14 @@ realtimeRoutes.get("/", async (c) => {
     // On https the console's session is its first-party httpOnly cookie, sent with the upgrade from the console's
     // own origin only (never from a project's platform: that would hand a site the console's view of the project).
     let roles = caller.roles;
+    let sessionId = caller.session?.id ?? "";
     const consoleCookie = !caller.user && getCookie(c as never, "a_session_console");
     if (consoleCookie && c.req.header("origin") && checkOrigin(c.req.header("origin")!, allowedOrigins(c.req.url, "console", [])).allowed) {
-      if (await consoleWatcher(c.env, project, consoleCookie)) roles = [CONSOLE_REALTIME_ROLE];
+      const watcher = await consoleWatcher(c.env, project, consoleCookie);
+      if (watcher) {
+        roles = consoleWatcherRoles(watcher.userId);
+        sessionId = watcher.sessionId;
+      }
     }
     const userId = caller.user?.id ?? "";
 
@@ -170,7 +175,7 @@ realtimeRoutes.get("/", async (c) => {
       projectId: project.id,
       shard,
       userId,
-      sessionId: caller.session?.id ?? "",
+      sessionId,
       impersonatorId: caller.impersonator?.id ?? "",
       roles,
       subscriptions: legacy.subs,
