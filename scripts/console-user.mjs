@@ -1,13 +1,38 @@
-// `npm run console:user -- <email> <password> [name]`: create a console account, owner of a new organization, on the
-// running `npm run dev` server, as the deployment admin (ADMIN_KEY from .dev.vars). Then `appwrite login`.
+// `npm run console:user -- <email> [name]`: create a console account, owner of a new organization, on the running
+// `npm run dev` server, as the deployment admin (ADMIN_KEY from .dev.vars). Then `appwrite login`.
+// The password is asked for (hidden) on a terminal, read from the first line of stdin otherwise, or taken from
+// CONSOLE_PASSWORD — never from the command line, where shell history and `ps` would keep it.
 // ENDPOINT (default http://127.0.0.1:$PORT/v1, PORT 8787) and ADMIN_KEY from the environment win over the defaults.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const [email, password, name] = process.argv.slice(2);
-if (!email || !password) {
-  console.error("usage: npm run console:user -- <email> <password> [name]");
+const [email, name, extra] = process.argv.slice(2);
+if (!email || extra !== undefined) {
+  console.error("usage: npm run console:user -- <email> [name]   (the password is asked for, or CONSOLE_PASSWORD)");
+  process.exit(2);
+}
+
+/** One line from the terminal without echoing it, or from piped stdin. */
+function readPassword() {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+    if (process.stdin.isTTY) {
+      process.stdout.write("Password (8+ characters): ");
+      rl._writeToOutput = () => {}; // hide what is typed
+    }
+    rl.once("line", (line) => {
+      resolve(line); // before close(), whose "close" event would resolve ""
+      rl.close();
+      if (process.stdin.isTTY) process.stdout.write("\n");
+    });
+    rl.once("close", () => resolve(""));
+  });
+}
+const password = process.env.CONSOLE_PASSWORD || (await readPassword());
+if (!password) {
+  console.error("No password given.");
   process.exit(2);
 }
 const varsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".dev.vars");

@@ -56,7 +56,7 @@ Console: ${server.url}/console
 Admin key: in ${path.relative(process.cwd(), varsFile) || ".dev.vars"} (ADMIN_KEY)
 
 Create your console account (an owner of every project), then sign the CLI in:
-  npm run console:user -- you@example.com 'a-long-password'
+  npm run console:user -- you@example.com
   npx appwrite login --endpoint ${endpoint} --email you@example.com
 
 Or, as the deployment admin, create a project, then an API key for it:

@@ -89,7 +89,7 @@ async function userClient(name: string, labels: string[] = []) {
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, PASSWORD, "Data Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey } });
+  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, "Data Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey, CONSOLE_PASSWORD: PASSWORD } });
   const teamId = /Organization (\S+) created/.exec(made.stdout)![1]!;
   expect((await consoleCall("POST", "/projects", { projectId: PROJECT_ID, name: "Data Demo", teamId })).status).toBe(201);
   const key = await consoleCall("POST", `/projects/${PROJECT_ID}/keys`, { name: "all", scopes: ALL_SCOPES });

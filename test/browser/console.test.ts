@@ -54,7 +54,7 @@ async function signIn(page: Page) {
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   // The first console account, exactly as the sign-in screen tells a user to make it.
-  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, PASSWORD, "Console Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey } });
+  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, "Console Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey, CONSOLE_PASSWORD: PASSWORD } });
   expect(made.stdout).toContain("Organization");
   // A second organization the account belongs to, to switch to.
   const userId = /created \(([^)]+)\)/.exec(made.stdout)![1]!;

@@ -248,7 +248,7 @@ describe("Organization (node-appwrite 27)", () => {
 describe("bootstrap", () => {
   it("npm run console:user creates the account with an organization it owns", async () => {
     const email = `boot-${tag}@example.com`;
-    const run = spawnSync(process.execPath, ["scripts/console-user.mjs", email, PASSWORD, "Boot"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey }, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["scripts/console-user.mjs", email, "Boot"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey }, input: `${PASSWORD}\n`, encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     const session = await signIn(email);
     const teams = await raw("GET", "/teams", { headers: consoleHeaders({ "x-appwrite-session": session }) });

@@ -30,7 +30,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (u: Models.User<Models.Pref
       <section class="note" aria-label="First account">
         <h2>No account yet?</h2>
         <p>Sign-up is closed: the deployment's admin creates console accounts. Locally, while <code>npm run dev</code> runs:</p>
-        <pre><code>npm run console:user -- you@example.com 'a-long-password' 'Your Name'</code></pre>
+        <pre><code>npm run console:user -- you@example.com 'Your Name'</code></pre>
         <p>It also creates your organization. On a deployment, the admin calls <code>POST /v1/users</code> in project <code>console</code> with the <code>ADMIN_KEY</code>; organization owners can invite others by e-mail.</p>
       </section>
     </main>
