@@ -419,6 +419,76 @@ describe("rows and functions", () => {
   });
 });
 
+describe("templates (createTemplateDeployment)", () => {
+  const fromTemplate = async (id: string, variables: Record<string, string> = {}) => {
+    // node-appwrite has no getTemplate (the console SDK has): the route as Appwrite's console calls it.
+    const template = (await raw("GET", `/functions/templates/${id}`, { headers: { "x-appwrite-project": project.projectId } })).body;
+    const runtime = template.runtimes.find((r: { name: string }) => r.name === "node-22")!;
+    const fn = await functions.create({ functionId: "unique()", name: template.name, runtime: "node-22" as never, entrypoint: runtime.entrypoint, scopes: template.scopes as never, execute: template.permissions });
+    for (const [key, value] of Object.entries(variables)) await functions.createVariable({ functionId: fn.$id, variableId: "unique()", key, value });
+    const created = await functions.createTemplateDeployment({ functionId: fn.$id, owner: template.providerOwner, repository: template.providerRepositoryId, rootDirectory: runtime.providerRootDirectory, type: "tag" as never, reference: template.providerVersion, activate: true });
+    expect([created.type, created.status]).toEqual(["vcs", "waiting"]);
+    const d = await until("template build", () => functions.getDeployment({ functionId: fn.$id, deploymentId: created.$id }), (x) => x.status === "ready" || x.status === "failed", 60_000);
+    expect(d.status, d.buildLogs).toBe("ready");
+    await until("activation", () => functions.get({ functionId: fn.$id }), (f) => f.deploymentId === d.$id);
+    return fn;
+  };
+
+  it("deploys the starter: /ping answers Pong, and it logs the project's users through its own key", async () => {
+    const fn = await fromTemplate("starter");
+    const ping = await functions.createExecution({ functionId: fn.$id, xpath: "/ping", method: "GET" as never });
+    expect([ping.status, ping.responseBody]).toEqual(["completed", "Pong"]);
+    const users = await new Users(project.server()).list({ total: true });
+    const home = await functions.createExecution({ functionId: fn.$id, xpath: "/", method: "GET" as never });
+    expect(JSON.parse(home.responseBody).motto).toBe("Build like a team of hundreds_");
+    expect(home.logs).toContain(`Total users: ${users.total}`);
+  });
+
+  it("deploys the REST API over a table: create, list, read, update and delete rows at /items", async () => {
+    const tables = new TablesDB(project.server());
+    await tables.create({ databaseId: "tpl", name: "tpl" });
+    await tables.createTable({ databaseId: "tpl", tableId: "items", name: "items" });
+    await tables.createStringColumn({ databaseId: "tpl", tableId: "items", key: "title", size: 64, required: true });
+    await until("column", () => tables.getColumn({ databaseId: "tpl", tableId: "items", key: "title" }), (c) => (c as { status: string }).status === "available");
+    const fn = await fromTemplate("rest-api", { APPWRITE_DATABASE_ID: "tpl", APPWRITE_TABLE_ID: "items" });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const e = await functions.createExecution({ functionId: fn.$id, method: method as never, xpath: path, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+      return { status: e.responseStatusCode, body: e.responseBody ? JSON.parse(e.responseBody) : null };
+    };
+    const made = await call("POST", "/items", { title: "first" });
+    expect([made.status, made.body.title]).toEqual([201, "first"]);
+    expect((await tables.getRow({ databaseId: "tpl", tableId: "items", rowId: made.body.$id })).title).toBe("first");
+    expect((await call("PATCH", `/items/${made.body.$id}`, { title: "renamed" })).body.title).toBe("renamed");
+    const listed = await call("GET", "/items");
+    expect([listed.body.total, listed.body.items[0].title]).toEqual([1, "renamed"]);
+    const refused = await call("POST", "/items", { nope: 1 });
+    expect(refused.status).toBe(400);
+    expect((await call("DELETE", `/items/${made.body.$id}`)).status).toBe(204);
+    expect((await call("GET", `/items/${made.body.$id}`)).status).toBe(404);
+  });
+
+  it("deploys the webhook receiver: a correctly signed delivery is accepted, a forged one refused", async () => {
+    const secret = "signature-key-for-test";
+    const url = "https://hooks.example.com/appwrite";
+    const fn = await fromTemplate("webhook-receiver", { APPWRITE_WEBHOOK_SIGNATURE_KEY: secret, APPWRITE_WEBHOOK_URL: url });
+    const body = JSON.stringify({ $id: "u1", name: "Ada" });
+    const { createHmac } = await import("node:crypto");
+    const signed = createHmac("sha1", secret).update(url + body).digest("base64");
+    const deliver = (signature: string) => functions.createExecution({ functionId: fn.$id, method: "POST" as never, xpath: "/", body, headers: { "content-type": "application/json", "x-appwrite-webhook-signature": signature, "x-appwrite-webhook-events": "users.u1.create,users.*.create" } });
+    const ok = await deliver(signed);
+    expect([ok.responseStatusCode, JSON.parse(ok.responseBody).events]).toEqual([200, ["users.u1.create", "users.*.create"]]);
+    expect((await deliver(createHmac("sha1", "wrong").update(url + body).digest("base64"))).responseStatusCode).toBe(401);
+    expect((await deliver("not base64 !")).responseStatusCode).toBe(401);
+  });
+
+  it("refuses repositories it cannot clone, and an unknown function", async () => {
+    const other = await err(functions.createTemplateDeployment({ functionId: hello.$id, owner: "appwrite", repository: "templates", rootDirectory: "node/starter", type: "tag" as never, reference: "0.3.0" }));
+    expect([other?.code, other?.type]).toEqual([404, "function_template_not_found"]);
+    const missing = await err(functions.createTemplateDeployment({ functionId: "nope", owner: "edgewrite", repository: "templates", rootDirectory: "node/starter", type: "tag" as never, reference: "1.0.0" }));
+    expect([missing?.code, missing?.type]).toEqual([404, "function_not_found"]);
+  });
+});
+
 describe("stuck executions", () => {
   const hook = async (path: string, body: unknown, key = adminKey, projectId = "console") => {
     const r = await fetch(`${endpoint}/_edgewrite/test/functions/${path}`, { method: "POST", headers: { "content-type": "application/json", "x-appwrite-project": projectId, "x-appwrite-key": key }, body: JSON.stringify(body) });

@@ -144,18 +144,30 @@ describe("console variables", () => {
 });
 
 describe("function templates", () => {
-  it("lists an empty catalogue with Appwrite's parameters, and a template id is function_template_not_found", async () => {
+  it("lists Edgewrite's catalogue with Appwrite's parameters, filters and paging; an unknown id is function_template_not_found", async () => {
     const guest = { "x-appwrite-project": project.projectId };
     const all = await raw("GET", "/functions/templates", { headers: guest });
-    expect([all.status, all.body]).toEqual([200, { total: 0, templates: [] }]);
-    const filtered = await raw("GET", "/functions/templates?runtimes[]=node-22&useCases[]=starter&limit=5&offset=0", { headers: guest });
-    expect(filtered.body).toEqual({ total: 0, templates: [] });
+    expect(all.status).toBe(200);
+    expect(all.body.templates.map((t: { id: string }) => t.id)).toEqual(["starter", "rest-api", "webhook-receiver"]);
+    expect(all.body.total).toBe(3);
+    for (const t of all.body.templates) {
+      expect(Object.keys(t).sort()).toEqual(["cron", "events", "icon", "id", "instructions", "name", "permissions", "providerOwner", "providerRepositoryId", "providerVersion", "runtimes", "scopes", "tagline", "timeout", "useCases", "variables", "vcsProvider"]);
+      expect(t.runtimes.find((r: { name: string }) => r.name === "node-22")).toEqual({ name: "node-22", commands: "", entrypoint: "src/main.js", providerRootDirectory: `node/${t.id}` });
+    }
+    const page = await raw("GET", "/functions/templates?limit=1&offset=1&total=false", { headers: guest });
+    expect([page.body.total, page.body.templates.map((t: { id: string }) => t.id)]).toEqual([0, ["rest-api"]]);
+    const filtered = await raw("GET", "/functions/templates?useCases[]=starter&useCases[]=dev-tools&runtimes[]=bun-1.1", { headers: guest });
+    expect(filtered.body.templates.map((t: { id: string }) => t.id)).toEqual(["starter", "webhook-receiver"]);
+    const python = await raw("GET", "/functions/templates?runtimes[]=python-3.12", { headers: guest });
+    expect(python.body).toEqual({ total: 0, templates: [] });
     for (const q of ["runtimes[]=cobol-1", "useCases[]=games", "limit=0", "offset=5001"]) {
       const r = await raw("GET", `/functions/templates?${q}`, { headers: guest });
       expect([r.status, r.body.type], q).toEqual([400, "general_argument_invalid"]);
     }
-    const one = await raw("GET", "/functions/templates/starter", { headers: guest });
-    expect([one.status, one.body.type]).toEqual([404, "function_template_not_found"]);
+    const one = await raw("GET", "/functions/templates/rest-api", { headers: guest });
+    expect(one.body.variables.map((v: { name: string; required: boolean }) => [v.name, v.required])).toEqual([["APPWRITE_DATABASE_ID", true], ["APPWRITE_TABLE_ID", true]]);
+    const none = await raw("GET", "/functions/templates/nope", { headers: guest });
+    expect([none.status, none.body.type]).toEqual([404, "function_template_not_found"]);
   });
 });
 

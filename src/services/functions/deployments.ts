@@ -30,7 +30,7 @@ async function queueBuild(env: Env, d: FnDeployment) {
 }
 
 /** A complete upload: record it as the function's latest deployment, announce it and queue the build. */
-async function uploaded(c: Ctx, d: FnDeployment) {
+export async function uploaded(c: Ctx, d: FnDeployment) {
   const db = c.var.db;
   await db.batch([
     db

@@ -17,6 +17,7 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { isValidCron } from "./cron";
 import { deploymentRoutes, updateFunctionDeployment } from "./deployments";
+import { createTemplateDeployment } from "./templates";
 import { executionRoutes } from "./executions";
 import { functionModel } from "./models";
 import { checkRuntime, JS_RUNTIMES, runtimeModel } from "./runtimes";
@@ -292,6 +293,7 @@ onProjectDelete(async (env, db, projectId) => {
   for (const f of fns) await configureSchedule(env, { projectId, id: f.id, schedule: "", enabled: false, deploymentId: "" });
 });
 
+functionRoutes.post("/:functionId/deployments/template", createTemplateDeployment);
 functionRoutes.route("/:functionId/deployments", deploymentRoutes);
 functionRoutes.route("/:functionId/variables", variableRoutes("function"));
 functionRoutes.route("/", executionRoutes);
