@@ -23,7 +23,10 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_KEY: "test-admin-key", JWT_SECRET: "test-jwt-secret" },
                 // The RENDER service binding's Worker (render/): unit tests never rasterise, e2e runs the real one.
-                workers: [{ name: "edgewrite-render", modules: true, script: "export default { fetch: () => new Response('no renderer in unit tests', { status: 503 }) };" }],
+                workers: [
+                  { name: "edgewrite-render", modules: true, script: "export default { fetch: () => new Response('no renderer in unit tests', { status: 503 }) };" },
+                  { name: "edgewrite-bundler", modules: true, script: "export default { fetch: () => new Response('no bundler in unit tests', { status: 503 }) };" },
+                ],
               },
             }),
           ],

@@ -48,6 +48,7 @@ const ctx = {
   api: endpoint,
   floor: floor.url,
   adminKey,
+  root: ROOT,
   project: null,
   /**
    * API vs floor under the same load, in ROUNDS interleaved rounds (API, floor, API, floor …) so machine load

@@ -12,12 +12,29 @@
 import { Client, Functions, ID } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { createTarGzip } from "nanotar";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import path from "node:path";
 
 const WARM = Number(process.env.BENCH_FUNCTIONS_WARM ?? 200);
 const COLD = Number(process.env.BENCH_FUNCTIONS_COLD ?? 20);
 const DEPLOYS = Number(process.env.BENCH_FUNCTIONS_DEPLOYS ?? 8);
 const LOAD = process.env.BENCH_FUNCTIONS_LOAD !== "0";
+const DEPS_BUILDS = Number(process.env.BENCH_FUNCTIONS_DEPS_BUILDS ?? 3);
+
+/** A real package from this checkout's node_modules as archive entries (no types or source maps). */
+function vendored(root, name) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (!/\.(d\.[cm]?ts|map|md)$/.test(e.name)) out.push({ name: path.join("node_modules", name, path.relative(path.join(root, "node_modules", name), full)), data: readFileSync(full) });
+    }
+  };
+  walk(path.join(root, "node_modules", name));
+  return out;
+}
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -90,6 +107,34 @@ export default async function (ctx) {
     await sleep(300); // let the deployment's own events settle
     coldDeployMs.push(...(await sample(1, exec)));
   }
+
+  // A function with dependencies (zod and nanotar, uploaded in node_modules/ so no registry is needed): the
+  // bundler Worker resolves and bundles them with esbuild. Build = upload to `ready`; then its first and warm runs.
+  const depsFn = await functions.create({ functionId: ID.unique(), name: "bench-deps", runtime: "node-22", entrypoint: "src/main.js" });
+  const depsCode = Buffer.from(await createTarGzip([
+    { name: "package.json", data: JSON.stringify({ type: "module", dependencies: { zod: "*", nanotar: "*" } }) },
+    { name: "src/main.js", data: 'import { z } from "zod";\nimport { createTar } from "nanotar";\nexport default async ({ res }) => res.text(z.object({ a: z.string() }).parse({ a: "ok" }).a + createTar([{ name: "x", data: "y" }]).length);' },
+    ...vendored(ctx.root, "zod"),
+    ...vendored(ctx.root, "nanotar"),
+  ]));
+  const buildMs = [];
+  const depsFirstMs = [];
+  for (let i = 0; i < DEPS_BUILDS; i++) {
+    const t0 = performance.now();
+    const d = await functions.createDeployment({ functionId: depsFn.$id, code: InputFile.fromBuffer(depsCode, "code.tar.gz"), activate: true });
+    for (;;) {
+      const f = await functions.get({ functionId: depsFn.$id });
+      if (f.deploymentId === d.$id) break;
+      if (f.latestDeploymentStatus === "failed") throw new Error(`bench deps build failed: ${(await functions.getDeployment({ functionId: depsFn.$id, deploymentId: d.$id })).buildLogs}`);
+      await sleep(100);
+    }
+    buildMs.push(performance.now() - t0);
+    depsFirstMs.push(...(await sample(1, () => functions.createExecution({ functionId: depsFn.$id }))));
+  }
+  const depsWarmMs = await sample(50, async () => {
+    const e = await functions.createExecution({ functionId: depsFn.$id });
+    if (e.responseBody !== "ok1024") throw new Error(`deps function answered ${e.responseBody}`);
+  });
   const load1 = loadavg()[0];
 
   const row = (label, xs) => ctx.row(label, { "p50 ms": pct(xs, 50), "p99 ms": pct(xs, 99), n: xs.length });
@@ -98,6 +143,9 @@ export default async function (ctx) {
   row("sync execution, warm (1 conn)", warmMs);
   row("sync execution, cold: new worker, known deployment (1 conn)", coldWorkerMs);
   row("sync execution, cold: first run of a new deployment (1 conn)", coldDeployMs);
+  row(`build of a function with npm deps (zod + nanotar from node_modules, ${(depsCode.length / 1024).toFixed(0)} KiB upload): upload → ready`, buildMs);
+  row("function with npm deps: first execution after its build (cold)", depsFirstMs);
+  row("function with npm deps: warm execution (1 conn)", depsWarmMs);
   ctx.row("overhead vs plain request (p50)", {
     "warm ms": pct(warmMs, 50) - pct(plainMs, 50),
     "warm vs ping ms": pct(warmMs, 50) - pct(pingMs, 50),

@@ -18,7 +18,7 @@ export const OFFLINE_ENV = {
 };
 
 /** Workers the API Worker reaches through service bindings (wrangler.toml `[[services]]`), started beside it. */
-export const SERVICE_CONFIGS = ["render/wrangler.toml"];
+export const SERVICE_CONFIGS = ["render/wrangler.toml", "bundler/wrangler.toml"];
 
 export async function freePort() {
   return new Promise((resolve, reject) => {

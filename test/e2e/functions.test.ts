@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { AppwriteException, Functions, TablesDB, Users, type Models } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
 import { randomBytes } from "node:crypto";
@@ -416,6 +416,73 @@ describe("rows and functions", () => {
     const { fn: noScope } = await createDeployed("row-writer-no-scope", ROW_WRITER, "index.js", { scopes: ["rows.read"] });
     const out = JSON.parse((await functions.createExecution({ functionId: noScope.$id, body: JSON.stringify({ databaseId, tableId: "notes", rowId: `${rowId}b`, title: "x" }) })).responseBody);
     expect([out.status, out.body.type]).toEqual([401, "general_unauthorized_scope"]);
+  });
+});
+
+describe("npm dependencies (installed from the registry and bundled)", () => {
+  const registry = inject("npmRegistry");
+  const requests = async () => Number(await (await fetch(`${registry}/-/requests`)).text());
+  const MAIN = `import { slug, version } from "tiny-slug";
+import padHex from "pad-hex";
+export default async ({ req, res }) => res.json({ slug: slug(req.bodyText), version, hex: padHex("ok", 8) });
+`;
+  const PKG = JSON.stringify({ name: "deps-fn", type: "module", dependencies: { "tiny-slug": "^1.0.0", "pad-hex": "3.0.1" } });
+  const run = async (fn: Models.Function) => JSON.parse((await functions.createExecution({ functionId: fn.$id, body: "Grüße aus Köln" })).responseBody);
+  const deployWith = async (files: Record<string, string | Uint8Array>, entrypoint: string, commands?: string) => {
+    const fn = await functions.create({ functionId: "unique()", name: "deps", runtime: "node-22" as never, entrypoint, ...(commands !== undefined ? { commands } : {}) });
+    return { fn, d: await deploy(fn.$id, files, entrypoint) };
+  };
+
+  it("installs two dependencies (and theirs, by range) from the registry, bundles them and runs", async () => {
+    const before = await requests();
+    const { fn, d } = await deployWith({ "package.json": PKG, "src/main.js": MAIN }, "src/main.js", "npm install");
+    expect(d.status, d.buildLogs).toBe("ready");
+    expect(d.buildLogs).toContain("Installed tiny-slug@1.2.0");
+    expect(d.buildLogs).toContain("Installed char-map@2.1.0"); // ^2.0.0 of its dependency, not 1.0.0
+    expect(d.buildLogs).toContain("Installed pad-hex@3.0.1");
+    expect(d.buildLogs).toMatch(/Bundled \d+ modules with esbuild/);
+    expect(await requests()).toBeGreaterThan(before);
+    // An ESM package through its exports map, its CommonJS dependency, and a CommonJS package requiring node:buffer.
+    expect(await run(fn)).toEqual({ slug: "gruesse-aus-koeln", version: "1.2.0", hex: "00006f6b" });
+  });
+
+  it("uses a node_modules the upload carries, without asking the registry", async () => {
+    const { PACKAGES } = await import("./fakes/npm-registry");
+    const vendored: Record<string, string> = {};
+    for (const [name, version] of [["tiny-slug", "1.2.0"], ["char-map", "2.1.0"], ["pad-hex", "3.0.1"]] as const) {
+      for (const [path, text] of Object.entries(PACKAGES[name]![version]!.files)) vendored[`node_modules/${name}/${path}`] = text;
+    }
+    const before = await requests();
+    const { fn, d } = await deployWith({ "package.json": PKG, "src/main.js": MAIN, ...vendored }, "src/main.js");
+    expect(d.status, d.buildLogs).toBe("ready");
+    expect(d.buildLogs).toContain("Using tiny-slug@1.2.0 from the upload's node_modules.");
+    expect(await requests()).toBe(before);
+    expect((await run(fn)).slug).toBe("gruesse-aus-koeln");
+  });
+
+  it("bundles a TypeScript function with a dependency", async () => {
+    const ts = `import { slug } from "tiny-slug";
+import { shout } from "./lib/shout";
+type Ctx = { req: { bodyText: string }; res: { text(s: string): unknown } };
+export default async ({ req, res }: Ctx) => res.text(shout(slug(req.bodyText)));
+`;
+    const { fn, d } = await deployWith({ "package.json": PKG, "src/main.ts": ts, "src/lib/shout.ts": "export const shout = (s: string): string => s.toUpperCase() + '!';\n" }, "src/main.ts");
+    expect(d.status, d.buildLogs).toBe("ready");
+    expect((await functions.createExecution({ functionId: fn.$id, body: "Über uns" })).responseBody).toBe("UEBER-UNS!");
+  });
+
+  it("fails the build with the reason: a package the registry lacks, an import nobody declared, a command that cannot run", async () => {
+    const missing = await deployWith({ "package.json": JSON.stringify({ dependencies: { "no-such-package": "^1.0.0" } }), "index.js": MAIN }, "index.js");
+    expect(missing.d.status).toBe("failed");
+    expect(missing.d.buildLogs).toContain("Package no-such-package is not in the registry");
+    const range = await deployWith({ "package.json": JSON.stringify({ dependencies: { "char-map": "^9.0.0" } }), "index.js": "export default ({ res }) => res.empty();" }, "index.js");
+    expect(range.d.buildLogs).toContain('No version of char-map satisfies "^9.0.0"');
+    const undeclared = await deployWith({ "package.json": JSON.stringify({ dependencies: { "pad-hex": "3.0.1" } }), "index.js": MAIN }, "index.js");
+    expect(undeclared.d.status).toBe("failed");
+    expect(undeclared.d.buildLogs).toContain('Cannot resolve "tiny-slug"');
+    const command = await deployWith({ "package.json": PKG, "index.js": MAIN }, "index.js", "npm install && npm run build");
+    expect(command.d.status).toBe("failed");
+    expect(command.d.buildLogs).toContain('Build command "npm run build" cannot run');
   });
 });
 

@@ -6,7 +6,7 @@ import { USER_ROOT } from "./wrapper";
 /**
  * The build step: unpack the source archive, check it, pick the entrypoint and turn every file into a
  * Worker Loader module. Relative ESM imports between files work as they do in Node (module names are
- * the archive paths). No bundler runs: bare package imports must be bundled into the archive by the user.
+ * the archive paths). A deployment with npm dependencies goes through the bundler Worker instead (install + esbuild).
  * TypeScript (`.ts`, `.mts`, `.cts`) is compiled here by stripping types (sucrase's typescript transform:
  * no type checking, modern syntax kept, type-only imports dropped); a TS module keeps its archive path as
  * its module name, and its relative imports are pointed at the files that exist (`./x.js` → `./x.ts`,
@@ -80,7 +80,38 @@ export function compileTypeScript(name: string, source: string, exists: (name: s
     .replace(/(\brequire\s*\(\s*)(["'])(\.{1,2}\/[^"'\n]*)\2/g, (_, lead: string, q: string, spec: string) => `${lead}${q}${rewrite(spec)}${q}`);
 }
 
-export async function buildArchive(source: ArrayBuffer, entrypoint: string, log: (line: string) => void): Promise<{ build: Build; size: number }> {
+/** The bundler Worker's RPC (bundler/src/index.ts), through the API's BUNDLER binding. */
+export type Bundle = (files: Map<string, Uint8Array>, entrypoint: string) => Promise<({ ok: true; code: string } | { ok: false; error: string }) & { logs: string[] }>;
+
+const INSTALL_COMMAND = /^(npm (install|i|ci)|pnpm (install|i)|yarn( install)?|bun (install|i))(\s+--?[\w-]+(=\S+)?)*$/;
+
+/**
+ * Appwrite's build `commands`: only installing dependencies can happen here (there is no shell), and that is what
+ * the bundler does. Anything else fails the build with the reason rather than being skipped silently.
+ */
+export function checkCommands(commands: string): void {
+  for (const cmd of commands.split(/&&|;|\n/).map((c) => c.trim()).filter(Boolean)) {
+    if (!INSTALL_COMMAND.test(cmd)) {
+      throw new BuildError(`Build command "${cmd}" cannot run: Edgewrite runs no shell. It installs package.json's dependencies and bundles them itself (npm install / npm ci); run other build steps before uploading and deploy their output.`);
+    }
+  }
+}
+
+/** A deployment with npm dependencies (declared, or uploaded in node_modules/) is installed and bundled. */
+function wantsBundle(files: Map<string, Uint8Array>): boolean {
+  for (const name of files.keys()) if (name.startsWith("node_modules/")) return true;
+  const pkg = files.get("package.json");
+  if (!pkg) return false;
+  try {
+    const deps = JSON.parse(dec.decode(pkg))?.dependencies;
+    return !!deps && typeof deps === "object" && Object.keys(deps).length > 0;
+  } catch {
+    throw new BuildError("package.json is not valid JSON.");
+  }
+}
+
+export async function buildArchive(source: ArrayBuffer, entrypoint: string, log: (line: string) => void, opts: { commands?: string; bundle?: Bundle } = {}): Promise<{ build: Build; size: number }> {
+  checkCommands(opts.commands ?? "");
   let files: Map<string, Uint8Array>;
   try {
     files = await readTarGz(source);
@@ -96,6 +127,16 @@ export async function buildArchive(source: ArrayBuffer, entrypoint: string, log:
     throw new BuildError(`Entrypoint "${entrypoint}" is JSX/TSX, which this server does not compile. Deploy JavaScript or TypeScript (.ts) instead.`);
   }
   if (!JS.test(entry) && !TS.test(entry) && !/\.cjs$/i.test(entry)) throw new BuildError(`Entrypoint "${entrypoint}" must be a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts or .cts).`);
+
+  if (opts.bundle && wantsBundle(files)) {
+    log("package.json has dependencies: installing and bundling.");
+    const r = await opts.bundle(files, entry);
+    for (const line of r.logs) log(line);
+    if (!r.ok) throw new BuildError(r.error);
+    const code = guardLoops(r.code) ?? (log("Could not parse the bundle: deployed without loop guards."), r.code);
+    log(`Entrypoint: ${entry} (bundled ES module, ${r.code.length} characters).`);
+    return { build: { entry, modules: { [entry]: { js: code } } }, size: code.length };
+  }
 
   const modules: Record<string, BuiltModule> = Object.create(null);
   const exists = (name: string) => files.has(name) && !/\.d\.(ts|mts|cts)$/i.test(name);

@@ -3,7 +3,8 @@ import { writableDataDatabase } from "../../db/shards";
 import { open, type DB } from "../../db/client";
 import { functionDeployments, functions, type FnDeployment } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
-import { buildArchive, BuildError } from "./build";
+import { buildArchive, BuildError, type Bundle } from "./build";
+import type { BundleInput, BundleResult } from "../../../bundler/src/index";
 import type { BuildMessage } from "./execute";
 import { deploymentModel, deploymentStatus } from "./models";
 import { invalidateFunction } from "./cache";
@@ -23,6 +24,10 @@ export function deploymentEvent(db: DB, d: FnDeployment, action: "create" | "upd
 
 const where = (m: BuildMessage) => and(eq(functionDeployments.projectId, m.projectId), eq(functionDeployments.id, m.deploymentId));
 
+/** The bundler Worker behind the BUNDLER binding (bundler/), installing from NPM_REGISTRY. */
+const bundler = (env: Env): Bundle => (files, entrypoint) =>
+  (env.BUNDLER as unknown as { bundle(i: BundleInput): Promise<BundleResult> }).bundle({ files, entrypoint, registry: env.NPM_REGISTRY || "https://registry.npmjs.org" });
+
 export async function runBuild(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, msg: BuildMessage): Promise<void> {
   void ctx;
   const db = open(await writableDataDatabase(env, msg.projectId)); // a moving project's builds wait (retried)
@@ -40,7 +45,7 @@ export async function runBuild(env: Env, ctx: { waitUntil(p: Promise<unknown>): 
     log(`Building deployment ${taken.id} (entrypoint ${taken.entrypoint}).`);
     const source = await env.BUCKET.get(r2.source(msg.projectId, msg.functionId, msg.deploymentId));
     if (!source) throw new BuildError("The deployment's source archive is missing.");
-    const { build } = await buildArchive(await source.arrayBuffer(), taken.entrypoint, log);
+    const { build } = await buildArchive(await source.arrayBuffer(), taken.entrypoint, log, { commands: taken.commands, bundle: bundler(env) });
     const text = JSON.stringify(build);
     buildSize = new TextEncoder().encode(text).byteLength;
     await env.BUCKET.put(r2.build(msg.projectId, msg.functionId, msg.deploymentId), text);
