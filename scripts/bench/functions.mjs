@@ -133,7 +133,7 @@ export default async function (ctx) {
   }
   const depsWarmMs = await sample(50, async () => {
     const e = await functions.createExecution({ functionId: depsFn.$id });
-    if (e.responseBody !== "ok1024") throw new Error(`deps function answered ${e.responseBody}`);
+    if (e.responseBody !== "ok10240") throw new Error(`deps function answered ${e.responseBody}`);
   });
   const load1 = loadavg()[0];
 
