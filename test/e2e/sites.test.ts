@@ -75,7 +75,9 @@ describe("site CRUD", () => {
     expect(updated).toMatchObject({ name: "Shop 2", framework: "vite", timeout: 10, adapter: "static", buildRuntime: "node-22", fallbackFile: "" });
     expect((await sites.get({ siteId: id })).name).toBe("Shop 2");
 
-    const frameworks = await sites.listFrameworks();
+    // Appwrite labels it `public`: guests hold that scope, API keys do not (401 for a key, as in 1.9.6).
+    await expect(sites.listFrameworks()).rejects.toMatchObject({ code: 401, type: "general_unauthorized_scope" });
+    const frameworks = await new Sites(p.guest()).listFrameworks();
     const react = frameworks.frameworks.find((f) => f.key === "react")!;
     expect(react.adapters[0]).toMatchObject({ key: "static", outputDirectory: "./dist", fallbackFile: "index.html" });
     expect((await sites.listSpecifications()).specifications.map((s) => s.slug)).toContain("s-1vcpu-512mb");
@@ -141,7 +143,8 @@ describe("a static site", () => {
     const api = await hostRequest(host, "/v1/health/version");
     expect(api.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(api.text).toContain("static v1");
-    expect((await hostRequest("sites.localhost", "/")).status).toBe(403);
+    const bare = await hostRequest("sites.localhost", "/");
+    expect([bare.status, JSON.parse(bare.text).type]).toEqual([401, "general_access_forbidden"]);
     const unknown = await hostRequest(`nosuch-${rand()}.sites.localhost`, "/");
     expect([unknown.status, JSON.parse(unknown.text).type]).toEqual([404, "rule_not_found"]);
   });
@@ -241,7 +244,7 @@ describe("an SSR site", () => {
   beforeAll(async () => {
     id = `ssr-${rand()}`;
     await sites.create({ siteId: id, name: "SSR", framework: "astro" as never, buildRuntime: "node-22" as never, adapter: "ssr" as never });
-    await sites.createVariable({ siteId: id, key: "GREETING", value: "hello from a variable" });
+    await sites.createVariable({ siteId: id, variableId: "unique()", key: "GREETING", value: "hello from a variable" });
     await deploy(id, SSR);
     host = await hostOf(id);
   }, 60_000);
@@ -263,7 +266,7 @@ describe("an SSR site", () => {
     const v = (await sites.listVariables({ siteId: id })).variables.find((x) => x.key === "GREETING")!;
     expect(v).toMatchObject({ resourceType: "site", resourceId: id, value: "" }); // secret by default
     await sites.updateVariable({ siteId: id, variableId: v.$id, key: "GREETING", value: "changed" });
-    await sites.createVariable({ siteId: id, key: "SHARED", value: "second", secret: false });
+    await sites.createVariable({ siteId: id, variableId: "unique()", key: "SHARED", value: "second", secret: false });
     const body = JSON.parse((await hostRequest(host, "/")).text);
     expect([body.greeting, body.shared]).toEqual(["changed", "second"]);
   });
