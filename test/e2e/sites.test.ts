@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { AppwriteException, Proxy, Query, Sites, type Models } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
@@ -207,6 +208,17 @@ describe("deployments", () => {
     expect((await sites.get({ siteId: id })).deploymentId).toBe("");
     const none = await hostRequest(host, "/");
     expect([none.status, JSON.parse(none.text).type]).toEqual([404, "deployment_not_found"]);
+  });
+
+  it("takes a large site in 5 MiB chunks (the SDK's chunked upload) and serves its files whole", async () => {
+    const id = `big-${rand()}`;
+    await sites.create({ siteId: id, name: "Big", framework: "vite" as never, buildRuntime: "node-22" as never, outputDirectory: "./dist" });
+    const blob = randomBytes(6 * 1024 * 1024).toString("base64"); // incompressible: the archive stays > 5 MiB
+    const d = await deploy(id, { "dist/index.html": "<p>big</p>", "dist/data.txt": blob });
+    expect(d.sourceSize).toBeGreaterThan(5 * 1024 * 1024);
+    expect(d.chunksTotal).toBe(2);
+    const r = await hostRequest(await hostOf(id), "/data.txt");
+    expect([r.status, r.text.length, r.text === blob]).toEqual([200, blob.length, true]);
   });
 
   it("fails a build whose output directory is empty, with the reason in the build logs", async () => {
