@@ -233,6 +233,22 @@ describe("deployments", () => {
   });
 });
 
+describe("project delete", () => {
+  it("takes the project's sites and their hosts with it", async () => {
+    const gone = await createProject("sites-gone");
+    const s = new Sites(gone.server());
+    const id = `gone-${rand()}`;
+    await s.create({ siteId: id, name: "Gone", framework: "other" as never, buildRuntime: "node-22" as never });
+    const created = await s.createDeployment({ siteId: id, code: InputFile.fromBuffer(await tarGz({ "index.html": "<p>gone soon</p>" }), "site.tar.gz"), activate: true });
+    await until("live", () => s.get({ siteId: id }), (x) => x.deploymentId === created.$id);
+    const host = `${id}.sites.localhost`;
+    expect((await hostRequest(host, "/")).text).toBe("<p>gone soon</p>");
+    expect((await consoleCall("DELETE", `/projects/${gone.projectId}`)).status).toBe(204);
+    const after = await until("purged", () => hostRequest(host, "/"), (r) => r.status === 404, 30_000, 500);
+    expect(JSON.parse(after.text).type).toBe("rule_not_found");
+  });
+});
+
 const SSR = {
   "_worker.js": `
 export default {

@@ -69,7 +69,7 @@ export async function runSsr(env: Env, exports: Exports, site: Site, vars: Recor
       mainModule: MAIN,
       modules: { ...loaderModules(build), ...preludeModules("node"), [MAIN]: { js: mainSource(build.entry, timeoutMs) } },
       env: workerEnv,
-      globalOutbound: exports.FunctionGateway({ props: { projectId, functionId: siteId, outbound } }),
+      globalOutbound: exports.FunctionGateway({ props: { projectId, functionId: `site:${siteId}`, outbound } }), // its own abuse identity
     };
   });
   const entry = worker.getEntrypoint(undefined, { limits: { cpuMs: timeoutMs } }) as unknown as Fetcher;
