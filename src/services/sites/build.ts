@@ -104,7 +104,7 @@ async function build(env: Env, d: SiteDeployment, log: (line: string) => void): 
     size += text.length;
   } else {
     if (!count) throw new BuildError(`The output directory "${out || "./"}" holds no files.`);
-    if (manifest.fallbackFile && !manifest.files[manifest.fallbackFile]) throw new BuildError(`The fallback file "${manifest.fallbackFile}" is not in the output directory.`);
+    if (manifest.fallbackFile && !Object.hasOwn(manifest.files, manifest.fallbackFile)) throw new BuildError(`The fallback file "${manifest.fallbackFile}" is not in the output directory.`);
   }
   await env.BUCKET.put(r2.manifest(d.projectId, d.siteId, d.id), JSON.stringify(manifest));
   return size;

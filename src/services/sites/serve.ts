@@ -62,7 +62,10 @@ async function loadServing(env: Env, db: DB, projectId: string, siteId: string):
   let manifest: Manifest | null = null;
   if (site.deploymentId) {
     const obj = await env.BUCKET.get(r2.manifest(projectId, siteId, site.deploymentId));
-    if (obj) manifest = JSON.parse(await obj.text()) as Manifest;
+    if (obj) {
+      const parsed = JSON.parse(await obj.text()) as Manifest;
+      manifest = { ...parsed, files: Object.assign(Object.create(null) as Manifest["files"], parsed.files) }; // looked up by request paths
+    }
   }
   const serving: Serving = { site, manifest, variables: await siteVariables(env, vars, siteId), at: Date.now(), epoch };
   rememberSite(serving);
@@ -86,7 +89,7 @@ function resolvePath(m: Manifest, pathname: string): string | null {
     return null;
   }
   if (path.split("/").some((s) => s === "..")) return null;
-  const has = (p: string) => Object.prototype.hasOwnProperty.call(m.files, p);
+  const has = (p: string) => Object.hasOwn(m.files, p);
   const candidates = path === "" || path.endsWith("/") ? [`${path}index.html`] : [path, `${path}.html`, `${path}/index.html`];
   return candidates.find(has) ?? null;
 }
