@@ -26,14 +26,14 @@ async function consoleCall(method, p, body) {
   const r = await fetch(`${endpoint}${p}`, { method, headers: { "content-type": "application/json", "x-appwrite-project": "console", "x-appwrite-key": adminKey }, body: body && JSON.stringify(body) });
   return r.json();
 }
-const scopes = ["users.read", "users.write", "teams.read", "teams.write", "databases.read", "databases.write", "tables.read", "tables.write", "columns.read", "columns.write", "indexes.read", "indexes.write", "rows.read", "rows.write", "buckets.read", "buckets.write", "files.read", "files.write", "functions.read", "functions.write", "executions.read", "executions.write", "health.read", "sessions.write"];
+const scopes = ["users.read", "users.write", "teams.read", "teams.write", "databases.read", "databases.write", "tables.read", "tables.write", "columns.read", "columns.write", "indexes.read", "indexes.write", "rows.read", "rows.write", "buckets.read", "buckets.write", "files.read", "files.write", "functions.read", "functions.write", "executions.read", "executions.write", "health.read", "sessions.write", "sites.read", "sites.write", "log.read"];
 
 const rows = [];
 const fmt = (n, d = 1) => (typeof n === "number" ? n.toFixed(d) : String(n));
 
 /** Run autocannon against one base URL and return req/s and latency percentiles. */
 async function measure(base, opts) {
-  const { path: p = "/", connections = 10, duration = DURATION, ...rest } = opts;
+  const { path: p = "/", connections = 10, duration = DURATION, origin: _origin, ...rest } = opts;
   const r = await autocannon({ url: base + p, connections, duration, ...rest });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
@@ -46,6 +46,7 @@ const mean = (ms) => {
 
 const ctx = {
   api: endpoint,
+  apiOrigin: api.url,
   floor: floor.url,
   adminKey,
   root: ROOT,
@@ -59,7 +60,7 @@ const ctx = {
     const rounds = floorOpts ? ROUNDS : 1;
     const as = [], fs = [];
     for (let i = 0; i < rounds; i++) {
-      as.push(await measure(endpoint, apiOpts));
+      as.push(await measure(apiOpts.origin ?? endpoint, apiOpts)); // `origin`: a request off /v1 (a site host)
       if (floorOpts) fs.push(await measure(floor.url, floorOpts));
     }
     const a = mean(as);

@@ -26,6 +26,7 @@ import { storageRoutes } from "./services/storage/routes";
 import { tokenRoutes } from "./services/tokens/routes";
 import { functionRoutes, projectVariableRoutes } from "./services/functions/routes";
 import { proxyRoutes } from "./services/functions/proxy-routes";
+import { siteRoutes } from "./services/sites/routes";
 import { functionTemplateRoutes } from "./services/functions/templates";
 import { consoleVariableRoutes } from "./platform/console-variables";
 import { tablesdbRoutes } from "./services/tablesdb/routes";
@@ -87,6 +88,7 @@ app.route("/v1/tokens", tokenRoutes);
 app.route("/v1/functions/templates", functionTemplateRoutes); // before /v1/functions/{functionId}
 app.route("/v1/functions", functionRoutes);
 app.route("/v1/project/variables", projectVariableRoutes);
+app.route("/v1/sites", siteRoutes);
 app.route("/v1/project/platforms", projectPlatformRoutes);
 app.route("/v1/project", projectRoutes);
 app.route("/v1/proxy", proxyRoutes);

@@ -2,6 +2,7 @@ import { app } from "./app";
 import { cronJobs, queueHandlers } from "./background";
 import "./events/dispatcher";
 import { serveFunctionDomain } from "./services/functions/domains";
+import { serveSiteDomain } from "./services/sites/serve";
 export { RealtimeShard } from "../durable-objects/realtime";
 export { EventDispatcher } from "../durable-objects/event-dispatcher";
 export { FunctionScheduler } from "../durable-objects/scheduler";
@@ -27,13 +28,14 @@ const isLocalCron = (request: Request, env: Env) =>
   (env as unknown as { EDGEWRITE_LOCAL_CRON?: string }).EDGEWRITE_LOCAL_CRON === "1" && new URL(request.url).pathname === "/_edgewrite/cron";
 
 export default {
-  // A functions host (`<id>.<FUNCTIONS_DOMAIN>`) is the function's own origin: nothing of /v1 is served there.
+  // A functions host (`<id>.<FUNCTIONS_DOMAIN>`) is the function's own origin, a sites host (`<label>.<SITES_DOMAIN>`)
+  // the site's: nothing of /v1 is served there.
   async fetch(request, env, ctx) {
     if (isLocalCron(request, env)) {
       await runCron(env, ctx);
       return new Response("ok");
     }
-    return (await serveFunctionDomain(request, env, ctx)) ?? (isConsolePage(request) ? env.ASSETS.fetch(request) : app.fetch(request, env, ctx));
+    return (await serveFunctionDomain(request, env, ctx)) ?? (await serveSiteDomain(request, env, ctx)) ?? (isConsolePage(request) ? env.ASSETS.fetch(request) : app.fetch(request, env, ctx));
   },
 
   async queue(batch, env, ctx) {

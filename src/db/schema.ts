@@ -445,6 +445,78 @@ export const rules = sqliteTable("rules", {
 });
 export type Rule = typeof rules.$inferSelect;
 
+// ---- Sites (migrations/0028_sites.sql; files and SSR builds in R2, variables in function_variables) ----
+export const sites = sqliteTable("sites", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  name: text("name").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  logging: integer("logging", { mode: "boolean" }).notNull().default(true),
+  framework: text("framework").notNull(),
+  timeout: integer("timeout").notNull().default(30),
+  installCommand: text("install_command").notNull().default(""),
+  buildCommand: text("build_command").notNull().default(""),
+  startCommand: text("start_command").notNull().default(""),
+  outputDirectory: text("output_directory").notNull().default(""),
+  buildRuntime: text("build_runtime").notNull().default(""),
+  adapter: text("adapter").notNull().default("static"),
+  fallbackFile: text("fallback_file").notNull().default(""),
+  deploymentId: text("deployment_id").notNull().default(""),
+  deploymentCreatedAt: integer("deployment_created_at"),
+  latestDeploymentId: text("latest_deployment_id").notNull().default(""),
+  latestDeploymentCreatedAt: integer("latest_deployment_created_at"),
+  latestDeploymentStatus: text("latest_deployment_status").notNull().default(""),
+  deploymentRetention: integer("deployment_retention").notNull().default(0),
+  buildSpecification: text("build_specification").notNull().default("s-1vcpu-512mb"),
+  runtimeSpecification: text("runtime_specification").notNull().default("s-1vcpu-512mb"),
+  provider: json<Record<string, unknown>>("provider").notNull().default({}),
+  ...stamps,
+});
+
+export const siteDeployments = sqliteTable("site_deployments", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  siteId: text("site_id").notNull(),
+  type: text("type").notNull().default("manual"),
+  activate: integer("activate", { mode: "boolean" }).notNull().default(false),
+  status: text("status").notNull().default("waiting"),
+  adapter: text("adapter").notNull().default("static"),
+  fallbackFile: text("fallback_file").notNull().default(""),
+  outputDirectory: text("output_directory").notNull().default(""),
+  installCommand: text("install_command").notNull().default(""),
+  buildCommand: text("build_command").notNull().default(""),
+  sourceSize: integer("source_size").notNull().default(0),
+  buildSize: integer("build_size").notNull().default(0),
+  chunksTotal: integer("chunks_total").notNull().default(1),
+  chunks: json<number[]>("chunks").notNull().default([]),
+  buildLogs: text("build_logs").notNull().default(""),
+  buildDuration: integer("build_duration").notNull().default(0),
+  ...stamps,
+});
+
+export const siteLogs = sqliteTable("site_logs", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  projectId: text("project_id").notNull(),
+  id: text("id").notNull(),
+  siteId: text("site_id").notNull(),
+  deploymentId: text("deployment_id").notNull().default(""),
+  requestMethod: text("request_method").notNull().default("GET"),
+  requestPath: text("request_path").notNull().default("/"),
+  requestHeaders: json<{ name: string; value: string }[]>("request_headers").notNull().default([]),
+  responseStatusCode: integer("response_status_code").notNull().default(0),
+  responseHeaders: json<{ name: string; value: string }[]>("response_headers").notNull().default([]),
+  logs: text("logs").notNull().default(""),
+  errors: text("errors").notNull().default(""),
+  duration: real("duration").notNull().default(0),
+  ...stamps,
+});
+
+export type Site = typeof sites.$inferSelect;
+export type SiteDeployment = typeof siteDeployments.$inferSelect;
+export type SiteLog = typeof siteLogs.$inferSelect;
+
 // ---- storage (migrations/0005_storage.sql) -----------------------------------------------------
 
 export const buckets = sqliteTable("buckets", {

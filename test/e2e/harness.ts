@@ -22,6 +22,7 @@ export const ALL_SCOPES = [
   "documents.write", "files.read", "files.write", "buckets.read", "buckets.write", "functions.read",
   "functions.write", "executions.read", "executions.write", "health.read", "tokens.read", "tokens.write",
   "messages.read", "messages.write", "locale.read", "avatars.read", "webhooks.read", "webhooks.write",
+  "sites.read", "sites.write", "log.read", "log.write",
 ];
 
 export interface TestProject {

@@ -3,6 +3,7 @@ import { routes as storage } from "./storage";
 import { routes as auth } from "./auth";
 import { routes as tablesdb } from "./tablesdb";
 import { routes as realtime } from "./realtime";
+import { routes as sites } from "./sites";
 
 export { FloorRealtime } from "./realtime";
 
@@ -12,7 +13,7 @@ const base: FloorRoutes = {
 };
 
 // Each service's raw-work routes (bench/floor/src/<service>.ts, `export const routes`) are merged here.
-const modules: FloorRoutes[] = [base, storage, auth, tablesdb, realtime];
+const modules: FloorRoutes[] = [base, storage, auth, tablesdb, realtime, sites];
 
 const table: FloorRoutes = Object.assign({}, ...modules);
 

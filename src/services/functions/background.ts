@@ -7,6 +7,7 @@ import { onEvents, type Handoff, type HandoffSweep } from "../../events/consumer
 import { eventMatches } from "../../events/names";
 import { scheduleDispatch } from "../../events/outbox";
 import { runBuild } from "./builder";
+import { runSiteBuild, type SiteBuildMessage } from "../sites/build";
 import {
   attachBody,
   loadForExecution,
@@ -179,6 +180,7 @@ onQueue(EXECUTIONS_QUEUE, async (batch, env, ctx) => {
       const msg = m.body as FunctionsMessage;
       try {
         if (msg.kind === "build") await runBuild(env, ctx, msg);
+        else if ((msg as { kind: string }).kind === "site-build") await runSiteBuild(env, msg as unknown as SiteBuildMessage);
         else if (msg.kind === "execution") await runQueuedExecution(env, exports, ctx, msg);
         m.ack();
       } catch (e) {

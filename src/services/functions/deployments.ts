@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { AppwriteError } from "../../core/errors";
-import { isValidId, uniqueId } from "../../core/ids";
+import { uniqueId } from "../../core/ids";
+import { archiveFile, assembleChunks, chunkOf, SIZE_LIMIT } from "./upload";
 import { p, params } from "../../core/params";
 import { json, list, noContent } from "../../core/response";
 import { prepareQueries, runList } from "../../db/list";
@@ -20,8 +21,7 @@ import { fromRaw, loadDeployment, loadFunction, r2, resolver, searchClause } fro
 /** /v1/functions/:functionId/deployments — chunked tar.gz upload (5 MiB chunks), builds on the queue. */
 export const deploymentRoutes = new Hono<AppEnv>();
 
-export const CHUNK_SIZE = 5 * 1024 * 1024;
-export const SIZE_LIMIT = 30_000_000;
+export { CHUNK_SIZE, SIZE_LIMIT } from "./upload";
 
 const fnId = (c: Ctx) => c.req.param("functionId")!;
 
@@ -55,9 +55,7 @@ deploymentRoutes.post("/", async (c) => {
   });
   const entrypoint = a.entrypoint ?? fn.entrypoint;
   if (!entrypoint) throw new AppwriteError("function_entrypoint_missing");
-  const file = a.code;
-  if (!(file instanceof File)) throw new AppwriteError("storage_file_empty", "No file sent");
-  if (!/\.(gz|tgz)$/i.test(file.name)) throw new AppwriteError("storage_file_type_unsupported");
+  const file = archiveFile(a.code);
 
   const range = c.req.header("content-range");
   const db = c.var.db;
@@ -74,15 +72,7 @@ deploymentRoutes.post("/", async (c) => {
     return json(c, deploymentModel(d!), 202);
   }
 
-  const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(range.trim());
-  if (!m) throw new AppwriteError("storage_invalid_content_range");
-  const [start, end, size] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (end > size || start > end) throw new AppwriteError("storage_invalid_content_range");
-  if (size > SIZE_LIMIT) throw new AppwriteError("deployment_invalid_file_size");
-  const id = c.req.header("x-appwrite-id") || uniqueId();
-  if (!isValidId(id)) throw new AppwriteError("storage_invalid_appwrite_id");
-  const chunksTotal = Math.ceil(size / CHUNK_SIZE) || 1;
-  const chunk = Math.floor(start / CHUNK_SIZE) + 1;
+  const { id, size, chunk, chunksTotal } = chunkOf(range, c.req.header("x-appwrite-id"));
 
   const [existing] = await db.select().from(functionDeployments).where(and(eq(functionDeployments.projectId, projectId), eq(functionDeployments.id, id))).limit(1);
   if (existing && existing.functionId !== fn.id) throw new AppwriteError("deployment_not_found");
@@ -111,15 +101,7 @@ deploymentRoutes.post("/", async (c) => {
       .where(and(eq(functionDeployments.projectId, projectId), eq(functionDeployments.id, id), eq(functionDeployments.status, "uploading")))
       .returning();
     if (won) {
-      const parts: ArrayBuffer[] = [];
-      for (let n = 1; n <= won.chunksTotal; n++) {
-        const obj = await c.env.BUCKET.get(r2.chunk(projectId, fn.id, id, n));
-        if (!obj) throw new AppwriteError("storage_invalid_content_range");
-        parts.push(await obj.arrayBuffer());
-      }
-      const whole = new Uint8Array(await new Blob(parts).arrayBuffer());
-      await c.env.BUCKET.put(r2.source(projectId, fn.id, id), whole);
-      await c.env.BUCKET.delete(Array.from({ length: won.chunksTotal }, (_, i) => r2.chunk(projectId, fn.id, id, i + 1)));
+      await assembleChunks(c.env.BUCKET, (n) => r2.chunk(projectId, fn.id, id, n), won.chunksTotal, r2.source(projectId, fn.id, id));
       await uploaded(c, won);
       d = won;
     }

@@ -73,7 +73,7 @@ export async function ruleByDomain(env: Env, domain: string): Promise<Rule | nul
   return found.find(Boolean) ?? null;
 }
 
-async function findRule(env: Env, domain: string): Promise<Rule | null> {
+export async function findRule(env: Env, domain: string): Promise<Rule | null> {
   const hit = cache.get(domain);
   if (hit && Date.now() - hit.at < RULE_TTL_MS) return hit.rule;
   cache.delete(domain);

@@ -51,7 +51,7 @@ export function visitorHeaders(headers: Headers, surface: Surface): Record<strin
 }
 
 /** A function's cookie stays on the function's host: a `Domain=` attribute would hand it to sibling hosts (and the API). */
-function hostOnly(setCookie: string): string {
+export function hostOnly(setCookie: string): string {
   return setCookie
     .split(";")
     .filter((attr, i) => i === 0 || !/^\s*domain\s*=/i.test(attr))

@@ -7,12 +7,13 @@ import type { Binder } from "../../core/query/sql";
 import { json, list, noContent } from "../../core/response";
 import { isUniqueViolation } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
-import { functions, rules, type Rule } from "../../db/schema";
+import { functions, rules, sites, type Rule } from "../../db/schema";
 import { recordEvent } from "../../events/outbox";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv, Ctx } from "../../platform/context";
 import { forgetRules, functionsDomain, ruleByDomain } from "./domains";
 import { ruleModel } from "./models";
+import { sitesDomain } from "../sites/serve";
 import { fromRaw, resolver, searchClause } from "./store";
 
 /**
@@ -26,8 +27,10 @@ import { fromRaw, resolver, searchClause } from "./store";
 export const proxyRoutes = new Hono<AppEnv>();
 
 // A function rule reports the function's active deployment.
-const FROM = "rules r LEFT JOIN functions f ON f.project_id = r.project_id AND f.id = r.deployment_resource_id";
-const COLUMNS = "r.*, coalesce(f.deployment_id, '') AS deployment_id";
+const FROM =
+  "rules r LEFT JOIN functions f ON r.deployment_resource_type = 'function' AND f.project_id = r.project_id AND f.id = r.deployment_resource_id" +
+  " LEFT JOIN sites s ON r.deployment_resource_type = 'site' AND s.project_id = r.project_id AND s.id = r.deployment_resource_id";
+const COLUMNS = "r.*, coalesce(f.deployment_id, s.deployment_id, '') AS deployment_id";
 
 const resolve = resolver(
   {
@@ -36,7 +39,7 @@ const resolve = resolver(
     trigger: { sql: "r.trigger", type: "string" },
     deploymentResourceType: { sql: "r.deployment_resource_type", type: "string" },
     deploymentResourceId: { sql: "r.deployment_resource_id", type: "string" },
-    deploymentId: { sql: "coalesce(f.deployment_id, '')", type: "string" },
+    deploymentId: { sql: "coalesce(f.deployment_id, s.deployment_id, '')", type: "string" },
     deploymentVcsProviderBranch: { sql: "r.branch", type: "string" },
     status: { sql: "r.status", type: "string" },
   },
@@ -55,9 +58,12 @@ const UNROUTED = {
  * Appwrite's domain restrictions: never the API's own host or the functions domain itself, and under the
  * functions domain exactly one more label. True when the domain is one of Edgewrite's function hosts.
  */
-function isFunctionHost(c: Ctx, domain: string): boolean {
-  const base = functionsDomain(c.env);
-  if (domain === base || domain === new URL(c.req.url).hostname.toLowerCase()) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
+function isFunctionHost(c: Ctx, domain: string, base = functionsDomain(c.env)): boolean {
+  const site = sitesDomain(c.env);
+  if (domain === base || domain === site || domain === functionsDomain(c.env) || domain === new URL(c.req.url).hostname.toLowerCase()) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
+  // A function host never serves a site, nor a sites host a function or the API (each is its own origin).
+  const other = base === site ? functionsDomain(c.env) : site;
+  if (other && domain.endsWith(`.${other}`)) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
   if (!base || !domain.endsWith(`.${base}`)) return false;
   if (domain.slice(0, -base.length - 1).includes(".")) throw new AppwriteError("general_argument_invalid", NOT_ALLOWED);
   return true;
@@ -134,6 +140,27 @@ proxyRoutes.post("/rules/function", async (c) => {
     ...(routed ? { status: "verified", logs: "" } : { status: "unverified", logs: UNROUTED.function(functionsDomain(c.env)) }),
   });
   return createRule(c, rule, fn.deploymentId);
+});
+
+proxyRoutes.post("/rules/site", async (c) => {
+  requireScope(c, "rules.write");
+  const a = await params(c, { domain: p.domain(), siteId: p.uid(), branch: p.default(p.string({ max: 255 }), "") });
+  const base = sitesDomain(c.env);
+  const routed = isFunctionHost(c, a.domain, base);
+  const [site] = await c.var.db
+    .select({ id: sites.id, deploymentId: sites.deploymentId })
+    .from(sites)
+    .where(and(eq(sites.projectId, c.var.project.id), eq(sites.id, a.siteId)))
+    .limit(1);
+  if (!site) throw new AppwriteError("rule_resource_not_found");
+  const rule = newRule(c, a.domain, {
+    type: "deployment",
+    deploymentResourceType: "site",
+    deploymentResourceId: site.id,
+    branch: a.branch,
+    ...(routed ? { status: "verified", logs: "" } : { status: "unverified", logs: `Edgewrite routes only subdomains of ${base || "SITES_DOMAIN"} to sites; custom domains cannot be verified or served yet.` }),
+  });
+  return createRule(c, rule, site.deploymentId);
 });
 
 proxyRoutes.get("/rules/:ruleId", async (c) => {

@@ -14,23 +14,35 @@ import { variableModel } from "./models";
 import { invalidateFunction } from "./cache";
 import { encryptValue } from "./secrets";
 
-/** Variables feed running functions: drop the cached runnable(s) they belong to. */
-const changed = (projectId: string, o: Owner) => invalidateFunction(projectId, o.resourceType === "function" ? o.resourceId : undefined);
 import { fromRaw, loadFunction, resolver } from "./store";
+import { forgetSite } from "../sites/cache";
+import { loadSite } from "../sites/store";
+
+/** Variables feed running functions and sites: drop the cached runnable(s) they belong to. */
+function changed(projectId: string, o: Owner) {
+  if (o.resourceType !== "site") invalidateFunction(projectId, o.resourceType === "function" ? o.resourceId : undefined);
+  if (o.resourceType !== "function") forgetSite(projectId, o.resourceType === "site" ? o.resourceId : undefined);
+}
 
 /**
  * Variables: per function (/v1/functions/:functionId/variables, scopes functions.*) and project-wide
- * (/v1/project/variables, scopes project.*). Secret values (the default) are encrypted at rest and come
+ * (/v1/project/variables, scopes project.*), and per site (/v1/sites/:siteId/variables, scopes sites.*). Secret values (the default) are encrypted at rest and come
  * back as "" to everyone; only the function's runtime sees them.
  */
-type Owner = { resourceType: "function" | "project"; resourceId: string };
+type Kind = "function" | "project" | "site";
+type Owner = { resourceType: Kind; resourceId: string };
 
-async function owner(c: Ctx, kind: "function" | "project", write: boolean): Promise<Owner> {
+async function owner(c: Ctx, kind: Kind, write: boolean): Promise<Owner> {
   if (kind === "project") {
     requireScope(c, write ? "project.write" : "project.read");
     // The console is no project with variables (a console user holds project.* there for the console routes).
     if (c.var.project.id === "console") throw new AppwriteError("project_not_found", "Project with the requested ID 'console' could not be found.");
     return { resourceType: "project", resourceId: "" };
+  }
+  if (kind === "site") {
+    requireScope(c, write ? "sites.write" : "sites.read");
+    const site = await loadSite(c.var.db, c.var.project.id, c.req.param("siteId")!);
+    return { resourceType: "site", resourceId: site.id };
   }
   requireScope(c, write ? "functions.write" : "functions.read");
   const fn = await loadFunction(c.var.db, c.var.project.id, c.req.param("functionId")!);
@@ -48,7 +60,7 @@ async function load(c: Ctx, o: Owner, id: string): Promise<FnVariable> {
 
 const resolve = resolver({ key: { sql: "key", type: "string" }, secret: { sql: "secret", type: "boolean" }, resourceType: { sql: "resource_type", type: "string" }, resourceId: { sql: "resource_id", type: "string" } });
 
-export function variableRoutes(kind: "function" | "project") {
+export function variableRoutes(kind: Kind) {
   const r = new Hono<AppEnv>();
 
   r.post("/", async (c) => {

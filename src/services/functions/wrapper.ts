@@ -15,7 +15,7 @@ import { GUARD } from "./loop-guard";
  */
 export const USER_ROOT = "app/";
 export const WRAPPER_MODULE = "edgewrite-main.js";
-const PRELUDE_MODULE = "edgewrite-prelude.js";
+export const PRELUDE_MODULE = "edgewrite-prelude.js";
 /** A module's top level (outside any execution) gets as long as Workers' startup limit. */
 const STARTUP_MS = 1000;
 
@@ -41,6 +41,11 @@ Object.defineProperty(globalThis, ${JSON.stringify(GUARD)}, { value: guard, writ
 ${runtimeKey === "deno" ? `if (!globalThis.Deno) globalThis.Deno = { env: { get: (k) => process.env[k], has: (k) => k in process.env, toObject: () => ({ ...process.env }) } };` : ""}
 ${runtimeKey === "bun" ? `if (!globalThis.Bun) globalThis.Bun = { env: process.env };` : ""}
 `;
+}
+
+/** The prelude alone (loop guard, runtime shims), for Workers with a main module of their own (site SSR bundles). */
+export function preludeModules(runtimeKey: string): Record<string, WorkerLoaderModule> {
+  return { [PRELUDE_MODULE]: { js: preludeSource(runtimeKey) } };
 }
 
 export function wrapperModules(entry: string, runtimeKey: string): Record<string, WorkerLoaderModule> {

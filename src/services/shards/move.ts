@@ -35,6 +35,7 @@ export const PLATFORM_TABLES: [table: string, where: string][] = [
   ["tdb_databases", BY_PROJECT], ["tdb_tables", BY_PROJECT], ["tdb_columns", BY_PROJECT], ["tdb_indexes", BY_PROJECT], ["tdb_transactions", BY_PROJECT],
   ["buckets", BY_PROJECT], ["files", BY_PROJECT], ["file_permissions", BY_FILE("item")], ["file_parts", BY_FILE("file")],
   ["functions", BY_PROJECT], ["rules", BY_PROJECT], ["function_deployments", BY_PROJECT], ["function_executions", BY_PROJECT], ["function_variables", BY_PROJECT],
+  ["sites", BY_PROJECT], ["site_deployments", BY_PROJECT], ["site_logs", BY_PROJECT],
   ["webhooks", BY_PROJECT], ["webhook_deliveries", BY_PROJECT], ["webhook_attempts", BY_PROJECT],
   ["outbox", BY_PROJECT], ["event_cursors", BY_PROJECT], ["usage_stats", BY_PROJECT],
   ["messaging_providers", BY_PROJECT], ["messaging_topics", BY_PROJECT], ["messaging_subscribers", BY_PROJECT],

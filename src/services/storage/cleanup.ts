@@ -70,10 +70,12 @@ const POSITION = "r2-orphans";
  *   storage/<project>/<bucketSeq>/<fileId>.<suffix>   a file row with exactly that object key
  *   functions/<project>/<function>/<deployment>/…     the deployment row
  *   functions/<project>/_bodies/<execution>           an execution still waiting for its queued body
+ *   sites/<project>/<site>/<deployment>/…             the site deployment row (src/services/sites/store.ts)
  */
 const OWNERS = {
   file: "SELECT 1 FROM files f WHERE f.project_id = json_extract(j.value, '$.p') AND f.bucket_seq = json_extract(j.value, '$.s') AND f.id = json_extract(j.value, '$.id') AND f.object_key = json_extract(j.value, '$.key')",
   deployment: "SELECT 1 FROM function_deployments d WHERE d.project_id = json_extract(j.value, '$.p') AND d.id = json_extract(j.value, '$.id') AND d.function_id = json_extract(j.value, '$.f')",
+  site: "SELECT 1 FROM site_deployments d WHERE d.project_id = json_extract(j.value, '$.p') AND d.id = json_extract(j.value, '$.id') AND d.site_id = json_extract(j.value, '$.f')",
   body: "SELECT 1 FROM function_executions e WHERE e.project_id = json_extract(j.value, '$.p') AND e.id = json_extract(j.value, '$.id') AND e.status IN ('waiting', 'scheduled', 'processing')",
 } as const;
 type OwnerKind = keyof typeof OWNERS;
@@ -85,6 +87,7 @@ function ownerOf(key: string): Owned | null {
   if (root === "storage" && !rest.length && /^\d+$/.test(a) && b.includes(".")) return { kind: "file", key, p, s: Number(a), id: b.slice(0, b.lastIndexOf(".")) };
   if (root === "functions" && a === "_bodies" && !rest.length) return { kind: "body", key, p, id: b };
   if (root === "functions" && rest.length) return { kind: "deployment", key, p, f: a, id: b };
+  if (root === "sites" && rest.length) return { kind: "site", key, p, f: a, id: b };
   return null;
 }
 

@@ -14,8 +14,14 @@ const EXT = lookup<string>({
   doc: "application/msword", docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
   xls: "application/vnd.ms-excel", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   ppt: "application/vnd.ms-powerpoint", pptx: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-  wasm: "application/wasm",
+  wasm: "application/wasm", woff: "font/woff", woff2: "font/woff2", ttf: "font/ttf", otf: "font/otf",
+  webmanifest: "application/manifest+json", map: "application/json",
 });
+
+/** The type of a name's extension, or null (also what a site's static files are served as, src/services/sites). */
+export function mimeOfName(name: string): string | null {
+  return EXT[extensionOf(name)] ?? null;
+}
 
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf(".");
