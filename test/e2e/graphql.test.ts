@@ -110,6 +110,22 @@ describe("GraphQL through the SDKs", () => {
     expect(hidden.errors![0]).toMatchObject({ message: "Row with the requested ID 'nobodys' could not be found.", extensions: { code: 404, type: "row_not_found" } });
   });
 
+  it("serves models as Appwrite's schema types them: unions of columns, `data` of free-form models, Assoc prefs", async () => {
+    const gql = new Graphql(project.server());
+    const table = (await gql.query({
+      query: { query: `query { tablesDBGetTable(databaseId: "${D}", tableId: "notes") { name columns { __typename ... on ColumnVarchar { key size } ... on ColumnInteger { key } } } }` },
+    })) as Result;
+    expect(table.errors).toBeUndefined();
+    expect(table.data.tablesDBGetTable).toEqual({ name: "Notes", columns: [{ __typename: "ColumnVarchar", key: "title", size: 100 }, { __typename: "ColumnInteger", key: "n" }] });
+    const prefs = (await web(alice.secret).mutation({
+      query: { query: `mutation($prefs: Assoc!) { accountUpdatePrefs(prefs: $prefs) { _id prefs { data } } }`, variables: { prefs: JSON.stringify({ theme: "dark" }) } },
+    })) as Result;
+    expect(prefs.errors).toBeUndefined();
+    expect(prefs.data.accountUpdatePrefs._id).toBe(alice.id);
+    expect(JSON.parse(prefs.data.accountUpdatePrefs.prefs.data)).toEqual({ theme: "dark" });
+    expect((await new Users(project.server()).getPrefs({ userId: alice.id }))).toEqual({ theme: "dark" });
+  });
+
   it("uploads a file through the multipart convention (operations + map + file)", async () => {
     const storage = new Storage(project.server());
     await storage.createBucket({ bucketId: "gqlb", name: "GraphQL", fileSecurity: true });

@@ -7,7 +7,7 @@ import { requireScope } from "../../platform/caller";
 import type { AppEnv } from "../../platform/context";
 import { checkLimits, limitsOf, type Limits } from "./limits";
 import { restRunner } from "./resolve";
-import { appwriteSchema, fieldResolver, typeResolver } from "./schema";
+import { fieldResolver, schemaFor, typeResolver } from "./schema";
 
 /**
  * Appwrite's GraphQL endpoint (app/controllers/api/graphql.php): `POST /v1/graphql` and `/v1/graphql/mutation`
@@ -77,7 +77,6 @@ function operations(list: unknown[], limits: Limits): { ops: Operation[]; limits
 }
 
 async function respond(c: Context<AppEnv>, { ops, limits }: { ops: Operation[]; limits: Limits }, queriesOnly: boolean): Promise<Response> {
-  const schema = appwriteSchema();
   const runner = restRunner(c, async (req) => app.fetch(req, c.env, c.executionCtx));
   const results: ExecutionResult[] = [];
   for (const op of ops) {
@@ -88,6 +87,7 @@ async function respond(c: Context<AppEnv>, { ops, limits }: { ops: Operation[]; 
       results.push({ errors: [e instanceof GraphQLError ? e : new GraphQLError(String(e))] });
       continue;
     }
+    const schema = schemaFor(doc);
     if (queriesOnly) {
       const ast = getOperationAST(doc, op.operationName);
       if (ast && ast.operation !== OperationTypeNode.QUERY) throw new AppwriteError("graphql_method_unsupported");
