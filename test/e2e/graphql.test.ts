@@ -203,6 +203,10 @@ describe("GraphQL through the SDKs", () => {
     const empty = await raw("POST", "/graphql", { headers: { ...h, "content-type": "application/json" }, body: "{}" });
     expect(empty.status).toBe(400);
     expect(empty.body.type).toBe("graphql_no_query");
+    // An id of `..` cannot steer the call to another route.
+    const dots = await raw("POST", "/graphql", { headers: { ...h, "content-type": "application/json" }, body: JSON.stringify({ query: 'mutation { tablesDBDelete(databaseId: "..") { status } }' }) });
+    expect(dots.body.errors[0].extensions).toEqual({ code: 400, type: "general_argument_invalid" });
+    expect((await rest.get({ databaseId: D })).$id).toBe(D);
     // Syntax errors are GraphQL errors, not server errors.
     const bad = await raw("POST", "/graphql", { headers: { ...h, "content-type": "application/json" }, body: JSON.stringify({ query: "query {" }) });
     expect(bad.status).toBe(200);

@@ -1,10 +1,15 @@
 import { GraphQLError } from "graphql";
 import type { Context } from "hono";
+import { KEY_DESCRIPTION } from "../../core/ids";
 import { inputObject, parseJson } from "../../core/input";
 import type { AppEnv } from "../../platform/context";
 import { carryClientIdentity } from "../../platform/client";
 import { BOOKMARK_HEADER } from "../../platform/read-replication";
 import type { GraphqlContext } from "./schema";
+
+/** Requests made by resolvers: they never reach the GraphQL endpoint again (no recursion). */
+const innerCalls = new WeakSet<Request>();
+export const isInnerCall = (req: Request): boolean => innerCalls.has(req);
 
 /** Headers that describe the GraphQL request's own body; the REST call gets its own. */
 const BODY_HEADERS = ["content-type", "content-length", "x-sdk-graphql", "transfer-encoding"];
@@ -28,9 +33,11 @@ export function restRunner(c: Context<AppEnv>, fetchApp: (req: Request) => Promi
       const rest = inputObject();
       for (const k of Object.keys(args)) rest[k] = args[k];
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-        const v = rest[name];
+        const v = String(rest[name] ?? "");
         delete rest[name];
-        return encodeURIComponent(String(v ?? ""));
+        // `.`/`..` would be dot segments (in any spelling) and move the call to another route: no id is one.
+        if (/^(\.|%2e){1,2}$/i.test(v)) throw new GraphQLError(`Invalid \`${name}\` param: ${KEY_DESCRIPTION}`, { extensions: { code: 400, type: "general_argument_invalid" } });
+        return encodeURIComponent(v);
       });
       const url = new URL(origin + path);
       const headers = new Headers(base);
@@ -46,6 +53,7 @@ export function restRunner(c: Context<AppEnv>, fetchApp: (req: Request) => Promi
       }
       const req = new Request(url, { method, headers, body });
       carryClientIdentity(c.req.raw, req);
+      innerCalls.add(req);
       const res = await fetchApp(req);
       setCookies.push(...res.headers.getSetCookie());
       fallback = res.headers.get("x-fallback-cookies") ?? fallback;

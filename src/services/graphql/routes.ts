@@ -6,7 +6,7 @@ import { app } from "../../app";
 import { requireScope } from "../../platform/caller";
 import type { AppEnv } from "../../platform/context";
 import { checkLimits, limitsOf, type Limits } from "./limits";
-import { restRunner } from "./resolve";
+import { isInnerCall, restRunner } from "./resolve";
 import { fieldResolver, schemaFor, typeResolver } from "./schema";
 
 /**
@@ -18,6 +18,11 @@ import { fieldResolver, schemaFor, typeResolver } from "./schema";
  * Appwrite error. The schema, limits and resolvers are schema.ts, limits.ts and resolve.ts.
  */
 export const graphqlRoutes = new Hono<AppEnv>();
+
+graphqlRoutes.use("*", async (c, next) => {
+  if (isInnerCall(c.req.raw)) throw new AppwriteError("general_route_not_found");
+  await next();
+});
 
 interface Operation { query: string; variables: Input; operationName?: string }
 
