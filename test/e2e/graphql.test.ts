@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { Client as WebClient, Graphql as WebGraphql } from "appwrite";
-import { AppwriteException, Client, Graphql, ID, Permission, Role, Storage, TablesDB, Users } from "node-appwrite";
+import { AppwriteException, Client, Graphql, ID, Permission, Project, ProjectProtocolId, Role, Storage, TablesDB, Users } from "node-appwrite";
 import { consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
 
 let project: TestProject;
@@ -71,7 +71,10 @@ describe("GraphQL through the SDKs", () => {
     const row = await rest.getRow({ databaseId: D, tableId: "notes", rowId: "made-by-gql" });
     expect(row).toMatchObject({ title: "from GraphQL", n: 7 });
     expect(row.$permissions).toEqual([`read("user:${alice.id}")`]);
-    await rest.deleteRow({ databaseId: D, tableId: "notes", rowId: "made-by-gql" });
+    // A delete answers Appwrite's `None { status }`.
+    const del = (await new Graphql(project.server()).mutation({ query: { query: `mutation { tablesDBDeleteRow(databaseId: "${D}", tableId: "notes", rowId: "made-by-gql") { status } }` } })) as Result;
+    expect(del).toEqual({ data: { tablesDBDeleteRow: { status: "OK" } } });
+    expect(await restError(rest.getRow({ databaseId: D, tableId: "notes", rowId: "made-by-gql" }))).toMatchObject({ code: 404, type: "row_not_found" });
   });
 
   it("guests and users see exactly the rows REST shows them", async () => {
@@ -235,5 +238,18 @@ describe("GraphQL through the SDKs", () => {
       body: JSON.stringify({ query: "query { accountGet { email } }" }),
     });
     expect(me.body.data.accountGet.email).toBe(email);
+  });
+
+  it("the project's graphql protocol switch turns the endpoint off for guests and users, not for keys", async () => {
+    const settings = new Project(await keyWith(["project.write"]));
+    const q = { query: { query: "query { localeListContinents { total } }" } };
+    await settings.updateProtocol({ protocolId: ProjectProtocolId.Graphql, enabled: false });
+    try {
+      expect(await restError(web().query(q))).toMatchObject({ code: 403, type: "general_api_disabled" });
+      expect(((await new Graphql(project.server()).query(q)) as Result).data.localeListContinents.total).toBe(7);
+    } finally {
+      await settings.updateProtocol({ protocolId: ProjectProtocolId.Graphql, enabled: true });
+    }
+    expect(((await web().query(q)) as Result).data.localeListContinents.total).toBe(7);
   });
 });
