@@ -185,6 +185,8 @@ describe("GraphQL through the SDKs", () => {
     expect(batch[0].data.tablesDBCreateRow._id).toBe("b1");
     expect(JSON.parse(batch[1].data.tablesDBGetRow.data)).toEqual({ title: "batched", n: 10 });
     expect(batch[2].data.localeListCodes.total).toBeGreaterThan(100);
+    // The query text alone, as `graphql.query({query: "…"})` sends it, is one operation.
+    expect(((await gql.query({ query: "query { localeListCodes { total } }" as never })) as Result).data.localeListCodes.total).toBeGreaterThan(100);
     const eleven = Array.from({ length: 11 }, () => ({ query: "query { localeListCodes { total } }" }));
     const refused = await restError(gql.query({ query: eleven }));
     expect(refused).toEqual({ message: "Too many queries.", code: 400, type: "graphql_too_many_queries" });

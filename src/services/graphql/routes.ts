@@ -53,6 +53,12 @@ const post = async (c: Context<AppEnv>) => {
     body = text.trim() === "" ? inputObject() : parseBody(text);
     if (c.req.header("x-sdk-graphql") === "true") body = body && typeof body === "object" && hasOwn(body, "query") ? (body as Input).query : null;
   }
+  if (typeof body === "string") {
+    // `graphql.query({query: "{ … }"})`: the SDK sends the text itself (Appwrite fails on it; it means one operation).
+    const op = inputObject();
+    op.query = body;
+    body = op;
+  }
   const list = Array.isArray(body) ? body : body && typeof body === "object" && Object.keys(body).length ? [body] : [];
   return respond(c, operations(list, limits), false);
 };
