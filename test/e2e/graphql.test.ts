@@ -224,6 +224,11 @@ describe("GraphQL through the SDKs", () => {
     const res = await raw("POST", "/graphql", { headers: h, body });
     expect(res.status).toBe(400);
     expect(res.body.type).toBe("general_argument_invalid");
+    // The same inside the query text: the REST route refuses the key, nothing is written.
+    const literal = (await new Graphql(project.server()).mutation({
+      query: { query: `mutation { tablesDBCreateRow(databaseId: "${D}", tableId: "notes", rowId: "p1", data: { __proto__: { title: "x" }, title: "y" }) { _id } }` },
+    })) as Result;
+    expect(literal.errors![0].extensions).toEqual({ code: 400, type: "general_argument_invalid" });
     expect(await restError(rest.getRow({ databaseId: D, tableId: "notes", rowId: "p1" }))).toMatchObject({ code: 404 });
   });
 

@@ -49,7 +49,7 @@ export function checkLimits(doc: DocumentNode, operationName: string | undefined
     return max;
   };
   const depth = depthOf(op.selectionSet, 0, 0);
-  if (depth > limits.depth) errors.push(new GraphQLError(`Max query depth should be ${limits.depth} but got ${depth}.`, { nodes: op }));
+  if (depth > limits.depth) errors.push(new GraphQLError(`Max query depth should be ${limits.depth} but got ${depth}.`));
 
   const cost = (set: SelectionSetNode, root: boolean, stack: string[]): number => {
     let total = 0;
