@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
-import { LIST_FIELDS } from "./catalogue";
+import { catalogue } from "./catalogue";
 
 /**
  * Appwrite's abuse limits (graphql-php's QueryDepth and QueryComplexity rules with Appwrite's settings):
@@ -56,7 +56,7 @@ export function checkLimits(doc: DocumentNode, operationName: string | undefined
     for (const s of set.selections) {
       if (s.kind === Kind.FIELD) {
         const children = s.selectionSet ? cost(s.selectionSet, false, stack) : 0;
-        total += root && LIST_FIELDS.has(s.name.value) ? children * limitArg(s.arguments?.find((a) => a.name.value === "queries")?.value, variables) : children + 1;
+        total += root && catalogue().listFields.has(s.name.value) ? children * limitArg(s.arguments?.find((a) => a.name.value === "queries")?.value, variables) : children + 1;
       } else {
         const target = s.kind === Kind.INLINE_FRAGMENT ? s : fragments.get(s.name.value);
         if (target && !(s.kind === Kind.FRAGMENT_SPREAD && stack.includes(s.name.value))) {

@@ -1,6 +1,6 @@
 import { GraphQLError, buildASTSchema, parse, visit, type DocumentNode, type GraphQLFieldResolver, type GraphQLScalarType, type GraphQLSchema, type GraphQLTypeResolver } from "graphql";
 import { hasOwn, parseJson } from "../../core/input";
-import { ANY_MODELS, FIELDS, TYPES } from "./catalogue";
+import { catalogue } from "./catalogue";
 
 /** Runs a root field's REST route as the caller (resolve.ts); the request's GraphQL context. */
 export interface GraphqlContext {
@@ -9,13 +9,13 @@ export interface GraphqlContext {
 
 /** Named types a definition mentions (after its own name), by the catalogue's names. */
 function mentions(sdl: string): string[] {
+  const { types: TYPES } = catalogue();
   const body = sdl.replace(/^(type|union|scalar) \w+|^\w+/, "");
   return [...body.matchAll(/[A-Z]\w*/g)].map((m) => m[0]).filter((n) => hasOwn(TYPES, n));
 }
 
 const cache = new Map<string, GraphQLSchema>();
 const FULL = "*";
-const ALL_FIELDS = Object.keys(FIELDS);
 
 /**
  * Appwrite's schema, cut down to what a document can reach: the root fields it names and the types they lead
@@ -23,6 +23,7 @@ const ALL_FIELDS = Object.keys(FIELDS);
  * (`__schema`, `__type`) gets the whole schema. Cuts are cached per isolate by their root fields.
  */
 export function schemaFor(doc: DocumentNode): GraphQLSchema {
+  const { fields: FIELDS } = catalogue();
   const names = new Set<string>();
   let full = false;
   visit(doc, {
@@ -32,7 +33,7 @@ export function schemaFor(doc: DocumentNode): GraphQLSchema {
       else if (hasOwn(FIELDS, n)) names.add(n);
     },
   });
-  const roots = full ? ALL_FIELDS : [...names].sort();
+  const roots = full ? Object.keys(FIELDS) : [...names].sort();
   const key = full ? FULL : roots.join(",");
   const hit = cache.get(key);
   if (hit) return hit;
@@ -43,6 +44,7 @@ export function schemaFor(doc: DocumentNode): GraphQLSchema {
 }
 
 function build(roots: string[]): GraphQLSchema {
+  const { fields: FIELDS, types: TYPES } = catalogue();
   const query: string[] = [];
   const mutation: string[] = [];
   const types = new Set<string>();
@@ -60,7 +62,7 @@ function build(roots: string[]): GraphQLSchema {
   }
   if (query.length === 0) {
     // GraphQL needs a Query type; a document of mutations gets Appwrite's first query field.
-    const first = ALL_FIELDS.find((f) => FIELDS[f]![0] === "Query")!;
+    const first = Object.keys(FIELDS).find((f) => FIELDS[f]![0] === "Query")!;
     query.push(FIELDS[first]![1]);
     want(FIELDS[first]![1]);
   }
@@ -86,19 +88,17 @@ function parseAssoc(v: string): unknown {
   }
 }
 
-const ANY = new Set(ANY_MODELS);
-
 /** Root fields run their route; `data` of a free-form model is its keys as JSON; the rest are own properties. */
 export const fieldResolver: GraphQLFieldResolver<unknown, GraphqlContext> = (source, args, context, info) => {
   const parent = info.parentType.name;
   if (parent === "Query" || parent === "Mutation") {
-    const field = FIELDS[info.fieldName];
+    const field = catalogue().fields[info.fieldName];
     if (!field) throw new GraphQLError(`Unknown field ${info.fieldName}.`);
     return context.run(info.fieldName, [field[2], field[3]], args);
   }
   if (source === null || typeof source !== "object") return null;
   const obj = source as Record<string, unknown>;
-  if (info.fieldName === "data" && ANY.has(parent)) {
+  if (info.fieldName === "data" && catalogue().anyModels.has(parent)) {
     const data = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(obj)) if (!k.startsWith("_")) data[k] = obj[k];
     return JSON.stringify(data);
