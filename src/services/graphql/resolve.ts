@@ -70,6 +70,7 @@ export function restRunner(c: Context<AppEnv>, fetchApp: (req: Request) => Promi
     apply(res) {
       for (const cookie of setCookies) res.headers.append("set-cookie", cookie);
       if (fallback !== null) res.headers.set("x-fallback-cookies", fallback);
+      if (bookmark) res.headers.set(BOOKMARK_HEADER, bookmark); // its cookie is among the Set-Cookies above
       return res;
     },
   };
