@@ -41,6 +41,7 @@ import { usageListRoutes, usageResourceRoutes } from "./services/usage/routes";
 import { serviceGate } from "./services/project/gate";
 import { shardRoutes } from "./services/shards/routes";
 import { consoleLegacyRoutes } from "./services/project/console-legacy";
+import { graphqlRoutes } from "./services/graphql/routes";
 
 /** The wire layer (CORS → project → caller → errors), then one router per Appwrite service. */
 export const app = new Hono<AppEnv>();
@@ -95,6 +96,7 @@ app.route("/v1/proxy", proxyRoutes);
 app.route("/v1/locale", localeRoutes);
 app.route("/v1/messaging", messagingRoutes);
 app.route("/v1/avatars", avatarsRoutes);
+app.route("/v1/graphql", graphqlRoutes);
 app.route("/v1", usageResourceRoutes); // `/v1/<service>/:id/usage`: after every service, whose static paths win
 
 /** The only place errors become Appwrite's `{message, code, type, version}` body. */

@@ -14,6 +14,12 @@ import type { Ctx } from "./context";
  */
 const gatewayCalls = new WeakMap<Request, string>();
 
+/** A request the API makes on a client's behalf (GraphQL's REST calls) is that client: the same gateway identity. */
+export function carryClientIdentity(from: Request, to: Request): void {
+  const fn = gatewayCalls.get(from);
+  if (fn) gatewayCalls.set(to, fn);
+}
+
 /** Called by FunctionGateway for each request a function sends to the API. */
 export function markGatewayCall(request: Request, projectId: string, functionId: string): Request {
   gatewayCalls.set(request, `${projectId}/${functionId}`);

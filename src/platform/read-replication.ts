@@ -42,6 +42,8 @@ export function replicaSession(c: Ctx, data: D1Database): D1Database {
 /** After the route: the session's bookmark goes back in the header and the cookie, for the client's next request. */
 export const readReplication: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
+  // A response that already carries one passed on a later bookmark of the requests it made (GraphQL's REST calls).
+  if (c.res.headers.has(BOOKMARK_HEADER)) return;
   const replica = c.var.replica;
   const bookmark = replica?.session.getBookmark();
   if (!replica || !bookmark) return;

@@ -100,6 +100,8 @@ const GUEST_ROUTES = [
   "PUT /v1/account/verification", "PUT /v1/account/verifications/email", "PUT /v1/account/verification/phone", "PUT /v1/account/verifications/phone",
   "GET /v1/functions/runtimes",
   "GET /v1/sites/frameworks", // Appwrite labels it `public`
+  // GraphQL: Appwrite checks no scope on the endpoint; each field runs its REST route as the caller, which decides.
+  "GET /v1/graphql", "POST /v1/graphql", "POST /v1/graphql/mutation",
   // Appwrite gives guests locale.read.
   ...["", "/codes", "/continents", "/countries", "/countries/eu", "/countries/phones", "/currencies", "/languages"].map((x) => `GET /v1/locale${x}`),
 ];

@@ -15,6 +15,11 @@ export const serviceGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const project = c.var.project;
   if (project.id !== "console" && !c.var.caller.privileged) {
     const service = new URL(c.req.url).pathname.split("/")[2] ?? "";
+    // The GraphQL endpoint has its own protocol switch (graphql.php's init); the REST routes it runs pass here too.
+    if (service === "graphql") {
+      if (!protocolEnabled(project, "graphql")) throw new AppwriteError("general_api_disabled");
+      return next();
+    }
     if (OPTIONAL.has(service) && !serviceEnabled(project, service)) throw new AppwriteError("general_service_disabled");
     if (!protocolEnabled(project, "rest")) throw new AppwriteError("general_api_disabled");
   }
