@@ -92,3 +92,27 @@ export function parseObject(text: string, what = "Preferences"): Record<string, 
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error(`${what} are a JSON object.`);
   return v as Record<string, unknown>;
 }
+
+/**
+ * One value saved on its own: label, the input and its Save button on one line, the hint, then Appwrite's refusal
+ * or "Saved." under it. Keyed by the saved value, so a reload shows the server's; a password is cleared once saved.
+ */
+export function SaveField({ id, label, type, value, save, saveLabel, hint, onSave, children }: { id: string; label: string; type?: string; value: string; save?: string; saveLabel: string; hint?: string; onSave: (v: string, form: HTMLFormElement) => Promise<unknown>; children?: ComponentChildren }) {
+  const { busy, error, done, run } = useAction(async (v: string, form: HTMLFormElement) => {
+    await onSave(v, form);
+    if (type === "password") form.reset();
+  });
+  return (
+    <form class="one-field" onSubmit={(e) => { e.preventDefault(); void run(formValues(e).value ?? "", e.target as HTMLFormElement); }}>
+      <label for={id}>{label}</label>
+      <div class="one-row">
+        <input key={value} id={id} name="value" type={(type ?? "text") as "text"} defaultValue={value} step={type === "number" ? "any" : undefined} autoComplete={type === "password" ? "new-password" : "off"} aria-describedby={hint ? `${id}-hint` : undefined} />
+        {children}
+        <button type="submit" class="quiet" disabled={busy} aria-label={save ? saveLabel : undefined}>{save ?? saveLabel}</button>
+      </div>
+      {hint && <small id={`${id}-hint`} class="muted">{hint}</small>}
+      <ErrorNote error={error} />
+      {done && !error && <p class="muted small" role="status">Saved.</p>}
+    </form>
+  );
+}

@@ -2,7 +2,7 @@ import type { AuthMethod, EmailTemplateLocale, EmailTemplateType, Models, OAuthP
 import { useState } from "preact/hooks";
 import { projects } from "../sdk";
 import { ErrorNote, Field, formValues, useAction, useLoad } from "../ui";
-import { Confirm, FormDialog, Toggle } from "../ui-kit";
+import { Confirm, FormDialog, SaveField, Toggle } from "../ui-kit";
 
 type Project = Models.Project & Record<string, unknown>;
 
@@ -75,19 +75,6 @@ function Methods({ project, onSaved }: Props) {
 const UNITS: [string, number][] = [["days", 86400], ["hours", 3600], ["minutes", 60]];
 const unitOf = (seconds: number) => UNITS.find(([, s]) => seconds % s === 0) ?? UNITS[2]!;
 
-/** A number saved on its own with its own button; the server checks the range and its message is shown. */
-function NumberSetting({ label, name, value, hint, save, onSave }: { label: string; name: string; value: number; hint: string; save: string; onSave: (n: number) => Promise<unknown> }) {
-  const { busy, error, done, run } = useAction(onSave);
-  return (
-    <form class="row-form" onSubmit={(e) => { e.preventDefault(); void run(Number(formValues(e)[name])); }}>
-      <Field label={label} name={name} type="number" defaultValue={String(value)} hint={hint} />
-      <button type="submit" class="quiet" disabled={busy} aria-label={save}>Save</button>
-      <ErrorNote error={error} />
-      {done && <span class="muted small" role="status">Saved.</span>}
-    </form>
-  );
-}
-
 function Security({ project, onSaved }: Props) {
   const projectId = project.$id;
   const duration = Number(project.authDuration ?? 31536000);
@@ -98,19 +85,21 @@ function Security({ project, onSaved }: Props) {
   });
   const save = useSave(onSaved);
   return (
-    <div class="panel-box" key={project.$updatedAt}>
+    <div class="panel-box">
       <h2>Sessions and users</h2>
-      <form class="row-form" onSubmit={(e) => { e.preventDefault(); void length.run(formValues(e)); }}>
-        <Field label="Session length" name="length" type="number" defaultValue={String(duration / perUnit)} step="any" />
-        <div class="field">
-          <label for="f-unit">Unit</label>
-          <select id="f-unit" name="unit" defaultValue={String(perUnit)}>{UNITS.map(([u, s]) => <option key={u} value={s} selected={u === unit}>{u}</option>)}</select>
+      <form class="one-field" onSubmit={(e) => { e.preventDefault(); void length.run(formValues(e)); }}>
+        <label for="f-length">Session length</label>
+        <div class="one-row">
+          <input id="f-length" name="length" type="number" step="any" defaultValue={String(duration / perUnit)} aria-describedby="f-length-hint" />
+          <select aria-label="Unit" name="unit" defaultValue={String(perUnit)}>{UNITS.map(([u, s]) => <option key={u} value={s} selected={u === unit}>{u}</option>)}</select>
+          <button type="submit" class="quiet" disabled={length.busy} aria-label="Save session length">Save</button>
         </div>
-        <button type="submit" class="quiet" disabled={length.busy} aria-label="Save session length">Save</button>
+        <small id="f-length-hint" class="muted">How long a session lasts: 1 minute to 1 year.</small>
+        <ErrorNote error={length.error} />
+        {length.done && !length.error && <p class="muted small" role="status">Saved.</p>}
       </form>
-      <ErrorNote error={length.error} />
-      <NumberSetting label="Sessions per user" name="sessionsLimit" value={Number(project.authSessionsLimit ?? 10)} hint="1–100; the oldest session ends when a new one passes the limit." save="Save sessions per user" onSave={async (limit) => { await projects.updateAuthSessionsLimit({ projectId, limit }); onSaved(); }} />
-      <NumberSetting label="Users limit" name="usersLimit" value={Number(project.authLimit ?? 0)} hint="0 for unlimited; sign-ups past it are refused." save="Save users limit" onSave={async (limit) => { await projects.updateAuthLimit({ projectId, limit }); onSaved(); }} />
+      <SaveField id="f-sessionsLimit" label="Sessions per user" type="number" value={String(Number(project.authSessionsLimit ?? 10))} hint="1–100; the oldest session ends when a new one passes the limit." save="Save" saveLabel="Save sessions per user" onSave={async (v) => { const limit = Number(v); await projects.updateAuthSessionsLimit({ projectId, limit }); onSaved(); }} />
+      <SaveField id="f-usersLimit" label="Users limit" type="number" value={String(Number(project.authLimit ?? 0))} hint="0 for unlimited; sign-ups past it are refused." save="Save" saveLabel="Save users limit" onSave={async (v) => { const limit = Number(v); await projects.updateAuthLimit({ projectId, limit }); onSaved(); }} />
       <Toggle label="Session alerts (e-mail on a new sign-in)" checked={project.authSessionAlerts === true} disabled={save.busy} onChange={(alerts) => save.run(() => projects.updateSessionAlerts({ projectId, alerts }))} />
       <ErrorNote error={save.error} />
     </div>
@@ -121,9 +110,9 @@ function Passwords({ project, onSaved }: Props) {
   const projectId = project.$id;
   const save = useSave(onSaved);
   return (
-    <div class="panel-box" key={project.$updatedAt}>
+    <div class="panel-box">
       <h2>Password policies</h2>
-      <NumberSetting label="Password history" name="passwordHistory" value={Number(project.authPasswordHistory ?? 0)} hint="0–20 previous passwords that may not be reused; 0 turns it off." save="Save password history" onSave={async (limit) => { await projects.updateAuthPasswordHistory({ projectId, limit }); onSaved(); }} />
+      <SaveField id="f-passwordHistory" label="Password history" type="number" value={String(Number(project.authPasswordHistory ?? 0))} hint="0–20 previous passwords that may not be reused; 0 turns it off." save="Save" saveLabel="Save password history" onSave={async (v) => { const limit = Number(v); await projects.updateAuthPasswordHistory({ projectId, limit }); onSaved(); }} />
       <Toggle label="Refuse common passwords (dictionary)" checked={project.authPasswordDictionary === true} disabled={save.busy} onChange={(enabled) => save.run(() => projects.updateAuthPasswordDictionary({ projectId, enabled }))} />
       <Toggle label="Refuse passwords containing personal data" checked={project.authPersonalDataCheck === true} disabled={save.busy} onChange={(enabled) => save.run(() => projects.updatePersonalDataCheck({ projectId, enabled }))} hint="The user's name, e-mail or phone in the password." />
       <ErrorNote error={save.error} />
@@ -145,7 +134,7 @@ function MockNumbers({ project, onSaved }: Props) {
       <p class="muted small">Phone sign-in for these numbers takes the fixed code and sends no SMS (for app review and tests). Up to 10.</p>
       <form onSubmit={(e) => { e.preventDefault(); void run(); }}>
         {rows.map((r, i) => (
-          <div class="bar" key={i}>
+          <div class="bar mock" key={i}>
             <input aria-label={`Phone ${i + 1}`} type="tel" placeholder="+14155550100" value={r.phone} onInput={(e) => set(i, "phone", (e.target as HTMLInputElement).value)} />
             <input aria-label={`Code ${i + 1}`} inputMode="numeric" placeholder="123456" maxLength={6} value={r.otp} onInput={(e) => set(i, "otp", (e.target as HTMLInputElement).value)} />
             <button type="button" class="danger quiet" aria-label={`Remove number ${i + 1}`} onClick={() => setRows(rows.filter((_, n) => n !== i))}>Remove</button>
@@ -210,7 +199,7 @@ function Smtp({ project, onSaved }: Props) {
     <div class="panel-box">
       <h2>SMTP</h2>
       <p class="muted small">The project's own mail server for auth e-mails (verification, magic URL, recovery, invitations). Saving an enabled server first connects and signs in to it.</p>
-      <form key={project.$updatedAt} onSubmit={(e) => { e.preventDefault(); void run(formValues(e)); }}>
+      <form onSubmit={(e) => { e.preventDefault(); void run(formValues(e)); }}>
         <label class="checkline"><input type="checkbox" name="enabled" class="check" defaultChecked={project.smtpEnabled === true} /> Use custom SMTP</label>
         <div class="two">
           <Field label="Sender name" name="senderName" defaultValue={s("smtpSenderName")} />
@@ -220,7 +209,7 @@ function Smtp({ project, onSaved }: Props) {
           <Field label="Port" name="port" type="number" defaultValue={project.smtpPort ? String(project.smtpPort) : ""} />
           <div class="field">
             <label for="f-secure">Security</label>
-            <select id="f-secure" name="secure" defaultValue={s("smtpSecure")}><option value="">None (STARTTLS when offered)</option><option value="tls">TLS</option><option value="ssl">SSL</option></select>
+            <select id="f-secure" name="secure" defaultValue={s("smtpSecure")}><option value="">None</option><option value="tls">TLS</option><option value="ssl">SSL</option></select>
           </div>
           <Field label="Username" name="username" defaultValue={s("smtpUsername")} autoComplete="off" />
           <Field label="SMTP password" name="password" type="password" autoComplete="new-password" hint="Leave empty to keep the current one." />
@@ -254,10 +243,11 @@ function Templates({ project }: Props) {
         <label for="f-tpl-type">Template</label>
         <select id="f-tpl-type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>{TEMPLATES.map(([k, l]) => <option key={k} value={k}>{l}</option>)}</select>
         <label for="f-tpl-locale">Locale</label>
-        <input id="f-tpl-locale" value={locale} maxLength={16} onChange={(e) => setLocale((e.target as HTMLInputElement).value.trim() || "en")} />
+        <input id="f-tpl-locale" class="narrow" value={locale} maxLength={16} onChange={(e) => setLocale((e.target as HTMLInputElement).value.trim() || "en")} />
       </div>
       <ErrorNote error={template.error} />
-      {t && (
+      {template.loading && <p aria-busy="true" class="muted">Loading the template…</p>}
+      {t && !template.loading && (
         <form key={`${type}-${locale}-${t.subject}-${t.message.length}`} onSubmit={(e) => { e.preventDefault(); void save.run(formValues(e)); }} aria-busy={template.loading}>
           <Field label="Subject" name="subject" defaultValue={t.subject} required />
           <div class="field">

@@ -13,7 +13,8 @@ export function Organizations({ orgId }: { orgId?: string }) {
   if (orgs.error) return <ErrorNote error={orgs.error} />;
   if (!orgs.data) return <p aria-busy="true">Loading organizations…</p>;
   const list = orgs.data.teams;
-  const createDialog = (
+  // Mounted only while open: its name ("Create organization") would otherwise also answer to the label "Organization".
+  const createDialog = creating && (
     <Dialog title="Create organization" open={creating} onClose={() => setCreating(false)}>
       <CreateOrganization onDone={(t) => { setCreating(false); if (t) { localStorage.setItem(REMEMBERED, t.$id); orgs.reload(); navigate(`/organization/${t.$id}`); } }} />
     </Dialog>

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { inProject } from "../sdk";
 import { href, navigate } from "../router";
 import { Dialog, Empty, ErrorNote, Field, formValues, useAction, useLoad, when } from "../ui";
-import { Confirm, FormDialog, Heading, ListState, parseObject } from "../ui-kit";
+import { Confirm, FormDialog, Heading, ListState, parseObject, SaveField } from "../ui-kit";
 
 const PAGE = 25;
 type Team = Models.Team<Models.Preferences>;
@@ -104,17 +104,7 @@ function TeamDetail({ projectId, teamId }: { projectId: string; teamId: string }
 }
 
 function Rename({ team, projectId, onSaved }: { team: Team; projectId: string; onSaved: () => void }) {
-  const { busy, error, run } = useAction(async (name: string) => {
-    await inProject(projectId).teams.updateName({ teamId: team.$id, name });
-    onSaved();
-  });
-  return (
-    <form class="inline-form row-form" key={team.$updatedAt} onSubmit={(e) => { e.preventDefault(); void run(formValues(e).teamName ?? ""); }}>
-      <Field label="Team name" name="teamName" defaultValue={team.name} required maxLength={128} />
-      <button type="submit" class="quiet" disabled={busy}>Save name</button>
-      <ErrorNote error={error} />
-    </form>
-  );
+  return <div class="inline-form"><SaveField id="f-team-name" label="Team name" value={team.name} saveLabel="Save name" onSave={async (name) => { await inProject(projectId).teams.updateName({ teamId: team.$id, name }); onSaved(); }} /></div>;
 }
 
 function Members({ team, projectId, onChange }: { team: Team; projectId: string; onChange: () => void }) {
@@ -195,7 +185,7 @@ function TeamPrefs({ team, projectId, onSaved }: { team: Team; projectId: string
     onSaved();
   });
   return (
-    <form class="inline-form" key={team.$updatedAt} onSubmit={(e) => { e.preventDefault(); setError(null); void run(formValues(e).prefs ?? ""); }}>
+    <form class="inline-form" key={JSON.stringify(team.prefs)} onSubmit={(e) => { e.preventDefault(); setError(null); void run(formValues(e).prefs ?? ""); }}>
       <div class="field">
         <label for="f-team-prefs">Team preferences (JSON)</label>
         <textarea id="f-team-prefs" name="prefs" rows={4} spellcheck={false} defaultValue={JSON.stringify(team.prefs, null, 2)} />

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { inProject } from "../sdk";
 import { href, navigate } from "../router";
 import { ErrorNote, Field, formValues, useAction, useLoad, when } from "../ui";
-import { Confirm, Heading, ListState, parseObject, Toggle } from "../ui-kit";
+import { Confirm, Heading, ListState, parseObject, SaveField, Toggle } from "../ui-kit";
 
 type User = Models.User<Models.Preferences>;
 
@@ -80,29 +80,12 @@ function Account({ user, projectId, onSaved }: { user: User; projectId: string; 
   return (
     <div class="panel-box">
       <h2>Account</h2>
-      <div class="edit-grid" key={user.$updatedAt}>
-        <OneField label="Name" name="name" value={user.name} save="Save name" onSave={(v) => users.updateName({ userId, name: v })} onSaved={onSaved} />
-        <OneField label="Email" name="email" type="email" value={user.email} save="Save email" onSave={(v) => users.updateEmail({ userId, email: v })} onSaved={onSaved} />
-        <OneField label="Phone" name="phone" type="tel" value={user.phone} save="Save phone" hint="E.164, e.g. +14155550100." onSave={(v) => users.updatePhone({ userId, number: v })} onSaved={onSaved} />
-        <OneField label="New password" name="password" type="password" value="" save="Set password" hint="At least 8 characters; the project's password policies apply." onSave={(v) => users.updatePassword({ userId, password: v })} onSaved={onSaved} />
+      <div class="edit-grid">
+        <SaveField id="f-user-name" label="Name" value={user.name} saveLabel="Save name" onSave={async (v) => { await users.updateName({ userId, name: v }); onSaved(); }} />
+        <SaveField id="f-user-email" label="Email" type="email" value={user.email} saveLabel="Save email" onSave={async (v) => { await users.updateEmail({ userId, email: v }); onSaved(); }} />
+        <SaveField id="f-user-phone" label="Phone" type="tel" value={user.phone} saveLabel="Save phone" hint="E.164, e.g. +14155550100." onSave={async (v) => { await users.updatePhone({ userId, number: v }); onSaved(); }} />
+        <SaveField id="f-user-password" label="New password" type="password" value="" saveLabel="Set password" hint="At least 8 characters; the project's password policies apply." onSave={async (v) => { await users.updatePassword({ userId, password: v }); onSaved(); }} />
       </div>
-    </div>
-  );
-}
-
-function OneField({ label, name, type, value, save, hint, onSave, onSaved }: { label: string; name: string; type?: string; value: string; save: string; hint?: string; onSave: (v: string) => Promise<unknown>; onSaved: () => void }) {
-  const { busy, error, done, run } = useAction(async (v: string) => {
-    await onSave(v);
-    onSaved();
-  });
-  return (
-    <div>
-      <form onSubmit={(e) => { e.preventDefault(); void run(formValues(e)[`user-${name}`] ?? ""); }}>
-        <Field label={label} name={`user-${name}`} type={type} defaultValue={value} hint={hint} autoComplete={type === "password" ? "new-password" : "off"} />
-        <button type="submit" class="quiet" disabled={busy}>{save}</button>
-      </form>
-      <ErrorNote error={error} />
-      {done && !error && <p class="muted small" role="status">Saved.</p>}
     </div>
   );
 }
@@ -199,7 +182,7 @@ function Logs({ projectId, userId }: { projectId: string; userId: string }) {
 
 function Labels({ user, onSave, busy }: { user: User; onSave: (l: string[]) => void; busy: boolean }) {
   return (
-    <form class="inline-form" key={user.$updatedAt} onSubmit={(e) => { e.preventDefault(); onSave((formValues(e).labels ?? "").split(",").map((s) => s.trim()).filter(Boolean)); }}>
+    <form class="inline-form" key={user.labels.join()} onSubmit={(e) => { e.preventDefault(); onSave((formValues(e).labels ?? "").split(",").map((s) => s.trim()).filter(Boolean)); }}>
       <Field label="Labels (comma separated)" name="labels" defaultValue={user.labels.join(", ")} hint="Labels grant roles: label:vip in a permission means every user labelled vip." />
       <button type="submit" class="quiet" disabled={busy}>Save labels</button>
     </form>
@@ -209,7 +192,7 @@ function Labels({ user, onSave, busy }: { user: User; onSave: (l: string[]) => v
 function Prefs({ user, onSave, busy }: { user: User; onSave: (p: object) => void; busy: boolean }) {
   const [error, setError] = useState<string | null>(null);
   return (
-    <form class="inline-form" key={user.$updatedAt} onSubmit={(e) => {
+    <form class="inline-form" key={JSON.stringify(user.prefs)} onSubmit={(e) => {
       e.preventDefault();
       try {
         const prefs = parseObject(formValues(e).prefs ?? "");
