@@ -42,7 +42,7 @@ export default function MfaChallenge({ onDone, onCancel }: { onDone: (u: Models.
         {!factors.data && !factors.error && <p aria-busy="true">Loading your sign-in methods…</p>}
         {factors.data && !offered.length && <p>This account has MFA on but no factor to use. Ask the deployment's admin to turn MFA off for it.</p>}
         {offered.length > 0 && (
-          <form onSubmit={(e) => { e.preventDefault(); const otp = (formValues(e).otp ?? "").trim(); if (!sent || challengeId) void verify.run(otp); }}>
+          <form class="bare" onSubmit={(e) => { e.preventDefault(); const otp = (formValues(e).otp ?? "").trim(); if (!sent || challengeId) void verify.run(otp); }}>
             <fieldset class="field">
               <legend>Verify with</legend>
               {offered.map(([k, label]) => (
