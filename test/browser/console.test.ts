@@ -577,6 +577,9 @@ describe("console: auth, teams and settings (third slice)", () => {
       await page.getByRole("spinbutton", { name: "Users limit" }).fill("100");
       await page.getByRole("button", { name: "Save users limit" }).click();
       await until("limits", project, (p) => p.authSessionsLimit === 3 && p.authLimit === 100);
+      // Memberships privacy: members stop seeing each other's e-mail addresses (the others stay on).
+      await page.getByRole("switch", { name: "E-mail addresses" }).click();
+      await until("privacy", project, (p) => p.authMembershipsUserEmail === false && p.authMembershipsUserName === true && p.authMembershipsMfa === true);
       await page.getByRole("button", { name: "Add number" }).click();
       await page.getByLabel("Phone 1").fill("+15555550100");
       await page.getByLabel("Code 1").fill("123456");
@@ -606,6 +609,9 @@ describe("console: auth, teams and settings (third slice)", () => {
       await page.getByLabel("SMTP password").fill("console-smtp-pass");
       await page.getByRole("button", { name: "Save SMTP" }).click();
       await until("smtp", project, (p) => p.smtpEnabled === true && p.smtpHost === "127.0.0.1" && p.smtpPort === smtp.port && p.smtpPassword === "");
+      await page.getByLabel("Send a test e-mail to").fill("smtp-check@example.com");
+      await page.getByRole("button", { name: "Send test e-mail" }).click();
+      await until("test mail", async () => smtp.mails, (m) => m.some((x) => x.to.includes("smtp-check@example.com") && x.auth === "console-smtp"));
       await page.getByLabel("Template", { exact: true }).selectOption("recovery");
       await until("recovery template shown", () => page.getByLabel("Subject").inputValue(), (v) => v.startsWith("Password Reset"));
       await page.getByLabel("Subject").fill("Reset your {{project}} password");

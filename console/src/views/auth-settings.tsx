@@ -72,6 +72,10 @@ function Methods({ project, onSaved }: Props) {
   );
 }
 
+/** Memberships privacy: what a team's members (not admins or API keys) see of each other in membership lists. */
+const PRIVACY = [["userName", "Names", "authMembershipsUserName"], ["userEmail", "E-mail addresses", "authMembershipsUserEmail"], ["mfa", "MFA status", "authMembershipsMfa"]] as const;
+const privacy = (p: Project) => ({ userName: p.authMembershipsUserName !== false, userEmail: p.authMembershipsUserEmail !== false, mfa: p.authMembershipsMfa !== false });
+
 const UNITS: [string, number][] = [["days", 86400], ["hours", 3600], ["minutes", 60]];
 const unitOf = (seconds: number) => UNITS.find(([, s]) => seconds % s === 0) ?? UNITS[2]!;
 
@@ -101,6 +105,10 @@ function Security({ project, onSaved }: Props) {
       <SaveField id="f-sessionsLimit" label="Sessions per user" type="number" value={String(Number(project.authSessionsLimit ?? 10))} hint="1–100; the oldest session ends when a new one passes the limit." save="Save" saveLabel="Save sessions per user" onSave={async (v) => { const limit = Number(v); await projects.updateAuthSessionsLimit({ projectId, limit }); onSaved(); }} />
       <SaveField id="f-usersLimit" label="Users limit" type="number" value={String(Number(project.authLimit ?? 0))} hint="0 for unlimited; sign-ups past it are refused." save="Save" saveLabel="Save users limit" onSave={async (v) => { const limit = Number(v); await projects.updateAuthLimit({ projectId, limit }); onSaved(); }} />
       <Toggle label="Session alerts (e-mail on a new sign-in)" checked={project.authSessionAlerts === true} disabled={save.busy} onChange={(alerts) => save.run(() => projects.updateSessionAlerts({ projectId, alerts }))} />
+      <h3 class="sub">Team members see each other's</h3>
+      {PRIVACY.map(([k, label, field]) => (
+        <Toggle key={k} label={label} checked={project[field] !== false} disabled={save.busy} onChange={(on) => save.run(() => projects.updateMembershipsPrivacy({ projectId, ...privacy(project), [k]: on }))} />
+      ))}
       <ErrorNote error={save.error} />
     </div>
   );
@@ -218,6 +226,11 @@ function Smtp({ project, onSaved }: Props) {
         {done && !error && <p class="muted small" role="status">Saved.</p>}
         <div class="actions start"><button type="submit" disabled={busy}>Save SMTP</button></div>
       </form>
+      {project.smtpEnabled === true && (
+        <div class="inline-form">
+          <SaveField id="f-smtp-test" label="Send a test e-mail to" type="email" value="" saveLabel="Send test e-mail" hint="Sent through the saved server, after the answer: check the inbox." onSave={(to) => projects.createSmtpTest({ projectId: project.$id, emails: [to], senderName: s("smtpSenderName"), senderEmail: s("smtpSenderEmail"), host: s("smtpHost") })} />
+        </div>
+      )}
     </div>
   );
 }
