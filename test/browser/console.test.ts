@@ -460,6 +460,10 @@ describe("console: auth, teams and settings (third slice)", () => {
     await page.getByRole("heading", { name: "Engineering" }).waitFor();
     expect((await teams.get({ teamId })).name).toBe("Engineering");
     await shot(page, "team");
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(page, "team-narrow");
+    await page.setViewportSize({ width: 1200, height: 800 });
 
     // The member's page: memberships, then name/email/phone/password, verification, MFA, recovery codes, logs.
     await memberTable.getByRole("link", { name: "Grace Hopper" }).click();

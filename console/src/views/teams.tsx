@@ -121,7 +121,7 @@ function Members({ team, projectId, onChange }: { team: Team; projectId: string;
       <Heading id="members-h" title="Members" level={2}><button type="button" onClick={() => setInviting(true)}>Add member</button></Heading>
       <ListState state={list} items={list.data?.memberships} empty={<Empty title="No members"><p>Add a project user by e-mail; one who does not exist yet is created (without a password).</p></Empty>}>
         {(items) => (
-          <div class="table-wrap">
+          <div class="table-wrap members">
             <table>
               <caption class="sr-only">Members</caption>
               <thead><tr><th scope="col">Member</th><th scope="col">Roles</th><th scope="col">Joined</th><th><span class="sr-only">Actions</span></th></tr></thead>
