@@ -19,7 +19,7 @@ export function Empty({ title, children }: { title: string; children?: Component
 }
 
 /** A labelled input (the label is the accessible name). */
-export function Field(props: { label: string; name: string; type?: string; value?: string; defaultValue?: string; required?: boolean; autoComplete?: string; pattern?: string; hint?: string; step?: string; min?: number; max?: number; maxLength?: number; minLength?: number; autoFocus?: boolean; onInput?: (v: string) => void }) {
+export function Field(props: { label: string; name: string; type?: string; value?: string; defaultValue?: string; required?: boolean; autoComplete?: string; pattern?: string; hint?: string; step?: string; maxLength?: number; minLength?: number; autoFocus?: boolean; onInput?: (v: string) => void }) {
   const id = `f-${props.name}`;
   return (
     <div class="field">
@@ -34,8 +34,6 @@ export function Field(props: { label: string; name: string; type?: string; value
         autoComplete={props.autoComplete}
         pattern={props.pattern}
         step={props.step}
-        min={props.min}
-        max={props.max}
         maxLength={props.maxLength}
         minLength={props.minLength}
         autoFocus={props.autoFocus}
