@@ -18,7 +18,7 @@ export const projects = new Projects(client);
  */
 export function inProject(projectId: string) {
   const c = new Client().setEndpoint(endpoint).setProject(projectId).setMode("admin");
-  return { client: c, users: new Users(c), project: new Project(c), tables: new TablesDB(c), storage: new Storage(c), tokens: new Tokens(c) };
+  return { client: c, users: new Users(c), project: new Project(c), tables: new TablesDB(c), storage: new Storage(c), tokens: new Tokens(c), teams: new Teams(c) };
 }
 
 /**

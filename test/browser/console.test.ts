@@ -1,12 +1,15 @@
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { Account, AppwriteException, Client, Teams, TablesDB, Users } from "node-appwrite";
 import { adminKey, consoleCall, endpoint, raw, until } from "../e2e/harness";
+import { startSmtpFake } from "../e2e/fakes/smtp";
 
 /**
  * The Edgewrite Console (console/, static assets at /console) in headless Chromium against the real server: the
@@ -323,6 +326,353 @@ describe("console: in Chromium", () => {
     await page.getByRole("button", { name: "Accept invitation" }).click();
     await page.getByRole("alert").waitFor();
     expect(await page.getByRole("alert").textContent()).toMatch(/^(Membership is already confirmed\.|The team invitation secret is invalid\. Please request a new invitation and try again\.)$/);
+    await page.context().close();
+  });
+});
+
+/** RFC 6238 with node:crypto, as an authenticator app computes the code. */
+function totp(secret: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret.replace(/=+$/, "")) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const o = mac[mac.length - 1]! & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+const failed = (p: Promise<unknown>) => p.then(() => null, (e: AppwriteException) => e);
+
+describe("console: auth, teams and settings (third slice)", () => {
+  it("an MFA account passes the challenge at sign-in, creates its organization, manages teams, users and the project's auth settings", async () => {
+    // A console account of its own, in no organization, with an authenticator app and recovery codes.
+    const email = `console-mfa-${TAG}@example.com`;
+    const password = "console-mfa-password-1";
+    const made = await consoleCall("POST", "/users", { userId: "unique()", email, password, name: "Mfa Owner" });
+    expect(made.status).toBe(201);
+    const json = { "content-type": "application/json", "x-appwrite-project": "console" };
+    const signedIn = await raw("POST", "/account/sessions/email", { headers: json, body: JSON.stringify({ email, password }) });
+    const asMe = { ...json, "x-appwrite-session": /(?:^|, )a_session_console=([^;]+)/.exec(signedIn.headers.get("set-cookie") ?? "")![1]! };
+    const { secret } = (await raw("POST", "/account/mfa/authenticators/totp", { headers: asMe })).body;
+    expect((await raw("PUT", "/account/mfa/authenticators/totp", { headers: asMe, body: JSON.stringify({ otp: totp(secret) }) })).status).toBe(200);
+    const { recoveryCodes } = (await raw("POST", "/account/mfa/recovery-codes", { headers: asMe })).body;
+    expect(recoveryCodes).toHaveLength(6);
+    expect((await raw("PATCH", "/account/mfa", { headers: asMe, body: JSON.stringify({ mfa: true }) })).body.mfa).toBe(true);
+
+    // Sign-in owes a second factor: the challenge screen, a wrong code refused with Appwrite's message, then TOTP.
+    const page = await newPage();
+    onTestFailed(() => shot(page, "auth-failure"));
+    await page.goto(`${origin}/console/`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
+    await page.getByRole("radio", { name: "Authenticator app", checked: true }).waitFor();
+    expect(await page.getByRole("radio").evaluateAll((r) => r.map((x) => (x as HTMLInputElement).value))).toEqual(["totp", "recoveryCode"]);
+    // A reload keeps the half-signed-in session on the challenge, never on a blank or error screen.
+    await page.reload();
+    await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
+    await page.getByRole("textbox", { name: "Code" }).waitFor();
+    await shot(page, "mfa");
+    await page.getByRole("textbox", { name: "Code" }).fill(String((Number(totp(secret)) + 500_000) % 1_000_000).padStart(6, "0"));
+    await page.keyboard.press("Enter");
+    await page.getByRole("alert").getByText("Invalid token passed in the request.").waitFor();
+    await page.getByRole("textbox", { name: "Code" }).fill(totp(secret));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.locator(".who").getByText("Mfa Owner", { exact: true }).waitFor();
+
+    // No organization yet: the empty state creates one, by keyboard; Appwrite's refusal of a bad name is shown.
+    await page.getByText("You are in no organization yet").waitFor();
+    await shot(page, "no-organization");
+    await page.getByRole("button", { name: "Create organization" }).focus();
+    await page.keyboard.press("Enter");
+    const orgDialog = page.getByRole("dialog", { name: "Create organization" });
+    await orgDialog.waitFor();
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe("orgName");
+    await page.keyboard.type("Mfa Org");
+    await page.keyboard.press("Enter");
+    await page.getByText("No projects in this organization").waitFor();
+    expect(await page.getByLabel("Organization").locator("option").allTextContents()).toEqual(["Mfa Org"]);
+    const orgId = page.url().split("/organization/")[1]!;
+    const members = await consoleCall("GET", `/teams/${orgId}/memberships`);
+    expect(members.json.memberships.map((m: { userEmail: string; roles: string[]; confirm: boolean }) => [m.userEmail, m.roles, m.confirm])).toEqual([[email, ["owner"], true]]);
+    // A second one from the switcher.
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await orgDialog.getByLabel("Organization name").fill("Mfa Second");
+    await orgDialog.getByRole("button", { name: "Create" }).click();
+    await page.getByLabel("Organization").locator("option", { hasText: "Mfa Second" }).waitFor({ state: "attached" });
+    expect((await page.getByLabel("Organization").locator("option").allTextContents()).sort()).toEqual(["Mfa Org", "Mfa Second"]);
+    expect(await page.getByLabel("Organization").inputValue()).not.toBe(orgId);
+    await page.getByLabel("Organization").selectOption({ label: "Mfa Org" });
+
+    // A project in it (the owner may: the organization is theirs).
+    const projectId = `auth-${TAG}`;
+    await page.getByRole("button", { name: "Create project" }).first().click();
+    const projectDialog = page.getByRole("dialog", { name: "Create project" });
+    await projectDialog.getByLabel("Name").fill("Auth Demo");
+    await projectDialog.getByLabel("Project ID").fill(projectId);
+    await projectDialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    const admin = new Client().setEndpoint(endpoint).setProject(projectId).setKey(adminKey);
+    const teams = new Teams(admin);
+    const users = new Users(admin);
+
+    // Auth › Teams: empty, create, add a member by e-mail (a new user), roles, prefs, rename, search, delete.
+    await page.getByRole("link", { name: "Auth" }).click();
+    const authNav = page.getByRole("navigation", { name: "Auth" });
+    await authNav.getByRole("link", { name: "Teams" }).click();
+    await page.getByText("No teams yet").waitFor();
+    await page.getByRole("button", { name: "Create team" }).first().click();
+    const teamDialog = page.getByRole("dialog", { name: "Create team" });
+    await teamDialog.getByLabel("Name").fill("Engineers");
+    await teamDialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "Engineers" }).waitFor();
+    const teamId = (await page.locator(".facts code").first().textContent())!;
+    await page.getByRole("button", { name: "Add member" }).first().click();
+    const addDialog = page.getByRole("dialog", { name: "Add member" });
+    await addDialog.getByLabel("Email").fill("grace@example.com");
+    await addDialog.getByLabel("Name").fill("Grace Hopper");
+    await addDialog.getByLabel("Roles (comma separated)").fill("admin, member");
+    await addDialog.getByRole("button", { name: "Add member" }).click();
+    const memberTable = page.getByRole("table", { name: "Members" });
+    await memberTable.getByRole("link", { name: "Grace Hopper" }).waitFor();
+    const onServer = await teams.listMemberships({ teamId });
+    expect(onServer.memberships.map((m) => [m.userEmail, m.roles, m.confirm])).toEqual([["grace@example.com", ["admin", "member"], true]]);
+    const graceId = onServer.memberships[0]!.userId;
+    // Appwrite's message for an invalid role name, kept in the dialog.
+    await page.getByRole("button", { name: "Edit roles of Grace Hopper" }).click();
+    const rolesDialog = page.getByRole("dialog", { name: "Edit roles" });
+    await rolesDialog.getByLabel("Roles (comma separated)").fill("bad role!");
+    await rolesDialog.getByRole("button", { name: "Save roles" }).click();
+    await rolesDialog.getByRole("alert").waitFor();
+    expect(await rolesDialog.getByRole("alert").textContent()).toContain("roles");
+    await rolesDialog.getByLabel("Roles (comma separated)").fill("owner");
+    await rolesDialog.getByRole("button", { name: "Save roles" }).click();
+    await rolesDialog.waitFor({ state: "hidden" });
+    await until("roles saved", () => teams.listMemberships({ teamId }), (r) => r.memberships[0]?.roles.join() === "owner");
+    await page.getByLabel("Team preferences (JSON)").fill('{"tier":"gold"}');
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await until("team prefs", () => teams.getPrefs({ teamId }), (p) => (p as { tier?: string }).tier === "gold");
+    await page.getByLabel("Team name").fill("Engineering");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByRole("heading", { name: "Engineering" }).waitFor();
+    expect((await teams.get({ teamId })).name).toBe("Engineering");
+    await shot(page, "team");
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(page, "team-narrow");
+    await page.setViewportSize({ width: 1200, height: 800 });
+
+    // The member's page: memberships, then name/email/phone/password, verification, MFA, recovery codes, logs.
+    await memberTable.getByRole("link", { name: "Grace Hopper" }).click();
+    await page.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+    const memberships = page.getByRole("list", { name: "Memberships" });
+    await memberships.getByRole("link", { name: "Engineering" }).waitFor();
+    expect(await memberships.locator(".chip").allTextContents()).toEqual(["owner"]);
+    await page.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByRole("heading", { name: "Grace B. Hopper" }).waitFor();
+    await page.getByLabel("Phone").fill("12345");
+    await page.getByRole("button", { name: "Save phone" }).click();
+    await page.getByRole("alert").getByText(/phone/i).first().waitFor();
+    await page.getByLabel("Phone").fill("+14155550100");
+    await page.getByRole("button", { name: "Save phone" }).click();
+    await until("phone saved", () => users.get({ userId: graceId }), (u) => u.phone === "+14155550100");
+    await page.getByLabel("Email", { exact: true }).fill("grace.hopper@example.com");
+    await page.getByRole("button", { name: "Save email" }).click();
+    await until("email saved", () => users.get({ userId: graceId }), (u) => u.email === "grace.hopper@example.com");
+    await page.getByLabel("New password").fill("cobol-forever-1959");
+    await page.getByRole("button", { name: "Set password" }).click();
+    await page.locator("form.one-field").filter({ has: page.getByLabel("New password") }).getByRole("status").getByText("Saved.").waitFor();
+    expect(await page.getByLabel("New password").inputValue()).toBe(""); // not left on screen
+    // The password works: Grace signs in with it (a log entry for the user's page).
+    const grace = new Account(new Client().setEndpoint(endpoint).setProject(projectId));
+    expect((await grace.createEmailPasswordSession({ email: "grace.hopper@example.com", password: "cobol-forever-1959" })).userId).toBe(graceId);
+    const emailVerified = page.getByRole("switch", { name: "Email verified" });
+    expect(await emailVerified.getAttribute("aria-checked")).toBe("false");
+    await emailVerified.focus();
+    await page.keyboard.press("Space");
+    await page.getByRole("switch", { name: "Email verified", checked: true }).waitFor();
+    await page.getByRole("switch", { name: "Phone verified" }).click();
+    await page.getByRole("switch", { name: "Phone verified", checked: true }).waitFor();
+    expect(await users.get({ userId: graceId })).toMatchObject({ emailVerification: true, phoneVerification: true });
+    await page.getByRole("switch", { name: "Require a second factor at sign-in" }).click();
+    await page.getByRole("switch", { name: "Require a second factor at sign-in", checked: true }).waitFor();
+    expect((await users.get({ userId: graceId })).mfa).toBe(true);
+    await page.getByRole("button", { name: "Generate recovery codes" }).click();
+    const codes = page.getByRole("list", { name: "Recovery codes" });
+    await codes.locator("li").first().waitFor();
+    const shown = await codes.locator("li").allTextContents();
+    expect(shown).toHaveLength(6);
+    expect((await users.getMFARecoveryCodes({ userId: graceId })).recoveryCodes).toEqual(shown);
+    await page.getByRole("button", { name: "Regenerate recovery codes" }).click();
+    await until("codes regenerated", async () => codes.locator("li").allTextContents(), (c) => c.length === 6 && c[0] !== shown[0]);
+    expect((await users.getMFARecoveryCodes({ userId: graceId })).recoveryCodes).toEqual(await codes.locator("li").allTextContents());
+    expect(await page.getByRole("list", { name: "Factors" }).textContent()).toContain("Email: yes");
+    await page.reload();
+    const logs = page.getByRole("table", { name: "Logs" });
+    await logs.waitFor();
+    expect(await logs.locator("tbody tr").first().locator("td").first().textContent()).toBe("session.create");
+    await shot(page, "user-detail");
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(page, "user-detail-narrow");
+    await page.setViewportSize({ width: 1200, height: 800 });
+
+    // Back on the team: search, remove the member, delete the team.
+    await authNav.getByRole("link", { name: "Teams" }).click();
+    await teams.create({ teamId: `designers-${TAG}`, name: "Designers" });
+    await page.getByLabel("Search teams").fill("engin");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: "Engineering" }).waitFor();
+    await until("search applied", async () => page.locator("tbody tr").count(), (n) => n === 1);
+    await page.getByLabel("Search teams").fill("nobody-here");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByText("No team matches “nobody-here”").waitFor();
+    await page.getByLabel("Search teams").fill("");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: "Engineering" }).click();
+    await page.getByRole("button", { name: "Remove Grace B. Hopper" }).click();
+    const removeDialog = page.getByRole("dialog", { name: "Remove member" });
+    await removeDialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    await removeDialog.getByRole("button", { name: "Remove" }).click();
+    await page.getByText("No members").waitFor();
+    expect((await teams.listMemberships({ teamId })).total).toBe(0);
+    await page.getByRole("button", { name: "Delete team" }).click();
+    await page.getByRole("dialog", { name: "Delete team" }).getByRole("button", { name: "Delete team" }).click();
+    await page.getByRole("link", { name: "Designers" }).waitFor();
+    expect((await failed(teams.get({ teamId })))?.code).toBe(404);
+
+    // Auth › Settings: every change checked on the server by its effect.
+    const smtp = await startSmtpFake({ user: "console-smtp", pass: "console-smtp-pass" });
+    try {
+      await authNav.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("heading", { name: "Auth settings" }).waitFor();
+      const project = async () => (await consoleCall("GET", `/projects/${projectId}`)).json;
+      const anonymous = page.getByRole("switch", { name: "Anonymous" });
+      expect(await anonymous.getAttribute("aria-checked")).toBe("true");
+      await anonymous.click();
+      await page.getByRole("switch", { name: "Anonymous", checked: false }).waitFor();
+      const refused = await failed(new Account(new Client().setEndpoint(endpoint).setProject(projectId)).createAnonymousSession());
+      expect([refused?.code, refused?.type]).toEqual([501, "user_auth_method_unsupported"]);
+      // Password history out of range: Appwrite's message; then in range.
+      await page.getByRole("spinbutton", { name: "Password history" }).fill("50");
+      await page.getByRole("button", { name: "Save password history" }).click();
+      await page.getByRole("alert").getByText(/Invalid `limit` param/).waitFor();
+      await page.getByRole("spinbutton", { name: "Password history" }).fill("5");
+      await page.getByRole("button", { name: "Save password history" }).click();
+      await until("history", project, (p) => p.authPasswordHistory === 5);
+      await page.getByRole("switch", { name: "Refuse common passwords (dictionary)" }).click();
+      await page.getByRole("switch", { name: "Refuse passwords containing personal data" }).click();
+      await until("dictionary + personal data", project, (p) => p.authPasswordDictionary === true && p.authPersonalDataCheck === true);
+      // The dictionary in effect: a sign-up with a common password is refused.
+      const weak = await failed(new Account(new Client().setEndpoint(endpoint).setProject(projectId)).create({ userId: "unique()", email: "weak@example.com", password: "password123" }));
+      expect([weak?.code, weak?.type]).toEqual([400, "general_argument_invalid"]);
+      expect(weak?.message).toContain("commonly used password");
+      await page.getByRole("spinbutton", { name: "Session length" }).fill("2");
+      await page.getByLabel("Unit").selectOption("hours");
+      await page.getByRole("button", { name: "Save session length" }).click();
+      await until("duration", project, (p) => p.authDuration === 7200);
+      await page.getByRole("spinbutton", { name: "Sessions per user" }).fill("3");
+      await page.getByRole("button", { name: "Save sessions per user" }).click();
+      await page.getByRole("spinbutton", { name: "Users limit" }).fill("100");
+      await page.getByRole("button", { name: "Save users limit" }).click();
+      await until("limits", project, (p) => p.authSessionsLimit === 3 && p.authLimit === 100);
+      // Memberships privacy: members stop seeing each other's e-mail addresses (the others stay on).
+      await page.getByRole("switch", { name: "E-mail addresses" }).click();
+      await until("privacy", project, (p) => p.authMembershipsUserEmail === false && p.authMembershipsUserName === true && p.authMembershipsMfa === true);
+      await page.getByRole("button", { name: "Add number" }).click();
+      await page.getByLabel("Phone 1").fill("+15555550100");
+      await page.getByLabel("Code 1").fill("123456");
+      await page.getByRole("button", { name: "Save numbers" }).click();
+      await until("mock numbers", project, (p) => JSON.stringify(p.authMockNumbers) === JSON.stringify([{ phone: "+15555550100", otp: "123456" }]));
+      // OAuth2: GitHub's app ID and secret; the secret never comes back.
+      await page.getByRole("button", { name: "Configure github" }).click();
+      const oauth = page.getByRole("dialog", { name: "OAuth2: github" });
+      await oauth.getByLabel("App ID").fill("gh-app-id");
+      await oauth.getByLabel("App secret").fill("gh-app-secret");
+      await oauth.getByRole("button", { name: "Save provider" }).click();
+      await oauth.waitFor({ state: "hidden" });
+      const gh = (await until("github", project, (p) => p.oAuthProviders.some((o: { key: string }) => o.key === "github"))).oAuthProviders.find((o: { key: string }) => o.key === "github");
+      expect(gh).toMatchObject({ appId: "gh-app-id", enabled: true, secret: "" });
+      await page.locator(".providers li", { hasText: "github" }).getByText("enabled").waitFor();
+      // SMTP through the fake server on loopback (saving connects and signs in), then a custom template.
+      await page.getByLabel("Use custom SMTP").check();
+      await page.getByLabel("Sender name", { exact: true }).fill("Auth Demo");
+      await page.getByLabel("Sender email", { exact: true }).fill("noreply@example.com");
+      await page.getByLabel("Host", { exact: true }).fill("127.0.0.1");
+      await page.getByLabel("Port", { exact: true }).fill(String(smtp.port));
+      await page.getByLabel("Username", { exact: true }).fill("console-smtp");
+      await page.getByLabel("SMTP password").fill("wrong-pass");
+      await page.getByRole("button", { name: "Save SMTP" }).click();
+      await page.getByRole("alert").first().waitFor();
+      expect((await project()).smtpEnabled).toBe(false);
+      await page.getByLabel("SMTP password").fill("console-smtp-pass");
+      await page.getByRole("button", { name: "Save SMTP" }).click();
+      await until("smtp", project, (p) => p.smtpEnabled === true && p.smtpHost === "127.0.0.1" && p.smtpPort === smtp.port && p.smtpPassword === "");
+      await page.getByLabel("Send a test e-mail to").fill("smtp-check@example.com");
+      await page.getByRole("button", { name: "Send test e-mail" }).click();
+      await until("test mail", async () => smtp.mails, (m) => m.some((x) => x.to.includes("smtp-check@example.com") && x.auth === "console-smtp"));
+      await page.getByLabel("Template", { exact: true }).selectOption("recovery");
+      await until("recovery template shown", () => page.getByLabel("Subject").inputValue(), (v) => v.startsWith("Password Reset"));
+      await page.getByLabel("Subject").fill("Reset your {{project}} password");
+      await page.getByRole("button", { name: "Save template" }).click();
+      await until("template", () => consoleCall("GET", `/projects/${projectId}/templates/email/recovery/en`), (r) => r.json.subject === "Reset your {{project}} password");
+      await shot(page, "auth-settings");
+      await page.getByRole("button", { name: "Reset to default" }).click();
+      await page.getByRole("dialog", { name: "Reset template" }).getByRole("button", { name: "Reset" }).click();
+      await until("template reset", () => consoleCall("GET", `/projects/${projectId}/templates/email/recovery/en`), (r) => r.status === 200 && r.json.subject !== "Reset your {{project}} password");
+      await page.setViewportSize({ width: 375, height: 740 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await shot(page, "auth-settings-narrow");
+      await page.setViewportSize({ width: 1200, height: 800 });
+    } finally {
+      smtp.server.close();
+    }
+
+    // Columns of the text types (varchar with its size, longtext) through the columns dialog.
+    const tables = new TablesDB(admin);
+    await tables.create({ databaseId: "main", name: "Main" });
+    await tables.createTable({ databaseId: "main", tableId: "notes", name: "Notes" });
+    await page.goto(`${origin}/console/project/${projectId}/databases/main/table/notes/columns`);
+    for (const [type, key] of [["varchar", "title"], ["longtext", "body"]] as const) {
+      await page.getByRole("button", { name: "Create column" }).first().click();
+      const dialog = page.getByRole("dialog", { name: "Create column" });
+      await dialog.getByLabel("Type").selectOption(type);
+      await dialog.getByLabel("Key").fill(key);
+      if (type === "varchar") await dialog.getByLabel("Size").fill("120");
+      await dialog.getByRole("button", { name: "Create column" }).click();
+      await dialog.waitFor({ state: "hidden" });
+    }
+    const cols = await until("text columns", () => tables.listColumns({ databaseId: "main", tableId: "notes" }), (r) => r.total === 2);
+    expect(cols.columns.map((c) => [c.key, c.type])).toEqual([["title", "varchar"], ["body", "longtext"]]);
+    expect((cols.columns[0] as { size?: number }).size).toBe(120);
+    await page.getByRole("cell", { name: "varchar (120)" }).waitFor();
+
+    // Sign out, and back in with a recovery code; then the e-mail factor once the address is verified.
+    await page.goto(`${origin}/console/`);
+    for (const factor of ["recoveryCode", "email"] as const) {
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
+      await page.getByRole("radio", { name: factor === "email" ? "Email" : "Recovery code" }).check();
+      if (factor === "recoveryCode") {
+        await page.getByRole("textbox", { name: "Recovery code" }).fill(recoveryCodes[0]);
+      } else {
+        await page.getByRole("button", { name: "Send code" }).click();
+        const mail = await until("mfa mail", () => consoleCall("GET", `/projects/console/outbox?to=${encodeURIComponent(email)}`), (r) => r.json.messages?.length > 0);
+        await page.getByRole("textbox", { name: "Code" }).fill(/\b(\d{6})\b/.exec(mail.json.messages.at(-1).text)![1]!);
+      }
+      await page.getByRole("button", { name: "Verify" }).click();
+      await page.locator(".who").getByText("Mfa Owner", { exact: true }).waitFor();
+      if (factor === "recoveryCode") expect((await consoleCall("PATCH", `/users/${made.json.$id}/verification`, { emailVerification: true })).status).toBe(200);
+    }
+    expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
     await page.context().close();
   });
 });

@@ -4,8 +4,10 @@ import { Dialog, Empty, ErrorNote, Field, formValues, useAction } from "../ui";
 
 export type Column = Models.ColumnString & { type: string; elements?: string[]; min?: number; max?: number; relatedTable?: string; relationType?: string; twoWay?: boolean; twoWayKey?: string; onDelete?: string; side?: string; format?: string };
 
-const TYPES = ["string", "integer", "float", "boolean", "email", "url", "ip", "enum", "datetime", "relationship", "point", "line", "polygon"] as const;
+const TYPES = ["string", "varchar", "text", "mediumtext", "longtext", "integer", "float", "boolean", "email", "url", "ip", "enum", "datetime", "relationship", "point", "line", "polygon"] as const;
 type Kind = (typeof TYPES)[number];
+/** string and varchar have a size; text, mediumtext and longtext are sized by their type. */
+const TEXT_HINTS: Partial<Record<Kind, string>> = { text: "Up to 65,535 characters.", mediumtext: "Up to 16,777,215 characters.", longtext: "Up to 4,294,967,295 characters." };
 
 /** What the column list shows as its type: the format of string-based types, the relation for relationships. */
 export const typeOf = (c: Column) => (c.type === "relationship" ? `relationship (${c.relationType} → ${c.relatedTable})` : c.format ? c.format : c.type) + (c.array ? "[]" : "");
@@ -37,7 +39,7 @@ export function Columns({ api, databaseId, tableId, columns, tables, onChange }:
               {columns.map((c) => (
                 <tr key={c.key}>
                   <td><code>{c.key}</code></td>
-                  <td>{typeOf(c)}{c.type === "string" && c.size ? ` (${c.size})` : ""}{c.elements ? `: ${c.elements.join(", ")}` : ""}{c.min !== undefined && c.min !== null ? ` ${c.min}…${c.max}` : ""}</td>
+                  <td>{typeOf(c)}{(c.type === "string" || c.type === "varchar") && c.size ? ` (${c.size})` : ""}{c.elements ? `: ${c.elements.join(", ")}` : ""}{c.min !== undefined && c.min !== null ? ` ${c.min}…${c.max}` : ""}</td>
                   <td>{c.required ? "Yes" : "No"}</td>
                   <td>{c.default === null || c.default === undefined ? "—" : <code>{JSON.stringify(c.default)}</code>}</td>
                   <td><span class={`status status-${c.status}`}>{c.status}</span>{c.error ? ` ${c.error}` : ""}</td>
@@ -73,6 +75,10 @@ function CreateColumn({ api, databaseId, tableId, tables, onDone }: { api: Table
     const d = v.default === undefined || v.default === "" ? undefined : v.default;
     switch (kind) {
       case "string": await api.createStringColumn({ ...base, size: num(v.size) ?? 255, xdefault: d, array }); break;
+      case "varchar": await api.createVarcharColumn({ ...base, size: num(v.size) ?? 255, xdefault: d, array }); break;
+      case "text": await api.createTextColumn({ ...base, xdefault: d, array }); break;
+      case "mediumtext": await api.createMediumtextColumn({ ...base, xdefault: d, array }); break;
+      case "longtext": await api.createLongtextColumn({ ...base, xdefault: d, array }); break;
       case "integer": await api.createIntegerColumn({ ...base, min: num(v.min), max: num(v.max), xdefault: num(d), array }); break;
       case "float": await api.createFloatColumn({ ...base, min: num(v.min), max: num(v.max), xdefault: num(d), array }); break;
       case "boolean": await api.createBooleanColumn({ ...base, xdefault: d === undefined ? undefined : d === "true", array }); break;
@@ -100,7 +106,8 @@ function CreateColumn({ api, databaseId, tableId, tables, onDone }: { api: Table
         </select>
       </div>
       <Field label="Key" name="key" required={kind !== "relationship"} maxLength={36} autoFocus hint={kind === "relationship" ? "Leave empty to use the related table's ID." : undefined} />
-      {kind === "string" && <Field label="Size" name="size" type="number" defaultValue="255" hint="Maximum length in characters." />}
+      {(kind === "string" || kind === "varchar") && <Field label="Size" name="size" type="number" defaultValue="255" hint={kind === "varchar" ? "Maximum length in characters, up to 16381 (stored in the row)." : "Maximum length in characters."} />}
+      {TEXT_HINTS[kind] && <p class="muted small">{TEXT_HINTS[kind]}</p>}
       {(kind === "integer" || kind === "float") && (<div class="two"><Field label="Min" name="min" type="number" step="any" /><Field label="Max" name="max" type="number" step="any" /></div>)}
       {kind === "enum" && <Field label="Elements (comma separated)" name="elements" required />}
       {kind === "relationship" ? (

@@ -9,14 +9,25 @@ const REMEMBERED = "edgewrite.organization";
 /** The user's organizations (console teams) and the chosen one's projects. */
 export function Organizations({ orgId }: { orgId?: string }) {
   const orgs = useLoad(() => teams.list(), []);
+  const [creating, setCreating] = useState(false);
   if (orgs.error) return <ErrorNote error={orgs.error} />;
   if (!orgs.data) return <p aria-busy="true">Loading organizations…</p>;
   const list = orgs.data.teams;
+  // Mounted only while open: its name ("Create organization") would otherwise also answer to the label "Organization".
+  const createDialog = creating && (
+    <Dialog title="Create organization" open={creating} onClose={() => setCreating(false)}>
+      <CreateOrganization onDone={(t) => { setCreating(false); if (t) { localStorage.setItem(REMEMBERED, t.$id); orgs.reload(); navigate(`/organization/${t.$id}`); } }} />
+    </Dialog>
+  );
   if (!list.length)
     return (
-      <Empty title="You are in no organization yet">
-        <p>Ask an organization's owner to invite you, or have the deployment's admin run <code>npm run console:user</code>, which creates an account with its own organization.</p>
-      </Empty>
+      <div class="page">
+        <Empty title="You are in no organization yet">
+          <p>An organization holds projects and the people who work on them. Create one (you become its owner), or ask an organization's owner to invite you.</p>
+          <button type="button" onClick={() => setCreating(true)}>Create organization</button>
+        </Empty>
+        {createDialog}
+      </div>
     );
   const chosen = list.find((t) => t.$id === (orgId ?? localStorage.getItem(REMEMBERED))) ?? list[0]!;
   localStorage.setItem(REMEMBERED, chosen.$id);
@@ -29,7 +40,9 @@ export function Organizations({ orgId }: { orgId?: string }) {
             <option value={t.$id} key={t.$id}>{t.name}</option>
           ))}
         </select>
+        <button type="button" class="quiet" onClick={() => setCreating(true)}>Create organization</button>
       </div>
+      {createDialog}
       <ProjectList org={chosen} />
     </div>
   );
@@ -74,6 +87,21 @@ function ProjectList({ org }: { org: Models.Team<Models.Preferences> }) {
         {deleting && <DeleteProject project={deleting} onDone={() => { setDeleting(null); list.reload(); }} />}
       </Dialog>
     </section>
+  );
+}
+
+/** A console team in project `console` (Teams.create), as Appwrite's console makes an organization: its creator owns it. */
+function CreateOrganization({ onDone }: { onDone: (t?: Models.Team<Models.Preferences>) => void }) {
+  const { busy, error, run } = useAction(async (v: Record<string, string>) => onDone(await teams.create({ teamId: ID.unique(), name: (v.orgName ?? "").trim() })));
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); void run(formValues(e)); }}>
+      <Field label="Organization name" name="orgName" required maxLength={128} autoFocus />
+      <ErrorNote error={error} />
+      <div class="actions">
+        <button type="button" class="quiet" onClick={() => onDone()}>Cancel</button>
+        <button type="submit" disabled={busy}>{busy ? "Creating…" : "Create"}</button>
+      </div>
+    </form>
   );
 }
 

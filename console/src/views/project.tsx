@@ -2,10 +2,10 @@ import { projects } from "../sdk";
 import { href } from "../router";
 import { ErrorNote, lazyView, useLoad } from "../ui";
 import { Overview } from "./overview";
-import { UserDetail, UserList } from "./users";
 
 // Databases and Storage are chunks of their own, fetched when first opened.
 const DatabasesSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./databases"));
+const AuthSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./auth"));
 const StorageSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./storage"));
 
 const SECTIONS = [["overview", "Overview"], ["auth", "Auth"], ["databases", "Databases"], ["storage", "Storage"]] as const;
@@ -26,7 +26,7 @@ export function ProjectPage({ projectId, rest }: { projectId: string; rest: stri
       <nav aria-label="Project" class="tabs">
         {SECTIONS.map(([k, label]) => <a key={k} href={href(k === "overview" ? base : `${base}/${k}`)} aria-current={section === k ? "page" : undefined}>{label}</a>)}
       </nav>
-      {section === "auth" ? (rest[1] === "user" && rest[2] ? <UserDetail projectId={projectId} userId={rest[2]} /> : <UserList projectId={projectId} />)
+      {section === "auth" ? <AuthSection projectId={projectId} rest={rest.slice(1)} />
         : section === "databases" ? <DatabasesSection projectId={projectId} rest={rest.slice(1)} />
         : section === "storage" ? <StorageSection projectId={projectId} rest={rest.slice(1)} />
         : <Overview projectId={projectId} />}

@@ -3,13 +3,21 @@ import { useEffect } from "preact/hooks";
 import { account } from "../sdk";
 import { ErrorNote, Field, formValues, useAction } from "../ui";
 
+/** Appwrite's answer for a session that still owes a second factor. */
+export const needsMoreFactors = (e: unknown) => (e as { type?: string } | null)?.type === "user_more_factors_required";
+
 /** Sign-in only: console accounts are made by the deployment admin (sign-up is closed on Edgewrite). */
-export function SignIn({ onSignedIn }: { onSignedIn: (u: Models.User<Models.Preferences>) => void }) {
+export function SignIn({ onSignedIn, onMoreFactors }: { onSignedIn: (u: Models.User<Models.Preferences>) => void; onMoreFactors: () => void }) {
   // When the first screen can be used (the browser test and anyone's DevTools read it: performance.getEntriesByName).
   useEffect(() => void performance.mark("console:sign-in-ready"), []);
   const { busy, error, run } = useAction(async (email: string, password: string) => {
     await account.createEmailPasswordSession({ email, password });
-    onSignedIn(await account.get());
+    try {
+      onSignedIn(await account.get());
+    } catch (e) {
+      if (!needsMoreFactors(e)) throw e;
+      onMoreFactors(); // MFA is on: the session waits for a second factor (views/mfa.tsx)
+    }
   });
   return (
     <main class="signin">
