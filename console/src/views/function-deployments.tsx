@@ -24,12 +24,15 @@ export function Deployments({ projectId, fn, onChange }: { projectId: string; fn
   const { functions } = inProject(projectId);
   const list = useLoad(() => functions.listDeployments({ functionId: fn.$id, queries: [Query.orderDesc("$createdAt"), Query.limit(25)] }), [projectId, fn.$id]);
   const reload = () => { list.reload(); onChange(); };
-  // Deployment events reach the console on Appwrite's `console` channel; a build in progress is also polled.
-  const live = useRealtime(projectId, ["console"], debounced(reload));
-  const building = list.data?.deployments.some((d) => !FINAL.has(d.status));
+  // Deployment events reach the console on Appwrite's `console` channel; a build in progress is also polled. The
+  // activation follows a build's last event (the function itself has no realtime event), hence the second look.
+  const live = useRealtime(projectId, ["console"], debounced(() => { reload(); setTimeout(reload, 1500); }));
+  const latest = list.data?.deployments[0];
+  const activating = !!latest && latest.activate && latest.status === "ready" && latest.$id !== fn.deploymentId && Date.now() - new Date(latest.$updatedAt).getTime() < 30_000;
+  const building = activating || list.data?.deployments.some((d) => !FINAL.has(d.status));
   useEffect(() => {
     if (!building) return;
-    const t = setInterval(list.reload, 3000);
+    const t = setInterval(reload, 3000);
     return () => clearInterval(t);
   }, [building]);
   const [logs, setLogs] = useState<Models.Deployment | null>(null);

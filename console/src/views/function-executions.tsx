@@ -26,10 +26,12 @@ export function Executions({ projectId, fn }: { projectId: string; fn: Models.Fu
   // Executions are published on `functions.<id>` (Appwrite's channel): each create/update refreshes the list.
   const live = useRealtime(projectId, [`functions.${fn.$id}`], debounced(list.reload));
   const [open, setOpen] = useState<string | null>(null);
+  // The answer to a synchronous run is the only place its response body exists (Appwrite does not store it).
+  const [ran, setRan] = useState<Models.Execution | null>(null);
   const total = list.data?.total ?? 0;
   return (
     <>
-      <Run projectId={projectId} fn={fn} onRan={(e) => { list.reload(); setOpen(e.$id); }} />
+      <Run projectId={projectId} fn={fn} onRan={(e) => { setRan(e); list.reload(); setOpen(e.$id); }} />
       <h2>Executions <span class={`live ${live ? "live-live" : ""}`}>{live ? "● live" : ""}</span></h2>
       <ErrorNote error={list.error} />
       {list.data && !list.data.executions.length && <Empty title="No executions yet"><p>Run the function above, call it with <code>functions.createExecution</code>, or let its events and schedule trigger it.</p></Empty>}
@@ -61,7 +63,7 @@ export function Executions({ projectId, fn }: { projectId: string; fn: Models.Fu
         </div>
       )}
       <Dialog title="Execution" open={!!open} onClose={() => setOpen(null)}>
-        {open && <ExecutionDetail projectId={projectId} functionId={fn.$id} executionId={open} onDeleted={() => { setOpen(null); list.reload(); }} />}
+        {open && <ExecutionDetail projectId={projectId} functionId={fn.$id} executionId={open} ran={ran?.$id === open ? ran : null} onDeleted={() => { setOpen(null); list.reload(); }} />}
         <div class="actions"><button type="button" onClick={() => setOpen(null)}>Close</button></div>
       </Dialog>
     </>
@@ -109,7 +111,7 @@ function Run({ projectId, fn, onRan }: { projectId: string; fn: Models.Function;
 
 const headerText = (h: Models.Headers[]) => h.map((x) => `${x.name}: ${x.value}`).join("\n");
 
-function ExecutionDetail({ projectId, functionId, executionId, onDeleted }: { projectId: string; functionId: string; executionId: string; onDeleted: () => void }) {
+function ExecutionDetail({ projectId, functionId, executionId, ran, onDeleted }: { projectId: string; functionId: string; executionId: string; ran: Models.Execution | null; onDeleted: () => void }) {
   const { functions } = inProject(projectId);
   const e = useLoad(() => functions.getExecution({ functionId, executionId }), [executionId]);
   useRealtime(projectId, [`executions.${executionId}`], debounced(e.reload), !!e.data && (e.data.status === "waiting" || e.data.status === "processing"));
@@ -117,6 +119,7 @@ function ExecutionDetail({ projectId, functionId, executionId, onDeleted }: { pr
   if (e.error) return <ErrorNote error={e.error} />;
   if (!e.data) return <p aria-busy="true" class="muted">Loading…</p>;
   const x = e.data;
+  const body = x.responseBody || ran?.responseBody || "";
   return (
     <div class="execution-detail">
       <dl class="facts">
@@ -129,7 +132,8 @@ function ExecutionDetail({ projectId, functionId, executionId, onDeleted }: { pr
         <dt>Created</dt><dd>{when(x.$createdAt)}</dd>
       </dl>
       <h3>Response</h3>
-      <pre class="logs" tabIndex={0} aria-label="Response body">{x.responseBody || "(empty)"}</pre>
+      {body ? <pre class="logs" tabIndex={0} aria-label="Response body">{body}</pre>
+        : <p class="muted small">No body here: a response body is returned only to the synchronous call that ran it and is not stored.</p>}
       {x.responseHeaders.length > 0 && <><h3>Response headers</h3><pre class="logs" aria-label="Response headers">{headerText(x.responseHeaders)}</pre></>}
       <h3>Logs</h3>
       <pre class="logs" tabIndex={0} aria-label="Logs">{x.logs || "(none)"}</pre>

@@ -56,7 +56,7 @@ export function RealtimeViewer({ projectId }: { projectId: string }) {
           {events.map((e) => (
             <li key={e.n} class="event">
               <button type="button" class="cell-btn event-head" aria-expanded={open === e.n} onClick={() => setOpen(open === e.n ? null : e.n)}>
-                <span class="muted small">{new Date(e.at).toLocaleTimeString()}</span> <code>{e.events[0] ?? "(event)"}</code>
+                <span class="muted small">{new Date(e.at).toLocaleTimeString()}</span> <code>{e.events.find((x) => !x.includes("*")) ?? e.events[0] ?? "(event)"}</code>
               </button>
               {open === e.n && (
                 <div class="event-body">

@@ -121,11 +121,11 @@ function WebhookPage({ projectId, webhookId }: { projectId: string; webhookId: s
           <div class="heading"><h2>{w.name}</h2><span class={`status ${w.enabled ? "status-available" : "status-failed"}`}>{w.enabled ? "enabled" : "disabled"}</span></div>
           {w.attempts > 0 && <p class="error" role="status">{w.attempts} failed deliveries in a row{w.logs ? `: ${w.logs}` : ""}</p>}
           <WebhookForm key={w.$updatedAt} projectId={projectId} webhook={w} onSaved={() => hook.reload()} />
-          <h3>Signature key</h3>
+          <h3 class="gap">Signature key</h3>
           {newKey ? <SignatureKey value={newKey} /> : <p class="muted small">The key is not shown after creation. Generating a new one invalidates the old one at once.</p>}
           <ErrorNote error={rotate.error} />
           <div class="actions start"><button type="button" class="quiet" disabled={rotate.busy} onClick={() => void rotate.run()}>Generate a new key</button></div>
-          <div class="heading">
+          <div class="heading gap">
             <h3>Delivery attempts</h3>
             <button type="button" class="quiet" onClick={attempts.reload}>Refresh</button>
           </div>
@@ -149,7 +149,7 @@ function WebhookPage({ projectId, webhookId }: { projectId: string; webhookId: s
               </table>
             </div>
           )}
-          <h3>Delete webhook</h3>
+          <h3 class="gap">Delete webhook</h3>
           <button type="button" class="danger" onClick={() => setDeleting(true)}>Delete webhook</button>
           <Dialog title="Delete webhook" open={deleting} onClose={() => setDeleting(false)}>
             <p>Delete <strong>{w.name}</strong>? Pending deliveries are dropped.</p>
