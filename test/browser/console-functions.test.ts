@@ -204,14 +204,17 @@ describe("console: functions and project settings in Chromium", () => {
     await shot(page, "executions-narrow");
     await page.setViewportSize({ width: 1280, height: 860 });
 
-    // Settings: PUT keeps what the form shows (execute, scopes, events) and changes name and timeout.
+    // Settings: PUT keeps what the form shows (execute, scopes, events) and what it does not (a runtime
+    // specification set elsewhere), and changes name, timeout and logging.
+    await functions.update({ functionId: "hello", name: "Hello", runtime: "node-22" as never, execute: ["any"], events: ["databases.*.tables.*.rows.*.create"], timeout: 10, scopes: ["rows.read" as never], buildSpecification: "s-1vcpu-1gb", runtimeSpecification: "s-1vcpu-1gb", deploymentRetention: 7 });
+    await page.reload();
     await page.getByRole("navigation", { name: "Function" }).getByRole("link", { name: "Settings" }).click();
     await page.getByLabel("Name", { exact: true }).fill("Hello 2");
     await page.getByLabel("Timeout (seconds)").fill("20");
     await page.getByLabel("Keep execution logs").uncheck();
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.getByRole("status").getByText("Saved.").waitFor();
-    expect(await functions.get({ functionId: "hello" })).toMatchObject({ name: "Hello 2", timeout: 20, logging: false, execute: ["any"], scopes: ["rows.read"], events: ["databases.*.tables.*.rows.*.create"], deploymentId: firstId });
+    expect(await functions.get({ functionId: "hello" })).toMatchObject({ name: "Hello 2", timeout: 20, logging: false, execute: ["any"], scopes: ["rows.read"], events: ["databases.*.tables.*.rows.*.create"], deploymentId: firstId, buildSpecification: "s-1vcpu-1gb", runtimeSpecification: "s-1vcpu-1gb", deploymentRetention: 7 });
     await page.getByLabel("Timeout (seconds)").fill("9000");
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.getByRole("alert").first().waitFor();
@@ -270,6 +273,8 @@ describe("console: functions and project settings in Chromium", () => {
     await page.getByRole("button", { name: "Create API key" }).focus();
     await page.keyboard.press("Enter");
     const kd = page.getByRole("dialog", { name: "Create API key" });
+    // Focus moves into the dialog, onto its first field (the native <dialog> + autofocus).
+    await until("focus in the dialog", () => page.evaluate(() => document.activeElement?.getAttribute("name")), (n) => n === "name", 5000, 50);
     await page.keyboard.type("reader");
     await kd.getByLabel("Expiration").selectOption("30");
     await kd.locator("summary", { hasText: "Databases" }).click();

@@ -51,13 +51,26 @@ function FunctionList({ projectId }: { projectId: string }) {
   );
 }
 
+type Kept = { specification?: string; deploymentRetention?: number };
+/**
+ * `PUT /functions/{id}` replaces every setting. The console SDK speaks response format 1.8 (one `specification`,
+ * which the server splits into 1.9's build and runtime ones) and its `update` cannot send `deploymentRetention`,
+ * so the console sends the request through the SDK client itself, carrying both over from the function as it is.
+ */
+function replace(projectId: string, fn: Models.Function & Kept, settings: Record<string, unknown>): Promise<Models.Function> {
+  const { client } = inProject(projectId);
+  const body = { ...settings, commands: fn.commands, specification: fn.specification, deploymentRetention: fn.deploymentRetention };
+  return client.call("put", new URL(`${client.config.endpoint}/functions/${encodeURIComponent(fn.$id)}`), { "content-type": "application/json" }, body);
+}
+
 /** Create (no `fn`) or settings of one function (PUT replaces every setting, so the form sends all of them). */
-function FunctionForm({ projectId, fn, onSaved, onCancel }: { projectId: string; fn?: Models.Function; onSaved: (f: Models.Function) => void; onCancel?: () => void }) {
+function FunctionForm({ projectId, fn, onSaved, onCancel, onStart }: { projectId: string; fn?: Models.Function; onSaved: (f: Models.Function) => void; onCancel?: () => void; onStart?: () => void }) {
   const { functions } = inProject(projectId);
   const runtimes = useLoad(() => functions.listRuntimes(), [projectId]);
   const [events, setEvents] = useState<string[]>(fn?.events ?? []);
   const [scopes, setScopes] = useState<string[]>(fn?.scopes ?? []);
   const save = useAction(async (v: Record<string, string>) => {
+    onStart?.();
     const common = {
       name: v.name ?? "",
       runtime: v.runtime as Runtime,
@@ -71,7 +84,7 @@ function FunctionForm({ projectId, fn, onSaved, onCancel }: { projectId: string;
       logging: v.logging === "on",
     };
     const saved = fn
-      ? await functions.update({ functionId: fn.$id, ...common, commands: fn.commands })
+      ? await replace(projectId, fn, common)
       : await functions.create({ functionId: v.functionId?.trim() || ID.unique(), ...common });
     onSaved(saved);
   });
@@ -102,7 +115,6 @@ function FunctionForm({ projectId, fn, onSaved, onCancel }: { projectId: string;
       <label class="checkline"><input type="checkbox" name="enabled" class="check" defaultChecked={fn?.enabled ?? true} /> Enabled</label>
       <label class="checkline"><input type="checkbox" name="logging" class="check" defaultChecked={fn?.logging ?? true} /> Keep execution logs</label>
       <ErrorNote error={save.error} />
-      {fn && save.done && <p class="muted" role="status">Saved.</p>}
       <div class={fn ? "actions start" : "actions"}>
         {onCancel && <button type="button" class="quiet" onClick={onCancel}>Cancel</button>}
         <button type="submit" disabled={save.busy}>{fn ? "Save settings" : "Create"}</button>
@@ -141,6 +153,8 @@ function Settings({ projectId, fn, onSaved }: { projectId: string; fn: Models.Fu
   const { functions } = inProject(projectId);
   const [confirm, setConfirm] = useState(false);
   const [typed, setTyped] = useState("");
+  // Outside the form: a save reloads the function, which remounts the form with the new values.
+  const [saved, setSaved] = useState(false);
   const del = useAction(async () => {
     await functions.delete({ functionId: fn.$id });
     navigate(fnBase(projectId));
@@ -148,7 +162,8 @@ function Settings({ projectId, fn, onSaved }: { projectId: string; fn: Models.Fu
   return (
     <>
       <h2>Settings</h2>
-      <FunctionForm key={fn.$updatedAt} projectId={projectId} fn={fn} onSaved={onSaved} />
+      <FunctionForm key={fn.$updatedAt} projectId={projectId} fn={fn} onStart={() => setSaved(false)} onSaved={() => { setSaved(true); onSaved(); }} />
+      {saved && <p class="muted" role="status">Saved.</p>}
       <h2>Delete function</h2>
       <p class="muted">Deletes the function with its deployments, executions and variables.</p>
       <button type="button" class="danger" onClick={() => setConfirm(true)}>Delete function</button>

@@ -91,7 +91,6 @@ function WebhookForm({ projectId, webhook, onSaved, onCancel }: { projectId: str
       <label class="checkline"><input type="checkbox" name="security" class="check" defaultChecked={webhook?.security ?? true} /> Verify the receiver's TLS certificate</label>
       <label class="checkline"><input type="checkbox" name="enabled" class="check" defaultChecked={webhook?.enabled ?? true} /> Enabled</label>
       <ErrorNote error={save.error} />
-      {webhook && save.done && <p class="muted" role="status">Saved.</p>}
       <div class={webhook ? "actions start" : "actions"}>
         {onCancel && <button type="button" class="quiet" onClick={onCancel}>Cancel</button>}
         <button type="submit" disabled={save.busy || !events.length}>{webhook ? "Save" : "Create"}</button>
@@ -106,6 +105,7 @@ function WebhookPage({ projectId, webhookId }: { projectId: string; webhookId: s
   const attempts = useLoad(() => listAttempts(projectId, webhookId), [projectId, webhookId]);
   const [newKey, setNewKey] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [saved, setSaved] = useState(false); // outside the form, which remounts with the saved values
   const rotate = useAction(async () => {
     const w = await projects.updateWebhookSignature({ projectId, webhookId });
     setNewKey((w as { secret?: string }).secret || w.signatureKey);
@@ -120,7 +120,8 @@ function WebhookPage({ projectId, webhookId }: { projectId: string; webhookId: s
         <>
           <div class="heading"><h2>{w.name}</h2><span class={`status ${w.enabled ? "status-available" : "status-failed"}`}>{w.enabled ? "enabled" : "disabled"}</span></div>
           {w.attempts > 0 && <p class="error" role="status">{w.attempts} failed deliveries in a row{w.logs ? `: ${w.logs}` : ""}</p>}
-          <WebhookForm key={w.$updatedAt} projectId={projectId} webhook={w} onSaved={() => hook.reload()} />
+          <WebhookForm key={w.$updatedAt} projectId={projectId} webhook={w} onSaved={() => { setSaved(true); hook.reload(); }} />
+          {saved && <p class="muted" role="status">Saved.</p>}
           <h3 class="gap">Signature key</h3>
           {newKey ? <SignatureKey value={newKey} /> : <p class="muted small">The key is not shown after creation. Generating a new one invalidates the old one at once.</p>}
           <ErrorNote error={rotate.error} />
