@@ -370,6 +370,12 @@ describe("console: functions and project settings in Chromium", () => {
     await noSideScroll(viewer);
     await shot(viewer, "realtime-narrow");
 
+    // Edit: disabled, saved on the server.
+    await page.getByLabel("Enabled", { exact: true }).uncheck();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    expect((await consoleCall("GET", `/projects/${PROJECT_ID}/webhooks`)).json.webhooks[0]).toMatchObject({ enabled: false, name: "Orders hook" });
+
     // A new signature key replaces the old one; the webhook is deleted on the server.
     await page.getByRole("button", { name: "Generate a new key" }).click();
     const rotated = await page.getByLabel("Signature key").inputValue();
