@@ -1,4 +1,4 @@
-import { Account, Client, Project, Projects, Realtime, Storage, TablesDB, Teams, Tokens, Users } from "@appwrite.io/console";
+import { Account, Client, Functions, Project, Projects, Realtime, Storage, TablesDB, Teams, Tokens, Users } from "@appwrite.io/console";
 
 /**
  * Every call goes through the official console SDK (@appwrite.io/console), against this same origin's /v1: the
@@ -18,7 +18,7 @@ export const projects = new Projects(client);
  */
 export function inProject(projectId: string) {
   const c = new Client().setEndpoint(endpoint).setProject(projectId).setMode("admin");
-  return { client: c, users: new Users(c), project: new Project(c), tables: new TablesDB(c), storage: new Storage(c), tokens: new Tokens(c), teams: new Teams(c) };
+  return { client: c, users: new Users(c), project: new Project(c), tables: new TablesDB(c), storage: new Storage(c), tokens: new Tokens(c), teams: new Teams(c), functions: new Functions(c) };
 }
 
 /**

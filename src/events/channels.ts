@@ -25,6 +25,9 @@ function baseChannels(parts: string[], payload: Record<string, unknown>): string
     case "buckets":
       return parts[2] === "files" ? ["files", `buckets.${parts[1]}.files`, `buckets.${parts[1]}.files.${parts[3]}`] : [];
     case "functions":
+      // Appwrite publishes deployment events on `console` (to the console project); here that channel is on the
+      // project's socket, with no read roles, so only a console watcher (console.ts) receives them.
+      if (parts[2] === "deployments") return ["console"];
       return parts[2] === "executions" ? ["executions", `executions.${parts[3]}`, `functions.${parts[1]}`] : [];
     case "presences":
       return ["presences", `presences.${parts[1]}`];

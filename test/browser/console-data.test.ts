@@ -274,7 +274,7 @@ describe("console: databases and storage in Chromium", () => {
     expect(adaSees.rows.map((r) => r.$id)).toEqual(["item-2"]);
     expect((await ada.tables.updateRow({ databaseId: "shop", tableId: "products", rowId: "item-2", data: { name: "Ada's" } })).name).toBe("Ada's");
     expect((await vip.tables.listRows({ databaseId: "shop", tableId: "products" })).total).toBe(0);
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("navigation", { name: "Table" }).getByRole("link", { name: "Settings" }).click();
     await page.getByLabel("Add role").selectOption("label");
     await page.getByLabel("Label", { exact: true }).fill("vip");
     await page.getByRole("button", { name: "Add", exact: true }).click();
@@ -366,7 +366,7 @@ describe("console: databases and storage in Chromium", () => {
     await page.getByText("No files in this bucket").waitFor();
 
     // Settings: size limit, extensions, compression, permissions.
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("navigation", { name: "Bucket" }).getByRole("link", { name: "Settings" }).click();
     await page.getByLabel("Maximum file size (MiB)").fill("30");
     await page.getByLabel("Allowed extensions (comma separated)").fill("bin, png, txt");
     await page.getByLabel("Compression").selectOption("gzip");
@@ -450,7 +450,7 @@ describe("console: databases and storage in Chromium", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await shot(page, "files-narrow");
     await page.setViewportSize({ width: 1280, height: 860 });
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("navigation", { name: "Bucket" }).getByRole("link", { name: "Settings" }).click();
     await page.getByRole("button", { name: "Delete bucket" }).click();
     await page.getByRole("dialog", { name: "Delete bucket" }).getByRole("button", { name: "Delete bucket" }).click();
     await page.getByText("No buckets yet").waitFor();

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Permission, Role, TablesDB, Teams, Users } from "node-appwrite";
 import { adminKey, ALL_SCOPES, consoleCall, createProject, endpoint, raw, type TestProject } from "./harness";
-import { Client, ID } from "node-appwrite";
+import { Client, Functions, ID } from "node-appwrite";
+import { InputFile } from "node-appwrite/file";
+import { tarGz } from "./fixtures/functions";
 
 /**
  * Appwrite's realtime protocol (appwrite-wire.md §7) driven frame by frame with `ws`. Events come from
@@ -678,6 +680,7 @@ describe("the console watching a project (its rows grid and file browser)", () =
   };
   let owner: string;
   let teamId: string;
+  let watchedKey: string;
 
   beforeAll(async () => {
     const team = await consoleCall("POST", "/teams", { teamId: "unique()", name: `Watchers ${tag}` });
@@ -691,6 +694,7 @@ describe("the console watching a project (its rows grid and file browser)", () =
     await tables.createTable({ databaseId: "db", tableId: "t", name: "t", permissions: [], rowSecurity: true });
     await tables.createStringColumn({ databaseId: "db", tableId: "t", key: "name", size: 32, required: false });
     watched = { projectId, tables };
+    watchedKey = key.json.secret;
     owner = await consoleUser("watch-owner", teamId, ["owner"]);
   });
 
@@ -751,6 +755,27 @@ describe("the console watching a project (its rows grid and file browser)", () =
       else expect((await s.next()).data.payload.$id).toBe(`public-${i}`);
     }
     expect(demotedAfter).toBeGreaterThanOrEqual(0);
+  });
+
+  it("deployment events go on Appwrite's `console` channel: to a console watcher, never to a guest subscribed to it", async () => {
+    const watcher = track(await Socket.open(`project=${watched.projectId}&channels[]=console`));
+    const guest = track(await Socket.open(`project=${watched.projectId}&channels[]=console&channels[]=${rows}`));
+    await watcher.next();
+    await guest.next();
+    await watcher.request({ type: "authentication", data: { session: owner } });
+    const functions = new Functions(new Client().setEndpoint(endpoint).setProject(watched.projectId).setKey(watchedKey));
+    const fn = await functions.create({ functionId: ID.unique(), name: "watched", runtime: "node-22" as never });
+    const d = await functions.createDeployment({ functionId: fn.$id, code: InputFile.fromBuffer(await tarGz({ "index.js": "export default async ({ res }) => res.text('ok');" }), "code.tar.gz"), activate: true, entrypoint: "index.js" });
+    const seen: { events: string[]; payload: { $id: string; status: string } }[] = [];
+    while (!seen.some((e) => e.payload.status === "ready")) {
+      const f = await watcher.next(60_000);
+      if (f.type === "event") seen.push(f.data);
+    }
+    expect(seen[0]!.events).toContain(`functions.${fn.$id}.deployments.${d.$id}.create`);
+    expect(seen.every((e) => e.payload.$id === d.$id)).toBe(true);
+    // The guest's next event is the public row written after the build, not a deployment event.
+    await watched.tables.createRow({ databaseId: "db", tableId: "t", rowId: "after-build", data: { name: "after" }, permissions: [Permission.read(Role.any())] });
+    expect((await guest.next()).data.payload.$id).toBe("after-build");
   });
 
   it("`connected` maps URL subscription slots to IDs as Appwrite does: an object when the slots do not start at 0", async () => {

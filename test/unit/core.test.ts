@@ -291,6 +291,8 @@ describe("events and channels", () => {
     expect(channelsFor("databases.D.tables.T.rows.R.create")).toHaveLength(16);
     expect(channelsFor("users.U.sessions.S.create")).toEqual(["account", "account.U"]);
     expect(channelsFor("users.U.update.prefs")).toEqual(["account", "account.U", "account.update", "account.U.update"]);
+    // Deployment events go on Appwrite's `console` channel only (no read roles: console watchers alone get them).
+    expect(channelsFor("functions.F.deployments.D.update")).toEqual(["console"]);
     expect(convertChannels(["account", "account.create", "account.other", "files"], "U")).toEqual(["account", "account.U", "account.U.create", "files"]);
     // Guests keep `account` and `account.<action>` (Appwrite's convertChannels); they just never match.
     expect(convertChannels(["account", "account.update", "account.other", "files"], undefined)).toEqual(["account", "account.update", "files"]);

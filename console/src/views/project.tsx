@@ -7,8 +7,10 @@ import { Overview } from "./overview";
 const DatabasesSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./databases"));
 const AuthSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./auth"));
 const StorageSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./storage"));
+const FunctionsSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./functions"));
+const SettingsSection = lazyView<{ projectId: string; rest: string[] }>(() => import("./settings"));
 
-const SECTIONS = [["overview", "Overview"], ["auth", "Auth"], ["databases", "Databases"], ["storage", "Storage"]] as const;
+const SECTIONS = [["overview", "Overview"], ["auth", "Auth"], ["databases", "Databases"], ["storage", "Storage"], ["functions", "Functions"], ["settings", "Settings"]] as const;
 
 /** One project: its name, the section tabs, and the section the path names. */
 export function ProjectPage({ projectId, rest }: { projectId: string; rest: string[] }) {
@@ -29,6 +31,8 @@ export function ProjectPage({ projectId, rest }: { projectId: string; rest: stri
       {section === "auth" ? <AuthSection projectId={projectId} rest={rest.slice(1)} />
         : section === "databases" ? <DatabasesSection projectId={projectId} rest={rest.slice(1)} />
         : section === "storage" ? <StorageSection projectId={projectId} rest={rest.slice(1)} />
+        : section === "functions" ? <FunctionsSection projectId={projectId} rest={rest.slice(1)} />
+        : section === "settings" ? <SettingsSection projectId={projectId} rest={rest.slice(1)} />
         : <Overview projectId={projectId} />}
     </div>
   );
