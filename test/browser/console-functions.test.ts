@@ -78,7 +78,7 @@ const receiver = new Receiver();
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, PASSWORD, "Functions Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey } });
+  const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, "Functions Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey, CONSOLE_PASSWORD: PASSWORD } });
   const teamId = /Organization (\S+) created/.exec(made.stdout)![1]!;
   expect((await consoleCall("POST", "/projects", { projectId: PROJECT_ID, name: "Functions Demo", teamId })).status).toBe(201);
   const key = await consoleCall("POST", `/projects/${PROJECT_ID}/keys`, { name: "all", scopes: ALL_SCOPES });
