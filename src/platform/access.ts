@@ -139,7 +139,7 @@ const STAMP_UPSERT = "INSERT INTO access_stamps (project_id, stamp) VALUES (?1, 
  * matches, and a resolution is only remembered with a stamp that exists).
  */
 export async function touchAccess(env: Env, projectId: string, opts: { gone?: boolean } = {}): Promise<void> {
-  forgetAccess(projectId);
+  if (forgetOnChange) forgetAccess(projectId);
   if (projectId === CONSOLE.id) return;
   const stamp = crypto.randomUUID();
   const write = (d1: D1Database) =>
@@ -149,6 +149,15 @@ export async function touchAccess(env: Env, projectId: string, opts: { gone?: bo
     // One retry: a resolution remembered elsewhere would otherwise outlive the change until STAMP_TTL_MS.
     await write(d1).catch(() => write(d1));
   }));
+}
+
+/**
+ * Test hook (EDGEWRITE_TEST_HOOKS=1 only, src/events/test-hooks.ts): changes leave this isolate's memory as it is,
+ * as a change made by another isolate does — so only the guards stand between a remembered access and the change.
+ */
+let forgetOnChange = true;
+export function keepAccessMemoryOnChange(keep: boolean): void {
+  forgetOnChange = !keep;
 }
 
 /** The project's current stamp on a data database (created when it has none), read before its access rows. */
