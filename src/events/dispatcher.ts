@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { onCron } from "../background";
 import { batch, open, type Statement } from "../db/client";
 import { allDataDatabases, projectPlacement } from "../db/shards";
@@ -109,15 +109,15 @@ export async function dispatchPass(env: Env, projectId: string, crash: () => Pro
       } catch (e) {
         failed.push(name);
         const head = mine[0]!.seq;
-        writes.push(db.run(sql`UPDATE outbox SET attempts = attempts + 1 WHERE seq = ${head}`));
+        writes.push(db.update(outbox).set({ attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.seq, head)));
         if (cur.failures + 1 >= MAX_FAILURES) {
           console.error(`event consumer ${name} skipped event seq ${head} after ${MAX_FAILURES} failures: ${errText(e)}`);
           after.set(name, head);
-          writes.push(db.run(sql`UPDATE event_cursors SET seq = ${head}, failures = 0, last_error = ${errText(e)}, updated_at = ${now} WHERE project_id = ${projectId} AND consumer = ${name} AND seq = ${cur.seq}`));
+          writes.push(db.update(eventCursors).set({ seq: head, failures: 0, lastError: errText(e), updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))));
         } else {
           console.error(`event consumer ${name} failed at seq ${head}: ${errText(e)}`);
           after.set(name, cur.seq);
-          writes.push(db.run(sql`UPDATE event_cursors SET failures = failures + 1, last_error = ${errText(e)}, updated_at = ${now} WHERE project_id = ${projectId} AND consumer = ${name}`));
+          writes.push(db.update(eventCursors).set({ failures: sql`${eventCursors.failures} + 1`, lastError: errText(e), updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name))));
         }
         return;
       }
@@ -132,7 +132,8 @@ export async function dispatchPass(env: Env, projectId: string, crash: () => Pro
     }),
   );
   const done = Math.min(...consumers.map(([name]) => after.get(name) ?? cursors.get(name)!.seq));
-  writes.push(db.run(sql`UPDATE outbox SET dispatched_at = ${now} WHERE project_id = ${projectId} AND dispatched_at IS NULL AND seq <= ${done}`));
+  // (drizzle builders only: a raw `db.run` with parameters cannot join a drizzle D1 batch.)
+  writes.push(db.update(outbox).set({ dispatchedAt: now }).where(and(eq(outbox.projectId, projectId), isNull(outbox.dispatchedAt), lte(outbox.seq, done))));
   await batch(db, writes);
   // After the commit: a send lost here is re-sent from its D1 record by the owner's sweep.
   await Promise.all(committed.map((h) => h.afterCommit?.().catch((e) => console.error(`event consumer: hand-off after commit failed (its sweep re-sends): ${errText(e)}`))));
