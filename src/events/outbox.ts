@@ -95,7 +95,7 @@ export function setDispatcher(d: Dispatcher): void {
  * and one outbox pass per window instead of per write, so dispatch no longer competes write for write with the
  * writes themselves. Without a project (background work over several), every project with undispatched rows is kicked.
  * 250 ms: a pass costs about five D1 round trips whatever it carries, so under a steady write load the window sets
- * how much of the database's time dispatch takes (at 100 ms it was a third of the row requests' own round trips).
+ * how much of the database's time dispatch takes (at 100 ms, an estimated third as many as the row requests' own).
  * Realtime does not wait for it (the direct path, src/services/realtime/direct.ts); webhooks and event-triggered
  * functions start up to that much later.
  */
