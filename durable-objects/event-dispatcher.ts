@@ -16,7 +16,7 @@ import { setOccupancyReader } from "../src/services/realtime/occupancy";
  * `wrangler dev` too, where no cron fires. The object remembers its project for that.
  *
  * One more object of the class, `events` (sweeperStub), owns the hand-off sweep (webhook deliveries and
- * event executions with no outcome are deployment-wide rows): project loops that dispatched something
+ * event executions with no outcome are deployment-wide rows): project loops that handed something on
  * ask it to watch; its alarm stays armed while any hand-off has no outcome.
  */
 const MAX_PASSES_PER_LOOP = 50;
@@ -74,7 +74,7 @@ export class EventDispatcher extends DurableObject<Env> {
 
   private async loop(projectId: string): Promise<void> {
     await this.arm(Date.now() + WATCHDOG_MS);
-    let dispatched = 0;
+    let handedOff = false;
     try {
       while (this.dirty) {
         this.dirty = false;
@@ -87,7 +87,7 @@ export class EventDispatcher extends DurableObject<Env> {
             if (!(e instanceof CrashFault)) await this.retryLater();
             throw e;
           }
-          dispatched += r.rows;
+          handedOff ||= r.handedOff;
           if (r.failed.length) return await this.retryLater();
           this.retries = 0;
           if (!r.more) break;
@@ -96,7 +96,7 @@ export class EventDispatcher extends DurableObject<Env> {
       }
     } finally {
       // Whatever was handed on may lose its message: the sweeper re-sends it from its D1 record.
-      if (dispatched) await sweeperStub(this.env).watch().catch((e) => console.error("hand-off sweeper unreachable", String((e as Error)?.message ?? e)));
+      if (handedOff) await sweeperStub(this.env).watch().catch((e) => console.error("hand-off sweeper unreachable", String((e as Error)?.message ?? e)));
     }
   }
 

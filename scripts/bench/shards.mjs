@@ -1,6 +1,6 @@
 // Data databases (docs/SCALING.md): createRow req/s from two projects writing at once, 10 connections in all
 // (5 each), when both projects are on one data database vs on two; then one project on the control database `DB`
-// (the access skip-read path applies) vs on a data database (access read fresh each request); beside the floor's
+// (access checked by row signatures) vs on a data database (by the access stamp, migration 0030); beside the floor's
 // raw D1 insert under the same 10 connections. Projects are placed with the move API.
 import autocannon from "autocannon";
 
@@ -62,8 +62,8 @@ export default async function (ctx) {
   const cases = [
     ["2 projects on one data database (DB_1 + DB_1), 5 connections each", () => together([a1, a2], 5)],
     ["2 projects on two data databases (DB_1 + DB_2), 5 connections each", () => together([a1, b2], 5)],
-    ["1 project on a data database (DB_1; access read each request), 10 connections", () => together([a1], 10)],
-    ["1 project on the control database (DB; access skip-read path), 10 connections", () => together([c0], 10)],
+    ["1 project on a data database (DB_1; access stamp), 10 connections", () => together([a1], 10)],
+    ["1 project on the control database (DB; access row signatures), 10 connections", () => together([c0], 10)],
     ["floor: raw D1 INSERT … RETURNING, 10 connections", async () => { const r = await autocannon(floorRow); return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx }; }],
   ];
   const results = cases.map(() => []);

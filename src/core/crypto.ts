@@ -10,6 +10,11 @@ export function hashSecret(secret: string): string {
   return bytesToHex(sha256(utf8ToBytes(secret)));
 }
 
+/** hashSecret through the runtime's native SHA-256 (WebCrypto): the same digest, for the per-request key hash. */
+export async function hashSecretNative(secret: string): Promise<string> {
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8ToBytes(secret))));
+}
+
 /** Constant-time string comparison; the length is not secret (all digests here are fixed-size). */
 export function safeEqual(a: string, b: string): boolean {
   const x = utf8ToBytes(a);

@@ -1,12 +1,15 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
 export type DB = ReturnType<typeof open>;
 
-/** One drizzle handle per request (cheap: it only wraps the binding). */
+/**
+ * One drizzle handle per request (cheap: it only wraps the binding). Without `schema`: Edgewrite uses no
+ * relational queries (`db.query.*`), and building their config from the schema cost ~20× the handle itself,
+ * on every request.
+ */
 export function open(d1: D1Database) {
-  return drizzle(d1, { schema });
+  return drizzle(d1);
 }
 
 /** True when a D1 error is a SQLite UNIQUE/PRIMARY KEY violation (for `*_already_exists` errors). */

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { onCron } from "../background";
-import { batch, open } from "../db/client";
+import { batch, open, type Statement } from "../db/client";
 import { allDataDatabases, projectPlacement } from "../db/shards";
 import { eventCursors, outbox, type OutboxRow } from "../db/schema";
 import { eventConsumers, sweepHandoffs, type Handoff } from "./consumers";
@@ -47,6 +47,8 @@ export interface PassResult {
   rows: number;
   more: boolean;
   failed: string[];
+  /** A consumer recorded hand-offs (queue sends the hand-off sweeper must watch). */
+  handedOff: boolean;
 }
 
 /** The test hook's simulated crash. */
@@ -58,30 +60,41 @@ export class CrashFault extends Error {
 
 const errText = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 500);
 
-/** One dispatch pass over at most BATCH rows of a project. `crash` (test hook) is asked once rows exist; true throws before delivering. */
+/**
+ * One dispatch pass over at most BATCH rows of a project. `crash` (test hook) is asked once rows exist; true throws
+ * before delivering. Three round trips besides the consumers' own reads: the project's placement, its cursors with
+ * the rows after the lowest one (one batch), and one batch at the end with every consumer's hand-off records and
+ * cursor (each consumer's records still commit with its cursor) and the rows' `dispatched_at`.
+ */
 export async function dispatchPass(env: Env, projectId: string, crash: () => Promise<boolean> = async () => false): Promise<PassResult> {
   const consumers = [...eventConsumers()];
-  if (!consumers.length) return { rows: 0, more: false, failed: [] };
+  if (!consumers.length) return { rows: 0, more: false, failed: [], handedOff: false };
   // The project's data database, read fresh (a move flips it). While the project moves, nothing is dispatched:
   // the pass reports no rows and the move's end kicks the dispatcher again (services/shards/move.ts).
   const placement = await projectPlacement(env, projectId);
-  if (placement.moving) return { rows: 0, more: false, failed: [] };
+  if (placement.moving) return { rows: 0, more: false, failed: [], handedOff: false };
   const d1 = placement.d1;
+  const db = open(d1);
   const now = Date.now();
-  const cursors = await readCursors(d1, projectId);
+  const names = consumers.map(([name]) => name);
+  // Rows after the lowest cursor of these consumers (0 while one has none yet), read with the cursors.
+  const lowest = sql`(SELECT CASE WHEN count(*) = ${names.length} THEN min(${eventCursors.seq}) ELSE 0 END FROM ${eventCursors} WHERE ${eventCursors.projectId} = ${projectId} AND ${eventCursors.consumer} IN (SELECT value FROM json_each(${JSON.stringify(names)})))`;
+  const [cursorRows, rows] = await db.batch([
+    db.select({ consumer: eventCursors.consumer, seq: eventCursors.seq, failures: eventCursors.failures }).from(eventCursors).where(eq(eventCursors.projectId, projectId)),
+    db.select().from(outbox).where(and(eq(outbox.projectId, projectId), gt(outbox.seq, lowest))).orderBy(asc(outbox.seq)).limit(BATCH),
+  ]);
+  const cursors = new Map<string, Cursor>(cursorRows.map((c) => [c.consumer, c]));
   const missing = consumers.filter(([name]) => !cursors.has(name));
   if (missing.length) {
     await d1.batch(missing.map(([name]) => d1.prepare("INSERT OR IGNORE INTO event_cursors (project_id, consumer, seq, updated_at) VALUES (?, ?, 0, ?)").bind(projectId, name, now)));
     for (const [name] of missing) cursors.set(name, { consumer: name, seq: 0, failures: 0 });
   }
-  const from = Math.min(...consumers.map(([name]) => cursors.get(name)!.seq));
-  const db = open(d1);
-  const rows: OutboxRow[] = await db.select().from(outbox).where(and(eq(outbox.projectId, projectId), gt(outbox.seq, from))).orderBy(asc(outbox.seq)).limit(BATCH);
-  if (!rows.length) return { rows: 0, more: false, failed: [] };
+  if (!rows.length) return { rows: 0, more: false, failed: [], handedOff: false };
   if (await crash()) throw new CrashFault();
 
   const failed: string[] = [];
-  const updates: D1PreparedStatement[] = [];
+  const writes: Statement[] = [];
+  const committed: Handoff[] = [];
   const after = new Map<string, number>();
   await Promise.all(
     consumers.map(async ([name, consume]) => {
@@ -93,36 +106,38 @@ export async function dispatchPass(env: Env, projectId: string, crash: () => Pro
       try {
         handoff = await consume(env, mine, { waitUntil: (p) => pending.push(p), d1 });
         await Promise.all(pending);
-        const last = mine[mine.length - 1]!.seq;
-        // What the consumer handed on is recorded in the same batch that moves its cursor.
-        await batch(db, [
-          ...(handoff?.writes ?? []),
-          db.update(eventCursors).set({ seq: last, failures: 0, lastError: "", updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))),
-        ]);
-        after.set(name, last);
       } catch (e) {
         failed.push(name);
         const head = mine[0]!.seq;
-        updates.push(d1.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?").bind(head));
+        writes.push(db.update(outbox).set({ attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.seq, head)));
         if (cur.failures + 1 >= MAX_FAILURES) {
           console.error(`event consumer ${name} skipped event seq ${head} after ${MAX_FAILURES} failures: ${errText(e)}`);
           after.set(name, head);
-          updates.push(d1.prepare("UPDATE event_cursors SET seq = ?, failures = 0, last_error = ?, updated_at = ? WHERE project_id = ? AND consumer = ? AND seq = ?").bind(head, errText(e), now, projectId, name, cur.seq));
+          writes.push(db.update(eventCursors).set({ seq: head, failures: 0, lastError: errText(e), updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))));
         } else {
           console.error(`event consumer ${name} failed at seq ${head}: ${errText(e)}`);
           after.set(name, cur.seq);
-          updates.push(d1.prepare("UPDATE event_cursors SET failures = failures + 1, last_error = ?, updated_at = ? WHERE project_id = ? AND consumer = ?").bind(errText(e), now, projectId, name));
+          writes.push(db.update(eventCursors).set({ failures: sql`${eventCursors.failures} + 1`, lastError: errText(e), updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name))));
         }
         return;
       }
-      // After the commit: a send lost here is re-sent from its D1 record by the owner's sweep.
-      await handoff?.afterCommit?.().catch((e) => console.error(`event consumer ${name}: hand-off after commit failed (its sweep re-sends): ${errText(e)}`));
+      const last = mine[mine.length - 1]!.seq;
+      // What the consumer handed on is recorded in the same batch that moves its cursor.
+      writes.push(
+        ...(handoff?.writes ?? []),
+        db.update(eventCursors).set({ seq: last, failures: 0, lastError: "", updatedAt: now }).where(and(eq(eventCursors.projectId, projectId), eq(eventCursors.consumer, name), eq(eventCursors.seq, cur.seq))),
+      );
+      if (handoff) committed.push(handoff);
+      after.set(name, last);
     }),
   );
   const done = Math.min(...consumers.map(([name]) => after.get(name) ?? cursors.get(name)!.seq));
-  updates.push(d1.prepare("UPDATE outbox SET dispatched_at = ? WHERE project_id = ? AND dispatched_at IS NULL AND seq <= ?").bind(now, projectId, done));
-  await d1.batch(updates);
-  return { rows: rows.length, more: rows.length === BATCH && failed.length === 0, failed };
+  // (drizzle builders only: a raw `db.run` with parameters cannot join a drizzle D1 batch.)
+  writes.push(db.update(outbox).set({ dispatchedAt: now }).where(and(eq(outbox.projectId, projectId), isNull(outbox.dispatchedAt), lte(outbox.seq, done))));
+  await batch(db, writes);
+  // After the commit: a send lost here is re-sent from its D1 record by the owner's sweep.
+  await Promise.all(committed.map((h) => h.afterCommit?.().catch((e) => console.error(`event consumer: hand-off after commit failed (its sweep re-sends): ${errText(e)}`))));
+  return { rows: rows.length, more: rows.length === BATCH && failed.length === 0, failed, handedOff: committed.some((h) => h.writes.length > 0) };
 }
 
 /** A project's cursors by consumer. */

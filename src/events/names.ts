@@ -47,8 +47,32 @@ function expand(pattern: string, params: EventParams): string[] {
 
 const TABLES: [string, string][] = [["tables", "collections"], ["rows", "documents"], ["columns", "attributes"]];
 
+/**
+ * The names of a pattern are built once per pattern and set of parameter names, with markers where the values
+ * go (ids never hold NUL), then filled in per event: every write records its event names, and expanding them
+ * afresh each time was a tenth of a millisecond per row.
+ */
+const templates = new Map<string, string[][]>();
+const MARK = "\u0000";
+
 /** Every event name a mutation publishes; the first is the concrete event. */
 export function generateEvents(pattern: string, params: EventParams): string[] {
+  const keys = Object.keys(params);
+  const memo = `${pattern}\u0001${keys.join("\u0001")}`;
+  let parts = templates.get(memo);
+  if (!parts) {
+    const marked: EventParams = Object.create(null);
+    keys.forEach((k, i) => (marked[k] = `${MARK}${i}${MARK}`));
+    parts = expandAll(pattern, marked).map((name) => name.split(MARK));
+    if (templates.size > 1000) templates.clear();
+    templates.set(memo, parts);
+  }
+  const values = keys.map((k) => params[k]!);
+  // Odd pieces are parameter indexes; two names may coincide once filled in, as they would have unfilled.
+  return [...new Set(parts.map((pieces) => pieces.map((x, i) => (i % 2 ? values[Number(x)]! : x)).join("")))];
+}
+
+function expandAll(pattern: string, params: EventParams): string[] {
   if (!pattern.startsWith("databases.")) return expand(pattern, params);
   const toLegacy = TABLES.reduce((p, [t, c]) => p.replace(`.${t}.`, `.${c}.`).replace(new RegExp(`\\.${t}$`), `.${c}`), pattern);
   const out = new Set<string>([

@@ -11,6 +11,7 @@ import { dispatcherStub, kickPending, testHooksEnabled } from "./dispatcher";
 import { functionTestHooks } from "../services/functions/test-hooks";
 import { authTestHooks } from "../services/auth/test-hooks";
 import { isDeploymentAdmin } from "../platform/console-access";
+import { keepAccessMemoryOnChange } from "../platform/access";
 
 /**
  * Test-only controls, mounted at /v1/_edgewrite/test. They exist only when the server runs with
@@ -91,6 +92,13 @@ testHookRoutes.route("/functions", functionTestHooks);
 
 /** Auth: expire OAuth2 flows in progress (src/services/auth/test-hooks.ts). */
 testHookRoutes.route("/auth", authTestHooks);
+
+/** `{ keep: true }`: changes to projects, keys and platforms no longer drop this isolate's remembered access (access.ts). */
+testHookRoutes.post("/access/memory", async (c) => {
+  const a = await params(c, { keep: p.boolean() });
+  keepAccessMemoryOnChange(a.keep);
+  return json(c, { keep: a.keep });
+});
 
 /** Names added to the isolate's built-in prototypes since it started (prototype-pollution probe). */
 const PROTOTYPES = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype };

@@ -3,6 +3,7 @@ import { open } from "../db/client";
 import { keys, platforms, projects, type Key, type Project } from "../db/schema";
 import type { PlatformRow } from "./origin";
 import { CONSOLE } from "./projects";
+import { bindingNamed, dataBindings } from "../db/shards";
 
 /**
  * What every request resolves before its route: the project, the API key it presents and (with an Origin)
@@ -14,7 +15,13 @@ import { CONSOLE } from "./projects";
  * when a signature no longer matches (a single statement outside a batch first re-reads access fresh). A key
  * deleted or narrowed, a project changed, a platform removed — in any isolate — is so seen by the very next
  * statement that would read or write with it, and nothing commits on a stale authorization. This needs the
- * guard to run where those rows live: only while the project's data database is the control database.
+ * guard to run where those rows live: so for a project on the control database it checks their signatures.
+ *
+ * A project on a data database (`DB_n`) is checked by an access stamp instead (migration 0030): every change to the
+ * project's row, keys or platforms replaces the project's stamp on every data database (`touchAccess`, after the
+ * change has committed), and a remembered resolution carries the stamp read *before* the rows it came from, so a
+ * change racing that read leaves a stamp that no longer matches. The guard in each batch compares the stamp. A
+ * remembered stamp is used for STAMP_TTL_MS at most, a backstop should a stamp write ever fail.
  */
 export interface Access {
   project: Project;
@@ -23,6 +30,8 @@ export interface Access {
   /** The project's platforms (null: not read, the request has no Origin). */
   platforms: PlatformRow[] | null;
   sig: { project: string | null; key: string | null; platforms: string | null };
+  /** Data-database projects: the access stamp read before this resolution, and when (set when remembered). */
+  stamp?: { value: string; at: number };
 }
 
 /** SQL: a row's signature, the JSON array of the given columns. */
@@ -117,6 +126,68 @@ export function accessGuard(d1: D1Database, projectId: string, keyHash: string |
   return d1.prepare(guardText(project, !!keyHash, platforms)).bind(...binds);
 }
 
+// ---- access stamps: the same check for projects on a data database ----------------------------------------------
+
+/** A remembered stamp is trusted this long at most (then access is read fresh again). */
+export const STAMP_TTL_MS = 60_000;
+const STAMP_UPSERT = "INSERT INTO access_stamps (project_id, stamp) VALUES (?1, ?2) ON CONFLICT (project_id) DO UPDATE SET stamp = excluded.stamp";
+
+/**
+ * After a change to a project's row, keys or platforms has committed on the control database: a new stamp on every
+ * data database (a project being moved may be resolved on either side), so every remembered resolution of the
+ * project fails its next guard. `gone`: the project was deleted — its stamps are removed (a missing stamp never
+ * matches, and a resolution is only remembered with a stamp that exists).
+ */
+export async function touchAccess(env: Env, projectId: string, opts: { gone?: boolean } = {}): Promise<void> {
+  if (forgetOnChange) forgetAccess(projectId);
+  if (projectId === CONSOLE.id) return;
+  const stamp = crypto.randomUUID();
+  const write = (d1: D1Database) =>
+    (opts.gone ? d1.prepare("DELETE FROM access_stamps WHERE project_id = ?1").bind(projectId) : d1.prepare(STAMP_UPSERT).bind(projectId, stamp)).run();
+  await Promise.all(dataBindings(env).map(async (name) => {
+    const d1 = bindingNamed(env, name);
+    // One retry: a resolution remembered elsewhere would otherwise outlive the change until STAMP_TTL_MS.
+    await write(d1).catch(() => write(d1));
+  }));
+}
+
+/**
+ * Test hook (EDGEWRITE_TEST_HOOKS=1 only, src/events/test-hooks.ts): changes leave this isolate's memory as it is,
+ * as a change made by another isolate does — so only the guards stand between a remembered access and the change.
+ */
+let forgetOnChange = true;
+export function keepAccessMemoryOnChange(keep: boolean): void {
+  forgetOnChange = !keep;
+}
+
+/** The project's current stamp on a data database (created when it has none), read before its access rows. */
+export async function readStamp(d1: D1Database, projectId: string): Promise<string> {
+  const [, res] = await d1.batch<{ stamp: string }>([
+    d1.prepare("INSERT INTO access_stamps (project_id, stamp) VALUES (?1, ?2) ON CONFLICT (project_id) DO NOTHING").bind(projectId, crypto.randomUUID()),
+    d1.prepare("SELECT stamp FROM access_stamps WHERE project_id = ?1").bind(projectId),
+  ]);
+  return res!.results[0]!.stamp;
+}
+
+const STAMP_GUARD = `SELECT CASE WHEN x.ok THEN 1 ELSE json_extract('{}', '${STALE_ACCESS}' || x.ok) END FROM (SELECT ((SELECT stamp FROM access_stamps WHERE project_id = ?1) IS ?2) AS ok) x`;
+
+/** A statement that fails its batch unless the project's stamp on this data database is still `stamp`. */
+export function stampGuard(d1: D1Database, projectId: string, stamp: string): D1PreparedStatement {
+  return d1.prepare(STAMP_GUARD).bind(projectId, stamp);
+}
+
+/**
+ * Which data database each project was last resolved on, in this isolate: where to read its stamp before its
+ * access (a hint only — a resolution whose project row names another database is not remembered).
+ */
+const placements = new Map<string, string>();
+export const placementHint = (projectId: string): string | undefined => placements.get(projectId);
+export function notePlacement(projectId: string, name: string): void {
+  placements.delete(projectId);
+  placements.set(projectId, name);
+  if (placements.size > 10_000) placements.delete(placements.keys().next().value!);
+}
+
 /** Routes whose only effects are on the data database (so the guard covers them) may run on deferred access. */
 const deferrable: { method: string; path: RegExp }[] = [];
 export function deferAccessFor(method: string, path: RegExp): void {
@@ -131,7 +202,7 @@ export const isStaleAccess = (e: unknown): boolean => String((e as Error)?.messa
  * on a stale guard `refresh()` re-reads access (throwing the fresh refusal) and the batch runs once more. A
  * single statement first calls `refresh()`. Once refreshed, everything passes straight through.
  */
-export function deferredAccess(d1: D1Database, guard: () => D1PreparedStatement, refresh: () => Promise<void>): D1Database {
+export function deferredAccess(d1: D1Database, guard: (d1: D1Database) => D1PreparedStatement, refresh: () => Promise<void>): D1Database {
   let fresh = false;
   const confirm = async () => {
     if (fresh) return;
@@ -165,7 +236,7 @@ export function deferredAccess(d1: D1Database, guard: () => D1PreparedStatement,
           const plain = stmts.map(real);
           if (fresh) return target.batch<T>(plain);
           try {
-            const [, ...rest] = await target.batch<T>([guard(), ...plain]);
+            const [, ...rest] = await target.batch<T>([guard(target), ...plain]);
             return rest;
           } catch (e) {
             if (!isStaleAccess(e)) throw e;

@@ -15,6 +15,7 @@ import { assertOrganizationScope, findOrganization, isDeploymentAdmin, readableO
 import type { AppEnv, Ctx } from "./context";
 import { projectModel } from "./models";
 import { forgetProject, runProjectCleanups } from "./projects";
+import { touchAccess } from "./access";
 
 /**
  * The console API (Appwrite's console shape) over the control database: the ADMIN_KEY, or a console user (or
@@ -34,6 +35,7 @@ export async function insertProject(c: Ctx, v: { projectId: string; name: string
     const database = await placeNewProject(c.env);
     const [row] = await open(c.env.DB).insert(projects).values({ id, name: v.name, teamId: v.teamId, description: v.description ?? "", settings: {}, database, createdAt: now, updatedAt: now }).returning();
     forgetProject(id);
+    await touchAccess(c.env, id); // a project made again under a deleted one's id
     return row!;
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppwriteError("project_already_exists");
@@ -54,6 +56,7 @@ export async function removeProject(c: Ctx, project: Project): Promise<void> {
   await control.batch([control.delete(projects).where(eq(projects.id, project.id)), control.delete(keys).where(eq(keys.projectId, project.id)), control.delete(platforms).where(eq(platforms.projectId, project.id))]);
   forgetProject(project.id);
   forgetKeys();
+  await touchAccess(c.env, project.id, { gone: true });
 }
 
 /** What goes with an organization (a console team) besides its team row and memberships: its projects and keys. */
@@ -105,6 +108,7 @@ consoleRoutes.patch("/:projectId", async (c) => {
   const now = Date.now();
   const [row] = await open(c.env.DB).update(projects).set({ name: a.name, ...(a.description !== undefined ? { description: a.description } : {}), updatedAt: now }).where(eq(projects.id, project.id)).returning();
   forgetProject(project.id);
+  await touchAccess(c.env, project.id);
   return json(c, projectModel(row!));
 });
 
@@ -115,6 +119,7 @@ consoleRoutes.patch("/:projectId/team", async (c) => {
   await assertPlacement(c, a.teamId);
   const [row] = await open(c.env.DB).update(projects).set({ teamId: a.teamId, updatedAt: Date.now() }).where(eq(projects.id, project.id)).returning();
   forgetProject(project.id);
+  await touchAccess(c.env, project.id);
   return json(c, projectModel(row!));
 });
 

@@ -10,6 +10,7 @@ import { isUniqueViolation, open } from "../db/client";
 import { prepareQueries, runList } from "../db/list";
 import { platforms, projects, type Platform } from "../db/schema";
 import { requireScope } from "./caller";
+import { touchAccess } from "./access";
 import type { AppEnv, Ctx } from "./context";
 import { NATIVE_KEY_FIELDS, platformModel, webPlatformModel } from "./models";
 import { hostnameAllowed, platformType } from "./origin";
@@ -63,6 +64,7 @@ async function insert(c: Ctx, values: Omit<Platform, "createdAt" | "updatedAt">)
   const now = Date.now();
   try {
     const [row] = await control(c).insert(platforms).values({ ...values, createdAt: now, updatedAt: now }).returning();
+    await touchAccess(c.env, values.projectId);
     return row!;
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppwriteError("platform_already_exists");
@@ -72,6 +74,7 @@ async function insert(c: Ctx, values: Omit<Platform, "createdAt" | "updatedAt">)
 
 async function update(c: Ctx, projectId: string, id: string, set: Partial<Platform>): Promise<Platform> {
   const [row] = await control(c).update(platforms).set({ ...set, updatedAt: Date.now() }).where(and(eq(platforms.projectId, projectId), eq(platforms.id, id))).returning();
+  await touchAccess(c.env, projectId);
   return row!;
 }
 
@@ -96,6 +99,7 @@ function build(projectOf: ProjectOf): Hono<AppEnv> {
     const projectId = await projectOf(c, true);
     const row = await findPlatform(c, projectId);
     await control(c).delete(platforms).where(and(eq(platforms.projectId, projectId), eq(platforms.id, row.id)));
+    await touchAccess(c.env, projectId);
     return noContent(c);
   });
   return r;

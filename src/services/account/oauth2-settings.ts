@@ -10,6 +10,7 @@ import { requireProjectAccess } from "../../platform/console-access";
 import type { AppEnv } from "../../platform/context";
 import { projectModel } from "../../platform/models";
 import { forgetProject } from "../../platform/projects";
+import { touchAccess } from "../../platform/access";
 import { isProvider, providerNames } from "../auth/oauth2/providers";
 import { storedProvider, type StoredProvider } from "../auth/oauth2/settings";
 
@@ -66,6 +67,7 @@ oauthSettingsRoutes.patch("/:projectId/oauth2", async (c) => {
       .where(eq(projects.id, projectId)),
   ]);
   forgetProject(projectId);
+  await touchAccess(c.env, projectId);
   const [updated] = await db.select().from(projects).where(eq(projects.id, projectId)).limit(1);
   return json(c, projectModel(updated!, { platforms: ps, keys: ks }));
 });

@@ -9,6 +9,7 @@ import { parseDate } from "../../core/time";
 import { lookup } from "../../core/input";
 import type { Binder, Field } from "../../core/query/sql";
 import { isUniqueViolation, open } from "../../db/client";
+import { touchAccess } from "../../platform/access";
 import { prepareQueries, runList } from "../../db/list";
 import { memberships, organizationKeys, projects, teams, type Team } from "../../db/schema";
 import { app } from "../../app";
@@ -134,6 +135,7 @@ organizationRoutes.patch("/projects/:projectId", async (c) => {
   const project = await orgProject(c, await requireOrganization(c, "projects.write"));
   const a = await params(c, { name: p.string({ max: 128 }) });
   const [row] = await control(c).update(projects).set({ name: a.name, updatedAt: Date.now() }).where(eq(projects.id, project.id)).returning();
+  await touchAccess(c.env, project.id);
   return json(c, projectModel(row!));
 });
 

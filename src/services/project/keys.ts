@@ -15,6 +15,7 @@ import { isUniqueViolation, open } from "../../db/client";
 import { prepareQueries, runList } from "../../db/list";
 import { keys, type Key } from "../../db/schema";
 import { forgetKeys, onApiKey, scopeError } from "../../platform/caller";
+import { touchAccess } from "../../platform/access";
 import type { AppEnv, Caller, Ctx } from "../../platform/context";
 import { keyModel } from "../../platform/models";
 import type { ProjectOf } from "./access";
@@ -114,6 +115,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hon
         .insert(keys)
         .values({ projectId: project.id, id: resolveId("keyId", a.keyId), name: a.name, scopes: a.scopes, secretHash: hashSecret(secret), expire, createdAt: now, updatedAt: now })
         .returning();
+      await touchAccess(c.env, project.id); // a key made again with a deleted one's secret is a new resolution
       return json(c, keyModel(row!, secret), 201);
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppwriteError("key_already_exists");
@@ -154,6 +156,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hon
       .where(and(eq(keys.projectId, project.id), eq(keys.id, current.id)))
       .returning();
     forgetKeys();
+    await touchAccess(c.env, project.id);
     return json(c, keyModel(row!));
   });
 
@@ -162,6 +165,7 @@ export function keyRoutes(projectOf: ProjectOf, opts: { console: boolean }): Hon
     const current = await findKey(c, project.id);
     await open(c.env.DB).delete(keys).where(and(eq(keys.projectId, project.id), eq(keys.id, current.id)));
     forgetKeys();
+    await touchAccess(c.env, project.id);
     return noContent(c);
   });
 

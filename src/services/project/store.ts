@@ -10,6 +10,7 @@ import { open } from "../../db/client";
 import { projects, type Project } from "../../db/schema";
 import type { Ctx } from "../../platform/context";
 import { forgetProject } from "../../platform/projects";
+import { touchAccess } from "../../platform/access";
 import { mockNumbersOf, type MockNumber } from "./config";
 
 /**
@@ -27,6 +28,7 @@ async function write(c: Ctx, projectId: string, settings: SQL, guard?: SQL): Pro
   const where = guard ? sql`${eq(projects.id, projectId)} AND ${guard}` : eq(projects.id, projectId);
   const [row] = await db.update(projects).set({ settings: settings as never, updatedAt: Date.now() }).where(where).returning();
   forgetProject(projectId);
+  await touchAccess(c.env, projectId);
   return row ?? null;
 }
 

@@ -20,7 +20,8 @@ import { shardCount, shardName, type RealtimeEvent } from "./protocol";
 interface Committed {
   at: number;
   projectId: string;
-  event: RealtimeEvent;
+  /** Parsed into a frame only when the project has occupied shards (most writes have no subscriber). */
+  row: Row;
 }
 
 /** Frames of committed batches not sent yet (whichever request calls scheduleDispatch next sends them). */
@@ -45,23 +46,27 @@ function collect(results: readonly D1Result[]): void {
     const rows = r?.results as Row[] | undefined;
     if (!rows?.length || !(rows[0] && "rt_seq" in rows[0])) continue;
     for (const row of rows) {
-      if (row.rt_fenced || row.rt_project === "console") continue; // the console project has no realtime here
-      try {
-        const channels = JSON.parse(row.rt_channels) as string[];
-        if (!channels.length) continue;
-        const event: RealtimeEvent = {
-          seq: row.rt_seq,
-          events: JSON.parse(row.rt_events) as string[],
-          channels,
-          roles: JSON.parse(row.rt_roles) as string[],
-          timestamp: formatDate(row.rt_at),
-          payload: JSON.parse(row.rt_payload) as Record<string, unknown>,
-        };
-        if (committed.length < MAX_PENDING) committed.push({ at: Date.now(), projectId: row.rt_project, event });
-      } catch (e) {
-        console.error("realtime direct path: unreadable outbox row (the outbox delivers it)", row.rt_seq, String(e));
-      }
+      if (row.rt_fenced || row.rt_project === "console" || row.rt_channels === "[]") continue; // the console project has no realtime here
+      if (committed.length < MAX_PENDING) committed.push({ at: Date.now(), projectId: row.rt_project, row });
     }
+  }
+}
+
+function frameOf(row: Row): RealtimeEvent | null {
+  try {
+    const channels = JSON.parse(row.rt_channels) as string[];
+    if (!channels.length) return null;
+    return {
+      seq: row.rt_seq,
+      events: JSON.parse(row.rt_events) as string[],
+      channels,
+      roles: JSON.parse(row.rt_roles) as string[],
+      timestamp: formatDate(row.rt_at),
+      payload: JSON.parse(row.rt_payload) as Record<string, unknown>,
+    };
+  } catch (e) {
+    console.error("realtime direct path: unreadable outbox row (the outbox delivers it)", row.rt_seq, String(e));
+    return null;
   }
 }
 
@@ -127,8 +132,10 @@ export function noteOccupied(projectId: string, shard: number): void {
 
 // ---- sending ----------------------------------------------------------------------------------
 
-async function send(env: Env, projectId: string, events: RealtimeEvent[]): Promise<void> {
+async function send(env: Env, projectId: string, rows: Row[]): Promise<void> {
   const { shards, refreshing } = await occupiedShards(env, projectId);
+  const events = shards.length ? rows.map(frameOf).filter((e): e is RealtimeEvent => e !== null) : [];
+  if (!events.length) return void (await refreshing);
   await Promise.all([
     refreshing,
     ...shards.map((i) => env.REALTIME.get(env.REALTIME.idFromName(shardName(projectId, i))).publish(events, "direct", { projectId, shard: i })),
@@ -138,12 +145,12 @@ async function send(env: Env, projectId: string, events: RealtimeEvent[]): Promi
 function flush(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
   if (!committed.length) return;
   const now = Date.now();
-  const byProject = new Map<string, RealtimeEvent[]>();
+  const byProject = new Map<string, Row[]>();
   for (const c of committed.splice(0)) {
     if (now - c.at > MAX_AGE_MS) continue;
     let list = byProject.get(c.projectId);
     if (!list) byProject.set(c.projectId, (list = []));
-    list.push(c.event);
+    list.push(c.row);
   }
   for (const [projectId, events] of byProject) {
     ctx.waitUntil(send(env, projectId, events).catch((e) => console.error("realtime direct send failed (the outbox delivers)", String((e as Error)?.message ?? e))));

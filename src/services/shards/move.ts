@@ -1,7 +1,7 @@
 import { uniqueId } from "../../core/ids";
 import { bindingNamed, bindingOf, CONTROL, dataBindings, ensureSeqRange } from "../../db/shards";
 import { dispatcherStub } from "../../events/dispatcher";
-import { forgetAccess } from "../../platform/access";
+import { touchAccess } from "../../platform/access";
 
 /**
  * Moving a project from one data database to another (POST /v1/edgewrite/shards/moves, `npm run shards -- move`).
@@ -45,7 +45,7 @@ export const PLATFORM_TABLES: [table: string, where: string][] = [
  * Tables with a project_id that a move leaves where they are: control data and deployment-wide bookkeeping.
  * Every other table with a project_id must be in PLATFORM_TABLES (test/unit/core.test.ts checks the migrations).
  */
-export const NOT_MOVED = ["keys", "platforms", "shard_moves", "rate_limits"];
+export const NOT_MOVED = ["keys", "platforms", "shard_moves", "rate_limits", "access_stamps"];
 /** Child rows are deleted before the files they hang off. */
 const DELETE_ORDER = [...PLATFORM_TABLES].sort(([a], [b]) => Number(b.startsWith("file_")) - Number(a.startsWith("file_")));
 
@@ -113,7 +113,7 @@ export async function startMove(env: Env, projectId: string, target: string): Pr
     ).bind(id, projectId, source, target, JSON.stringify({ table: 0, offset: 0, phase: "settle" }), now + settleMs(env), now),
   ]);
   if (!flag!.meta.changes) throw new MoveRefused("general_resource_locked", "The project is already being moved.");
-  forgetAccess(projectId);
+  await touchAccess(env, projectId);
   return (await loadMove(env, id))!;
 }
 
@@ -233,7 +233,7 @@ export async function advanceMove(env: Env, id: string): Promise<number | null> 
         if (a !== b) throw new Error(`copy check failed for ${table}: ${a} rows on ${m.source}, ${b} on ${m.target}`);
       }
       await env.DB.prepare(`UPDATE projects SET "database" = ?2, updated_at = ?3 WHERE id = ?1`).bind(m.projectId, m.target === CONTROL ? null : m.target, Date.now()).run();
-      forgetAccess(m.projectId);
+      await touchAccess(env, m.projectId);
       m.status = "switching";
       m.resumeAt = Date.now() + settleMs(env); // requests that resolved the source finish their reads
       m.position = { table: 0, offset: 0, phase: "settle2" };
@@ -245,7 +245,7 @@ export async function advanceMove(env: Env, id: string): Promise<number | null> 
       await save(env, m);
       await purge(src, m.projectId, projectSeq);
       await env.DB.prepare("UPDATE projects SET moving = 0, updated_at = ?2 WHERE id = ?1").bind(m.projectId, Date.now()).run();
-      forgetAccess(m.projectId);
+      await touchAccess(env, m.projectId);
       m.status = "done";
       await save(env, m);
       // Whatever waited for the move (events written just before it) goes out now.
@@ -262,7 +262,7 @@ export async function advanceMove(env: Env, id: string): Promise<number | null> 
     }
     // Before the switch the source is untouched: the project goes back to normal there.
     await env.DB.prepare("UPDATE projects SET moving = 0, updated_at = ?2 WHERE id = ?1").bind(m.projectId, Date.now()).run();
-    forgetAccess(m.projectId);
+    await touchAccess(env, m.projectId);
     m.status = "failed";
     m.error = message;
     await save(env, m);

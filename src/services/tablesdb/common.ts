@@ -1,5 +1,5 @@
 import { Binder } from "../../core/query/sql";
-import { recordEvent, type EventInput } from "../../events/outbox";
+import { recordEventSql, type EventInput } from "../../events/outbox";
 import type { Ctx } from "../../platform/context";
 import { params, p } from "../../core/params";
 import { AppwriteError } from "../../core/errors";
@@ -9,8 +9,7 @@ import { AppwriteError } from "../../core/errors";
 const plain = (payload: Record<string, unknown>) => JSON.parse(JSON.stringify(payload, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Record<string, unknown>;
 
 export function eventStmt(c: Ctx, e: Omit<EventInput, "projectId" | "userId">): D1PreparedStatement {
-  const query = recordEvent(c.var.db, { ...e, payload: plain(e.payload), projectId: c.var.project.id, userId: c.var.caller.user?.id });
-  const { sql, params } = query.toSQL();
+  const { sql, params } = recordEventSql(c.var.db, { ...e, payload: plain(e.payload), projectId: c.var.project.id, userId: c.var.caller.user?.id });
   return c.var.d1.prepare(sql).bind(...params);
 }
 
@@ -46,8 +45,7 @@ const SQL_ROLES = ["edgewrite-sql-roles"];
 export function eventStmtFromSql(
   c: Ctx, e: Omit<EventInput, "projectId" | "userId" | "payload" | "roles">, build: (b: Binder) => { payload: string; roles: string; where?: string },
 ): D1PreparedStatement {
-  const query = recordEvent(c.var.db, { ...e, payload: SQL_PAYLOAD, roles: SQL_ROLES, projectId: c.var.project.id, userId: c.var.caller.user?.id });
-  const { sql, params } = query.toSQL();
+  const { sql, params } = recordEventSql(c.var.db, { ...e, payload: SQL_PAYLOAD, roles: SQL_ROLES, projectId: c.var.project.id, userId: c.var.caller.user?.id });
   const payloadAt = params.indexOf(JSON.stringify(SQL_PAYLOAD));
   const rolesAt = params.indexOf(JSON.stringify(SQL_ROLES));
   if (payloadAt < 0 || rolesAt < 0) throw new Error("outbox insert: payload or roles parameter not found");
