@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { writableDataDatabase } from "../../db/shards";
 import { open, type DB } from "../../db/client";
 import { functionDeployments, functions, type FnDeployment } from "../../db/schema";
-import { recordEvent } from "../../events/outbox";
+import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { buildArchive, BuildError, type Bundle } from "./build";
 import type { BundleInput, BundleResult } from "../../../bundler/src/index";
 import type { BuildMessage } from "./execute";
@@ -29,7 +29,6 @@ const bundler = (env: Env): Bundle => (files, entrypoint) =>
   (env.BUNDLER as unknown as { bundle(i: BundleInput): Promise<BundleResult> }).bundle({ files, entrypoint, registry: env.NPM_REGISTRY || "https://registry.npmjs.org" });
 
 export async function runBuild(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, msg: BuildMessage): Promise<void> {
-  void ctx;
   const db = open(await writableDataDatabase(env, msg.projectId)); // a moving project's builds wait (retried)
   const started = Date.now();
   const [taken] = await db.update(functionDeployments).set({ status: "processing", updatedAt: started }).where(and(where(msg), eq(functionDeployments.status, "waiting"))).returning();
@@ -66,6 +65,7 @@ export async function runBuild(env: Env, ctx: { waitUntil(p: Promise<unknown>): 
   const writes = [deploymentEvent(db, done, "update")];
   await db.batch(writes as [typeof writes[0]]);
   if (status === "ready" && done.activate) await activate(env, db, done);
+  scheduleDispatch(env, ctx, done.projectId); // the build's end reaches the console now, not at the next sweep
 }
 
 async function setLatest(db: DB, projectId: string, functionId: string, deploymentId: string, status: string) {
