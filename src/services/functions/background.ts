@@ -180,7 +180,7 @@ onQueue(EXECUTIONS_QUEUE, async (batch, env, ctx) => {
       const msg = m.body as FunctionsMessage;
       try {
         if (msg.kind === "build") await runBuild(env, ctx, msg);
-        else if ((msg as { kind: string }).kind === "site-build") await runSiteBuild(env, msg as unknown as SiteBuildMessage);
+        else if ((msg as { kind: string }).kind === "site-build") await runSiteBuild(env, ctx, msg as unknown as SiteBuildMessage);
         else if (msg.kind === "execution") await runQueuedExecution(env, exports, ctx, msg);
         m.ack();
       } catch (e) {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { writableDataDatabase } from "../../db/shards";
 import { open, type DB } from "../../db/client";
 import { siteDeployments, sites, type SiteDeployment } from "../../db/schema";
-import { recordEvent } from "../../events/outbox";
+import { recordEvent, scheduleDispatch } from "../../events/outbox";
 import { buildArchive, BuildError } from "../functions/build";
 import { ArchiveError, readTarGz } from "../functions/tar";
 import { mimeOfName } from "../storage/mime";
@@ -110,7 +110,7 @@ async function build(env: Env, d: SiteDeployment, log: (line: string) => void): 
   return size;
 }
 
-export async function runSiteBuild(env: Env, msg: SiteBuildMessage): Promise<void> {
+export async function runSiteBuild(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, msg: SiteBuildMessage): Promise<void> {
   const db = open(await writableDataDatabase(env, msg.projectId));
   const started = Date.now();
   const [taken] = await db.update(siteDeployments).set({ status: "building", updatedAt: started }).where(and(where(msg), eq(siteDeployments.status, "waiting"))).returning();
@@ -140,6 +140,7 @@ export async function runSiteBuild(env: Env, msg: SiteBuildMessage): Promise<voi
   await setLatest(db, done, deploymentStatus(done));
   await db.batch([deploymentEvent(db, done, "update")]);
   if (status === "ready" && done.activate) await activateSiteDeployment(db, done);
+  scheduleDispatch(env, ctx, done.projectId); // the build's end is announced now, not at the next sweep
 }
 
 async function setLatest(db: DB, d: SiteDeployment, status: string) {
