@@ -293,7 +293,7 @@ describe("console: functions and project settings in Chromium", () => {
     await page.getByRole("table", { name: "API keys" }).getByText("reader").waitFor();
     expect(await page.content()).not.toContain(secret);
     await page.reload();
-    await page.getByRole("table", { name: "API keys" }).getByText("2 scopes").waitFor();
+    await page.getByRole("table", { name: "API keys" }).getByText("2 scopes", { exact: true }).waitFor();
     expect(await page.content()).not.toContain(secret);
     const keyClient = new Client().setEndpoint(endpoint).setProject(PROJECT_ID).setKey(secret);
     const tables = new TablesDB(server);
