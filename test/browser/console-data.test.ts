@@ -12,7 +12,7 @@ import { adminKey, ALL_SCOPES, consoleCall, endpoint, until } from "../e2e/harne
 /**
  * The console's second slice in headless Chromium against the real server: Databases (tables, columns, indexes,
  * the rows grid with filters, sort, paging, inline edits, JSON, bulk delete, permissions) and Storage (buckets,
- * an 11 MiB chunked upload with its progress bar, previews, file tokens), both live through realtime — every call
+ * a 12 MiB chunked upload with its progress bar, previews, file tokens), both live through realtime — every call
  * made by the console SDK inside the page, every effect checked on the server with node-appwrite.
  * Screenshots go to /tmp/console-data-*.png.
  */
@@ -353,7 +353,7 @@ describe("console: databases and storage in Chromium", () => {
     expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
   });
 
-  it("creates a bucket, uploads 11 MiB in chunks with a moving progress bar, previews an image, makes a file token, and shows another client's file live", async () => {
+  it("creates a bucket, uploads 12 MiB in chunks with a moving progress bar, previews an image, makes a file token, and shows another client's file live", async () => {
     const page = await signedInPage();
     const storage = new Storage(server);
     await page.goto(`${origin}/console/project/${PROJECT_ID}/storage`);
@@ -381,14 +381,14 @@ describe("console: databases and storage in Chromium", () => {
     expect(bucket).toMatchObject({ allowedFileExtensions: ["bin", "png", "txt"], compression: "gzip", $permissions: ['read("users")'] });
     await shot(page, "bucket-settings");
 
-    // 11 MiB through the file input: the SDK sends 5 MiB chunks and the bar passes through values below 100.
+    // 12 MiB through the file input: the SDK sends 5 MiB chunks and the bar passes through values below 100.
     await page.getByRole("link", { name: "Files" }).click();
     await page.getByText("No files in this bucket").waitFor();
     await page.evaluate(() => {
       const seen: number[] = ((window as unknown as { seen: number[] }).seen = []);
       new MutationObserver(() => document.querySelectorAll("progress").forEach((p) => seen.push((p as HTMLProgressElement).value))).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["value"] });
     });
-    const big = Buffer.alloc(11 * 1024 * 1024, 7);
+    const big = Buffer.alloc(12 * 1024 * 1024, 7);
     await page.locator("#file-input").setInputFiles({ name: "big.bin", mimeType: "application/octet-stream", buffer: big });
     await page.locator(".uploads").getByText("100 %").waitFor({ timeout: 60_000 });
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
@@ -396,7 +396,7 @@ describe("console: databases and storage in Chromium", () => {
     expect(seen.at(-1)).toBe(100);
     await page.getByRole("button", { name: "Open big.bin" }).waitFor();
     const listed = await storage.listFiles({ bucketId: "media" });
-    expect(listed.files.map((f) => [f.name, f.sizeOriginal, f.chunksTotal])).toEqual([["big.bin", 11 * 1024 * 1024, 3]]);
+    expect(listed.files.map((f) => [f.name, f.sizeOriginal, f.chunksTotal])).toEqual([["big.bin", 12 * 1024 * 1024, 3]]);
 
     // An image dropped on the drop zone: its preview is a getFilePreview thumbnail.
     const image = png(64, 48).toString("base64");
