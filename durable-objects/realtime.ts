@@ -571,13 +571,13 @@ export class RealtimeShard extends DurableObject<Env> {
     if (!watchers.length) return;
     const project = await findProject(open(this.env.DB), this.projectId);
     const verdicts = new Map<string, Promise<boolean>>(); // one check per console session
-    for (const conn of watchers) {
-      const key = `${consoleWatcherUser(conn.roles)} ${conn.sessionId}`;
-      if (!verdicts.has(key)) verdicts.set(key, project ? consoleWatcherValid(this.env, project, consoleWatcherUser(conn.roles), conn.sessionId) : Promise.resolve(false));
-    }
-    for (const conn of watchers) {
-      if (!(await verdicts.get(`${consoleWatcherUser(conn.roles)} ${conn.sessionId}`))) this.setIdentity(conn, "", "", GUEST_ROLES, "");
-    }
+    const checked = watchers.map((conn) => {
+      const userId = consoleWatcherUser(conn.roles);
+      const key = `${userId} ${conn.sessionId}`;
+      if (!verdicts.has(key)) verdicts.set(key, project ? consoleWatcherValid(this.env, project, userId, conn.sessionId) : Promise.resolve(false));
+      return { conn, verdict: verdicts.get(key)! };
+    });
+    for (const { conn, verdict } of checked) if (!(await verdict)) this.setIdentity(conn, "", "", GUEST_ROLES, "");
     if ([...this.conns.values()].some((c) => c.roles.has(CONSOLE_REALTIME_ROLE))) await this.armConsoleRecheck();
   }
 

@@ -19,8 +19,9 @@ export type BundleResult = ({ ok: true; code: string; installed: number; inputs:
 
 let ready: Promise<void> | undefined;
 
-const LOADERS: Record<string, esbuild.Loader> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx", js: "js", mjs: "js", cjs: "js", json: "json" };
-const loaderOf = (path: string) => LOADERS[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ?? "text";
+// A Map: the extension comes from an uploaded file's name (".constructor" must not find Object's).
+const LOADERS = new Map<string, esbuild.Loader>(Object.entries({ ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx", js: "js", mjs: "js", cjs: "js", json: "json" }));
+const loaderOf = (path: string) => LOADERS.get(path.slice(path.lastIndexOf(".") + 1).toLowerCase()) ?? "text";
 const dirOf = (path: string) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
 
 export default class Bundler extends WorkerEntrypoint {

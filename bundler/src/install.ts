@@ -78,8 +78,10 @@ export async function install(files: Files, registry: string, log: (line: string
     }
     const doc = await packument(name);
     const versions = Object.keys(doc.versions ?? {});
-    const version = doc["dist-tags"]?.[range] ?? semver.maxSatisfying(versions, range || "*");
-    const meta = version ? doc.versions?.[version] : undefined;
+    // Own properties only: the range and the tag's value come from package.json and the registry.
+    const tags = doc["dist-tags"] ?? {};
+    const version = (Object.hasOwn(tags, range) ? tags[range] : undefined) ?? semver.maxSatisfying(versions, range || "*");
+    const meta = version && doc.versions && Object.hasOwn(doc.versions, version) ? doc.versions[version] : undefined;
     if (!version || !meta) throw new InstallError(`No version of ${name} satisfies "${range}" (registry has ${versions.slice(-5).join(", ") || "none"}).`);
     // Where it goes: hoisted when free or already that version, else nested under its dependent.
     let dir: string;

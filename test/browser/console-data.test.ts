@@ -5,7 +5,8 @@ import { promisify } from "node:util";
 import { deflateSync, gzipSync } from "node:zlib";
 import { Client, ID, Query, Storage, TablesDB, Users } from "node-appwrite";
 import { InputFile } from "node-appwrite/file";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, signedInPage as signIn } from "./chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminKey, ALL_SCOPES, consoleCall, endpoint, until } from "../e2e/harness";
 
@@ -16,8 +17,6 @@ import { adminKey, ALL_SCOPES, consoleCall, endpoint, until } from "../e2e/harne
  * made by the console SDK inside the page, every effect checked on the server with node-appwrite.
  * Screenshots go to /tmp/console-data-*.png.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const ROOT = path.join(import.meta.dirname, "../..");
 const origin = endpoint.replace(/\/v1$/, "");
 const TAG = Date.now().toString(36);
@@ -30,18 +29,7 @@ let server: Client;
 const errors: string[] = [];
 const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/console-data-${name}.png`, fullPage: true });
 
-async function signedInPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, permissions: ["clipboard-read", "clipboard-write"] });
-  const page = await context.newPage();
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${origin}/console/`);
-  await page.getByLabel("Email").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator(".who").waitFor();
-  return page;
-}
+const signedInPage = () => signIn(browser, origin, EMAIL, PASSWORD, errors);
 
 /** A w×h RGB PNG with a gradient (no image library needed). */
 function png(w: number, h: number): Buffer {
@@ -88,7 +76,7 @@ async function userClient(name: string, labels: string[] = []) {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, "Data Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey, CONSOLE_PASSWORD: PASSWORD } });
   const teamId = /Organization (\S+) created/.exec(made.stdout)![1]!;
   expect((await consoleCall("POST", "/projects", { projectId: PROJECT_ID, name: "Data Demo", teamId })).status).toBe(201);

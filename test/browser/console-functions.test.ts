@@ -7,7 +7,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Client, Functions, ID, TablesDB, Users } from "node-appwrite";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, signedInPage as signIn } from "./chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminKey, ALL_SCOPES, consoleCall, endpoint, until } from "../e2e/harness";
 
@@ -19,8 +20,6 @@ import { adminKey, ALL_SCOPES, consoleCall, endpoint, until } from "../e2e/harne
  * console SDK's inside the page; every effect is checked on the server with node-appwrite.
  * Screenshots go to /tmp/console-fn-*.png.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const ROOT = path.join(import.meta.dirname, "../..");
 const origin = endpoint.replace(/\/v1$/, "");
 const TAG = Date.now().toString(36);
@@ -33,18 +32,7 @@ let server: Client;
 const errors: string[] = [];
 const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/console-fn-${name}.png`, fullPage: true });
 
-async function signedInPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, permissions: ["clipboard-read", "clipboard-write"] });
-  const page = await context.newPage();
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${origin}/console/`);
-  await page.getByLabel("Email").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator(".who").waitFor();
-  return page;
-}
+const signedInPage = () => signIn(browser, origin, EMAIL, PASSWORD, errors);
 
 const noSideScroll = async (page: Page) => {
   await page.setViewportSize({ width: 375, height: 740 });
@@ -77,7 +65,7 @@ class Receiver {
 const receiver = new Receiver();
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, "Functions Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey, CONSOLE_PASSWORD: PASSWORD } });
   const teamId = /Organization (\S+) created/.exec(made.stdout)![1]!;
   expect((await consoleCall("POST", "/projects", { projectId: PROJECT_ID, name: "Functions Demo", teamId })).status).toBe(201);

@@ -5,7 +5,8 @@ import { request } from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./chromium";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { Account, AppwriteException, Client, Teams, TablesDB, Users } from "node-appwrite";
 import { adminKey, consoleCall, endpoint, raw, until } from "../e2e/harness";
@@ -17,8 +18,6 @@ import { startSmtpFake } from "../e2e/fakes/smtp";
  * overview, Auth › Users and deleting a project — every call made by the console SDK inside the page.
  * Screenshots go to /tmp/console-*.png.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const ROOT = path.join(import.meta.dirname, "../..");
 const origin = endpoint.replace(/\/v1$/, "");
 const TAG = Date.now().toString(36);
@@ -55,7 +54,7 @@ async function signIn(page: Page) {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   // The first console account, exactly as the sign-in screen tells a user to make it.
   const made = await promisify(execFile)("node", [path.join(ROOT, "scripts/console-user.mjs"), EMAIL, "Console Owner"], { env: { ...process.env, ENDPOINT: endpoint, ADMIN_KEY: adminKey, CONSOLE_PASSWORD: PASSWORD } });
   expect(made.stdout).toContain("Organization");

@@ -10,7 +10,7 @@ import type { AppEnv, Ctx } from "../../platform/context";
 import { uploaded } from "./deployments";
 import { deploymentModel } from "./models";
 import { ALL_RUNTIMES } from "./runtimes";
-import { findTemplate, templateModel, templates, templateSource, TEMPLATE_OWNER, TEMPLATE_REPOSITORY } from "./templates/catalogue";
+import { findTemplate, templateModel, TEMPLATE_MODELS, templateSource, TEMPLATE_OWNER, TEMPLATE_REPOSITORY } from "./templates/catalogue";
 import { loadFunction, r2 } from "./store";
 
 /** `GET /v1/functions/templates[/{templateId}]`: Edgewrite's own catalogue (templates/catalogue.ts). */
@@ -27,8 +27,7 @@ functionTemplateRoutes.get("/", async (c) => {
     offset: p.default(p.integer({ min: 0, max: 5000 }), 0),
     total: p.default(p.boolean(), true),
   });
-  const found = templates()
-    .map(templateModel)
+  const found = TEMPLATE_MODELS
     .filter((t) => !a.runtimes.length || t.runtimes.some((r) => a.runtimes.includes(r.name)))
     .filter((t) => !a.useCases.length || t.useCases.some((u) => (a.useCases as string[]).includes(u)));
   return json(c, list("templates", found.slice(a.offset, a.offset + a.limit), a.total ? found.length : 0));
@@ -64,7 +63,7 @@ export async function createTemplateDeployment(c: Ctx) {
     throw new AppwriteError("function_template_not_found", `Edgewrite deploys only its own templates (owner "${TEMPLATE_OWNER}", repository "${TEMPLATE_REPOSITORY}", a rootDirectory from GET /v1/functions/templates); it cannot clone ${a.owner}/${a.repository}.`);
   }
   // The function's entrypoint when the template has that file (Appwrite uses the function's), else the template's.
-  const entrypoint = fn.entrypoint && fn.entrypoint in source.files ? fn.entrypoint : source.entrypoint;
+  const entrypoint = fn.entrypoint && Object.hasOwn(source.files, fn.entrypoint) ? fn.entrypoint : source.entrypoint;
   const archive = await createTarGzip(Object.entries(source.files).map(([name, data]) => ({ name, data })));
   const id = uniqueId();
   await c.env.BUCKET.put(r2.source(projectId, fn.id, id), archive);

@@ -82,8 +82,8 @@ export function templateModel(t: Template) {
   };
 }
 
-/** Best first (Appwrite sorts by score). */
-export const templates = () => [...TEMPLATES].sort((a, b) => b.score - a.score);
+/** The catalogue as served, best first (Appwrite sorts by score); built once per isolate. */
+export const TEMPLATE_MODELS = [...TEMPLATES].sort((a, b) => b.score - a.score).map(templateModel);
 
 export const findTemplate = (id: string) => TEMPLATES.find((t) => t.id === id);
 
